@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`. Each builds .venv/ itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+ADMIN ?= admin@example.nhs.net
+OUT ?= out
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml layers/roster/requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r layers/roster/requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(STAMP)
+	rm -rf $(OUT)
+	$(BIN)/roster local run examples/users.csv examples/updates.csv \
+		--directory examples/directory.json --admin $(ADMIN) --out $(OUT)
+	@echo "Results, reports and emails (.eml) are in $(OUT)/"
+
+test: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest -n 2
+
+bench: $(STAMP)
+	$(BIN)/python bench/end_to_end.py
+
+clean:
+	rm -rf $(VENV) node_modules out .pytest_cache

@@ -1,0 +1,1 @@
+"""Roster: bulk create, update and retire directory accounts from a CSV upload."""

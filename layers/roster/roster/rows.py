@@ -1,0 +1,60 @@
+"""A validated upload row: normalised field values and what the row will do (csv-contract 4)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class RowAction(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    LEAVER = "leaver"
+    JOINER = "joiner"
+    UNCHANGED = "unchanged"
+
+
+class RowResult(str, Enum):
+    """The Result column of the results file: exactly one of these (csv-contract 7)."""
+
+    CREATED = "Created"
+    UPDATED = "Updated"
+    LEAVER = "Leaver"
+    JOINER = "Joiner"
+    UNCHANGED = "Unchanged"
+    FAILED = "Failed"
+
+
+class UserFields(BaseModel):
+    """Normalised cell values of one row; None means the cell was blank.
+
+    Phones are E.164, the ODS code upper case, the title normalised (e.g. "Dr"),
+    the mailbox size a whole number of GB. `password` is the administrator-supplied
+    password (plain text, in memory only; encrypted before it is stored anywhere)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    display_name: str | None = None
+    job_title: str | None = None
+    ods: str | None = None
+    unit: str | None = None
+    business_phone: str | None = None
+    mobile_phone: str | None = None
+    mailbox_gb: int | None = None
+    password: str | None = None
+    email: str | None = None
+    status: str | None = None  # None (blank) or "leaver"
+
+
+class PlannedRow(BaseModel):
+    """A row that passed validation, with the action validation expects it to take."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: int
+    action: RowAction
+    fields: UserFields

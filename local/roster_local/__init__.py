@@ -1,0 +1,1 @@
+"""The embedded stack: Roster on moto, on one machine."""
