@@ -1,0 +1,201 @@
+"""The three emails an uploader receives, and their raw MIME form for SES (csv-contract 9)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+
+from anyascii import anyascii
+
+JOB_HEADER = "X-Roster-Job"
+COUNT_LABELS: tuple[tuple[str, str], ...] = (
+    ("rows", "Rows"),
+    ("created", "Created"),
+    ("updated", "Updated"),
+    ("leavers", "Leavers"),
+    ("joiners", "Joiners"),
+    ("unchanged", "Unchanged"),
+    ("failed", "Failed"),
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_STEM = 100
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One email to send: plain-text body and at most one attachment."""
+
+    sender: str
+    recipient: str
+    subject: str
+    body: str
+    attachment_name: str | None = None
+    attachment: bytes | None = None
+    job_id: str = ""
+
+
+def to_mime(email: OutgoingEmail, now: datetime | None = None) -> bytes:
+    """The email as an RFC 5322 message (CRLF), ready for SES SendRawEmail or an .eml file."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = email.sender
+    message["To"] = email.recipient
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(now) if now is not None else format_datetime(datetime.now().astimezone())
+    message["Message-ID"] = make_msgid(domain=_domain_of(email.sender))
+    message[JOB_HEADER] = email.job_id
+    message.set_content(email.body, subtype="plain", charset="utf-8")
+    if email.attachment is not None:
+        message.add_attachment(
+            email.attachment,
+            maintype="text",
+            subtype="csv",
+            filename=email.attachment_name or "attachment.csv",
+            params={"charset": "utf-8"},
+        )
+    return message.as_bytes()
+
+
+def _domain_of(address: str) -> str | None:
+    domain = address.rpartition("@")[2].strip(" >")
+    return domain or None
+
+
+def file_stem(file_name: str) -> str:
+    """The file's base name without its extension, reduced to characters safe in an attachment name."""
+    base = re.split(r"[\\/]", file_name)[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+    safe = _UNSAFE_IN_NAME.sub("_", anyascii(stem)).strip("._-")
+    return safe[:_MAX_STEM] or "upload"
+
+
+def _shown_name(file_name: str) -> str:
+    """The file name as shown in a subject or body: base name, no line breaks (header injection)."""
+    base = re.split(r"[\\/]", file_name)[-1]
+    return _CONTROL.sub(" ", base).strip() or "upload"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _not_processed(n: int) -> str:
+    return "The row that was not processed is" if n == 1 else f"The {n} rows that were not processed are"
+
+
+def validation_failed_email(
+    sender: str, recipient: str, file_name: str, job_id: str, errors: int, warnings: int, report_csv: str
+) -> OutgoingEmail:
+    """The report of a file that failed validation: nothing was created."""
+    shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-validation.csv"
+    body = (
+        f"Roster checked {shown} (upload {job_id}) and found {_count(errors, 'error')} "
+        f"and {_count(warnings, 'warning')}.\n\n"
+        "Nothing was created or changed: a file with any error is not processed.\n\n"
+        f"The attached report, {attachment_name}, lists each mistake by line and column, "
+        "with what is allowed. Fix those lines in your file and upload it again.\n"
+    )
+    return OutgoingEmail(
+        sender=sender,
+        recipient=recipient,
+        subject=f"Validation failed: {shown}",
+        body=body,
+        attachment_name=attachment_name,
+        attachment=report_csv.encode("utf-8"),
+        job_id=job_id,
+    )
+
+
+def validated_email(
+    sender: str, recipient: str, file_name: str, job_id: str, rows: int, warnings: int, report_csv: str
+) -> OutgoingEmail:
+    """The report of a validate-only upload that passed: nothing was created."""
+    shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-validation.csv"
+    if warnings:
+        findings = (
+            f"The attached report, {attachment_name}, lists the {_count(warnings, 'warning')} by line "
+            "and column. Warnings do not stop an upload, but check them before you go ahead.\n\n"
+        )
+    else:
+        findings = f"There are no warnings, so the attached report, {attachment_name}, holds only its header.\n\n"
+    body = (
+        f"Roster checked {shown} (upload {job_id}): {_count(rows, 'row')}, no errors, "
+        f"{_count(warnings, 'warning')}.\n\n"
+        "This was a validate-only upload, so nothing was created or changed.\n\n"
+        f"{findings}"
+        "To create and update the accounts, upload the file again without validate-only.\n"
+    )
+    return OutgoingEmail(
+        sender=sender,
+        recipient=recipient,
+        subject=f"Validated: {shown}",
+        body=body,
+        attachment_name=attachment_name,
+        attachment=report_csv.encode("utf-8"),
+        job_id=job_id,
+    )
+
+
+def upload_complete_email(
+    sender: str,
+    recipient: str,
+    file_name: str,
+    job_id: str,
+    counts: Mapping[str, int],
+    results_csv: bytes | None,
+    results_link: str | None,
+    failed: bool = False,
+    link_expires_in_hours: int | None = None,
+) -> OutgoingEmail:
+    """The results of the create phase, attached (or as an expiring link when too big to attach)."""
+    if results_csv is None and not results_link:
+        raise ValueError("an upload complete email needs the results file or a link to it")
+    shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-results.csv"
+    failed_rows = counts.get("failed", 0)
+    paragraphs = [f"Roster has finished processing {shown} (upload {job_id})."]
+    if failed:
+        paragraphs[0] = f"Roster stopped processing {shown} (upload {job_id}) because of a system error."
+    paragraphs.append("\n".join(f"{label}: {counts.get(key, 0)}" for key, label in COUNT_LABELS))
+    if results_csv is not None:
+        paragraphs.append(
+            f"The attached results file, {attachment_name}, is your file with four columns added: "
+            "Result, Message, Assigned Email and Temporary Password."
+        )
+    else:
+        expiry = f" after {_count(link_expires_in_hours, 'hour')}" if link_expires_in_hours else ""
+        paragraphs.append(
+            "The results file is too large to attach. Download it from this link, which expires"
+            f"{expiry}:\n{results_link}\n"
+            "It is your file with four columns added: Result, Message, Assigned Email and Temporary Password."
+        )
+    if failed:
+        paragraphs.append(
+            f"{_not_processed(failed_rows)} marked Failed. "
+            "Upload the results file again, as it is, to retry exactly those rows: rows that were "
+            "already done are recognised and left Unchanged, so no account is created twice."
+        )
+    elif failed_rows:
+        paragraphs.append(
+            f"{_count(failed_rows, 'row')} failed; the Message column says why. Fix those rows in the "
+            "results file and upload it again: rows that were already done are left Unchanged."
+        )
+    paragraphs.append(
+        "Temporary passwords for new accounts are in the Temporary Password column; each user must "
+        "change theirs at first sign-in. Follow your local policy guidelines for distributing email "
+        "addresses and passwords to users, and delete the results file when you no longer need it."
+    )
+    return OutgoingEmail(
+        sender=sender,
+        recipient=recipient,
+        subject=f"Upload complete: {shown}",
+        body="\n\n".join(paragraphs) + "\n",
+        attachment_name=attachment_name if results_csv is not None else None,
+        attachment=results_csv,
+        job_id=job_id,
+    )

@@ -1,0 +1,95 @@
+"""The results file: the uploaded rows in order plus Result, Message, Assigned Email and
+Temporary Password (csv-contract 7)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from roster.columns import MASKED_PASSWORD, RESULT_COLUMNS
+from roster.rows import RowResult
+
+# OWASP CSV injection: a spreadsheet treats a cell starting with these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def escape_formula(cell: str) -> str:
+    """The cell with a leading `'` when a spreadsheet would read it as a formula."""
+    return ESCAPE + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def unescape_formula(cell: str) -> str:
+    """Inverse of escape_formula: drops the `'` that escape_formula added."""
+    if cell.startswith(ESCAPE) and cell[1:].startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    """One uploaded row (its cells as read) and what happened to it."""
+
+    cells: list[str]
+    result: RowResult
+    message: str
+    assigned_email: str = ""
+    temporary_password: str = ""
+
+
+def _original_cells(cells: Sequence[str], data_width: int, has_result_columns: bool) -> list[str]:
+    """The row's own cells, without the result cells of an earlier Roster results file."""
+    if not has_result_columns:
+        return list(cells)
+    # The old result cells sit at data_width..data_width+3; anything past them is kept as given.
+    return list(cells[:data_width]) + list(cells[data_width + len(RESULT_COLUMNS) :])
+
+
+def _masked(cells: list[str], password_column: int | None) -> list[str]:
+    if password_column is not None and 0 <= password_column < len(cells) and cells[password_column].strip():
+        cells[password_column] = MASKED_PASSWORD
+    return cells
+
+
+def results_csv(
+    header: list[str],
+    lines: list[ResultLine],
+    password_column: int | None,
+    has_result_columns: bool,
+) -> str:
+    """The results file as CSV text (CRLF line endings, every cell formula-escaped).
+
+    Rows keep their order and cells (even when their count differs from the header);
+    supplied passwords are masked; an earlier results file's result columns are replaced."""
+    data_width = len(header) - len(RESULT_COLUMNS) if has_result_columns else len(header)
+    if data_width < 0:
+        raise ValueError("a results file header must end with the four result columns")
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([escape_formula(c) for c in [*header[:data_width], *RESULT_COLUMNS]])
+    for line in lines:
+        cells = _masked(_original_cells(line.cells, data_width, has_result_columns), password_column)
+        cells += [line.result.value, line.message, line.assigned_email, line.temporary_password]
+        writer.writerow([escape_formula(c) for c in cells])
+    return out.getvalue()
+
+
+def parse_results_csv(text: str) -> list[dict[str, str]]:
+    """Rows of a results file as dicts keyed by header name, with the formula escaping removed.
+
+    Cells past the header's width are listed under the key None, as csv.DictReader does."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is not None:
+        reader.fieldnames = [unescape_formula(name) for name in reader.fieldnames]
+    rows: list[dict[str, str]] = []
+    for row in reader:
+        rows.append({key: _unescape_value(value) for key, value in row.items()})
+    return rows
+
+
+def _unescape_value(value: str | list[str] | None) -> str | list[str] | None:
+    if isinstance(value, list):
+        return [unescape_formula(cell) for cell in value]
+    return unescape_formula(value) if value is not None else None

@@ -1,0 +1,88 @@
+"""Envelope encryption of passwords held between steps: sealed with a per-job KMS data key.
+
+Plain-text passwords are never stored; generated and supplied ones stay sealed until the
+results file is built. The KMS client is passed in (boto3 in Lambda, a fake in unit tests)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from roster.errors import RosterError
+
+_NONCE_BYTES = 12
+_KEY_BYTES = 32
+_CONTEXT_KEY = "roster:job"
+
+
+class SealedValueInvalid(RosterError):
+    """A sealed value failed authentication: tampered with, truncated, or sealed for another job or purpose."""
+
+
+def _encryption_context(job_id: str) -> dict[str, str]:
+    # KMS binds the data key to its job: the key of one job cannot be decrypted for another.
+    return {_CONTEXT_KEY: job_id}
+
+
+class JobCipher:
+    """AES-256-GCM with one job's data key; the key itself is only ever held in memory."""
+
+    __slots__ = ("_aead", "job_id")
+
+    def __init__(self, data_key: bytes, job_id: str) -> None:
+        if len(data_key) != _KEY_BYTES:
+            raise ValueError("a job data key must be 32 bytes (AES-256)")
+        if not job_id:
+            raise ValueError("a job cipher needs the job id")
+        self._aead = AESGCM(data_key)
+        self.job_id = job_id
+
+    def __repr__(self) -> str:
+        return f"JobCipher(job_id={self.job_id!r})"
+
+    @classmethod
+    def create(cls, kms: Any, key_id: str, job_id: str) -> tuple[JobCipher, bytes]:
+        """A new data key for a job: the cipher and the encrypted key to store on the job record."""
+        response = kms.generate_data_key(
+            KeyId=key_id, KeySpec="AES_256", EncryptionContext=_encryption_context(job_id)
+        )
+        return cls(response["Plaintext"], job_id), response["CiphertextBlob"]
+
+    @classmethod
+    def open(cls, kms: Any, encrypted_key: bytes, job_id: str) -> JobCipher:
+        """The cipher of a job, from the encrypted data key stored on its record."""
+        response = kms.decrypt(CiphertextBlob=encrypted_key, EncryptionContext=_encryption_context(job_id))
+        return cls(response["Plaintext"], job_id)
+
+    def _associated_data(self, purpose: str) -> bytes:
+        # JSON keeps job id and purpose unambiguous: ("a", "b:c") and ("a:b", "c") differ.
+        return json.dumps([self.job_id, purpose], separators=(",", ":")).encode("utf-8")
+
+    def seal(self, plaintext: str, purpose: str) -> str:
+        """Encrypt `plaintext` for this job and purpose: url-safe base64 of nonce + ciphertext."""
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), self._associated_data(purpose))
+        return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+    def unseal(self, token: str, purpose: str) -> str:
+        """Decrypt a value sealed for this job and purpose; SealedValueInvalid on any mismatch."""
+        try:
+            raw = base64.urlsafe_b64decode(token.encode("ascii"))
+        except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
+            raise SealedValueInvalid(f"sealed value for {purpose!r} is not valid base64") from exc
+        if len(raw) <= _NONCE_BYTES:
+            raise SealedValueInvalid(f"sealed value for {purpose!r} is truncated")
+        nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
+        try:
+            plaintext = self._aead.decrypt(nonce, sealed, self._associated_data(purpose))
+        except InvalidTag as exc:
+            raise SealedValueInvalid(
+                f"sealed value for {purpose!r} failed authentication (tampered, or sealed for another job or purpose)"
+            ) from exc
+        return plaintext.decode("utf-8")

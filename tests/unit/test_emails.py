@@ -1,0 +1,182 @@
+"""The uploader's emails (csv-contract 9) and their MIME form."""
+
+import email
+from datetime import datetime, timezone
+from email import policy
+
+import pytest
+
+from roster.emails import (
+    OutgoingEmail,
+    file_stem,
+    to_mime,
+    upload_complete_email,
+    validated_email,
+    validation_failed_email,
+)
+
+SENDER = "Roster <roster@mail.example.nhs.net>"
+ADMIN = "admin@example.nhs.net"
+COUNTS = {"rows": 12, "created": 7, "updated": 2, "leavers": 1, "joiners": 1, "unchanged": 1, "failed": 0}
+
+
+def parse(raw: bytes):
+    return email.message_from_bytes(raw, policy=policy.default)
+
+
+def attachments(message):
+    return list(message.iter_attachments())
+
+
+@pytest.mark.parametrize(
+    ("file_name", "stem"),
+    [
+        ("staff.csv", "staff"),
+        ("New Starters (March).CSV", "New_Starters_March"),
+        ("uploads/admin/2024.06.staff.csv", "2024.06.staff"),
+        ("C:\\Users\\me\\Zoë's list.csv", "Zoe_s_list"),
+        ("noextension", "noextension"),
+        (".csv", "csv"),
+        ("", "upload"),
+        ("王.csv", "Wang"),
+        ("../../..", "upload"),
+        ("evil\r\nBcc: x@y.csv", "evil_Bcc_x_y"),
+    ],
+)
+def test_file_stem(file_name, stem):
+    assert file_stem(file_name) == stem
+
+
+def test_mime_headers_and_body():
+    outgoing = OutgoingEmail(SENDER, ADMIN, "Validated: staff.csv", "Hello Zoë\n", job_id="job-42")
+    when = datetime(2024, 6, 1, 9, 30, tzinfo=timezone.utc)
+    raw = to_mime(outgoing, now=when)
+    assert b"\r\n" in raw
+    message = parse(raw)
+    assert message["From"] == SENDER
+    assert message["To"] == ADMIN
+    assert message["Subject"] == "Validated: staff.csv"
+    assert message["X-Roster-Job"] == "job-42"
+    assert message["Date"].datetime == when
+    assert message["Message-ID"].endswith("@mail.example.nhs.net>")
+    assert message.get_content_type() == "text/plain"
+    assert message.get_content_charset() == "utf-8"
+    assert message.get_content() == "Hello Zoë\r\n"  # SMTP policy: CRLF line endings
+    assert attachments(message) == []
+
+
+def test_message_ids_are_unique():
+    outgoing = OutgoingEmail(SENDER, ADMIN, "s", "b", job_id="j")
+    assert parse(to_mime(outgoing))["Message-ID"] != parse(to_mime(outgoing))["Message-ID"]
+
+
+def test_attachment_decodes_to_the_same_bytes():
+    data = 'Line,Column,Value,Severity,Message\r\n3,First Name,"Zoë, =1",error,"Bad ""name"""\r\n'.encode()
+    outgoing = OutgoingEmail(SENDER, ADMIN, "s", "body", "staff-validation.csv", data, "job-1")
+    message = parse(to_mime(outgoing))
+    assert message.get_content_type() == "multipart/mixed"
+    assert message.get_body(("plain",)).get_content() == "body\r\n"
+    [part] = attachments(message)
+    assert part.get_content_type() == "text/csv"
+    assert part.get_param("charset") == "utf-8"
+    assert part.get_filename() == "staff-validation.csv"
+    assert part.get_payload(decode=True) == data
+
+
+def test_validation_failed_email():
+    report = "Line,Column,Value,Severity,Message\r\n4,Mobile Phone,123,error,Not a UK mobile number\r\n"
+    outgoing = validation_failed_email(SENDER, ADMIN, "uploads/x/Staff List.csv", "job-7", 3, 1, report)
+    assert outgoing.subject == "Validation failed: Staff List.csv"
+    assert outgoing.attachment_name == "Staff_List-validation.csv"
+    assert outgoing.attachment == report.encode("utf-8")
+    assert (outgoing.sender, outgoing.recipient, outgoing.job_id) == (SENDER, ADMIN, "job-7")
+    assert "3 errors and 1 warning" in outgoing.body
+    assert "Nothing was created" in outgoing.body
+    assert "line and column" in outgoing.body
+    assert "upload it again" in outgoing.body
+
+
+def test_validation_failed_singular_error():
+    outgoing = validation_failed_email(SENDER, ADMIN, "a.csv", "j", 1, 0, "")
+    assert "1 error and 0 warnings" in outgoing.body
+
+
+def test_validated_email():
+    outgoing = validated_email(SENDER, ADMIN, "staff.csv", "job-8", 25, 2, "Line,Column\r\n")
+    assert outgoing.subject == "Validated: staff.csv"
+    assert outgoing.attachment_name == "staff-validation.csv"
+    assert "25 rows" in outgoing.body and "2 warnings" in outgoing.body
+    assert "nothing was created" in outgoing.body
+    assert "without validate-only" in outgoing.body
+
+
+def test_validated_email_without_warnings_still_attaches_the_report():
+    outgoing = validated_email(SENDER, ADMIN, "staff.csv", "job-8", 1, 0, "Line,Column,Value,Severity,Message\r\n")
+    assert outgoing.attachment == b"Line,Column,Value,Severity,Message\r\n"
+    assert "no warnings" in outgoing.body.lower()
+
+
+def test_upload_complete_with_attachment():
+    results = "First Name,Result\r\nJo,Created\r\n".encode()
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, results, None)
+    assert outgoing.subject == "Upload complete: staff.csv"
+    assert outgoing.attachment_name == "staff-results.csv"
+    assert outgoing.attachment == results
+    for line in ("Rows: 12", "Created: 7", "Updated: 2", "Leavers: 1", "Joiners: 1", "Unchanged: 1", "Failed: 0"):
+        assert line in outgoing.body.splitlines()
+    assert "Temporary Password" in outgoing.body
+    assert "local policy" in outgoing.body
+    assert "system error" not in outgoing.body
+    [part] = attachments(parse(to_mime(outgoing)))
+    assert part.get_payload(decode=True) == results
+
+
+def test_upload_complete_with_link_instead_of_attachment():
+    link = "https://bucket.s3.amazonaws.com/results/job-9.csv?X-Amz-Signature=abc"
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, None, link, link_expires_in_hours=24)
+    assert outgoing.attachment is None and outgoing.attachment_name is None
+    assert link in outgoing.body.splitlines()
+    assert "expires after 24 hours" in outgoing.body
+    message = parse(to_mime(outgoing))
+    assert attachments(message) == []
+    assert link in message.get_content()
+
+
+def test_upload_complete_needs_results_or_link():
+    with pytest.raises(ValueError):
+        upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, None, None)
+
+
+def test_upload_complete_after_a_system_error_explains_the_retry():
+    counts = {**COUNTS, "created": 3, "failed": 5}
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", counts, b"x", None, failed=True)
+    assert outgoing.subject == "Upload complete: staff.csv"
+    assert "system error" in outgoing.body
+    assert "The 5 rows that were not processed are marked Failed" in outgoing.body
+    assert "Upload the results file again" in outgoing.body
+    assert "created twice" in outgoing.body
+
+
+def test_upload_complete_with_row_failures_but_no_system_error():
+    counts = {**COUNTS, "failed": 1}
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", counts, b"x", None)
+    assert "system error" not in outgoing.body
+    assert "1 row failed" in outgoing.body
+
+
+def test_missing_counts_are_zero():
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", {"rows": 1, "created": 1}, b"x", None)
+    assert "Leavers: 0" in outgoing.body.splitlines()
+
+
+def test_file_name_cannot_inject_headers():
+    outgoing = validated_email(SENDER, ADMIN, "a\r\nBcc: victim@example.com.csv", "j", 1, 0, "")
+    message = parse(to_mime(outgoing))
+    assert message["Bcc"] is None
+    assert "\n" not in message["Subject"]
+    assert message["Subject"].startswith("Validated: ")
+
+
+def test_non_ascii_subject_round_trips():
+    outgoing = validated_email(SENDER, ADMIN, "Zoë-王.csv", "j", 1, 0, "")
+    assert parse(to_mime(outgoing))["Subject"] == "Validated: Zoë-王.csv"
