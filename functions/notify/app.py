@@ -1,0 +1,30 @@
+"""notify: results file, final job state and counts, the results email, next queued upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.parser import BaseModel, parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from roster import wiring
+from roster.outbox import idempotency_config
+
+logger = Logger()
+tracer = Tracer()
+
+
+class NotifyRequest(BaseModel):
+    job_id: str
+    failure: dict[str, Any] | None = None  # the state machine's Catch output, when the create phase failed
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency_config.register_lambda_context(context)
+    request = parse(event=event, model=NotifyRequest)
+    logger.append_keys(job_id=request.job_id)
+    job = wiring.completion().finish(request.job_id, request.failure)
+    return {"job_id": job.job_id, "state": job.state.value, "counts": job.counts}

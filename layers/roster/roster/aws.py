@@ -1,0 +1,75 @@
+"""boto3 clients, made once per process on first use (Lambda reuses them across invocations)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    """A shared boto3 client for `service` (standard retry mode)."""
+    return boto3.client(service, config=_CONFIG)
+
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """Python values -> DynamoDB attribute values; None values are left out."""
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB attribute values -> Python values (whole numbers as int)."""
+    out: dict[str, Any] = {}
+    for key, raw in item.items():
+        value = _deserializer.deserialize(raw)
+        out[key] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, set):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def batch_get(dynamodb: Any, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """BatchGetItem in pages of 100, retrying unprocessed keys; returns plain items."""
+    found: list[dict[str, Any]] = []
+    unique = list({tuple(sorted(k.items())): k for k in keys}.values())
+    for start in range(0, len(unique), 100):
+        request = {table: {"Keys": [to_item(k) for k in unique[start : start + 100]]}}
+        while request:
+            response = dynamodb.batch_get_item(RequestItems=request)
+            found.extend(from_item(i) for i in response.get("Responses", {}).get(table, []))
+            request = response.get("UnprocessedKeys") or {}
+    return found
+
+
+def query_all(dynamodb: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """Query every page; returns plain items."""
+    items: list[dict[str, Any]] = []
+    while True:
+        response = dynamodb.query(**kwargs)
+        items.extend(from_item(i) for i in response.get("Items", []))
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return items
+        kwargs["ExclusiveStartKey"] = last

@@ -1,0 +1,78 @@
+"""Batch files: validated rows cut into batches in S3, and the batch list the Distributed Map reads.
+
+moto's ASL grammar has no ItemBatcher, and an S3 JSON ItemReader works on AWS and moto alike,
+so validate writes the batches itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from roster.rows import PlannedRow, RowAction, UserFields
+from roster.sealing import JobCipher
+from roster.uploads import UploadStore
+
+
+class BatchRow(BaseModel):
+    """A planned row as stored in a batch file: the supplied password only sealed."""
+
+    line: int
+    action: RowAction
+    fields: UserFields  # password always None here
+    sealed_password: str | None = None
+
+
+class BatchRequest(BaseModel):
+    """One Distributed Map item: what the create Lambda is given."""
+
+    job_id: str
+    bucket: str
+    batch_key: str
+    batch_no: int
+
+
+def password_purpose(line: int) -> str:
+    """Associated data for a supplied password: it cannot be moved to another row."""
+    return f"supplied-password:{line}"
+
+
+def generated_password_purpose(line: int) -> str:
+    return f"generated-password:{line}"
+
+
+def batch_list_key(job_id: str) -> str:
+    return f"batches/{job_id}/batches.json"
+
+
+def write_batches(uploads: UploadStore, job_id: str, rows: list[PlannedRow], batch_size: int,
+                  cipher: JobCipher) -> tuple[str, int]:
+    """Write the rows as batch files and the batch list; returns the list's key and batch count."""
+    entries: list[dict[str, Any]] = []
+    for start in range(0, len(rows), batch_size):
+        batch_no = start // batch_size + 1
+        stored = [_to_batch_row(row, cipher).model_dump(mode="json") for row in rows[start : start + batch_size]]
+        key = f"batches/{job_id}/{batch_no:05d}.json"
+        uploads.put_json(key, stored)
+        entries.append({"batch_key": key, "batch_no": batch_no})
+    uploads.put_json(batch_list_key(job_id), entries)
+    return batch_list_key(job_id), len(entries)
+
+
+def read_batch(uploads: UploadStore, key: str) -> list[BatchRow]:
+    """The rows of one batch file."""
+    return [BatchRow.model_validate(row) for row in uploads.get_json(key)]
+
+
+def read_all_batches(uploads: UploadStore, job_id: str) -> list[BatchRow]:
+    """Every planned row of a job, in file order."""
+    rows: list[BatchRow] = []
+    for entry in uploads.get_json(batch_list_key(job_id)):
+        rows.extend(read_batch(uploads, entry["batch_key"]))
+    return rows
+
+
+def _to_batch_row(row: PlannedRow, cipher: JobCipher) -> BatchRow:
+    sealed = cipher.seal(row.fields.password, password_purpose(row.line)) if row.fields.password else None
+    return BatchRow(line=row.line, action=row.action, fields=row.fields.model_copy(update={"password": None}),
+                    sealed_password=sealed)

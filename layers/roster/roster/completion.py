@@ -1,0 +1,119 @@
+"""The notify step: the results file, the job's final state and counts, the email, and
+handing the organisations on to the next queued upload."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from roster.batches import generated_password_purpose, read_all_batches
+from roster.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
+from roster.csvfile import decode_upload, read_records
+from roster.emails import file_stem, upload_complete_email
+from roster.formats import detect_format
+from roster.holds import OrganisationHolds
+from roster.intake import start_create_phase
+from roster.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, JobStore, RowOutcome
+from roster.outbox import send_once
+from roster.results import ResultLine, results_csv
+from roster.rows import RowResult
+from roster.sealing import JobCipher
+from roster.settings import Settings
+from roster.uploads import UploadStore
+
+logger = Logger(child=True)
+
+NOT_PROCESSED = ("Not processed: the upload stopped on a system error before this row was applied. Upload this "
+                 "results file again to retry it; rows already done are reported Unchanged, never created twice.")
+RESULTS_LINK_SECONDS = 7 * 86400
+
+
+@dataclass
+class Completion:
+    """The notify step's stores and clients, passed in (production defaults in the handler)."""
+
+    settings: Settings
+    jobs: JobStore
+    uploads: UploadStore
+    holds: OrganisationHolds
+    kms: Any
+    stepfunctions: Any
+
+    def finish(self, job_id: str, failure: dict[str, Any] | None = None) -> Job:
+        """Finish a job once; a retried call only repeats what had not happened yet."""
+        job = self.jobs.get(job_id)
+        if job.state not in FINAL_STATES:
+            job = self._write_results(job, failure)
+        self._email(job)
+        self.holds.release(job.job_id, job.orgs)
+        started = self.holds.dispatch(lambda queued: start_create_phase(self.jobs, self.stepfunctions,
+                                                                         self.settings, queued))
+        logger.info("job finished", extra={"job_id": job.job_id, "state": job.state.value,
+                                           "started_next": started, **job.counts})
+        return job
+
+    def _write_results(self, job: Job, failure: dict[str, Any] | None) -> Job:
+        planned = {row.line for row in read_all_batches(self.uploads, job.job_id)}
+        outcomes = self.jobs.outcomes(job.job_id)
+        cipher = JobCipher.open(self.kms, base64.b64decode(job.data_key or ""), job.job_id)
+        text, tally = self._results_file(job, planned, outcomes, cipher)
+        results_key = f"results/{job.job_id}/{file_stem(job.file_name)}-results.csv"
+        self.uploads.put_text(results_key, text)
+        counts = {**job.counts, **{name: tally.get(name, 0) for name in RESULT_COUNT.values()}}
+        missing = len(planned - outcomes.keys())
+        state = JobState.FAILED if failure or missing else JobState.COMPLETED
+        error = _failure_text(failure, missing) if state is JobState.FAILED else None
+        self.jobs.update(job.job_id, state=state, counts=counts, results_key=results_key, error=error)
+        return self.jobs.get(job.job_id)
+
+    def _results_file(self, job: Job, planned: set[int], outcomes: dict[int, RowOutcome],
+                      cipher: JobCipher) -> tuple[str, dict[str, int]]:
+        text = decode_upload(self.uploads.read(job.key, job.version_id), self.settings.max_upload_bytes)
+        records = iter(read_records(text))
+        header = next(records).cells
+        detected = detect_format([cell.strip() for cell in header])
+        password_column = _password_column(detected.format)
+        lines: list[ResultLine] = []
+        tally: dict[str, int] = {}
+        for record in records:
+            if not any(cell.strip() for cell in record.cells):
+                continue  # Excel's trailing empty rows were skipped, not rows
+            outcome = outcomes.get(record.line)
+            if outcome is None:
+                line = ResultLine(cells=record.cells, result=RowResult.FAILED, message=NOT_PROCESSED)
+            else:
+                password = (cipher.unseal(outcome.sealed_password, generated_password_purpose(record.line))
+                            if outcome.sealed_password else "")
+                line = ResultLine(cells=record.cells, result=outcome.result, message=outcome.message,
+                                  assigned_email=outcome.email, temporary_password=password)
+            tally[RESULT_COUNT[line.result]] = tally.get(RESULT_COUNT[line.result], 0) + 1
+            lines.append(line)
+        return results_csv(header, lines, password_column, detected.is_results_file), tally
+
+    def _email(self, job: Job) -> None:
+        if job.results_key is None:
+            return
+        body = self.uploads.read(job.results_key)
+        attach = len(body) <= self.settings.attachment_limit_bytes
+        link = None if attach else self.uploads.presigned_download(job.results_key, RESULTS_LINK_SECONDS)
+        email = upload_complete_email(self.settings.sender_email, job.uploader, job.file_name, job.job_id,
+                                      job.counts, body if attach else None, link,
+                                      failed=job.state is JobState.FAILED)
+        send_once("upload-complete", email)
+
+
+def _password_column(upload_format: UploadFormat) -> int:
+    columns = CURRENT_COLUMNS if upload_format is UploadFormat.CURRENT else LEGACY_COLUMNS
+    return columns.index("Password")
+
+
+def _failure_text(failure: dict[str, Any] | None, missing: int) -> str:
+    parts = []
+    if failure:
+        parts.append(f"{failure.get('Error', 'error')}: {str(failure.get('Cause', ''))[:500]}")
+    if missing:
+        parts.append(f"{missing} rows were not processed")
+    return "; ".join(parts)

@@ -1,0 +1,180 @@
+"""The directory in DynamoDB: organisations, administrators, accounts, address reservations
+and the identities of users created by earlier uploads (the Directory table).
+
+Item keys (pk, sk):
+  ORG#<ods>, ORG                 an organisation
+  ADMIN#<email>, ADMIN           the organisations an administrator administers
+  ACCOUNT#<email>, ACCOUNT       an account; gsi1 = (ORG#<ods>, ACCOUNT#<email>)
+  ADDRESS#<email>, ADDRESS       an address reservation; gsi1 = (BASE#<first.last@domain>, ADDRESS#<email>)
+  IDENTITY#<key>, IDENTITY       a user created by an upload (csv-contract 8), TTL expires_at
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roster.addresses import suffix_of
+from roster.aws import batch_get, from_item, query_all, to_item
+from roster.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+
+ACCOUNT_FIELDS = tuple(Account.model_fields)
+
+
+def org_key(ods: str) -> dict[str, str]:
+    return {"pk": f"ORG#{ods.upper()}", "sk": "ORG"}
+
+
+def admin_key(email: str) -> dict[str, str]:
+    return {"pk": f"ADMIN#{email.lower()}", "sk": "ADMIN"}
+
+
+def account_key(email: str) -> dict[str, str]:
+    return {"pk": f"ACCOUNT#{email.lower()}", "sk": "ACCOUNT"}
+
+
+def address_key(email: str) -> dict[str, str]:
+    return {"pk": f"ADDRESS#{email.lower()}", "sk": "ADDRESS"}
+
+
+def identity_record_key(identity: str) -> dict[str, str]:
+    return {"pk": f"IDENTITY#{identity}", "sk": "IDENTITY"}
+
+
+def account_item(account: Account, **extra: Any) -> dict[str, Any]:
+    """The account's item: its fields plus keys and the by-organisation index."""
+    return {
+        **account_key(account.email),
+        "gsi1pk": f"ORG#{account.ods}",
+        "gsi1sk": f"ACCOUNT#{account.email}",
+        **account.model_dump(mode="json"),
+        **extra,
+    }
+
+
+def reservation_item(email: str, base: str, **extra: Any) -> dict[str, Any]:
+    """An address reservation, findable by its base (first.last@domain) to pick the next suffix."""
+    return {**address_key(email), "gsi1pk": f"BASE#{base}", "gsi1sk": f"ADDRESS#{email}", "email": email, **extra}
+
+
+def account_from_item(item: dict[str, Any]) -> Account:
+    return Account.model_validate({k: v for k, v in item.items() if k in ACCOUNT_FIELDS})
+
+
+class DirectoryStore:
+    """Reads and writes of the Directory table. Batched: a few calls per upload, not per row."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self.dynamodb = dynamodb
+        self.table = table
+
+    # -- reads -------------------------------------------------------------------------
+    def organisations(self, ods_codes: set[str]) -> dict[str, Organisation]:
+        """The organisations among these ODS codes that exist."""
+        items = batch_get(self.dynamodb, self.table, [org_key(o) for o in ods_codes if o])
+        return {i["ods"]: Organisation.model_validate({k: v for k, v in i.items() if k in Organisation.model_fields})
+                for i in items}
+
+    def administered(self, admin_email: str) -> frozenset[str]:
+        """ODS codes the administrator administers (empty when they administer nothing)."""
+        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(admin_key(admin_email)))
+        item = from_item(response.get("Item", {}))
+        return frozenset(o.upper() for o in item.get("orgs", []))
+
+    def accounts(self, emails: set[str]) -> dict[str, Account]:
+        """Accounts among these addresses that exist, by lower-case address."""
+        items = batch_get(self.dynamodb, self.table, [account_key(e) for e in emails if e])
+        return {i["email"]: account_from_item(i) for i in items}
+
+    def accounts_in(self, ods: str) -> list[Account]:
+        """Every account of one organisation (one paged query on gsi1)."""
+        items = query_all(
+            self.dynamodb, TableName=self.table, IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :org AND begins_with(gsi1sk, :acc)",
+            ExpressionAttributeValues=to_item({":org": f"ORG#{ods.upper()}", ":acc": "ACCOUNT#"}),
+        )
+        return [account_from_item(i) for i in items]
+
+    def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot:
+        """What validation needs, in one read per organisation plus batched gets."""
+        accounts = self.accounts(emails)
+        wanted = {o.upper() for o in ods_codes if o} | {a.ods for a in accounts.values()}
+        organisations = self.organisations(wanted)
+        active_by_name: dict[tuple[str, str, str], list[str]] = {}
+        for ods in organisations:
+            for account in self.accounts_in(ods):
+                if account.status is AccountStatus.ACTIVE:
+                    key = name_key(account.ods, account.first_name, account.last_name)
+                    active_by_name.setdefault(key, []).append(account.email)
+        return DirectorySnapshot(
+            organisations=organisations,
+            administered=self.administered(admin_email),
+            accounts=accounts,
+            active_by_name={k: tuple(sorted(v)) for k, v in active_by_name.items()},
+        )
+
+    def reserved_addresses(self, addresses: set[str]) -> set[str]:
+        """Which of these addresses are already reserved."""
+        items = batch_get(self.dynamodb, self.table, [address_key(a) for a in addresses])
+        return {i["email"] for i in items}
+
+    def taken_suffixes(self, base: str) -> set[int]:
+        """Suffixes already used for a base address (first.last@domain -> {0, 1, 3})."""
+        items = query_all(
+            self.dynamodb, TableName=self.table, IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :base",
+            ExpressionAttributeValues=to_item({":base": f"BASE#{base}"}),
+        )
+        suffixes = {suffix_of(i["email"], base) for i in items}
+        return {s for s in suffixes if s is not None}
+
+    def identities(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+        """Identity records of users already created by an upload, by identity key."""
+        items = batch_get(self.dynamodb, self.table, [identity_record_key(k) for k in keys])
+        return {i["identity"]: i for i in items}
+
+    def identity(self, key: str) -> dict[str, Any] | None:
+        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(identity_record_key(key)),
+                                          ConsistentRead=True)
+        return from_item(response["Item"]) if "Item" in response else None
+
+    def account(self, email: str) -> Account | None:
+        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(account_key(email)),
+                                          ConsistentRead=True)
+        return account_from_item(from_item(response["Item"])) if "Item" in response else None
+
+    def all_accounts(self) -> list[Account]:
+        """Every account (the mailbox report); a paged scan."""
+        accounts: list[Account] = []
+        kwargs: dict[str, Any] = {"TableName": self.table, "FilterExpression": "sk = :acc",
+                                  "ExpressionAttributeValues": to_item({":acc": "ACCOUNT"})}
+        while True:
+            response = self.dynamodb.scan(**kwargs)
+            accounts.extend(account_from_item(from_item(i)) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return sorted(accounts, key=lambda a: a.email)
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    # -- writes used to load a directory (local runs, tests, migrations) ------------------
+    def put_organisation(self, organisation: Organisation) -> None:
+        item = {**org_key(organisation.ods), **organisation.model_dump(mode="json")}
+        self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
+
+    def put_admin(self, email: str, orgs: list[str]) -> None:
+        item = {**admin_key(email), "email": email.lower(), "orgs": [o.upper() for o in orgs]}
+        self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
+
+    def put_existing_account(self, account: Account) -> None:
+        """An account that predates Roster: the account and its address reservation."""
+        base = address_base_of(account.email)
+        self.dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self.table, "Item": to_item(account_item(account))}},
+            {"Put": {"TableName": self.table, "Item": to_item(reservation_item(account.email, base))}},
+        ])
+
+
+def address_base_of(email: str) -> str:
+    """first.last7@domain -> first.last@domain (the base an existing address blocks)."""
+    local, _, domain = email.lower().partition("@")
+    stripped = local.rstrip("0123456789")
+    return f"{stripped or local}@{domain}"
+

@@ -1,0 +1,92 @@
+"""One create phase at a time per organisation (csv-contract 8).
+
+A job holds every organisation its rows touch while its create phase runs. A job that
+cannot take its holds waits in the queue (state QUEUED); whenever holds are released the
+queue is dispatched in upload order. A hold expires by itself, so a job that died cannot
+block an organisation for ever: the next dispatch takes it over.
+
+Items in the Jobs table: HOLD#<ods>/HOLD (holder, hold_until epoch seconds) and
+QUEUE/<created_at>#<job_id> (orgs)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from roster.aws import from_item, query_all, to_item
+
+
+def _hold_key(ods: str) -> dict[str, str]:
+    return {"pk": f"HOLD#{ods}", "sk": "HOLD"}
+
+
+class OrganisationHolds:
+    """Holds and the queue of waiting jobs in the Jobs table."""
+
+    def __init__(self, dynamodb: Any, table: str, hold_seconds: int, clock: Callable[[], float] = time.time) -> None:
+        self.dynamodb = dynamodb
+        self.table = table
+        self.hold_seconds = hold_seconds
+        self.clock = clock
+
+    def try_take(self, job_id: str, orgs: list[str]) -> bool:
+        """Take every hold at once, or none: free, expired, or already this job's."""
+        now = int(self.clock())
+        items = [
+            {"Put": {
+                "TableName": self.table,
+                "Item": to_item({**_hold_key(ods), "holder": job_id, "hold_until": now + self.hold_seconds,
+                                 "expires_at": now + self.hold_seconds + 86400}),
+                "ConditionExpression": "attribute_not_exists(pk) OR hold_until < :now OR holder = :job",
+                "ExpressionAttributeValues": to_item({":now": now, ":job": job_id}),
+            }}
+            for ods in sorted(set(orgs))
+        ]
+        if not items:
+            return True
+        try:
+            self.dynamodb.transact_write_items(TransactItems=items)
+            return True
+        except self.dynamodb.exceptions.TransactionCanceledException as exc:
+            codes = {r.get("Code") for r in exc.response.get("CancellationReasons", [])}
+            if "ConditionalCheckFailed" in codes:
+                return False
+            raise
+
+    def release(self, job_id: str, orgs: list[str]) -> None:
+        """Give back this job's holds (a hold another job has taken over is left alone)."""
+        for ods in sorted(set(orgs)):
+            try:
+                self.dynamodb.delete_item(TableName=self.table, Key=to_item(_hold_key(ods)),
+                                          ConditionExpression="holder = :job",
+                                          ExpressionAttributeValues=to_item({":job": job_id}))
+            except self.dynamodb.exceptions.ConditionalCheckFailedException:
+                pass
+
+    def enqueue(self, job_id: str, created_at: str, orgs: list[str]) -> None:
+        """Put a job in the queue (idempotent)."""
+        item = {"pk": "QUEUE", "sk": f"{created_at}#{job_id}", "job_id": job_id, "orgs": sorted(set(orgs))}
+        self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
+
+    def dispatch(self, start: Callable[[str], None]) -> list[str]:
+        """Start every queued job whose holds can be taken, in upload order; an earlier waiting
+        job keeps later jobs of its organisations waiting. Returns the started job ids."""
+        queued = query_all(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :q",
+                           ExpressionAttributeValues=to_item({":q": "QUEUE"}), ConsistentRead=True)
+        blocked: set[str] = set()
+        started: list[str] = []
+        for entry in queued:
+            orgs = list(entry.get("orgs", []))
+            if blocked.intersection(orgs) or not self.try_take(entry["job_id"], orgs):
+                blocked.update(orgs)
+                continue
+            start(entry["job_id"])
+            self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": entry["sk"]}))
+            started.append(entry["job_id"])
+        return started
+
+    def holder(self, ods: str) -> dict[str, Any] | None:
+        """The current hold on an organisation, if any (for tests and the console)."""
+        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(_hold_key(ods)), ConsistentRead=True)
+        return from_item(response["Item"]) if "Item" in response else None

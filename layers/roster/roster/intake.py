@@ -1,0 +1,120 @@
+"""The validate step: an uploaded file becomes a job, a validation report, and either an
+email (invalid or validate-only) or batch files and a started (or queued) create phase."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from roster.batches import write_batches
+from roster.directory_store import DirectoryStore
+from roster.emails import validated_email, validation_failed_email
+from roster.holds import OrganisationHolds
+from roster.jobs import FINAL_STATES, Job, JobState, JobStore, job_id_for
+from roster.outbox import send_once
+from roster.report import validation_report_csv
+from roster.rows import PlannedRow
+from roster.sealing import JobCipher
+from roster.settings import Settings
+from roster.uploads import UploadedObject, UploadStore
+from roster.validation import UploadLimits, validate_upload
+
+logger = Logger(child=True)
+
+
+@dataclass
+class Intake:
+    """The validate step's stores and clients, passed in (production defaults in the handler)."""
+
+    settings: Settings
+    jobs: JobStore
+    directory: DirectoryStore
+    uploads: UploadStore
+    holds: OrganisationHolds
+    kms: Any
+    stepfunctions: Any
+
+    def receive(self, key: str, version_id: str | None) -> Job:
+        """Validate one uploaded object version; safe to call again for the same version."""
+        upload = self.uploads.describe(key, version_id)
+        job = Job(job_id=job_id_for(upload.bucket, upload.key, upload.version_id), bucket=upload.bucket,
+                  key=upload.key, version_id=upload.version_id, file_name=upload.file_name,
+                  uploader=upload.uploader, validate_only=upload.validate_only)
+        job, created = self.jobs.create_if_absent(job)
+        if not created and job.state not in (JobState.RECEIVED, JobState.VALIDATING):
+            logger.info("repeated upload event ignored", extra={"job_id": job.job_id, "state": job.state.value})
+            if job.state in FINAL_STATES:
+                self._email_outcome(job)  # a crash between the final state and the email is repaired here
+            return job
+        self.jobs.update(job.job_id, state=JobState.VALIDATING)
+        return self._validate(job, upload)
+
+    def _validate(self, job: Job, upload: UploadedObject) -> Job:
+        raw = self.uploads.read(upload.key, upload.version_id, limit=self.settings.max_upload_bytes)
+        limits = UploadLimits(max_rows=self.settings.max_rows, max_bytes=self.settings.max_upload_bytes)
+        outcome = validate_upload(raw, job.uploader, self.directory, limits)
+        report_key = f"reports/{job.job_id}/validation.csv"
+        self.uploads.put_text(report_key, validation_report_csv(outcome.findings))
+        counts = {**job.counts, "rows": outcome.row_count, "errors": outcome.errors, "warnings": outcome.warnings}
+        fmt = outcome.format.value if outcome.format else None
+        logger.info("validated", extra={"job_id": job.job_id, "format": fmt, "rows": outcome.row_count,
+                                        "errors": outcome.errors, "warnings": outcome.warnings})
+        if not outcome.ok or job.validate_only:
+            state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
+            self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key)
+            job = self.jobs.get(job.job_id)
+            self._email_outcome(job)
+            return job
+        cipher, encrypted_key = JobCipher.create(self.kms, self.settings.kms_key_id, job.job_id)
+        batch_list_key, batch_count = write_batches(self.uploads, job.job_id, outcome.rows,
+                                                    self.settings.batch_size, cipher)
+        orgs = self._organisations_touched(outcome.rows)
+        self.jobs.update(job.job_id, counts=counts, format=fmt, report_key=report_key, orgs=orgs,
+                         batch_list_key=batch_list_key, batch_count=batch_count,
+                         data_key=base64.b64encode(encrypted_key).decode(), state=JobState.QUEUED)
+        job = self.jobs.get(job.job_id)
+        self.holds.enqueue(job.job_id, job.created_at, orgs)
+        self.holds.dispatch(self.start_create_phase)
+        return self.jobs.get(job.job_id)
+
+    def _organisations_touched(self, rows: list[PlannedRow]) -> list[str]:
+        """The rows' organisations and, for existing accounts, the account's own organisation."""
+        emails = {row.fields.email for row in rows if row.fields.email}
+        accounts = self.directory.accounts(emails)
+        orgs = {row.fields.ods for row in rows if row.fields.ods} | {a.ods for a in accounts.values()}
+        return sorted(orgs)
+
+    def start_create_phase(self, job_id: str) -> None:
+        """Mark the job CREATING and start its execution (named after the job: never twice)."""
+        return start_create_phase(self.jobs, self.stepfunctions, self.settings, job_id)
+
+    def _email_outcome(self, job: Job) -> None:
+        if job.state not in (JobState.INVALID, JobState.VALIDATED):
+            return
+        report = self.uploads.read(job.report_key).decode("utf-8") if job.report_key else ""
+        sender, to = self.settings.sender_email, job.uploader
+        if job.state is JobState.INVALID:
+            email = validation_failed_email(sender, to, job.file_name, job.job_id, job.counts["errors"],
+                                            job.counts["warnings"], report)
+        else:
+            email = validated_email(sender, to, job.file_name, job.job_id, job.counts["rows"],
+                                    job.counts["warnings"], report)
+        send_once(job.state.value, email)
+
+
+def start_create_phase(jobs: JobStore, stepfunctions: Any, settings: Settings, job_id: str) -> None:
+    """Mark the job CREATING and start its execution; a second start of the same job is a no-op."""
+    job = jobs.get(job_id)
+    if job.state in FINAL_STATES:
+        return
+    jobs.update(job_id, state=JobState.CREATING)
+    payload = {"job_id": job_id, "bucket": job.bucket, "batch_list_key": job.batch_list_key}
+    try:
+        stepfunctions.start_execution(stateMachineArn=settings.state_machine_arn, name=job_id,
+                                      input=json.dumps(payload))
+    except stepfunctions.exceptions.ExecutionAlreadyExists:
+        logger.info("execution already started", extra={"job_id": job_id})

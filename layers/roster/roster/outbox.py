@@ -1,0 +1,63 @@
+"""Emails to administrators through SES, exactly one per outcome per upload.
+
+Powertools idempotency records each send under a key (job id + kind): a retried step that
+sends again gets the recorded answer back instead of a second email. A send that crashed
+mid-way stays IN_PROGRESS until the Lambda's own timeout passes, then may be tried again."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function,
+)
+
+from roster.aws import client
+from roster.emails import OutgoingEmail, to_mime
+from roster.settings import get_settings
+
+logger = Logger(child=True)
+
+# Module-level so handlers can `register_lambda_context` on it; it reads no settings.
+idempotency_config = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idempotency_key=True,
+                                       expires_after_seconds=30 * 86400)
+
+
+@lru_cache(maxsize=1)
+def persistence_layer() -> DynamoDBPersistenceLayer:
+    """The idempotency table, named by the deployment (read on first use)."""
+    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
+
+
+def send_once(kind: str, email: OutgoingEmail) -> str:
+    """Send `email` unless one of this kind was already sent for its job; returns the SES message id."""
+    return _sender()(request={"key": f"{email.job_id}#{kind}", "kind": kind, "email": _as_dict(email)})["message_id"]
+
+
+@lru_cache(maxsize=1)
+def _sender() -> Any:
+    @idempotent_function(data_keyword_argument="request", config=idempotency_config,
+                         persistence_store=persistence_layer())
+    def send_email(request: dict[str, Any]) -> dict[str, str]:
+        email = OutgoingEmail(**{**request["email"], "attachment": _attachment_bytes(request["email"])})
+        response = client("ses").send_raw_email(
+            Source=email.sender, Destinations=[email.recipient], RawMessage={"Data": to_mime(email)})
+        logger.info("email sent", extra={"job_id": email.job_id, "kind": request["kind"],
+                                         "message_id": response["MessageId"]})
+        return {"message_id": response["MessageId"]}
+
+    return send_email
+
+
+def _as_dict(email: OutgoingEmail) -> dict[str, Any]:
+    # The idempotency payload must be JSON: the attachment travels as text (reports and results are CSV).
+    values = {name: getattr(email, name) for name in email.__dataclass_fields__}
+    values["attachment"] = email.attachment.decode("utf-8") if email.attachment is not None else None
+    return values
+
+
+def _attachment_bytes(values: dict[str, Any]) -> bytes | None:
+    text = values.get("attachment")
+    return text.encode("utf-8") if text is not None else None

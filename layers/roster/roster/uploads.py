@@ -1,0 +1,102 @@
+"""The upload bucket: presigned uploads, the uploaded files, reports, batches and results.
+
+Object layout: uploads/<admin>/<upload id>/<file> (starts validate), reports/<job>/,
+batches/<job>/, results/<job>/."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+UPLOAD_PREFIX = "uploads/"
+META_UPLOADER = "uploader"
+META_VALIDATE_ONLY = "validate-only"
+META_FILE_NAME = "file-name"
+
+
+@dataclass(frozen=True)
+class UploadedObject:
+    """One uploaded file version and what the uploader fixed when asking to upload it."""
+
+    bucket: str
+    key: str
+    version_id: str | None
+    uploader: str
+    validate_only: bool
+    file_name: str
+    size: int
+
+
+def object_key_from_event(raw_key: str) -> str:
+    """S3 event keys are URL-encoded (spaces as '+')."""
+    return unquote_plus(raw_key)
+
+
+class UploadStore:
+    """S3 access for one bucket."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self.s3 = s3
+        self.bucket = bucket
+
+    def presigned_upload(self, uploader: str, file_name: str, validate_only: bool, max_bytes: int,
+                         expires_in: int = 900) -> dict[str, Any]:
+        """A presigned POST whose conditions fix the uploader, the validate-only choice and the size limit."""
+        key = f"{UPLOAD_PREFIX}{uploader.lower()}/{uuid.uuid4().hex}/{file_name}"
+        fields = {
+            f"x-amz-meta-{META_UPLOADER}": uploader.lower(),
+            f"x-amz-meta-{META_VALIDATE_ONLY}": "true" if validate_only else "false",
+            f"x-amz-meta-{META_FILE_NAME}": file_name,
+        }
+        conditions: list[Any] = [{name: value} for name, value in fields.items()]
+        conditions.append(["content-length-range", 1, max_bytes])
+        return self.s3.generate_presigned_post(self.bucket, key, Fields=fields, Conditions=conditions,
+                                               ExpiresIn=expires_in)
+
+    def describe(self, key: str, version_id: str | None) -> UploadedObject:
+        """The uploaded object's metadata (who uploaded it, validate-only or not)."""
+        kwargs = {"Bucket": self.bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+        head = self.s3.head_object(**kwargs)
+        meta = {k.lower(): v for k, v in head.get("Metadata", {}).items()}
+        uploader = meta.get(META_UPLOADER) or _uploader_from_key(key)
+        return UploadedObject(
+            bucket=self.bucket,
+            key=key,
+            version_id=version_id or head.get("VersionId"),
+            uploader=uploader.lower(),
+            validate_only=meta.get(META_VALIDATE_ONLY, "false").lower() == "true",
+            file_name=meta.get(META_FILE_NAME) or key.rsplit("/", 1)[-1],
+            size=int(head.get("ContentLength", 0)),
+        )
+
+    def read(self, key: str, version_id: str | None = None, limit: int | None = None) -> bytes:
+        """The object's bytes; with `limit`, at most limit + 1 bytes (enough to know it is too big)."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            kwargs["VersionId"] = version_id
+        if limit is not None:
+            kwargs["Range"] = f"bytes=0-{limit}"
+        return self.s3.get_object(**kwargs)["Body"].read()
+
+    def put_text(self, key: str, text: str, content_type: str = "text/csv; charset=utf-8") -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type)
+
+    def put_json(self, key: str, value: Any) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=json.dumps(value, separators=(",", ":")).encode(),
+                           ContentType="application/json")
+
+    def get_json(self, key: str) -> Any:
+        return json.loads(self.read(key))
+
+    def presigned_download(self, key: str, expires_in: int) -> str:
+        """A link to an object that expires (for results too big to attach)."""
+        return self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
+                                              ExpiresIn=expires_in)
+
+
+def _uploader_from_key(key: str) -> str:
+    parts = key.split("/")
+    return parts[1] if len(parts) > 2 else ""

@@ -1,0 +1,85 @@
+"""Production objects built from the deployment's settings and shared boto3 clients.
+
+Handlers call these; tests build the same classes with their own stores instead."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
+from roster.aws import client
+from roster.batches import BatchRequest
+from roster.completion import Completion
+from roster.creation import CreatePhase
+from roster.directory_store import DirectoryStore
+from roster.holds import OrganisationHolds
+from roster.intake import Intake
+from roster.jobs import JobStore
+from roster.outbox import persistence_layer
+from roster.sealing import JobCipher
+from roster.settings import get_settings
+from roster.uploads import UploadStore
+
+# A replayed batch invocation (a retry after a lost response) gets its recorded answer back
+# cheaply. Exactly-once does not rest on this: every row's transaction guarantees it.
+batch_idempotency_config = IdempotencyConfig(event_key_jmespath="[job_id, batch_no]",
+                                             raise_on_no_idempotency_key=True, expires_after_seconds=7 * 86400)
+
+
+def job_store() -> JobStore:
+    return JobStore(client("dynamodb"), get_settings().jobs_table)
+
+
+def directory_store() -> DirectoryStore:
+    return DirectoryStore(client("dynamodb"), get_settings().directory_table)
+
+
+def upload_store() -> UploadStore:
+    return UploadStore(client("s3"), get_settings().bucket)
+
+
+def organisation_holds() -> OrganisationHolds:
+    settings = get_settings()
+    return OrganisationHolds(client("dynamodb"), settings.jobs_table, settings.org_hold_seconds)
+
+
+def intake() -> Intake:
+    """The validate step as deployed."""
+    return Intake(get_settings(), job_store(), directory_store(), upload_store(), organisation_holds(),
+                  client("kms"), client("stepfunctions"))
+
+
+def completion() -> Completion:
+    """The notify step as deployed."""
+    return Completion(get_settings(), job_store(), upload_store(), organisation_holds(), client("kms"),
+                      client("stepfunctions"))
+
+
+def create_phase(job_id: str) -> CreatePhase:
+    """The create step for one job: its data key is opened once per batch."""
+    settings = get_settings()
+    jobs = job_store()
+    job = jobs.get(job_id)
+    cipher = JobCipher.open(client("kms"), base64.b64decode(job.data_key or ""), job_id)
+    return CreatePhase(job_id=job_id, directory=directory_store(), jobs=jobs, uploads=upload_store(),
+                       cipher=cipher, password_hash_cost=settings.password_hash_cost,
+                       identity_retention_days=settings.identity_retention_days)
+
+
+def run_batch_once(request: dict[str, Any]) -> dict[str, Any]:
+    """Apply one batch, recording the answer under (job id, batch number)."""
+    return _batch_runner()(request=request)
+
+
+@lru_cache(maxsize=1)
+def _batch_runner() -> Any:
+    @idempotent_function(data_keyword_argument="request", config=batch_idempotency_config,
+                         persistence_store=persistence_layer())
+    def run_batch(request: dict[str, Any]) -> dict[str, Any]:
+        batch = BatchRequest.model_validate(request)
+        return create_phase(batch.job_id).run_batch(batch)
+
+    return run_batch

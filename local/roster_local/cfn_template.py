@@ -1,0 +1,100 @@
+"""Reading template.yaml the way CloudFormation does, for the embedded stack.
+
+The embedded stack creates every resource from the deployed template (keys, indexes, TTL,
+bucket settings, environment, the state machine definition), so nothing is copied by hand.
+This module only loads the YAML (CloudFormation short tags) and resolves the intrinsic
+functions the template uses against local physical names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+_SCALAR_FUNCTIONS = {"Ref": "Ref", "Condition": "Condition"}
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """SafeLoader that reads !Ref, !Sub, !GetAtt ... as their long forms."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = _SCALAR_FUNCTIONS.get(suffix, f"Fn::{suffix}")
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_TemplateLoader.add_multi_constructor("!", _construct_tag)
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    """template.yaml as a dict, intrinsic functions in their long form."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_TemplateLoader)  # noqa: S506 (SafeLoader subclass)
+
+
+class TemplateResolver:
+    """Resolves Ref, Fn::Sub, Fn::GetAtt, Fn::Join and Fn::Select against local values."""
+
+    def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str],
+                 ref: Callable[[str], str], get_att: Callable[[str, str], str]) -> None:
+        self.parameters = parameters
+        self.pseudo = pseudo
+        self.ref = ref
+        self.get_att = get_att
+
+    def resolve(self, value: Any) -> Any:
+        """A template value with every intrinsic function replaced by its local value."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Ref":
+                return self._ref(arg)
+            if key == "Fn::GetAtt":
+                resource, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+                return self.get_att(resource, attribute)
+            if key == "Fn::Sub":
+                return self._sub(arg)
+            if key == "Fn::Join":
+                separator, parts = arg
+                return separator.join(str(self.resolve(p)) for p in self.resolve(parts))
+            if key == "Fn::Select":
+                index, items = arg
+                return self.resolve(items)[int(self.resolve(index))]
+            if key.startswith("Fn::"):
+                raise NotImplementedError(f"the embedded stack does not resolve {key} yet")
+        return {k: self.resolve(v) for k, v in value.items()}
+
+    def _ref(self, name: str) -> Any:
+        if name in self.pseudo:
+            return self.pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        return self.ref(name)
+
+    def _sub(self, arg: Any) -> str:
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], self.resolve(arg[1]))
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            if name in variables:
+                return str(variables[name])
+            if "." in name:
+                resource, attribute = name.split(".", 1)
+                return str(self.get_att(resource, attribute))
+            return str(self._ref(name))
+
+        return re.sub(r"\$\{([^}]+)\}", replace, text)

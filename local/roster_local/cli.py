@@ -1,0 +1,94 @@
+"""The `roster` command. `roster local run` runs uploads on the embedded stack (local-run.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+EXIT_BAD_ARGUMENTS = 2
+EXIT_PIPELINE_BROKE = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="roster", description="Roster: bulk user accounts from CSV files.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    local = commands.add_parser("local", help="run Roster on this machine (embedded AWS stand-in)")
+    local_commands = local.add_subparsers(dest="local_command", required=True)
+    run = local_commands.add_parser("run", help="upload FILEs as an administrator and write what comes back")
+    run.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CSV files, one upload each, in order")
+    run.add_argument("--directory", required=True, type=Path, help="directory file (JSON) loaded before the uploads")
+    run.add_argument("--admin", required=True, help="the uploading administrator's email address")
+    run.add_argument("--out", required=True, type=Path, help="folder for job.json, reports, results and emails")
+    run.add_argument("--validate-only", action="store_true", help="validate and email the report; create nothing")
+    run.add_argument("--parallel", action="store_true", help="upload every FILE at once")
+    run.add_argument("--chaos", default="", metavar="SPEC",
+                     help="make invocations fail: FUNCTION:WHEN:RATE[,...], e.g. create:after:0.2")
+    run.add_argument("--seed", type=int, default=None, help="seed for --chaos, to repeat a run")
+    run.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a template.yaml parameter, as `sam deploy --parameter-overrides` does")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return local_run(args)
+
+
+def local_run(args: argparse.Namespace) -> int:
+    # Imported here: `roster --help` should not pay for starting moto.
+    from roster.jobs import utc_now
+    from roster_local.directory_file import DirectoryFileError, load_directory_file, load_into
+    from roster_local.embedded_stack import EmbeddedStack
+    from roster_local.lambda_adapter import parse_chaos
+    from roster_local.local_run import LocalRun, PipelineError
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        return _refuse(f"no such file: {', '.join(missing)}")
+    try:
+        chaos = parse_chaos(args.chaos)
+        directory = load_directory_file(args.directory)
+        overrides = dict(_name_value(p) for p in args.parameter)
+    except (ValueError, DirectoryFileError) as exc:
+        return _refuse(str(exc))
+    try:
+        with EmbeddedStack(parameters=overrides, chaos=chaos, seed=args.seed) as stack:
+            from roster.directory_store import DirectoryStore
+            from roster.settings import get_settings
+
+            load_into(DirectoryStore(stack.client("dynamodb"), get_settings().directory_table), directory, utc_now())
+            results = LocalRun(stack, args.admin, args.out, validate_only=args.validate_only).run(
+                list(args.files), parallel=args.parallel)
+            stats = stack.lambdas.stats
+    except ValueError as exc:  # a template parameter that does not exist or has no value
+        return _refuse(str(exc))
+    except PipelineError as exc:
+        print(f"roster: the pipeline broke: {exc}", file=sys.stderr)
+        return EXIT_PIPELINE_BROKE
+    for result in results:
+        counts = result.job.counts
+        print(f"{result.folder}: {result.job.state.value} ({result.job.format or 'no format'}) "
+              + ", ".join(f"{name} {counts[name]}" for name in counts))
+    if chaos:
+        injected = Counter(stats.injected)
+        print("chaos: injected " + (", ".join(f"{k} {v}" for k, v in sorted(injected.items())) or "nothing"))
+    print(f"mailbox report: {args.out / 'mailbox-report.csv'}")
+    return 0
+
+
+def _name_value(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise ValueError(f"--parameter '{text}' must be NAME=VALUE")
+    return name, value
+
+
+def _refuse(message: str) -> int:
+    print(f"roster: {message}", file=sys.stderr)
+    return EXIT_BAD_ARGUMENTS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""InProcessLambda: lets moto's Lambda run the project's real handlers in this process.
+
+moto (without Docker) answers a Lambda invocation by echoing its payload. This adapter
+replaces that answer with a call of the function's handler, loaded from the CodeUri and
+Handler that template.yaml gives it, with a Lambda-like context. It covers:
+
+- synchronous invocations (Step Functions' lambda:invoke), answered like Lambda answers:
+  a handler exception becomes FunctionError "Unhandled" with errorType = exception class;
+- asynchronous invocations (the S3 event notification), queued and retried twice on
+  failure, the way Lambda retries asynchronous events (delays shortened for one machine);
+- fault injection (--chaos): an invocation fails before its handler runs (a Lambda service
+  error) or after it ran, its side effects done but its response lost (a timeout).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+import moto.s3.notifications as s3_notifications
+from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.exceptions import JsonRESTError
+
+ASYNC_RETRY_DELAYS = (0.2, 0.4)  # Lambda waits about 1 and 2 minutes; one machine need not.
+WHENS = ("before", "after")
+
+
+class LambdaServiceException(JsonRESTError):
+    """What the Invoke API answers when Lambda itself fails (Step Functions: Lambda.ServiceException)."""
+
+    code = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ServiceException", message)
+
+
+class InvocationTimedOut(Exception):
+    """The handler ran but its response never arrived (errorType Sandbox.Timedout, as Lambda says)."""
+
+
+@dataclass(frozen=True)
+class ChaosRule:
+    function: str  # validate, create or notify
+    when: str  # before or after
+    rate: float
+
+
+def parse_chaos(spec: str) -> list[ChaosRule]:
+    """`create:after:0.2,validate:before:0.5` -> rules; a bad part raises ValueError naming it."""
+    rules = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        pieces = part.split(":")
+        if len(pieces) != 3:
+            raise ValueError(f"chaos rule '{part}' must be FUNCTION:WHEN:RATE, e.g. create:after:0.2")
+        function, when, rate_text = pieces
+        if function not in ("validate", "create", "notify"):
+            raise ValueError(f"chaos rule '{part}': FUNCTION must be validate, create or notify")
+        if when not in WHENS:
+            raise ValueError(f"chaos rule '{part}': WHEN must be before or after")
+        try:
+            rate = float(rate_text)
+        except ValueError as exc:
+            raise ValueError(f"chaos rule '{part}': RATE must be a number from 0 to 1") from exc
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"chaos rule '{part}': RATE must be from 0 to 1")
+        rules.append(ChaosRule(function, when, rate))
+    return rules
+
+
+@dataclass
+class FunctionSpec:
+    """One function of the template, as the adapter runs it."""
+
+    name: str  # physical name
+    kind: str  # validate, create or notify (the chaos name)
+    code_dir: Path
+    handler: str  # module.function
+    timeout_seconds: int
+    memory_mb: int
+    arn: str
+
+
+@dataclass
+class LambdaContext:
+    """The attributes and method of the Lambda Python runtime's context object."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    deadline: float
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.time()) * 1000))
+
+
+@dataclass
+class InvocationStats:
+    invocations: dict[str, int] = field(default_factory=dict)
+    injected: dict[str, int] = field(default_factory=dict)  # "create:after" -> count
+    handler_errors: dict[str, int] = field(default_factory=dict)
+    async_retries: dict[str, int] = field(default_factory=dict)
+
+
+class InProcessLambda:
+    """Runs registered functions' handlers in-process for moto's Lambda."""
+
+    def __init__(self, chaos: list[ChaosRule] | None = None, seed: int | None = None) -> None:
+        self.functions: dict[str, FunctionSpec] = {}
+        self.chaos = chaos or []
+        self.random = random.Random(seed)
+        self.stats = InvocationStats()
+        self._modules: dict[str, ModuleType] = {}
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
+        self._originals: dict[str, Any] = {}
+
+    def register(self, spec: FunctionSpec) -> None:
+        self.functions[spec.name] = spec
+
+    # -- installing into moto ---------------------------------------------------------
+    def install(self) -> None:
+        """Route moto's Lambda invocations (sync and S3-async) to this adapter."""
+        adapter = self
+        self._originals = {"invoke": LambdaSimpleBackend.invoke,
+                           "s3": s3_notifications._invoke_awslambda}
+
+        def invoke(backend: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
+                   headers: Any, response_headers: dict[str, str]) -> bytes:
+            payload, error = adapter.invoke(function_name, json.loads(body or "{}"))
+            if error:
+                response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(payload).encode("utf-8")
+
+        def s3_event(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+            adapter.invoke_async(fn_arn, event_body)
+
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        s3_notifications._invoke_awslambda = s3_event
+
+    def uninstall(self) -> None:
+        if self._originals:
+            LambdaSimpleBackend.invoke = self._originals["invoke"]  # type: ignore[method-assign]
+            s3_notifications._invoke_awslambda = self._originals["s3"]
+
+    # -- invoking --------------------------------------------------------------------
+    def invoke(self, function: str, event: Any) -> tuple[Any, bool]:
+        """A synchronous invocation: (payload, is_function_error), as Lambda's Invoke answers."""
+        spec = self._spec(function)
+        self._count(self.stats.invocations, spec.kind)
+        if self._injects(spec, "before"):
+            raise LambdaServiceException(f"Injected fault: {spec.kind} failed before its handler ran")
+        try:
+            result = self._run_handler(spec, event)
+        except Exception as exc:  # the runtime reports every handler exception as a function error
+            self._count(self.stats.handler_errors, f"{spec.kind}:{type(exc).__name__}")
+            return _error_payload(exc), True
+        if self._injects(spec, "after"):
+            return _error_payload(InvocationTimedOut(
+                f"Task timed out after {spec.timeout_seconds}.00 seconds (injected: the response was lost)"),
+                error_type="Sandbox.Timedout"), True
+        return result, False
+
+    def invoke_async(self, function: str, event: Any) -> None:
+        """An asynchronous invocation (S3 event): queued, retried twice if it fails."""
+        spec = self._spec(function)
+        with self._lock:
+            self._in_flight += 1
+        threading.Thread(target=self._run_async, args=(spec, event), daemon=True,
+                         name=f"async-{spec.kind}").start()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no asynchronous invocation is queued or running."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
+
+    def _run_async(self, spec: FunctionSpec, event: Any) -> None:
+        try:
+            for attempt, delay in enumerate((0.0, *ASYNC_RETRY_DELAYS)):
+                time.sleep(delay)
+                try:
+                    _, failed = self.invoke(spec.name, event)
+                except LambdaServiceException:
+                    failed = True
+                if not failed:
+                    return
+                if attempt < len(ASYNC_RETRY_DELAYS):
+                    self._count(self.stats.async_retries, spec.kind)
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _run_handler(self, spec: FunctionSpec, event: Any) -> Any:
+        module_name, function_name = spec.handler.rsplit(".", 1)
+        handler: Callable[[Any, Any], Any] = getattr(self._module(spec, module_name), function_name)
+        context = LambdaContext(function_name=spec.name, invoked_function_arn=spec.arn,
+                                memory_limit_in_mb=spec.memory_mb, deadline=time.time() + spec.timeout_seconds,
+                                log_group_name=f"/aws/lambda/{spec.name}")
+        # Round-trip through JSON, as Lambda does: handlers get plain data, and return it.
+        return json.loads(json.dumps(handler(json.loads(json.dumps(event)), context)))
+
+    def _module(self, spec: FunctionSpec, module_name: str) -> ModuleType:
+        key = f"{spec.name}:{module_name}"
+        with self._lock:
+            if key not in self._modules:
+                path = spec.code_dir / f"{module_name}.py"
+                module_spec = importlib.util.spec_from_file_location(f"roster_function_{spec.kind}", path)
+                if module_spec is None or module_spec.loader is None:
+                    raise RuntimeError(f"cannot load handler module {path}")
+                module = importlib.util.module_from_spec(module_spec)
+                module_spec.loader.exec_module(module)
+                self._modules[key] = module
+            return self._modules[key]
+
+    def _spec(self, function: str) -> FunctionSpec:
+        name = function.split(":")[6] if function.startswith("arn:") else function
+        try:
+            return self.functions[name]
+        except KeyError:
+            raise LambdaServiceException(f"Function not found: {function}") from None
+
+    def _injects(self, spec: FunctionSpec, when: str) -> bool:
+        for rule in self.chaos:
+            if rule.function == spec.kind and rule.when == when:
+                with self._lock:
+                    hit = self.random.random() < rule.rate
+                if hit:
+                    self._count(self.stats.injected, f"{spec.kind}:{when}")
+                    return True
+        return False
+
+    def _count(self, counter: dict[str, int], key: str) -> None:
+        with self._lock:
+            counter[key] = counter.get(key, 0) + 1
+
+
+def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "requestId": str(uuid.uuid4()),
+        "stackTrace": traceback.format_exception(type(exc), exc, exc.__traceback__)[-5:],
+    }

@@ -1,0 +1,194 @@
+"""`roster local run`: upload files as an administrator would, on the embedded stack, and
+write what came back (local-run.md: job.json, validation.csv, results.csv, emails/*.eml,
+mailbox-report.csv)."""
+
+from __future__ import annotations
+
+import csv
+import email
+import io
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from moto.ses.models import ses_backends
+
+from roster.directory_store import DirectoryStore
+from roster.errors import JobNotFound
+from roster.jobs import FINAL_STATES, Job, JobState, JobStore, job_id_for
+from roster.settings import get_settings
+from roster.uploads import UploadStore
+from roster_local.embedded_stack import ACCOUNT_ID, REGION, EmbeddedStack
+
+MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
+                          "Organisation ODSCode", "Organisational Unit", "Business Phone", "Mobile Phone",
+                          "Mailbox Size (GB)", "Status", "Created")
+POLL_SECONDS = 0.1
+UPLOAD_TIMEOUT_SECONDS = 1800
+
+
+class PipelineError(Exception):
+    """The pipeline itself broke (not a bad file): the command exits non-zero with this message."""
+
+
+@dataclass
+class UploadResult:
+    index: int
+    path: Path
+    job: Job
+    folder: Path
+
+
+class LocalRun:
+    """Uploads files into a running EmbeddedStack and collects what each upload produced."""
+
+    def __init__(self, stack: EmbeddedStack, admin: str, out_dir: Path, validate_only: bool = False,
+                 report: Callable[[str], None] | None = None) -> None:
+        self.stack = stack
+        self.admin = admin
+        self.out_dir = out_dir
+        self.validate_only = validate_only
+        self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
+        settings = get_settings()
+        self.settings = settings
+        self.uploads = UploadStore(stack.client("s3"), settings.bucket)
+        self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
+        self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
+
+    def run(self, files: list[Path], parallel: bool = False) -> list[UploadResult]:
+        """Upload every file (one after the other, or all at once) and wait for each to finish."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        if parallel:
+            job_ids = self._upload_all_at_once(files)
+            jobs = [self._wait(i, f, job_id) for i, (f, job_id) in enumerate(zip(files, job_ids), start=1)]
+        else:
+            jobs = [self._wait(i, f, self._upload(f)) for i, f in enumerate(files, start=1)]
+        self._settle(jobs)
+        results = [self._write_upload(i, f, self.jobs.get(job.job_id))
+                   for i, (f, job) in enumerate(zip(files, jobs), start=1)]
+        self._write_mailbox_report()
+        return results
+
+    # -- uploading ---------------------------------------------------------------------
+    def _upload(self, path: Path) -> str:
+        form = self.uploads.presigned_upload(self.admin, path.name, self.validate_only,
+                                             self.settings.max_upload_bytes)
+        response = requests.post(form["url"], data=form["fields"], files={"file": (path.name, path.read_bytes())},
+                                 timeout=60)
+        if response.status_code >= 300:
+            raise PipelineError(f"upload of {path} was refused: HTTP {response.status_code} {response.text[:200]}")
+        key = form["fields"]["key"]
+        versions = self.stack.client("s3").list_object_versions(Bucket=self.settings.bucket, Prefix=key)
+        version = next(v["VersionId"] for v in versions.get("Versions", []) if v["Key"] == key and v["IsLatest"])
+        return job_id_for(self.settings.bucket, key, version)
+
+    def _upload_all_at_once(self, files: list[Path]) -> list[str]:
+        job_ids: list[str | None] = [None] * len(files)
+        errors: list[BaseException] = []
+        start = threading.Barrier(len(files))
+
+        def upload(index: int, path: Path) -> None:
+            try:
+                start.wait()
+                job_ids[index] = self._upload(path)
+            except BaseException as exc:  # reported below, on the main thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=upload, args=(i, f)) for i, f in enumerate(files)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return [job_id for job_id in job_ids if job_id]
+
+    # -- waiting -------------------------------------------------------------------------
+    def _wait(self, index: int, path: Path, job_id: str) -> Job:
+        deadline = time.monotonic() + UPLOAD_TIMEOUT_SECONDS
+        last = ""
+        while time.monotonic() < deadline:
+            try:
+                job = self.jobs.get(job_id)
+            except JobNotFound:
+                job = None
+            line = _progress_line(index, path, job)
+            if line != last:
+                self.report(line)
+                last = line
+            if job is not None and job.state in FINAL_STATES:
+                return job
+            time.sleep(POLL_SECONDS)
+        raise PipelineError(f"upload {index:02d} ({path.name}) did not finish within {UPLOAD_TIMEOUT_SECONDS} s; "
+                            f"last seen: {last}")
+
+    def _settle(self, jobs: list[Job]) -> None:
+        """Let every execution and queued invocation end, so that every email has been sent."""
+        stepfunctions = self.stack.client("stepfunctions")
+        executions = stepfunctions.list_executions(stateMachineArn=self.settings.state_machine_arn)["executions"]
+        deadline = time.monotonic() + 300
+        for execution in executions:
+            while time.monotonic() < deadline:
+                status = stepfunctions.describe_execution(executionArn=execution["executionArn"])["status"]
+                if status != "RUNNING":
+                    break
+                time.sleep(POLL_SECONDS)
+            else:
+                raise PipelineError(f"execution {execution['name']} was still running after 300 s")
+        if not self.stack.lambdas.wait_idle(timeout=300):
+            raise PipelineError("an upload event was still being handled after 300 s")
+
+    # -- writing ------------------------------------------------------------------------
+    def _write_upload(self, index: int, path: Path, job: Job) -> UploadResult:
+        folder = self.out_dir / f"{index:02d}-{path.stem}"
+        (folder / "emails").mkdir(parents=True, exist_ok=True)
+        (folder / "job.json").write_text(json.dumps(job.summary(), indent=2) + "\n", encoding="utf-8")
+        report = self.uploads.read(job.report_key).decode("utf-8") if job.report_key else \
+            "Line,Column,Value,Severity,Message\r\n"
+        (folder / "validation.csv").write_text(report, encoding="utf-8", newline="")
+        if job.results_key:
+            (folder / "results.csv").write_bytes(self.uploads.read(job.results_key))
+        for number, raw in enumerate(self._emails_for(job.job_id), start=1):
+            (folder / "emails" / f"{number:02d}.eml").write_bytes(raw)
+        return UploadResult(index, path, job, folder)
+
+    def _emails_for(self, job_id: str) -> list[bytes]:
+        """Every email SES accepted for this upload, as sent (moto keeps the raw messages)."""
+        sent = []
+        for message in ses_backends[ACCOUNT_ID][REGION].sent_messages:
+            raw = getattr(message, "raw_data", None)
+            if raw is None:
+                continue
+            data = raw.encode("utf-8") if isinstance(raw, str) else raw
+            if email.message_from_bytes(data).get("X-Roster-Job") == job_id:
+                sent.append(data)
+        return sent
+
+    def _write_mailbox_report(self) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(MAILBOX_REPORT_COLUMNS)
+        for a in self.directory.all_accounts():
+            writer.writerow([a.email, a.title or "", a.first_name, a.last_name, a.display_name or "",
+                             a.job_title or "", a.ods, a.unit or "", a.business_phone or "", a.mobile_phone or "",
+                             a.mailbox_gb, a.status.value, a.created_at or ""])
+        (self.out_dir / "mailbox-report.csv").write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+
+def _progress_line(index: int, path: Path, job: Job | None) -> str:
+    if job is None:
+        return f"[{index:02d} {path.name}] uploaded, waiting for validation"
+    rows = job.counts.get("rows", 0)
+    text = f"[{index:02d} {path.name}] {job.state.value}"
+    if job.state is JobState.VALIDATING:
+        return text + " ..."
+    text += f": {rows} rows validated, {job.counts.get('errors', 0)} errors, {job.counts.get('warnings', 0)} warnings"
+    if job.state in (JobState.CREATING, JobState.COMPLETED, JobState.FAILED):
+        done = sum(job.progress.values())
+        text += f"; {done}/{rows} rows applied"
+    return text
