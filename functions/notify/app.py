@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.parser import BaseModel, parse
+from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
+from roster.completion import NotifyRequest
 from roster.outbox import idempotency_config
 
 logger = Logger()
 tracer = Tracer()
-
-
-class NotifyRequest(BaseModel):
-    job_id: str
-    failure: dict[str, Any] | None = None  # the state machine's Catch output, when the create phase failed
 
 
 @logger.inject_lambda_context

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections import Counter
 from pathlib import Path
@@ -33,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # moto's state machine interpreter logs every failed task with its whole parse tree; the
+    # handler errors themselves are logged by the Lambda stand-in, and retries are expected.
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
     return local_run(args)
 
 
@@ -71,6 +76,9 @@ def local_run(args: argparse.Namespace) -> int:
         counts = result.job.counts
         print(f"{result.folder}: {result.job.state.value} ({result.job.format or 'no format'}) "
               + ", ".join(f"{name} {counts[name]}" for name in counts))
+    print("handlers: " + ", ".join(
+        f"{kind} {stats.invocations.get(kind, 0)} invocations {stats.handler_seconds.get(kind, 0.0):.2f} s"
+        for kind in ("validate", "create", "notify")))
     if chaos:
         injected = Counter(stats.injected)
         print("chaos: injected " + (", ".join(f"{k} {v}" for k, v in sorted(injected.items())) or "nothing"))

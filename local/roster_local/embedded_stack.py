@@ -4,6 +4,7 @@ Every resource is created from the template itself (table keys and indexes, TTL,
 time recovery, bucket versioning, encryption, lifecycle and notification, the functions'
 environment, the state machine definition with its substitutions), so what runs here is
 what deploys. Only what moto cannot do differs: IAM policies are created but not enforced,
+bucket-policy statements with a Condition are left out (moto would ignore the condition),
 the layer is the installed `roster` package, and the functions run in-process through
 InProcessLambda."""
 
@@ -124,8 +125,7 @@ class EmbeddedStack:
         for logical, props in self._resources("AWS::S3::Bucket"):
             self._create_bucket(logical, props)
         for logical, props in self._resources("AWS::S3::BucketPolicy"):
-            self.client("s3").put_bucket_policy(Bucket=self.resolver.resolve(props["Bucket"]),
-                                                Policy=json.dumps(self.resolver.resolve(props["PolicyDocument"])))
+            self._put_bucket_policy(props)
         for logical, props in self._resources("AWS::Logs::LogGroup"):
             self.client("logs").create_log_group(logGroupName=self.resolver.resolve(props["LogGroupName"]))
         functions = self._resources("AWS::Serverless::Function")
@@ -179,6 +179,16 @@ class EmbeddedStack:
             rules = [_lifecycle_rule(self.resolver.resolve(rule))
                      for rule in props["LifecycleConfiguration"]["Rules"]]
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+
+    def _put_bucket_policy(self, props: dict[str, Any]) -> None:
+        # moto evaluates bucket policies but ignores their Condition blocks (moto.iam.access_control),
+        # so the TLS-only Deny (Condition aws:SecureTransport false) would deny every request.
+        # Conditional statements are left out here; on AWS they apply as written.
+        document = self.resolver.resolve(props["PolicyDocument"])
+        statements = [s for s in document["Statement"] if "Condition" not in s]
+        if statements:
+            self.client("s3").put_bucket_policy(Bucket=self.resolver.resolve(props["Bucket"]),
+                                                Policy=json.dumps({**document, "Statement": statements}))
 
     def _function_properties(self, props: dict[str, Any]) -> dict[str, Any]:
         merged = {**self.template.get("Globals", {}).get("Function", {}), **props}

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import random
+import sys
 import threading
 import time
 import traceback
@@ -30,6 +32,7 @@ import moto.s3.notifications as s3_notifications
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
 
+logger = logging.getLogger(__name__)
 ASYNC_RETRY_DELAYS = (0.2, 0.4)  # Lambda waits about 1 and 2 minutes; one machine need not.
 WHENS = ("before", "after")
 
@@ -112,6 +115,8 @@ class InvocationStats:
     injected: dict[str, int] = field(default_factory=dict)  # "create:after" -> count
     handler_errors: dict[str, int] = field(default_factory=dict)
     async_retries: dict[str, int] = field(default_factory=dict)
+    handler_seconds: dict[str, float] = field(default_factory=dict)  # wall time inside handlers, by kind
+    dropped_events: list[str] = field(default_factory=list)  # async events that failed every attempt
 
 
 class InProcessLambda:
@@ -163,11 +168,17 @@ class InProcessLambda:
         self._count(self.stats.invocations, spec.kind)
         if self._injects(spec, "before"):
             raise LambdaServiceException(f"Injected fault: {spec.kind} failed before its handler ran")
+        started = time.perf_counter()
         try:
             result = self._run_handler(spec, event)
         except Exception as exc:  # the runtime reports every handler exception as a function error
             self._count(self.stats.handler_errors, f"{spec.kind}:{type(exc).__name__}")
+            logger.warning("%s handler raised %s", spec.kind, type(exc).__name__, exc_info=exc)
             return _error_payload(exc), True
+        finally:
+            with self._lock:
+                seconds = self.stats.handler_seconds
+                seconds[spec.kind] = seconds.get(spec.kind, 0.0) + time.perf_counter() - started
         if self._injects(spec, "after"):
             return _error_payload(InvocationTimedOut(
                 f"Task timed out after {spec.timeout_seconds}.00 seconds (injected: the response was lost)"),
@@ -199,6 +210,9 @@ class InProcessLambda:
                     return
                 if attempt < len(ASYNC_RETRY_DELAYS):
                     self._count(self.stats.async_retries, spec.kind)
+            # Lambda would send the event to the function's on-failure destination now.
+            with self._lock:
+                self.stats.dropped_events.append(f"{spec.kind}: {json.dumps(event)[:300]}")
         finally:
             with self._idle:
                 self._in_flight -= 1
@@ -222,6 +236,7 @@ class InProcessLambda:
                 if module_spec is None or module_spec.loader is None:
                     raise RuntimeError(f"cannot load handler module {path}")
                 module = importlib.util.module_from_spec(module_spec)
+                sys.modules[module_spec.name] = module  # as an import would: pydantic resolves names through it
                 module_spec.loader.exec_module(module)
                 self._modules[key] = module
             return self._modules[key]

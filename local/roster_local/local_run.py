@@ -123,6 +123,9 @@ class LocalRun:
                 last = line
             if job is not None and job.state in FINAL_STATES:
                 return job
+            if job is None and self.stack.lambdas.stats.dropped_events:
+                raise PipelineError(f"upload {index:02d} ({path.name}): the upload event failed every attempt; "
+                                    f"see the handler errors above ({self.stack.lambdas.stats.dropped_events[-1]})")
             time.sleep(POLL_SECONDS)
         raise PipelineError(f"upload {index:02d} ({path.name}) did not finish within {UPLOAD_TIMEOUT_SECONDS} s; "
                             f"last seen: {last}")
@@ -153,21 +156,9 @@ class LocalRun:
         (folder / "validation.csv").write_text(report, encoding="utf-8", newline="")
         if job.results_key:
             (folder / "results.csv").write_bytes(self.uploads.read(job.results_key))
-        for number, raw in enumerate(self._emails_for(job.job_id), start=1):
+        for number, raw in enumerate(sent_emails(job.job_id), start=1):
             (folder / "emails" / f"{number:02d}.eml").write_bytes(raw)
         return UploadResult(index, path, job, folder)
-
-    def _emails_for(self, job_id: str) -> list[bytes]:
-        """Every email SES accepted for this upload, as sent (moto keeps the raw messages)."""
-        sent = []
-        for message in ses_backends[ACCOUNT_ID][REGION].sent_messages:
-            raw = getattr(message, "raw_data", None)
-            if raw is None:
-                continue
-            data = raw.encode("utf-8") if isinstance(raw, str) else raw
-            if email.message_from_bytes(data).get("X-Roster-Job") == job_id:
-                sent.append(data)
-        return sent
 
     def _write_mailbox_report(self) -> None:
         buffer = io.StringIO()
@@ -178,6 +169,19 @@ class LocalRun:
                              a.job_title or "", a.ods, a.unit or "", a.business_phone or "", a.mobile_phone or "",
                              a.mailbox_gb, a.status.value, a.created_at or ""])
         (self.out_dir / "mailbox-report.csv").write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+
+def sent_emails(job_id: str) -> list[bytes]:
+    """Every email SES accepted for this upload, as sent (moto keeps the raw messages)."""
+    sent = []
+    for message in ses_backends[ACCOUNT_ID][REGION].sent_messages:
+        raw = getattr(message, "raw_data", None)
+        if raw is None:
+            continue
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        if email.message_from_bytes(data).get("X-Roster-Job") == job_id:
+            sent.append(data)
+    return sent
 
 
 def _progress_line(index: int, path: Path, job: Job | None) -> str:

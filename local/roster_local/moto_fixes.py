@@ -1,4 +1,4 @@
-"""Two fixes to moto 5.1.22 that the embedded stack needs, applied only inside it.
+"""Three fixes to moto 5.1.22 that the embedded stack needs, applied only inside it.
 
 1. moto's DynamoDB backend is not thread-safe, and the Distributed Map runs batches in
    parallel threads. Every DynamoDB request is serialised behind one lock, which also gives
@@ -7,6 +7,10 @@
    (O(table size) per call: a 10,000-row upload would take hours). This version checks
    every condition first and rolls back only the items it touched, with the same results
    and the same cancellation reasons.
+3. StartExecution deep-copies the state machine, and through it the whole Step Functions
+   backend with every earlier execution; once one execution has run, the copy meets a lock
+   and fails ("cannot pickle '_thread.RLock'"), so a second upload could never start. The
+   copy only needs the state machine's own settings: it gets them without the executions.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.responses import DynamoHandler
+from moto.stepfunctions.models import StateMachine
 
 DYNAMODB_LOCK = threading.RLock()
 _applied = False
@@ -40,7 +45,15 @@ def apply() -> None:
 
     DynamoHandler.call_action = call_action_serialised  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    StateMachine.__deepcopy__ = _state_machine_settings_copy  # type: ignore[attr-defined]
     _applied = True
+
+
+def _state_machine_settings_copy(self: StateMachine, memo: dict[int, Any]) -> StateMachine:
+    clone = copy.copy(self)
+    clone.executions = []
+    clone.versions = dict(self.versions)
+    return clone
 
 
 def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:

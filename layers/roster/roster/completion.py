@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from pydantic import BaseModel
 
 from roster.batches import generated_password_purpose, read_all_batches
 from roster.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
@@ -29,6 +30,13 @@ logger = Logger(child=True)
 NOT_PROCESSED = ("Not processed: the upload stopped on a system error before this row was applied. Upload this "
                  "results file again to retry it; rows already done are reported Unchanged, never created twice.")
 RESULTS_LINK_SECONDS = 7 * 86400
+
+
+class NotifyRequest(BaseModel):
+    """What the state machine gives notify."""
+
+    job_id: str
+    failure: dict[str, Any] | None = None  # the Catch output, when the create phase failed
 
 
 @dataclass
@@ -79,7 +87,7 @@ class Completion:
         lines: list[ResultLine] = []
         tally: dict[str, int] = {}
         for record in records:
-            if not any(cell.strip() for cell in record.cells):
+            if not any(cell.strip() for cell in record.cells[: detected.width]):
                 continue  # Excel's trailing empty rows were skipped, not rows
             outcome = outcomes.get(record.line)
             if outcome is None:

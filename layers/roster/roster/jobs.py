@@ -149,12 +149,16 @@ class JobStore:
         """Set attributes of the job record (state, counts, keys...)."""
         changes["updated_at"] = utc_now()
         names = {f"#a{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": _json_value(value) for i, value in enumerate(changes.values())}
-        setters = ", ".join(f"#a{i} = :v{i}" for i in range(len(changes)))
+        setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
+        values = {f":v{i}": _json_value(value) for i, value in setting.items()}
+        expression = "SET " + ", ".join(f"#a{i} = :v{i}" for i in setting)
+        removed = [f"#a{i}" for i, value in enumerate(changes.values()) if value is None]
+        if removed:
+            expression += " REMOVE " + ", ".join(removed)
         self.dynamodb.update_item(
             TableName=self.table,
             Key=to_item(_job_key(job_id)),
-            UpdateExpression=f"SET {setters}",
+            UpdateExpression=expression,
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_item(values),
             ConditionExpression="attribute_exists(pk)",

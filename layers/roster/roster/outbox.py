@@ -25,9 +25,9 @@ idempotency_config = IdempotencyConfig(event_key_jmespath="key", raise_on_no_ide
                                        expires_after_seconds=30 * 86400)
 
 
-@lru_cache(maxsize=1)
 def persistence_layer() -> DynamoDBPersistenceLayer:
-    """The idempotency table, named by the deployment (read on first use)."""
+    """A persistence layer on the idempotency table. One per idempotent function: Powertools
+    configures the layer with its function's key expression."""
     return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
 
 

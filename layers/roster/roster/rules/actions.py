@@ -1,0 +1,159 @@
+"""What a row does to the directory (csv-contract section 4), and the rules that need the
+directory to answer: organisation, unit, purchased mailbox, authorisation, password names."""
+
+from __future__ import annotations
+
+from roster.directory import Account, AccountStatus, DirectorySnapshot, Organisation
+from roster.rows import RowAction, UserFields
+from roster.rules import InvalidCell
+from roster.rules.drafts import RowDraft
+from roster.rules.lengths import MAX_DISPLAY_NAME
+from roster.rules.mailbox import DEFAULT_MAILBOX_GB, check_purchased
+from roster.rules.organisation import known_organisation, require_administered, unit_of
+from roster.rules.passwords import check_password
+from roster.rules.status import LEAVER
+
+JOINER_MESSAGE = "User already exists in Leaver state and will be moved to given Organisation"
+REQUIRED_FOR_NEW_USERS = ("first_name", "last_name", "ods")
+# Account attributes an update row may change, compared to decide UPDATE or UNCHANGED.
+UPDATABLE = ("title", "first_name", "last_name", "display_name", "job_title", "unit",
+             "business_phone", "mobile_phone", "mailbox_gb")
+
+
+def plan_row(draft: RowDraft, snapshot: DirectorySnapshot) -> tuple[RowAction, UserFields] | None:
+    """The row's action and fields per the section 4 table, adding its findings to the draft;
+    None when the row cannot be planned (its findings say why)."""
+    plan = _plan(draft, snapshot)
+    if plan is not None:
+        draft.fields = plan[1]
+    return plan
+
+
+def _plan(draft: RowDraft, snapshot: DirectorySnapshot) -> tuple[RowAction, UserFields] | None:
+    if draft.is_new_user:
+        if draft.values.get("status") == LEAVER:
+            draft.row_error("status", "A new user cannot be a leaver: give the Email Address of the account "
+                                      "to mark as a leaver, or leave Status blank to create a user.")
+            return None
+        return _plan_create(draft, snapshot)
+    leaving = draft.values.get("status") == LEAVER
+    if leaving:
+        draft.ignore_cells_except({"email", "status"})
+    if "email" not in draft.values or ("status" in draft.cells and not leaving):
+        return None  # the cell's own finding says what is wrong
+    account = snapshot.account(draft.values["email"])
+    if account is None:
+        draft.row_error("email", f"No account has the address {draft.values['email']}. Contacts cannot be bulk "
+                                 "uploaded; leave Email Address blank to create a new user.")
+        return None
+    if leaving:
+        return _plan_leaver(draft, snapshot, account)
+    if account.status is AccountStatus.LEAVER:
+        return _plan_joiner(draft, snapshot, account)
+    return _plan_update(draft, snapshot, account)
+
+
+def _plan_create(draft: RowDraft, snapshot: DirectorySnapshot) -> tuple[RowAction, UserFields] | None:
+    why = "every row of an NHSmail 1 file creates a user" if draft.legacy else "a blank Email Address creates a user"
+    for name in REQUIRED_FOR_NEW_USERS:
+        if name not in draft.cells:
+            draft.row_error(name, f"{draft.labels[name]} is required for a new user ({why}).")
+    organisation = _administered_organisation(draft, snapshot, "create users in it")
+    _check_password(draft, draft.best_value("first_name"), draft.best_value("last_name"))
+    if organisation is None or draft.has_errors:
+        return None
+    first, last = draft.values["first_name"], draft.values["last_name"]
+    display = draft.values.get("display_name") or default_display_name(first, last, organisation)
+    mailbox = draft.values.get("mailbox_gb") or DEFAULT_MAILBOX_GB
+    return RowAction.CREATE, draft.user_fields(display_name=display, mailbox_gb=mailbox, email=None, status=None)
+
+
+def _plan_leaver(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> tuple[RowAction, UserFields] | None:
+    try:
+        require_administered(snapshot, account.ods, "mark this account as a leaver")
+    except InvalidCell as exc:
+        draft.row_error("email", exc.message)
+        return None
+    action = RowAction.UNCHANGED if account.status is AccountStatus.LEAVER else RowAction.LEAVER
+    return action, UserFields(email=account.email, status=LEAVER, ods=account.ods)
+
+
+def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> tuple[RowAction, UserFields] | None:
+    if "ods" not in draft.cells:
+        draft.row_error("ods", f"{draft.labels['ods']} is required: {account.email} is a leaver, and accepting a "
+                               "joiner needs the code of the organisation the user joins.")
+    organisation = _administered_organisation(draft, snapshot, "accept joiners into it")
+    _check_password(draft, draft.best_value("first_name") or account.first_name,
+                    draft.best_value("last_name") or account.last_name)
+    draft.row_warning("email", JOINER_MESSAGE)
+    if organisation is None or draft.has_errors:
+        return None
+    return RowAction.JOINER, draft.user_fields(email=account.email, ods=organisation.ods, status=None)
+
+
+def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> tuple[RowAction, UserFields] | None:
+    try:
+        require_administered(snapshot, account.ods, "update this account")
+    except InvalidCell as exc:
+        draft.row_error("email", exc.message)
+        return None
+    given_ods = draft.values.get("ods")
+    if given_ods is not None and given_ods != account.ods:
+        draft.cell_error("ods", f"{draft.labels['ods']} {given_ods} is not the organisation of {account.email} "
+                                f"({account.ods}): an active user cannot be moved. Mark them as a leaver first, then "
+                                "accept them as a joiner, or leave the cell blank.")
+    organisation = snapshot.organisation(account.ods)
+    if organisation is not None:
+        _check_unit_and_mailbox(draft, organisation)
+    _check_password(draft, draft.best_value("first_name") or account.first_name,
+                    draft.best_value("last_name") or account.last_name)
+    if draft.has_errors:
+        return None
+    fields = draft.user_fields(email=account.email, ods=account.ods, status=None)
+    changes = fields.password is not None or any(
+        getattr(fields, name) is not None and getattr(fields, name) != getattr(account, name) for name in UPDATABLE
+    )
+    return (RowAction.UPDATE if changes else RowAction.UNCHANGED), fields
+
+
+def default_display_name(first: str, last: str, organisation: Organisation) -> str:
+    """`LAST, First (Organisation Name)`; without the organisation when that would be too long."""
+    display = f"{last.upper()}, {first} ({organisation.name})"
+    return display if len(display) <= MAX_DISPLAY_NAME else f"{last.upper()}, {first}"
+
+
+def _administered_organisation(draft: RowDraft, snapshot: DirectorySnapshot, doing: str) -> Organisation | None:
+    """The row's organisation once it exists and the uploader administers it; then its unit
+    and mailbox size are checked against it."""
+    ods = draft.values.get("ods")
+    if ods is None:
+        return None
+    try:
+        organisation = known_organisation(snapshot, ods, draft.labels["ods"])
+        require_administered(snapshot, organisation.ods, doing)
+    except InvalidCell as exc:
+        draft.cell_error("ods", exc.message)
+        return None
+    _check_unit_and_mailbox(draft, organisation)
+    return organisation
+
+
+def _check_unit_and_mailbox(draft: RowDraft, organisation: Organisation) -> None:
+    if "unit" in draft.values:
+        try:
+            draft.values["unit"] = unit_of(organisation, draft.values["unit"], draft.labels["unit"])
+        except InvalidCell as exc:
+            draft.cell_error("unit", exc.message)
+    if "mailbox_gb" in draft.values:
+        try:
+            check_purchased(draft.values["mailbox_gb"], organisation, draft.labels["mailbox_gb"])
+        except InvalidCell as exc:
+            draft.cell_error("mailbox_gb", exc.message)
+
+
+def _check_password(draft: RowDraft, first_name: str | None, last_name: str | None) -> None:
+    if "password" in draft.values:
+        try:
+            check_password(draft.values["password"], draft.labels["password"], (first_name, last_name))
+        except InvalidCell as exc:
+            draft.cell_error("password", exc.message)

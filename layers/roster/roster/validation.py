@@ -1,0 +1,239 @@
+"""Validating an upload (csv-contract sections 1 to 5): every row, every rule, never
+stopping at the first error, and never raising for any input bytes.
+
+Flow: decode -> records -> header and format -> skip blank rows -> row limit -> per-row
+cell count -> trim, results-file and legacy mapping -> cell rules -> ONE directory snapshot
+-> row actions and directory rules -> checks across rows -> planned rows."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from roster.columns import LEGACY_TO_CURRENT, MASKED_PASSWORD, UploadFormat
+from roster.csvfile import Record, decode_upload, read_records
+from roster.directory import DirectoryReader
+from roster.findings import FileRejected, Finding, Severity, error
+from roster.formats import DetectedFormat, detect_format
+from roster.results import unescape_formula
+from roster.rows import PlannedRow
+from roster.rules import InvalidCell
+from roster.rules.actions import plan_row
+from roster.rules.drafts import FIELD_OF_COLUMN, RowDraft
+from roster.rules.duplicates import check_duplicate_new_users, check_repeated_addresses, warn_possible_duplicates
+from roster.rules.email_address import account_address
+from roster.rules.injection import FORMULA_STARTS, check_not_formula
+from roster.rules.lengths import display_name, job_title, unit_name
+from roster.rules.mailbox import legacy_mailbox_size_gb, mailbox_size_gb
+from roster.rules.names import person_name
+from roster.rules.organisation import ods_code
+from roster.rules.phones import business_phone, mobile_phone
+from roster.rules.status import upload_status
+from roster.rules.title import title
+
+CellRule = Callable[[str, str], Any]
+
+# Field -> its cell rule (None: accepted as written here, checked with the directory later).
+_CELL_RULES: dict[str, CellRule | None] = {
+    "title": title,
+    "first_name": person_name,
+    "last_name": person_name,
+    "display_name": display_name,
+    "job_title": job_title,
+    "ods": ods_code,
+    "unit": unit_name,
+    "business_phone": business_phone,
+    "mobile_phone": mobile_phone,
+    "mailbox_gb": mailbox_size_gb,
+    "password": None,
+    "email": account_address,
+    "status": upload_status,
+}
+_LEGACY_CELL_RULES = {**_CELL_RULES, "mailbox_gb": legacy_mailbox_size_gb}
+_PHONE_FIELDS = frozenset({"business_phone", "mobile_phone"})
+
+NOTHING_ADMINISTERED = (
+    "You do not administer any organisation, so you cannot upload users. Ask an administrator of your "
+    "organisation to give you administrator rights, then upload the file again."
+)
+
+
+@dataclass
+class UploadLimits:
+    """The deployment's limits for one upload."""
+
+    max_rows: int = 10_000
+    max_bytes: int = 5 * 1024 * 1024
+
+
+@dataclass
+class ValidationOutcome:
+    """What validation found. `rows` (in file order, blank rows skipped) only when there
+    are no errors; `findings` file-level first, then by line and column order."""
+
+    format: UploadFormat | None = None
+    findings: list[Finding] = field(default_factory=list)
+    rows: list[PlannedRow] = field(default_factory=list)
+    row_count: int = 0
+    is_results_file: bool = False
+
+    @property
+    def errors(self) -> int:
+        """How many findings are errors."""
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """How many findings are warnings."""
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """No errors: the upload may go on to the create phase."""
+        return self.errors == 0
+
+
+def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limits: UploadLimits) -> ValidationOutcome:
+    """Check an uploaded file against the CSV contract and the directory (one snapshot read)."""
+    outcome = ValidationOutcome()
+    try:
+        detected, records = _read_upload(raw, limits)
+    except FileRejected as exc:
+        outcome.findings = [exc.as_finding()]
+        return outcome
+    outcome.format, outcome.is_results_file, outcome.row_count = detected.format, detected.is_results_file, len(records)
+    shape = _Shape.of(detected)
+    drafts: list[RowDraft] = []
+    findings: list[Finding] = []
+    while records:
+        # Each record is let go once checked: fewer live objects, less garbage-collector time.
+        draft = _checked_cells(records.popleft(), shape, findings)
+        if draft is not None:
+            drafts.append(draft)
+
+    snapshot = directory.snapshot(
+        uploader,
+        {d.values["ods"] for d in drafts if "ods" in d.values},
+        {d.values["email"] for d in drafts if "email" in d.values},
+    )
+    if not snapshot.administered:
+        outcome.findings = [FileRejected(NOTHING_ADMINISTERED).as_finding()]
+        return outcome
+    plans = [plan_row(draft, snapshot) for draft in drafts]
+    check_repeated_addresses(drafts)
+    check_duplicate_new_users(drafts)
+    warn_possible_duplicates(drafts, snapshot)
+
+    for draft in drafts:
+        findings.extend(draft.findings())
+    order = {label: i for i, label in enumerate(detected.columns)}
+    findings.sort(key=lambda f: (f.line or 0, order.get(f.column, -1)))
+    outcome.findings = findings
+    if outcome.ok:
+        outcome.rows = [
+            PlannedRow(line=draft.line, action=plan[0], fields=plan[1])
+            for draft, plan in zip(drafts, plans, strict=True) if plan is not None
+        ]
+    return outcome
+
+
+def _read_upload(raw: bytes, limits: UploadLimits) -> tuple[DetectedFormat, deque[Record]]:
+    """The format and the non-blank data records, or FileRejected for the file as a whole."""
+    records = read_records(decode_upload(raw, limits.max_bytes))
+    header = next(records, None)
+    if header is None:
+        raise FileRejected("The file is empty; upload a CSV file with the header row of the sample file "
+                           "and one row per user.")
+    if header.problem:
+        raise FileRejected(f"The header row cannot be read: {header.problem}")
+    detected = detect_format(header.cells)
+    width = len(detected.columns)
+    data: deque[Record] = deque()
+    for record in records:
+        if record.problem or _has_content(record.cells, width):
+            data.append(record)
+            if len(data) > limits.max_rows:
+                # Counted, not kept: the file is refused whole, before any row is checked.
+                total = len(data) + sum(1 for r in records if r.problem or _has_content(r.cells, width))
+                raise FileRejected(
+                    f"The file has {total:,} data rows, above the {limits.max_rows:,} allowed in one upload; "
+                    f"split it into files of at most {limits.max_rows:,} rows and upload each one."
+                )
+    if not data:
+        raise FileRejected("The file has a header row but no data rows; add one row per user below the header.")
+    return detected, data
+
+
+def _has_content(cells: list[str], width: int) -> bool:
+    # Only the format's own cells count: a results file's result cells do not make a row.
+    return bool("".join(cells[:width]).strip())
+
+
+@dataclass(frozen=True)
+class _Column:
+    field: str  # the UserFields attribute the column fills
+    label: str  # the column's name as the uploaded format spells it
+    rule: CellRule | None
+    phone: bool
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How the uploaded format's cells map to fields, worked out once per upload."""
+
+    detected: DetectedFormat
+    columns: tuple[_Column, ...]
+    labels: dict[str, str]  # field -> label, for every field (absent legacy ones keep current names)
+
+    @classmethod
+    def of(cls, detected: DetectedFormat) -> _Shape:
+        legacy = detected.format is UploadFormat.LEGACY
+        labels = {name: column for column, name in FIELD_OF_COLUMN.items()}
+        rules = _LEGACY_CELL_RULES if legacy else _CELL_RULES
+        columns = []
+        for label in detected.columns:
+            name = FIELD_OF_COLUMN[LEGACY_TO_CURRENT[label] if legacy else label]
+            labels[name] = label
+            columns.append(_Column(name, label, rules[name], name in _PHONE_FIELDS))
+        return cls(detected, tuple(columns), labels)
+
+
+def _checked_cells(record: Record, shape: _Shape, findings: list[Finding]) -> RowDraft | None:
+    """The record as a draft with every cell rule applied; None (and a line error) when it
+    cannot be split into the format's cells."""
+    if record.problem:
+        findings.append(error(record.line, "", "", record.problem))
+        return None
+    detected, cells = shape.detected, record.cells
+    if len(cells) != detected.width:
+        findings.append(error(
+            record.line, "", "",
+            f"This row has {len(cells)} cells but the header has {detected.width} columns; check for a missing or "
+            "extra comma, and put any cell that contains a comma in double quotes.",
+        ))
+        return None
+    results_file = detected.is_results_file
+    if results_file:
+        # Roster wrote these cells with a leading ' where a spreadsheet would see a formula.
+        cells = [unescape_formula(c) for c in cells[: len(detected.columns)]]
+    draft = RowDraft(record.line, {}, shape.labels, detected.format is UploadFormat.LEGACY)
+    present, values = draft.cells, draft.values
+    for column, cell in zip(shape.columns, cells, strict=True):
+        value = cell.strip()
+        if not value or (results_file and value == MASKED_PASSWORD and column.field == "password"):
+            continue
+        name = column.field
+        present[name] = value
+        try:
+            if value.startswith(FORMULA_STARTS):
+                check_not_formula(value, column.label, phone=column.phone)
+        except InvalidCell as exc:
+            draft.cell_error(name, exc.message, formula=True)
+            continue
+        try:
+            values[name] = value if column.rule is None else column.rule(value, column.label)
+        except InvalidCell as exc:
+            draft.cell_error(name, exc.message)
+    return draft

@@ -1,0 +1,65 @@
+"""Integration fixtures: the real handlers and state machine on the embedded stack (moto)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from roster.directory_store import DirectoryStore
+from roster.jobs import JobStore, utc_now
+from roster.settings import get_settings
+from roster_local.directory_file import load_directory_file, load_into
+from roster_local.embedded_stack import EmbeddedStack
+from roster_local.lambda_adapter import parse_chaos
+from roster_local.local_run import LocalRun, UploadResult
+from tests.conftest import ADMIN, EXAMPLES
+
+# The cheapest scrypt cost the template allows: hashing is not what these tests are about.
+TEST_PARAMETERS = {"PasswordHashCost": "10"}
+
+
+class Harness:
+    """A started stack with the example directory loaded, and helpers to upload files."""
+
+    def __init__(self, stack: EmbeddedStack, tmp_path: Path) -> None:
+        self.stack = stack
+        self.tmp_path = tmp_path
+        self.runs = 0
+        settings = get_settings()
+        self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
+        self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
+        load_into(self.directory, load_directory_file(EXAMPLES / "directory.json"), utc_now())
+
+    def write(self, name: str, text: str | bytes) -> Path:
+        path = self.tmp_path / "in" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8", newline="")
+        return path
+
+    def upload(self, *files: Path, admin: str = ADMIN, validate_only: bool = False,
+               parallel: bool = False) -> list[UploadResult]:
+        self.runs += 1
+        out = self.tmp_path / f"out{self.runs}"
+        return LocalRun(self.stack, admin, out, validate_only=validate_only, report=lambda _: None).run(
+            list(files), parallel=parallel)
+
+
+def _harness(tmp_path: Path, chaos: str = "", seed: int | None = None) -> Iterator[Harness]:
+    with EmbeddedStack(parameters=TEST_PARAMETERS, chaos=parse_chaos(chaos), seed=seed) as stack:
+        yield Harness(stack, tmp_path)
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Iterator[Harness]:
+    yield from _harness(tmp_path)
+
+
+@pytest.fixture
+def chaos_harness(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Harness]:
+    spec, seed = request.param
+    yield from _harness(tmp_path, spec, seed)

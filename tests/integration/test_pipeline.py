@@ -1,0 +1,91 @@
+"""One file through the real handlers and the real state machine on moto."""
+
+from __future__ import annotations
+
+import email
+import json
+
+import pytest
+
+from roster.results import parse_results_csv
+from tests.conftest import EXAMPLES, current_csv
+
+pytestmark = pytest.mark.integration
+
+
+def _attachment(raw: bytes) -> tuple[str, bytes]:
+    message = email.message_from_bytes(raw)
+    for part in message.walk():
+        if part.get_filename():
+            return part.get_filename(), part.get_payload(decode=True)
+    raise AssertionError("the email has no attachment")
+
+
+def test_example_file_creates_every_user_with_unique_addresses_and_one_email(harness):
+    (result,) = harness.upload(EXAMPLES / "users.csv")
+
+    assert result.job.state.value == "COMPLETED"
+    assert result.job.format == "current"
+    rows = parse_results_csv((result.folder / "results.csv").read_text(encoding="utf-8"))
+    assert len(rows) == 20
+    assert {r["Result"] for r in rows} == {"Created"}
+    addresses = [r["Assigned Email"] for r in rows]
+    assert len(set(addresses)) == 20
+    # jane.doe@nhs.net already exists in the directory: the new Jane Doe gets the next free address
+    assert rows[0]["Assigned Email"] == "jane.doe1@nhs.net"
+    assert "jose.nunez@nhs.net" in addresses and "zoe.odegard@nhs.net" in addresses
+    assert "liam.obrien@nhs.net" in addresses and "lukasz.kowalski@nhs.net" in addresses
+    # generated passwords only where none was supplied; the supplied one is masked
+    brown = next(r for r in rows if r["Last Name"] == "Brown")
+    assert brown["Password"] == "********" and brown["Temporary Password"] == ""
+    assert all(len(r["Temporary Password"]) == 16 for r in rows if r["Last Name"] != "Brown")
+    # no unit: the message says the user sits under the parent organisation
+    evans = next(r for r in rows if r["Last Name"] == "Evans")
+    assert "parent organisation" in evans["Message"]
+
+    emails = sorted((result.folder / "emails").glob("*.eml"))
+    assert len(emails) == 1
+    message = email.message_from_bytes(emails[0].read_bytes())
+    assert message["Subject"].startswith("Upload complete:")
+    assert message["To"] == "admin@example.nhs.net"
+    name, body = _attachment(emails[0].read_bytes())
+    assert name == "users-results.csv"
+    assert body == (result.folder / "results.csv").read_bytes()
+
+    job = json.loads((result.folder / "job.json").read_text())
+    assert job["counts"]["created"] == 20 and job["counts"]["rows"] == 20 and job["counts"]["failed"] == 0
+    assert job["counts"]["warnings"] >= 1  # the possible duplicate of jane.doe@nhs.net
+
+    accounts = {a.email: a for a in harness.directory.all_accounts()}
+    assert set(addresses) <= set(accounts)
+    assert accounts["noah.williams@nhs.net"].mailbox_gb == 8
+    assert accounts["noah.williams@nhs.net"].mobile_phone == "+447912345130"
+
+
+def test_invalid_file_creates_nothing_and_sends_one_validation_failed_email(harness):
+    before = len(harness.directory.all_accounts())
+    path = harness.write("bad.csv", current_csv(
+        "Dr,Ann,Lee,,Nurse,RX1,Cardiology,,,,,,",
+        "Dr,Bob,,,Nurse,RX1,Nowhere,,,,,,",
+    ))
+    (result,) = harness.upload(path)
+
+    assert result.job.state.value == "INVALID"
+    assert len(harness.directory.all_accounts()) == before
+    assert not (result.folder / "results.csv").exists()
+    report = (result.folder / "validation.csv").read_text(encoding="utf-8")
+    assert ",Last Name," in report and ",Organisational Unit," in report
+    (eml,) = sorted((result.folder / "emails").glob("*.eml"))
+    assert email.message_from_bytes(eml.read_bytes())["Subject"].startswith("Validation failed:")
+    assert _attachment(eml.read_bytes())[0] == "bad-validation.csv"
+
+
+def test_validate_only_creates_nothing_and_sends_the_report(harness):
+    before = len(harness.directory.all_accounts())
+    (result,) = harness.upload(EXAMPLES / "users.csv", validate_only=True)
+
+    assert result.job.state.value == "VALIDATED"
+    assert result.job.counts["rows"] == 20
+    assert len(harness.directory.all_accounts()) == before
+    (eml,) = sorted((result.folder / "emails").glob("*.eml"))
+    assert email.message_from_bytes(eml.read_bytes())["Subject"].startswith("Validated:")
