@@ -70,8 +70,8 @@ def test_leaver_joiner_update_and_unchanged_rows(harness):
     assert by_email["daniel.clarke@nhs.net"]["Result"] == "Created"
     accounts = {a.email: a for a in harness.directory.all_accounts()}
     assert accounts["amir.khan@nhs.net"].job_title == "Lead Radiographer"
-    assert accounts["amir.khan@nhs.net"].mobile_phone == "+447700900200"
-    assert accounts["amir.khan@nhs.net"].business_phone == "+441632960001"  # blank cell: left alone
+    assert accounts["amir.khan@nhs.net"].mobile_phone == "+447912345200"
+    assert accounts["amir.khan@nhs.net"].business_phone == "+441134960001"  # blank cell: left alone
     assert accounts["sarah.oconnor@nhs.net"].status.value == "leaver"
     assert accounts["sarah.oconnor@nhs.net"].leaver_at
     tom = accounts["tom.baker@nhs.net"]
