@@ -35,6 +35,10 @@ UNITS = {"RX1": ["Cardiology", "Pharmacy", "Emergency Department", "Radiology", 
          "RY2": ["District Nursing", "Podiatry", "Health Visiting", ""]}
 
 
+def _letters(n: int) -> str:
+    return "".join(chr(ord("a") + (n // 26**i) % 26) for i in range(3)).capitalize()
+
+
 def write_upload(path: Path, rows: int, seed: int = 7) -> None:
     """A realistic current-format file: unique people, UK phones, units, some mailbox sizes."""
     rng = random.Random(seed)
@@ -44,7 +48,9 @@ def write_upload(path: Path, rows: int, seed: int = 7) -> None:
         for n in range(rows):
             ods = "RX1" if n % 3 else "RY2"
             first = f"{rng.choice(FIRST)}"
-            last = f"{rng.choice(LAST)}-{n:05d}"  # unique people: a benchmark of creation, not of the duplicate check
+            # unique people (a letters-only tag: names hold no digits): this measures creation,
+            # not the duplicate-person check
+            last = f"{rng.choice(LAST)}-{_letters(n)}"
             writer.writerow([rng.choice(["Dr", "Mr", "Mrs", "Ms", "Mx", ""]), first, last, "", rng.choice(JOBS),
                              ods, rng.choice(UNITS[ods]), f"020 7946 {n % 10000:04d}",
                              f"07912 {n % 1000000:06d}", rng.choice(["", "", "4", "4GB"]), "", "", ""])
