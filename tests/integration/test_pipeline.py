@@ -89,3 +89,19 @@ def test_validate_only_creates_nothing_and_sends_the_report(harness):
     assert len(harness.directory.all_accounts()) == before
     (eml,) = sorted((result.folder / "emails").glob("*.eml"))
     assert email.message_from_bytes(eml.read_bytes())["Subject"].startswith("Validated:")
+
+
+def test_namesakes_in_one_batch_get_distinct_addresses_and_groups_commit_every_row(harness):
+    people = [f"Mr,Alex,Morgan{chr(97 + i // 26)}{chr(97 + i % 26)},,Porter,RX1,,,,,,," for i in range(40)]
+    namesakes = ["Mr,John,Smith,,Porter,RX1,Cardiology,,,,,,", "Mr,John,Smith,,Nurse,RX1,Pharmacy,,,,,,",
+                 "Mr,John,Smith,,Clerk,RY2,Podiatry,,,,,,"]
+    path = harness.write("many.csv", current_csv(*people[:20], *namesakes, *people[20:]))
+
+    (result,) = harness.upload(path)
+
+    rows = parse_results_csv((result.folder / "results.csv").read_text(encoding="utf-8"))
+    assert [r["Result"] for r in rows] == ["Created"] * 43
+    smiths = [r["Assigned Email"] for r in rows if r["Last Name"] == "Smith"]
+    assert smiths == ["john.smith@nhs.net", "john.smith1@nhs.net", "john.smith2@nhs.net"]
+    assert len({r["Assigned Email"] for r in rows}) == 43
+    assert len([a for a in harness.directory.all_accounts() if a.created_at and a.last_name.startswith("Morgan")]) == 40

@@ -39,6 +39,7 @@ UPDATABLE = {
     "mobile_phone": "Mobile Phone", "mailbox_gb": "Mailbox Size",
 }
 _MAX_ADDRESS_ATTEMPTS = 50
+_MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 _MAX_CONFLICT_RETRIES = 8
 
 
@@ -62,8 +63,15 @@ class CreatePhase:
         todo = [r for r in rows if r.line not in done]
         prefetch = _Prefetch.load(self.directory, todo)
         outcomes = dict(done)
+        new_users: list[_NewUser] = []
         for row in todo:
-            outcomes[row.line] = self.apply_row(row, prefetch)
+            planned = self._plan(row, prefetch)
+            if isinstance(planned, _NewUser):
+                new_users.append(planned)
+            else:
+                outcomes[row.line] = planned
+        for new_user, outcome in self._create_all(new_users, prefetch):
+            outcomes[new_user.row.line] = outcome
         tally = Counter(RESULT_COUNT[o.result] for o in outcomes.values())
         self.jobs.record_batch_progress(self.job_id, request.batch_no, dict(tally))
         logger.info("batch done", extra={"job_id": self.job_id, "batch_no": request.batch_no,
@@ -72,62 +80,82 @@ class CreatePhase:
 
     def apply_row(self, row: BatchRow, prefetch: _Prefetch) -> RowOutcome:
         """One row's effect and outcome; a bad row is a Failed outcome, never an exception."""
-        if row.action is RowAction.CREATE:
-            organisation = prefetch.organisations.get(row.fields.ods or "")
-            if organisation is None:
-                return self._record_alone(row, RowResult.FAILED, f"Organisation {row.fields.ods} no longer exists "
-                                          "in the directory; check the Organisation ODSCode and upload the row again.")
-            return self._create(row, organisation, prefetch)
-        return self._change(row, prefetch)
+        planned = self._plan(row, prefetch)
+        return self._create_one(planned) if isinstance(planned, _NewUser) else planned
 
-    # -- new users --------------------------------------------------------------------
-    def _create(self, row: BatchRow, organisation: Organisation, prefetch: _Prefetch) -> RowOutcome:
-        fields = row.fields
-        identity = identity_key(fields)
+    def _plan(self, row: BatchRow, prefetch: _Prefetch) -> RowOutcome | _NewUser:
+        """A change row is applied here; a new user is prepared (password, hash) to be created."""
+        if row.action is not RowAction.CREATE:
+            return self._change(row, prefetch)
+        organisation = prefetch.organisations.get(row.fields.ods or "")
+        if organisation is None:
+            return self._record_alone(row, RowResult.FAILED, f"Organisation {row.fields.ods} no longer exists "
+                                      "in the directory; check the Organisation ODSCode and upload the row again.")
+        identity = identity_key(row.fields)
         if identity in prefetch.identities:
             return self._already_created(row, prefetch.identities[identity])
         supplied = self.cipher.unseal(row.sealed_password, password_purpose(row.line)) if row.sealed_password else None
         password = supplied or generate_password()
-        password_hash = hash_password(password, self.password_hash_cost)
-        sealed_generated = None if supplied else self.cipher.seal(password, generated_password_purpose(row.line))
-        base = address_base(fields.first_name or "", fields.last_name or "", organisation.domain)
-        suffix: int | None = None if base in prefetch.reserved else 0
+        return _NewUser(
+            row=row, organisation=organisation, identity=identity,
+            base=address_base(row.fields.first_name or "", row.fields.last_name or "", organisation.domain),
+            password_hash=hash_password(password, self.password_hash_cost), generated=supplied is None,
+            sealed_generated=None if supplied else self.cipher.seal(password, generated_password_purpose(row.line)),
+        )
+
+    # -- new users --------------------------------------------------------------------
+    def _create_all(self, new_users: list[_NewUser], prefetch: _Prefetch) -> list[tuple[_NewUser, RowOutcome]]:
+        """Create new users, several rows per transaction while nothing collides.
+
+        Rows whose base address is free go in groups (fewer round trips); a group that is
+        cancelled for any reason wrote nothing, and its rows are then created one by one,
+        which resolves every collision. Rows whose base address is taken go one by one."""
+        created: list[tuple[_NewUser, RowOutcome]] = []
+        one_by_one: list[_NewUser] = []
+        group: list[tuple[_NewUser, list[dict[str, Any]], RowOutcome]] = []
+        bases: set[str] = set()
+
+        def commit_group() -> None:
+            items = [item for _, group_items, _ in group for item in group_items]
+            if self._transact(items) is None:
+                created.extend((new_user, outcome) for new_user, _, outcome in group)
+            else:
+                one_by_one.extend(new_user for new_user, _, _ in group)
+            group.clear()
+            bases.clear()
+
+        for new_user in new_users:
+            if new_user.base in prefetch.reserved or new_user.base in bases:
+                one_by_one.append(new_user)
+                continue
+            items, outcome = self._create_items(new_user, 0)
+            group.append((new_user, items, outcome))
+            bases.add(new_user.base)
+            if len(group) * len(items) + len(items) > _MAX_TRANSACTION_ITEMS:
+                commit_group()
+        if group:
+            commit_group()
+        created.extend((new_user, self._create_one(new_user)) for new_user in one_by_one)
+        return created
+
+    def _create_one(self, new_user: _NewUser) -> RowOutcome:
+        """Create one user alone, moving to the next free address until one is free."""
+        suffix: int | None = 0
         refused: set[int] = set()
         conflicts = 0
         for _ in range(_MAX_ADDRESS_ATTEMPTS):
             if suffix is None:
-                suffix = first_free_suffix(self.directory.taken_suffixes(base) | refused)
-            address = candidate_address(base, suffix)
-            outcome = RowOutcome(line=row.line, result=RowResult.CREATED, email=address,
-                                 message=_created_message(organisation, fields.unit),
-                                 sealed_password=sealed_generated, done_at=self.now)
-            account = Account(
-                email=address, first_name=fields.first_name or "", last_name=fields.last_name or "",
-                ods=organisation.ods, title=fields.title, display_name=fields.display_name,
-                job_title=fields.job_title, unit=fields.unit, business_phone=fields.business_phone,
-                mobile_phone=fields.mobile_phone, mailbox_gb=fields.mailbox_gb or 4, created_at=self.now,
-            )
-            identity_record = {
-                **identity_record_key(identity), "identity": identity, "email": address, "job_id": self.job_id,
-                "created_at": self.now, "expires_at": _epoch(self.now) + self.identity_retention_days * 86400,
-            }
-            items = [
-                _put(self.directory.table, account_item(account, password_hash=password_hash,
-                                                        must_change_password=supplied is None,
-                                                        created_by_job=self.job_id)),
-                _put(self.directory.table, reservation_item(address, base, job_id=self.job_id, line=row.line)),
-                _put(self.directory.table, identity_record),
-                outcome_item(self.jobs.table, self.job_id, outcome),
-            ]
+                suffix = first_free_suffix(self.directory.taken_suffixes(new_user.base) | refused)
+            items, outcome = self._create_items(new_user, suffix)
             codes = self._transact(items)
             if codes is None:
                 return outcome
             if codes[3] == "ConditionalCheckFailed":
-                return self._recorded(row.line)
+                return self._recorded(new_user.row.line)
             if codes[2] == "ConditionalCheckFailed":
-                prior = self.directory.identity(identity)
+                prior = self.directory.identity(new_user.identity)
                 if prior is not None:
-                    return self._already_created(row, prior)
+                    return self._already_created(new_user.row, prior)
             if codes[0] == "ConditionalCheckFailed" or codes[1] == "ConditionalCheckFailed":
                 refused.add(suffix)
                 suffix = None
@@ -136,7 +164,37 @@ class CreatePhase:
             if conflicts > _MAX_CONFLICT_RETRIES:
                 break
             time.sleep(0.01 * 2**conflicts)
-        raise TransientInfrastructureError(f"line {row.line}: could not reserve an address for {base}")
+        raise TransientInfrastructureError(f"line {new_user.row.line}: could not reserve an address for "
+                                           f"{new_user.base}")
+
+    def _create_items(self, new_user: _NewUser, suffix: int) -> tuple[list[dict[str, Any]], RowOutcome]:
+        """The four conditional Puts that create one user at one address, and the outcome they record."""
+        fields, organisation = new_user.row.fields, new_user.organisation
+        address = candidate_address(new_user.base, suffix)
+        outcome = RowOutcome(line=new_user.row.line, result=RowResult.CREATED, email=address,
+                             message=_created_message(organisation, fields.unit),
+                             sealed_password=new_user.sealed_generated, done_at=self.now)
+        account = Account(
+            email=address, first_name=fields.first_name or "", last_name=fields.last_name or "",
+            ods=organisation.ods, title=fields.title, display_name=fields.display_name,
+            job_title=fields.job_title, unit=fields.unit, business_phone=fields.business_phone,
+            mobile_phone=fields.mobile_phone, mailbox_gb=fields.mailbox_gb or 4, created_at=self.now,
+        )
+        identity_record = {
+            **identity_record_key(new_user.identity), "identity": new_user.identity, "email": address,
+            "job_id": self.job_id, "created_at": self.now,
+            "expires_at": _epoch(self.now) + self.identity_retention_days * 86400,
+        }
+        items = [
+            _put(self.directory.table, account_item(account, password_hash=new_user.password_hash,
+                                                    must_change_password=new_user.generated,
+                                                    created_by_job=self.job_id)),
+            _put(self.directory.table, reservation_item(address, new_user.base, job_id=self.job_id,
+                                                        line=new_user.row.line)),
+            _put(self.directory.table, identity_record),
+            outcome_item(self.jobs.table, self.job_id, outcome),
+        ]
+        return items, outcome
 
     def _already_created(self, row: BatchRow, prior: dict[str, Any]) -> RowOutcome:
         date = str(prior.get("created_at", ""))[:10]
@@ -216,6 +274,20 @@ class _Prefetch:
         bases = {address_base(r.fields.first_name or "", r.fields.last_name or "", organisations[r.fields.ods].domain)
                  for r in creates if r.fields.ods in organisations}
         return cls(organisations, accounts, identities, directory.reserved_addresses(bases))
+
+
+@dataclass(frozen=True)
+class _NewUser:
+    """A new-user row ready to be created: its password is chosen and hashed once, whichever
+    address and attempt finally create it."""
+
+    row: BatchRow
+    organisation: Organisation
+    identity: str
+    base: str
+    password_hash: str
+    generated: bool
+    sealed_generated: str | None
 
 
 @dataclass
