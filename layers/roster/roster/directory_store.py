@@ -2,7 +2,7 @@
 and the identities of users created by earlier uploads (the Directory table).
 
 Item keys (pk, sk):
-  ORG#<ods>, ORG                 an organisation
+  ORG#<ods>, ORG                 an organisation; gsi1 = (ORGS, ORG#<ods>)
   ADMIN#<email>, ADMIN           the organisations an administrator administers
   ACCOUNT#<email>, ACCOUNT       an account; gsi1 = (ORG#<ods>, ACCOUNT#<email>)
   ADDRESS#<email>, ADDRESS       an address reservation; gsi1 = (BASE#<first.last@domain>, ADDRESS#<email>)
@@ -142,21 +142,22 @@ class DirectoryStore:
                                           ConsistentRead=True)
         return account_from_item(from_item(response["Item"])) if "Item" in response else None
 
+    def organisation_codes(self) -> list[str]:
+        """Every organisation's ODS code (one query on gsi1)."""
+        items = query_all(self.dynamodb, TableName=self.table, IndexName="gsi1",
+                          KeyConditionExpression="gsi1pk = :orgs",
+                          ExpressionAttributeValues=to_item({":orgs": "ORGS"}))
+        return [i["ods"] for i in items]
+
     def all_accounts(self) -> list[Account]:
-        """Every account (the mailbox report); a paged scan."""
-        accounts: list[Account] = []
-        kwargs: dict[str, Any] = {"TableName": self.table, "FilterExpression": "sk = :acc",
-                                  "ExpressionAttributeValues": to_item({":acc": "ACCOUNT"})}
-        while True:
-            response = self.dynamodb.scan(**kwargs)
-            accounts.extend(account_from_item(from_item(i)) for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return sorted(accounts, key=lambda a: a.email)
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        """Every account (the mailbox report): one query per organisation, no table scan."""
+        accounts = [a for ods in self.organisation_codes() for a in self.accounts_in(ods)]
+        return sorted(accounts, key=lambda a: a.email)
 
     # -- writes used to load a directory (local runs, tests, migrations) ------------------
     def put_organisation(self, organisation: Organisation) -> None:
-        item = {**org_key(organisation.ods), **organisation.model_dump(mode="json")}
+        item = {**org_key(organisation.ods), "gsi1pk": "ORGS", "gsi1sk": f"ORG#{organisation.ods}",
+                **organisation.model_dump(mode="json")}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
     def put_admin(self, email: str, orgs: list[str]) -> None:
