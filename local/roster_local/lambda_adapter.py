@@ -125,7 +125,9 @@ class InProcessLambda:
     def __init__(self, chaos: list[ChaosRule] | None = None, seed: int | None = None) -> None:
         self.functions: dict[str, FunctionSpec] = {}
         self.chaos = chaos or []
-        self.random = random.Random(seed)
+        # One generator per function: the faults each function sees do not depend on how the
+        # threads of other functions interleave, so a seed repeats a run.
+        self.randoms = {kind: random.Random(f"{seed}:{kind}") for kind in ("validate", "create", "notify")}
         self.stats = InvocationStats()
         self._modules: dict[str, ModuleType] = {}
         self._lock = threading.Lock()
@@ -252,7 +254,7 @@ class InProcessLambda:
         for rule in self.chaos:
             if rule.function == spec.kind and rule.when == when:
                 with self._lock:
-                    hit = self.random.random() < rule.rate
+                    hit = self.randoms[spec.kind].random() < rule.rate
                 if hit:
                     self._count(self.stats.injected, f"{spec.kind}:{when}")
                     return True

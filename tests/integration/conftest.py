@@ -16,8 +16,9 @@ from roster_local.lambda_adapter import parse_chaos
 from roster_local.local_run import LocalRun, UploadResult
 from tests.conftest import ADMIN, EXAMPLES
 
-# The cheapest scrypt cost the template allows: hashing is not what these tests are about.
-TEST_PARAMETERS = {"PasswordHashCost": "10"}
+# The cheapest scrypt cost the template allows (hashing is not what these tests are about),
+# and the deployed log level, so that every INFO log line runs as it does on AWS.
+TEST_PARAMETERS = {"PasswordHashCost": "10", "LogLevel": "INFO"}
 
 
 class Harness:

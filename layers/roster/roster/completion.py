@@ -60,7 +60,7 @@ class Completion:
         started = self.holds.dispatch(lambda queued: start_create_phase(self.jobs, self.stepfunctions,
                                                                          self.settings, queued))
         logger.info("job finished", extra={"job_id": job.job_id, "state": job.state.value,
-                                           "started_next": started, **job.counts})
+                                           "started_next": started, "counts": dict(job.counts)})
         return job
 
     def _write_results(self, job: Job, failure: dict[str, Any] | None) -> Job:

@@ -75,7 +75,7 @@ class CreatePhase:
         tally = Counter(RESULT_COUNT[o.result] for o in outcomes.values())
         self.jobs.record_batch_progress(self.job_id, request.batch_no, dict(tally))
         logger.info("batch done", extra={"job_id": self.job_id, "batch_no": request.batch_no,
-                                         "rows": len(rows), "replayed_rows": len(done), **tally})
+                                         "rows": len(rows), "replayed_rows": len(done), "tally": dict(tally)})
         return {"batch_no": request.batch_no, "rows": len(rows), **tally}
 
     def apply_row(self, row: BatchRow, prefetch: _Prefetch) -> RowOutcome:
