@@ -206,14 +206,6 @@ class JobStore:
                 return False
             raise
 
-    def recent(self, limit: int = 50) -> list[Job]:
-        """The newest jobs first (the gsi1 index lists jobs by creation time)."""
-        response = self.dynamodb.query(
-            TableName=self.table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :p",
-            ExpressionAttributeValues=to_item({":p": "JOBS"}), ScanIndexForward=False, Limit=limit,
-        )
-        return [Job.model_validate(from_item(i)) for i in response.get("Items", [])]
-
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, Enum):
