@@ -19,17 +19,14 @@ import sys
 import time
 
 import phonenumbers
-from roster.columns import CURRENT_COLUMNS
-from roster.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
-from roster.rules.phones import uk_number
-from roster.validation import UploadLimits, validate_upload
 
-FIRST_NAMES = ("Oliver George Harry Jack Jacob Noah Charlie Muhammad Thomas Oscar William James Amelia Olivia "
-               "Isla Emily Poppy Ava Isabella Jessica Lily Sophie Grace Sophia Mia Aoife Siobhan Zoë Chloé "
-               "José Ngozi Priya Wojciech").split()
-LAST_NAMES = ("Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson Thompson "
-              "Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson O'Brien "
-              "Nowak Okafor Müller Kowalski Smith-Jones").split() + ["Ó Súilleabháin", "van der Berg"]
+from roster.contract.columns import CURRENT_COLUMNS
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+from roster.rules.phones import uk_number
+from roster.validate.upload import UploadLimits, validate_upload
+
+FIRST_NAMES = ["Oliver", "George", "Harry", "Jack", "Jacob", "Noah", "Charlie", "Muhammad", "Thomas", "Oscar", "William", "James", "Amelia", "Olivia", "Isla", "Emily", "Poppy", "Ava", "Isabella", "Jessica", "Lily", "Sophie", "Grace", "Sophia", "Mia", "Aoife", "Siobhan", "Zoë", "Chloé", "José", "Ngozi", "Priya", "Wojciech"]
+LAST_NAMES = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "O'Brien", "Nowak", "Okafor", "Müller", "Kowalski", "Smith-Jones"] + ["Ó Súilleabháin", "van der Berg"]
 JOB_TITLES = ("Staff Nurse", "Consultant", "Healthcare Assistant", "Receptionist", "Pharmacist", "Porter",
               "Physiotherapist", "Ward Manager", "Junior Doctor", "Midwife", "Administrator", "")
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Dr.", "prof", "")

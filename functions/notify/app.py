@@ -9,8 +9,8 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
-from roster.completion import NotifyRequest
-from roster.outbox import idempotency_config
+from roster.adapters.ses import idempotency_config
+from roster.notify.step import NotifyRequest
 
 logger = Logger()
 tracer = Tracer()
@@ -22,5 +22,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     idempotency_config.register_lambda_context(context)
     request = parse(event=event, model=NotifyRequest)
     logger.append_keys(job_id=request.job_id)
-    job = wiring.completion().finish(request.job_id, request.failure)
+    job = wiring.notify_step().finish(request.job_id, request.failure)
     return {"job_id": job.job_id, "state": job.state.value, "counts": job.counts}

@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
-from roster.outbox import idempotency_config
-from roster.uploads import object_key_from_event
+from roster.adapters.ses import idempotency_config
+from roster.adapters.upload_store import object_key_from_event
 
 logger = Logger()
 tracer = Tracer()
@@ -24,11 +24,11 @@ metrics = Metrics()
 @event_source(data_class=S3Event)
 def lambda_handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:
     idempotency_config.register_lambda_context(context)
-    intake = wiring.intake()
+    step = wiring.validate_step()
     jobs = []
     for record in event.records:
         s3_object = record.s3.get_object
-        job = intake.receive(object_key_from_event(s3_object.key), s3_object.version_id)
+        job = step.receive(object_key_from_event(s3_object.key), s3_object.version_id)
         metrics.add_metric(name="RowsValidated", unit=MetricUnit.Count, value=job.counts["rows"])
         jobs.append({"job_id": job.job_id, "state": job.state.value})
     return {"jobs": jobs}

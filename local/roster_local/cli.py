@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def local_run(args: argparse.Namespace) -> int:
     # Imported here: `roster --help` should not pay for starting moto.
-    from roster.jobs import utc_now
+    from roster.model.jobs import utc_now
     from roster_local.directory_file import DirectoryFileError, load_directory_file, load_into
     from roster_local.embedded_stack import EmbeddedStack
     from roster_local.lambda_adapter import parse_chaos
@@ -60,7 +60,7 @@ def local_run(args: argparse.Namespace) -> int:
         return _refuse(str(exc))
     try:
         with EmbeddedStack(parameters=overrides, chaos=chaos, seed=args.seed) as stack:
-            from roster.directory_store import DirectoryStore
+            from roster.adapters.directory_store import DirectoryStore
             from roster.settings import get_settings
 
             load_into(DirectoryStore(stack.client("dynamodb"), get_settings().directory_table), directory, utc_now())

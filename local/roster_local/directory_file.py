@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from roster.directory import Account, AccountStatus, Organisation
-from roster.directory_store import DirectoryStore
+from roster.adapters.directory_store import DirectoryStore
+from roster.model.directory import Account, AccountStatus, Organisation
 
 
 class DirectoryFileError(Exception):

@@ -92,7 +92,7 @@ class EmbeddedStack:
         if self._saved_environ is not None:
             os.environ.clear()
             os.environ.update(self._saved_environ)
-        from roster.aws import client
+        from roster.adapters.clients import client
         from roster.settings import get_settings
 
         client.cache_clear()  # clients made inside the mock must not outlive it
@@ -117,16 +117,16 @@ class EmbeddedStack:
             self.names[logical], self.arns[logical] = key["KeyMetadata"]["KeyId"], key["KeyMetadata"]["Arn"]
             if props.get("EnableKeyRotation"):
                 self.client("kms").enable_key_rotation(KeyId=self.names[logical])
-        for logical, props in self._resources("AWS::KMS::Alias"):
+        for _logical, props in self._resources("AWS::KMS::Alias"):
             self.client("kms").create_alias(AliasName=self.resolver.resolve(props["AliasName"]),
                                             TargetKeyId=self.resolver.resolve(props["TargetKeyId"]))
         for logical, props in self._resources("AWS::DynamoDB::Table"):
             self._create_table(logical, props)
         for logical, props in self._resources("AWS::S3::Bucket"):
             self._create_bucket(logical, props)
-        for logical, props in self._resources("AWS::S3::BucketPolicy"):
+        for _logical, props in self._resources("AWS::S3::BucketPolicy"):
             self._put_bucket_policy(props)
-        for logical, props in self._resources("AWS::Logs::LogGroup"):
+        for _logical, props in self._resources("AWS::Logs::LogGroup"):
             self.client("logs").create_log_group(logGroupName=self.resolver.resolve(props["LogGroupName"]))
         functions = self._resources("AWS::Serverless::Function")
         for logical, props in functions:

@@ -23,10 +23,11 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 import moto.s3.notifications as s3_notifications
 from moto.awslambda_simple.models import LambdaSimpleBackend

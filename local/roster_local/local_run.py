@@ -18,11 +18,12 @@ from pathlib import Path
 import requests
 from moto.ses.models import ses_backends
 
-from roster.directory_store import DirectoryStore
+from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.job_store import JobStore
+from roster.adapters.upload_store import UploadStore
 from roster.errors import JobNotFound
-from roster.jobs import FINAL_STATES, Job, JobState, JobStore, job_id_for
+from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
-from roster.uploads import UploadStore
 from roster_local.embedded_stack import ACCOUNT_ID, REGION, EmbeddedStack
 
 MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
@@ -65,12 +66,12 @@ class LocalRun:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if parallel:
             job_ids = self._upload_all_at_once(files)
-            jobs = [self._wait(i, f, job_id) for i, (f, job_id) in enumerate(zip(files, job_ids), start=1)]
+            jobs = [self._wait(i, f, job_id) for i, (f, job_id) in enumerate(zip(files, job_ids, strict=True), start=1)]
         else:
             jobs = [self._wait(i, f, self._upload(f)) for i, f in enumerate(files, start=1)]
         self._settle(jobs)
         results = [self._write_upload(i, f, self.jobs.get(job.job_id))
-                   for i, (f, job) in enumerate(zip(files, jobs), start=1)]
+                   for i, (f, job) in enumerate(zip(files, jobs, strict=True), start=1)]
         self._write_mailbox_report()
         return results
 

@@ -21,7 +21,9 @@ from typing import Any
 
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
-    MultipleTransactionsException, TooManyTransactionsException, TransactionCanceledException,
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend

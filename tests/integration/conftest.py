@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from roster.directory_store import DirectoryStore
-from roster.jobs import JobStore, utc_now
+from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.job_store import JobStore
+from roster.model.jobs import utc_now
 from roster.settings import get_settings
 from roster_local.directory_file import load_directory_file, load_into
 from roster_local.embedded_stack import EmbeddedStack

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from roster.holds import OrganisationHolds
-from roster.results import parse_results_csv
+from roster.adapters.holds import OrganisationHolds
+from roster.contract.results_file import parse_results_csv
 from roster.settings import get_settings
 from roster_local.local_run import sent_emails
 from tests.conftest import EXAMPLES
@@ -29,7 +29,7 @@ def test_the_same_file_twice_creates_one_set_of_accounts(harness):
     repeated = _results(second)
     assert {r["Result"] for r in created} == {"Created"}
     assert {r["Result"] for r in repeated} == {"Unchanged"}
-    for new, again in zip(created, repeated):
+    for new, again in zip(created, repeated, strict=True):
         assert again["Assigned Email"] == new["Assigned Email"]
         assert again["Message"].startswith(f"Already created as {new['Assigned Email']} by upload {first.job.job_id} on ")
         assert again["Temporary Password"] == ""

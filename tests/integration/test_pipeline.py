@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from roster.results import parse_results_csv
+from roster.contract.results_file import parse_results_csv
 from tests.conftest import EXAMPLES, current_csv
 
 pytestmark = pytest.mark.integration

@@ -9,10 +9,10 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import pytest
 from cfnlint.decode import decode_str
 
 REPO = Path(__file__).resolve().parents[2]

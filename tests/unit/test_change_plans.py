@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from roster.batches import BatchRow
-from roster.creation import _plan_change
-from roster.directory import Account, AccountStatus
-from roster.rows import RowAction, RowResult, UserFields
+from roster.create.step import _plan_change
+from roster.model.directory import Account, AccountStatus
+from roster.model.rows import RowAction, RowResult, UserFields
 
 NOW = "2026-11-24T12:00:00+00:00"
 ACTIVE = Account(email="amir.khan@nhs.net", first_name="Amir", last_name="Khan", ods="RX1", unit="Radiology",

@@ -6,8 +6,9 @@ import io
 import zipfile
 
 import pytest
-from roster.csvfile import Record, decode_upload, read_records
-from roster.findings import FileRejected
+
+from roster.contract.findings import FileRejected
+from roster.contract.reading import Record, decode_upload, read_records
 
 LIMIT = 5 * 1024 * 1024
 

@@ -1,7 +1,7 @@
 """The uploader's emails (csv-contract 9) and their MIME form."""
 
 import email
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 
 import pytest
@@ -49,7 +49,7 @@ def test_file_stem(file_name, stem):
 
 def test_mime_headers_and_body():
     outgoing = OutgoingEmail(SENDER, ADMIN, "Validated: staff.csv", "Hello Zoë\n", job_id="job-42")
-    when = datetime(2024, 6, 1, 9, 30, tzinfo=timezone.utc)
+    when = datetime(2024, 6, 1, 9, 30, tzinfo=UTC)
     raw = to_mime(outgoing, now=when)
     assert b"\r\n" in raw
     message = parse(raw)
@@ -117,7 +117,7 @@ def test_validated_email_without_warnings_still_attaches_the_report():
 
 
 def test_upload_complete_with_attachment():
-    results = "First Name,Result\r\nJo,Created\r\n".encode()
+    results = b"First Name,Result\r\nJo,Created\r\n"
     outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, results, None)
     assert outgoing.subject == "Upload complete: staff.csv"
     assert outgoing.attachment_name == "staff-results.csv"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from roster.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
-from roster.findings import FileRejected
-from roster.formats import detect_format
+
+from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
+from roster.contract.findings import FileRejected
+from roster.contract.formats import detect_format
 
 
 @pytest.mark.parametrize(

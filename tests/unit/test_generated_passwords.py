@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from roster.passwords import (
+from roster.credentials import (
     ALPHABET,
     DIGITS,
     LOWER,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from roster.findings import error, warning
-from roster.report import validation_report_csv
+from roster.contract.findings import error, warning
+from roster.contract.validation_report import validation_report_csv
 
 
 def test_header_only_when_there_are_no_findings() -> None:

@@ -5,9 +5,10 @@ import io
 
 import pytest
 
-from roster.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, MASKED_PASSWORD, RESULT_COLUMNS
-from roster.results import ResultLine, escape_formula, parse_results_csv, results_csv
-from roster.rows import RowResult
+from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, MASKED_PASSWORD, RESULT_COLUMNS
+from roster.contract.results_file import ResultLine, parse_results_csv, results_csv
+from roster.contract.spreadsheet import escape_formula
+from roster.model.rows import RowResult
 
 HEADER = list(CURRENT_COLUMNS)
 PASSWORD = CURRENT_COLUMNS.index("Password")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from roster.directory import Organisation
+
+from roster.model.directory import Organisation
 from roster.rules import InvalidCell
 from roster.rules.mailbox import check_purchased, legacy_mailbox_size_gb, mailbox_size_gb
 

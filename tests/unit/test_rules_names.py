@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+
 from roster.rules import InvalidCell
 from roster.rules.names import person_name
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from roster.directory import DirectorySnapshot, Organisation
+
+from roster.model.directory import DirectorySnapshot, Organisation
 from roster.rules import InvalidCell
 from roster.rules.organisation import known_organisation, ods_code, require_administered, unit_of
 

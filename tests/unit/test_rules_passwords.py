@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from roster.rules import InvalidCell
-from roster.rules.passwords import character_kinds, check_password, is_common_password
+from roster.rules.password_policy import character_kinds, check_password, is_common_password
 
 NAMES = ("Jonathan", "Smith")
 

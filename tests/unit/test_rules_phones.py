@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers.phonenumberutil import _number_type_helper
+
 from roster.rules import InvalidCell
 from roster.rules.phones import business_phone, gb_number_type, mobile_phone, uk_number
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from roster.rules import InvalidCell
 from roster.rules.email_address import account_address
 from roster.rules.lengths import display_name, job_title, unit_name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from roster.rules import InvalidCell
 from roster.rules.title import TITLES, title
 

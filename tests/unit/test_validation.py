@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from roster.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
-from roster.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
-from roster.findings import Finding, Severity
-from roster.rows import RowAction, UserFields
-from roster.rules.actions import JOINER_MESSAGE
-from roster.validation import NOTHING_ADMINISTERED, UploadLimits, ValidationOutcome, validate_upload
+
+from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
+from roster.contract.findings import Finding, Severity
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+from roster.model.rows import RowAction, UserFields
+from roster.validate.planning import JOINER_MESSAGE
+from roster.validate.upload import NOTHING_ADMINISTERED, UploadLimits, ValidationOutcome, validate_upload
 
 ADMIN = "admin@nhs.net"
 LEEDS = Organisation(ods="RX1", name="Leeds Teaching Hospitals", domain="nhs.net", units=("Cardiology", "Radiology"))

@@ -9,10 +9,11 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from roster.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS
-from roster.directory import Account, AccountStatus, DirectorySnapshot, Organisation
+
+from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation
 from roster.rules.phones import uk_number
-from roster.validation import UploadLimits, ValidationOutcome, validate_upload
+from roster.validate.upload import UploadLimits, ValidationOutcome, validate_upload
 
 ADMIN = "admin@nhs.net"
 SNAPSHOT = DirectorySnapshot(

@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from roster.rows import PlannedRow, RowAction, UserFields
+from roster.adapters.upload_store import UploadStore
+from roster.model.rows import PlannedRow, RowAction, UserFields
 from roster.sealing import JobCipher
-from roster.uploads import UploadStore
 
 
 class BatchRow(BaseModel):

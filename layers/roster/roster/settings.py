@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "ROSTER_"
 
 
-class Settings(BaseModel):
-    """Every value comes from template.yaml (Globals.Function.Environment)."""
+class Settings(BaseSettings):
+    """Every value comes from template.yaml (Globals.Function.Environment), as ROSTER_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX)
 
     directory_table: str
     jobs_table: str
@@ -27,16 +31,14 @@ class Settings(BaseModel):
     attachment_limit_bytes: int = Field(default=7_000_000, ge=1)
 
 
-_ENV_NAMES = {name: f"ROSTER_{name.upper()}" for name in Settings.model_fields}
-
-
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this deployment; a missing variable fails with its name."""
-    values = {name: os.environ[env] for name, env in _ENV_NAMES.items() if env in os.environ}
-    return Settings.model_validate(values)
+    return Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
 
 
 def environment_variable(field_name: str) -> str:
     """The environment variable that holds a setting (for the embedded stack and tests)."""
-    return _ENV_NAMES[field_name]
+    if field_name not in Settings.model_fields:
+        raise KeyError(field_name)
+    return f"{ENV_PREFIX}{field_name.upper()}"

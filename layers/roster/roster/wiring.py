@@ -10,18 +10,18 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
-from roster.aws import client
+from roster.adapters.clients import client
+from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.holds import OrganisationHolds
+from roster.adapters.job_store import JobStore
+from roster.adapters.ses import persistence_layer
+from roster.adapters.upload_store import UploadStore
 from roster.batches import BatchRequest
-from roster.completion import Completion
-from roster.creation import CreatePhase
-from roster.directory_store import DirectoryStore
-from roster.holds import OrganisationHolds
-from roster.intake import Intake
-from roster.jobs import JobStore
-from roster.outbox import persistence_layer
+from roster.create.step import CreateStep
+from roster.notify.step import NotifyStep
 from roster.sealing import JobCipher
 from roster.settings import get_settings
-from roster.uploads import UploadStore
+from roster.validate.step import ValidateStep
 
 # A replayed batch invocation (a retry after a lost response) gets its recorded answer back
 # cheaply. Exactly-once does not rest on this: every row's transaction guarantees it.
@@ -46,25 +46,25 @@ def organisation_holds() -> OrganisationHolds:
     return OrganisationHolds(client("dynamodb"), settings.jobs_table, settings.org_hold_seconds)
 
 
-def intake() -> Intake:
+def validate_step() -> ValidateStep:
     """The validate step as deployed."""
-    return Intake(get_settings(), job_store(), directory_store(), upload_store(), organisation_holds(),
+    return ValidateStep(get_settings(), job_store(), directory_store(), upload_store(), organisation_holds(),
                   client("kms"), client("stepfunctions"))
 
 
-def completion() -> Completion:
+def notify_step() -> NotifyStep:
     """The notify step as deployed."""
-    return Completion(get_settings(), job_store(), upload_store(), organisation_holds(), client("kms"),
+    return NotifyStep(get_settings(), job_store(), upload_store(), organisation_holds(), client("kms"),
                       client("stepfunctions"))
 
 
-def create_phase(job_id: str) -> CreatePhase:
+def create_step(job_id: str) -> CreateStep:
     """The create step for one job: its data key is opened once per batch."""
     settings = get_settings()
     jobs = job_store()
     job = jobs.get(job_id)
     cipher = JobCipher.open(client("kms"), base64.b64decode(job.data_key or ""), job_id)
-    return CreatePhase(job_id=job_id, directory=directory_store(), jobs=jobs, uploads=upload_store(),
+    return CreateStep(job_id=job_id, directory=directory_store(), jobs=jobs, uploads=upload_store(),
                        cipher=cipher, password_hash_cost=settings.password_hash_cost,
                        identity_retention_days=settings.identity_retention_days)
 
@@ -80,6 +80,6 @@ def _batch_runner() -> Any:
                          persistence_store=persistence_layer())
     def run_batch(request: dict[str, Any]) -> dict[str, Any]:
         batch = BatchRequest.model_validate(request)
-        return create_phase(batch.job_id).run_batch(batch)
+        return create_step(batch.job_id).run_batch(batch)
 
     return run_batch

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from roster.directory import Organisation
+from roster.model.directory import Organisation
 from roster.rules import InvalidCell
 
 DEFAULT_MAILBOX_GB = 4

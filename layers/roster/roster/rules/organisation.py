@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from roster.directory import DirectorySnapshot, Organisation
+from roster.model.directory import DirectorySnapshot, Organisation
 from roster.rules import InvalidCell
 
 _ODS_CODE = re.compile(r"[A-Za-z0-9]{3,10}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from roster.directory import DirectorySnapshot
-from roster.identity import identity_columns
-from roster.rows import UserFields
-from roster.rules.drafts import RowDraft
+from roster.model.directory import DirectorySnapshot
+from roster.model.person_key import identity_columns
+from roster.model.rows import UserFields
+from roster.validate.drafts import RowDraft
 
 _IDENTITY_FIELDS = ("ods", "first_name", "last_name", "job_title", "unit", "business_phone", "mobile_phone")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from roster.findings import Finding
-from roster.results import escape_formula
+from roster.contract.findings import Finding
+from roster.contract.spreadsheet import escape_formula
 
 REPORT_COLUMNS = ("Line", "Column", "Value", "Severity", "Message")
 

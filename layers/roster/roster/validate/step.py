@@ -4,30 +4,31 @@ email (invalid or validate-only) or batch files and a started (or queued) create
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.holds import OrganisationHolds
+from roster.adapters.job_store import JobStore
+from roster.adapters.ses import send_once
+from roster.adapters.upload_store import UploadedObject, UploadStore
 from roster.batches import write_batches
-from roster.directory_store import DirectoryStore
+from roster.contract.validation_report import validation_report_csv
 from roster.emails import validated_email, validation_failed_email
-from roster.holds import OrganisationHolds
-from roster.jobs import FINAL_STATES, Job, JobState, JobStore, job_id_for
-from roster.outbox import send_once
-from roster.report import validation_report_csv
-from roster.rows import PlannedRow
+from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
+from roster.model.rows import PlannedRow
+from roster.queueing import start_create_phase
 from roster.sealing import JobCipher
 from roster.settings import Settings
-from roster.uploads import UploadedObject, UploadStore
-from roster.validation import UploadLimits, validate_upload
+from roster.validate.upload import UploadLimits, validate_upload
 
 logger = Logger(child=True)
 
 
 @dataclass
-class Intake:
+class ValidateStep:
     """The validate step's stores and clients, passed in (production defaults in the handler)."""
 
     settings: Settings
@@ -90,7 +91,7 @@ class Intake:
 
     def start_create_phase(self, job_id: str) -> None:
         """Mark the job CREATING and start its execution (named after the job: never twice)."""
-        return start_create_phase(self.jobs, self.stepfunctions, self.settings, job_id)
+        start_create_phase(self.jobs, self.stepfunctions, self.settings, job_id)
 
     def _email_outcome(self, job: Job) -> None:
         if job.state not in (JobState.INVALID, JobState.VALIDATED):
@@ -105,16 +106,3 @@ class Intake:
                                     job.counts["warnings"], report)
         send_once(job.state.value, email)
 
-
-def start_create_phase(jobs: JobStore, stepfunctions: Any, settings: Settings, job_id: str) -> None:
-    """Mark the job CREATING and start its execution; a second start of the same job is a no-op."""
-    job = jobs.get(job_id)
-    if job.state in FINAL_STATES:
-        return
-    jobs.update(job_id, state=JobState.CREATING)
-    payload = {"job_id": job_id, "bucket": job.bucket, "batch_list_key": job.batch_list_key}
-    try:
-        stepfunctions.start_execution(stateMachineArn=settings.state_machine_arn, name=job_id,
-                                      input=json.dumps(payload))
-    except stepfunctions.exceptions.ExecutionAlreadyExists:
-        logger.info("execution already started", extra={"job_id": job_id})

@@ -3,15 +3,15 @@ directory to answer: organisation, unit, purchased mailbox, authorisation, passw
 
 from __future__ import annotations
 
-from roster.directory import Account, AccountStatus, DirectorySnapshot, Organisation
-from roster.rows import RowAction, UserFields
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation
+from roster.model.rows import RowAction, UserFields
 from roster.rules import InvalidCell
-from roster.rules.drafts import RowDraft
 from roster.rules.lengths import MAX_DISPLAY_NAME
 from roster.rules.mailbox import DEFAULT_MAILBOX_GB, check_purchased
 from roster.rules.organisation import known_organisation, require_administered, unit_of
-from roster.rules.passwords import check_password
+from roster.rules.password_policy import check_password
 from roster.rules.status import LEAVER
+from roster.validate.drafts import RowDraft
 
 JOINER_MESSAGE = "User already exists in Leaver state and will be moved to given Organisation"
 REQUIRED_FOR_NEW_USERS = ("first_name", "last_name", "ods")

@@ -10,25 +10,30 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from roster.addresses import address_base, candidate_address, first_free_suffix
-from roster.aws import to_item
-from roster.batches import BatchRequest, BatchRow, generated_password_purpose, password_purpose, read_batch
-from roster.directory import Account, AccountStatus, Organisation
-from roster.directory_store import (
-    DirectoryStore, account_item, account_key, identity_record_key, reservation_item,
+from roster.adapters.directory_store import (
+    DirectoryStore,
+    account_item,
+    account_key,
+    identity_record_key,
+    reservation_item,
 )
+from roster.adapters.dynamodb import to_item
+from roster.adapters.job_store import JobStore, outcome_item
+from roster.adapters.upload_store import UploadStore
+from roster.addresses import address_base, candidate_address, first_free_suffix
+from roster.batches import BatchRequest, BatchRow, generated_password_purpose, password_purpose, read_batch
+from roster.credentials import generate_password, hash_password
 from roster.errors import TransientInfrastructureError
-from roster.identity import identity_key
-from roster.jobs import RESULT_COUNT, JobStore, RowOutcome, outcome_item, utc_now
-from roster.passwords import generate_password, hash_password
-from roster.rows import RowAction, RowResult
+from roster.model.directory import Account, AccountStatus, Organisation
+from roster.model.jobs import RESULT_COUNT, RowOutcome, utc_now
+from roster.model.person_key import identity_key
+from roster.model.rows import RowAction, RowResult
 from roster.sealing import JobCipher
-from roster.uploads import UploadStore
 
 logger = Logger(child=True)
 
@@ -44,7 +49,7 @@ _MAX_CONFLICT_RETRIES = 8
 
 
 @dataclass
-class CreatePhase:
+class CreateStep:
     """Everything one batch needs: stores, the job's cipher, and deployment settings."""
 
     job_id: str
@@ -357,4 +362,4 @@ def _created_message(organisation: Organisation, unit: str | None) -> str:
 
 
 def _epoch(iso: str) -> int:
-    return int(datetime.fromisoformat(iso).replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from roster.rules import InvalidCell
-from roster.rules.injection import check_not_formula
+from roster.rules.formula import check_not_formula
 
 
 @pytest.mark.parametrize("cell", ["Smith", "O'Brien", "a=b", "x+1", "Jane-Ann", "jane@nhs.net", "", "'=quoted"])

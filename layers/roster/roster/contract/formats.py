@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from roster.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
-from roster.findings import FileRejected
+from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
+from roster.contract.findings import FileRejected
 
 FORMAT_COLUMNS: dict[UploadFormat, tuple[str, ...]] = {
     UploadFormat.CURRENT: CURRENT_COLUMNS,

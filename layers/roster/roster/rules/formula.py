@@ -3,9 +3,9 @@ run as a formula is refused, whatever column it is in."""
 
 from __future__ import annotations
 
+from roster.contract.spreadsheet import FORMULA_STARTS
 from roster.rules import InvalidCell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHOWN = {"\t": "a tab", "\r": "a carriage return"}
 
 

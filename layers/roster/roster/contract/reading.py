@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from roster.findings import FileRejected
+from roster.contract.findings import FileRejected
 
 SAVE_AS_CSV = (
     "Open it in Excel and use File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)', then upload that file."

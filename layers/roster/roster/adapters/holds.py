@@ -10,11 +10,12 @@ QUEUE/<created_at>#<job_id> (orgs)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
 
-from roster.aws import from_item, query_all, to_item
+from roster.adapters.dynamodb import from_item, query_all, to_item
 
 
 def _hold_key(ods: str) -> dict[str, str]:
@@ -57,12 +58,10 @@ class OrganisationHolds:
     def release(self, job_id: str, orgs: list[str]) -> None:
         """Give back this job's holds (a hold another job has taken over is left alone)."""
         for ods in sorted(set(orgs)):
-            try:
+            with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
                 self.dynamodb.delete_item(TableName=self.table, Key=to_item(_hold_key(ods)),
                                           ConditionExpression="holder = :job",
                                           ExpressionAttributeValues=to_item({":job": job_id}))
-            except self.dynamodb.exceptions.ConditionalCheckFailedException:
-                pass
 
     def enqueue(self, job_id: str, created_at: str, orgs: list[str]) -> None:
         """Put a job in the queue (idempotent)."""

@@ -11,10 +11,12 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function,
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
 )
 
-from roster.aws import client
+from roster.adapters.clients import client
 from roster.emails import OutgoingEmail, to_mime
 from roster.settings import get_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from roster.rows import UserFields
+from roster.model.rows import UserFields
 
 
 def identity_columns(fields: UserFields) -> tuple[str, ...]:

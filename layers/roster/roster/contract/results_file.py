@@ -8,24 +8,9 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from roster.columns import MASKED_PASSWORD, RESULT_COLUMNS
-from roster.rows import RowResult
-
-# OWASP CSV injection: a spreadsheet treats a cell starting with these as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE = "'"
-
-
-def escape_formula(cell: str) -> str:
-    """The cell with a leading `'` when a spreadsheet would read it as a formula."""
-    return ESCAPE + cell if cell.startswith(FORMULA_TRIGGERS) else cell
-
-
-def unescape_formula(cell: str) -> str:
-    """Inverse of escape_formula: drops the `'` that escape_formula added."""
-    if cell.startswith(ESCAPE) and cell[1:].startswith(FORMULA_TRIGGERS):
-        return cell[1:]
-    return cell
+from roster.contract.columns import MASKED_PASSWORD, RESULT_COLUMNS
+from roster.contract.spreadsheet import escape_formula, unescape_formula
+from roster.model.rows import RowResult
 
 
 @dataclass(frozen=True)

@@ -12,19 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from roster.columns import LEGACY_TO_CURRENT, MASKED_PASSWORD, UploadFormat
-from roster.csvfile import Record, decode_upload, read_records
-from roster.directory import DirectoryReader
-from roster.findings import FileRejected, Finding, Severity, error
-from roster.formats import DetectedFormat, detect_format
-from roster.results import unescape_formula
-from roster.rows import PlannedRow
+from roster.contract.columns import LEGACY_TO_CURRENT, MASKED_PASSWORD, UploadFormat
+from roster.contract.findings import FileRejected, Finding, Severity, error
+from roster.contract.formats import DetectedFormat, detect_format
+from roster.contract.reading import Record, decode_upload, read_records
+from roster.contract.spreadsheet import FORMULA_STARTS, unescape_formula
+from roster.model.directory import DirectoryReader
+from roster.model.rows import PlannedRow
 from roster.rules import InvalidCell
-from roster.rules.actions import plan_row
-from roster.rules.drafts import FIELD_OF_COLUMN, RowDraft
-from roster.rules.duplicates import check_duplicate_new_users, check_repeated_addresses, warn_possible_duplicates
 from roster.rules.email_address import account_address
-from roster.rules.injection import FORMULA_STARTS, check_not_formula
+from roster.rules.formula import check_not_formula
 from roster.rules.lengths import display_name, job_title, unit_name
 from roster.rules.mailbox import legacy_mailbox_size_gb, mailbox_size_gb
 from roster.rules.names import person_name
@@ -32,6 +29,9 @@ from roster.rules.organisation import ods_code
 from roster.rules.phones import business_phone, mobile_phone
 from roster.rules.status import upload_status
 from roster.rules.title import title
+from roster.validate.cross_row import check_duplicate_new_users, check_repeated_addresses, warn_possible_duplicates
+from roster.validate.drafts import FIELD_OF_COLUMN, RowDraft
+from roster.validate.planning import plan_row
 
 CellRule = Callable[[str, str], Any]
 

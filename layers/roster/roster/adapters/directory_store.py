@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
 from roster.addresses import suffix_of
-from roster.aws import batch_get, from_item, query_all, to_item
-from roster.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
 
 ACCOUNT_FIELDS = tuple(Account.model_fields)
 

@@ -10,20 +10,21 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
+from roster.adapters.holds import OrganisationHolds
+from roster.adapters.job_store import JobStore
+from roster.adapters.ses import send_once
+from roster.adapters.upload_store import UploadStore
 from roster.batches import generated_password_purpose, read_all_batches
-from roster.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
-from roster.csvfile import decode_upload, read_records
+from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
+from roster.contract.formats import detect_format
+from roster.contract.reading import decode_upload, read_records
+from roster.contract.results_file import ResultLine, results_csv
 from roster.emails import file_stem, upload_complete_email
-from roster.formats import detect_format
-from roster.holds import OrganisationHolds
-from roster.intake import start_create_phase
-from roster.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, JobStore, RowOutcome
-from roster.outbox import send_once
-from roster.results import ResultLine, results_csv
-from roster.rows import RowResult
+from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
+from roster.model.rows import RowResult
+from roster.queueing import start_create_phase
 from roster.sealing import JobCipher
 from roster.settings import Settings
-from roster.uploads import UploadStore
 
 logger = Logger(child=True)
 
@@ -40,7 +41,7 @@ class NotifyRequest(BaseModel):
 
 
 @dataclass
-class Completion:
+class NotifyStep:
     """The notify step's stores and clients, passed in (production defaults in the handler)."""
 
     settings: Settings

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from roster.columns import MASKED_PASSWORD
-from roster.findings import Finding, error, warning
-from roster.rows import UserFields
+from roster.contract.columns import MASKED_PASSWORD
+from roster.contract.findings import Finding, error, warning
+from roster.model.rows import UserFields
 
 # Current-format column -> the UserFields attribute it fills.
 FIELD_OF_COLUMN: dict[str, str] = {

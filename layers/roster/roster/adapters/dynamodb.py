@@ -1,22 +1,10 @@
-"""boto3 clients, made once per process on first use (Lambda reuses them across invocations)."""
+"""DynamoDB items as plain Python values, and the batched reads every store uses."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
-
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
-
-
-@lru_cache(maxsize=None)
-def client(service: str) -> Any:
-    """A shared boto3 client for `service` (standard retry mode)."""
-    return boto3.client(service, config=_CONFIG)
-
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -64,12 +52,6 @@ def batch_get(dynamodb: Any, table: str, keys: list[dict[str, Any]]) -> list[dic
 
 
 def query_all(dynamodb: Any, **kwargs: Any) -> list[dict[str, Any]]:
-    """Query every page; returns plain items."""
-    items: list[dict[str, Any]] = []
-    while True:
-        response = dynamodb.query(**kwargs)
-        items.extend(from_item(i) for i in response.get("Items", []))
-        last = response.get("LastEvaluatedKey")
-        if not last:
-            return items
-        kwargs["ExclusiveStartKey"] = last
+    """Every page of a Query (boto3's paginator); returns plain items."""
+    pages = dynamodb.get_paginator("query").paginate(**kwargs)
+    return [from_item(item) for page in pages for item in page.get("Items", [])]

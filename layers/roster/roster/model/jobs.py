@@ -1,0 +1,97 @@
+"""Upload jobs: the job record, its state and counts, and the outcome of each row."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from roster.model.rows import RowResult
+
+
+class JobState(str, Enum):
+    RECEIVED = "RECEIVED"
+    VALIDATING = "VALIDATING"
+    INVALID = "INVALID"
+    VALIDATED = "VALIDATED"
+    QUEUED = "QUEUED"
+    CREATING = "CREATING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+FINAL_STATES = frozenset({JobState.INVALID, JobState.VALIDATED, JobState.COMPLETED, JobState.FAILED})
+
+COUNT_NAMES = ("rows", "created", "updated", "leavers", "joiners", "unchanged", "failed", "errors", "warnings")
+
+RESULT_COUNT = {
+    RowResult.CREATED: "created",
+    RowResult.UPDATED: "updated",
+    RowResult.LEAVER: "leavers",
+    RowResult.JOINER: "joiners",
+    RowResult.UNCHANGED: "unchanged",
+    RowResult.FAILED: "failed",
+}
+
+
+def empty_counts() -> dict[str, int]:
+    """Every count of local-run.md's job.json, at zero."""
+    return dict.fromkeys(COUNT_NAMES, 0)
+
+
+def utc_now() -> str:
+    """Now, ISO 8601 in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def job_id_for(bucket: str, key: str, version_id: str | None) -> str:
+    """One job per uploaded object version: a repeated S3 event finds the same job."""
+    digest = hashlib.sha256(f"{bucket}\n{key}\n{version_id or ''}".encode()).hexdigest()
+    return digest[:32]
+
+
+class Job(BaseModel):
+    """The job record an administrator and an engineer see (DynamoDB console, job.json)."""
+
+    job_id: str
+    state: JobState = JobState.RECEIVED
+    bucket: str
+    key: str
+    version_id: str | None = None
+    file_name: str
+    uploader: str
+    validate_only: bool = False
+    format: str | None = None
+    counts: dict[str, int] = Field(default_factory=empty_counts)
+    orgs: list[str] = Field(default_factory=list)
+    batch_list_key: str | None = None
+    batch_count: int = 0
+    report_key: str | None = None
+    results_key: str | None = None
+    data_key: str | None = None  # KMS-encrypted per-job data key (base64)
+    error: str | None = None
+    created_at: str = Field(default_factory=utc_now)
+    updated_at: str = Field(default_factory=utc_now)
+    progress: dict[str, int] = Field(default_factory=dict)  # rows done per result, by batch
+
+    def summary(self) -> dict[str, Any]:
+        """What local-run.md's job.json holds."""
+        return self.model_dump(
+            mode="json",
+            include={"job_id", "state", "format", "counts", "file_name", "uploader", "validate_only",
+                     "created_at", "updated_at", "error", "orgs"},
+        )
+
+
+class RowOutcome(BaseModel):
+    """What the create phase did with one row; written once, in the row's transaction."""
+
+    line: int
+    result: RowResult
+    message: str
+    email: str = ""
+    sealed_password: str | None = None  # the generated password, encrypted with the job key
+    done_at: str = Field(default_factory=utc_now)
