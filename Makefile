@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml layers/roster/requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r layers/roster/requirements.txt -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# setuptools explains editable installs at length on every install: keep that in a log,
+	@# shown only if the install fails.
+	$(BIN)/python -m pip install --quiet --no-deps -e . > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json

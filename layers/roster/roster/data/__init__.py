@@ -1,0 +1,1 @@
+"""Data files of the domain package (the list of well-known passwords)."""
