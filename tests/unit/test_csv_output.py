@@ -1,0 +1,26 @@
+"""Every CSV Roster writes opens in Excel as it is, and nothing in it runs as a formula."""
+
+from __future__ import annotations
+
+from roster.contract.csv_output import csv_text, without_byte_order_mark
+from roster.contract.plan_file import PlanLine, parse_plan_csv, plan_csv
+
+
+def test_given_rows_then_the_text_starts_with_a_byte_order_mark_and_uses_crlf():
+    text = csv_text(["Name", "Phone"], [["José", "+447912345678"], ["Zoë", None]])
+    assert text.encode("utf-8").startswith(b"\xef\xbb\xbfName,Phone\r\n")
+    assert text.endswith("Zo\u00eb,\r\n")
+
+
+def test_given_formula_cells_then_they_are_escaped_and_phones_stay_text():
+    text = without_byte_order_mark(csv_text(["A"], [["=1+2"], ["+447912345678"], ["@x"]]))
+    assert text.splitlines() == ["A", "'=1+2", "'+447912345678", "'@x"]
+
+
+def test_given_a_plan_then_it_reads_back_as_written():
+    lines = [PlanLine(2, "Create", "jo.smith@nhs.net"),
+             PlanLine(3, "Update", "amir.khan@nhs.net", "Mobile Phone", "", "+447912345200"),
+             PlanLine(3, "Update", "amir.khan@nhs.net", "Job Title", "Radiographer", "Lead, Radiographer")]
+    text = plan_csv(lines)
+    assert text.startswith("\ufeffLine,Action,Email Address,Field,Old,New\r\n")
+    assert parse_plan_csv(text) == lines
