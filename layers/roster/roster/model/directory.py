@@ -11,6 +11,9 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+# A mailbox is 4 GB unless the row asks for more and the organisation has bought more (csv-contract 2).
+DEFAULT_MAILBOX_GB = 4
+
 
 class AccountStatus(str, Enum):
     ACTIVE = "active"
@@ -23,7 +26,7 @@ class Organisation(BaseModel):
     ods: str  # upper case
     name: str
     domain: str  # mail domain, e.g. "nhs.net"
-    mailbox_max_gb: int = 4  # largest mailbox purchased (4 = no top-up)
+    mailbox_max_gb: int = DEFAULT_MAILBOX_GB  # largest mailbox purchased (4 = no top-up)
     units: tuple[str, ...] = ()
 
 
@@ -41,7 +44,7 @@ class Account(BaseModel):
     unit: str | None = None
     business_phone: str | None = None
     mobile_phone: str | None = None
-    mailbox_gb: int = 4
+    mailbox_gb: int = DEFAULT_MAILBOX_GB
     created_at: str | None = None  # ISO 8601
     leaver_at: str | None = None
     joined_at: str | None = None

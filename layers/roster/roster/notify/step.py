@@ -88,8 +88,8 @@ class NotifyStep:
         lines: list[ResultLine] = []
         tally: dict[str, int] = {}
         for record in records:
-            if not any(cell.strip() for cell in record.cells[: detected.width]):
-                continue  # Excel's trailing empty rows were skipped, not rows
+            if not detected.is_data_row(record.cells):
+                continue  # validation skipped it too
             outcome = outcomes.get(record.line)
             if outcome is None:
                 line = ResultLine(cells=record.cells, result=RowResult.FAILED, message=NOT_PROCESSED)
