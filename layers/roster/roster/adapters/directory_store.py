@@ -15,7 +15,14 @@ from typing import Any
 
 from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
 from roster.addresses import suffix_of
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+from roster.model.directory import (
+    Account,
+    AccountStatus,
+    DirectorySnapshot,
+    IdentityRecord,
+    Organisation,
+    name_key,
+)
 
 ACCOUNT_FIELDS = tuple(Account.model_fields)
 
@@ -44,11 +51,21 @@ def account_item(account: Account, **extra: Any) -> dict[str, Any]:
     """The account's item: its fields plus keys and the by-organisation index."""
     return {
         **account_key(account.email),
-        "gsi1pk": f"ORG#{account.ods}",
+        **organisation_index(account.ods),
         "gsi1sk": f"ACCOUNT#{account.email}",
         **account.model_dump(mode="json"),
         **extra,
     }
+
+
+def identity_item(record: IdentityRecord) -> dict[str, Any]:
+    """An identity record's item; DynamoDB's TTL deletes it after `expires_at`."""
+    return {**identity_record_key(record.identity), **record.model_dump(mode="json")}
+
+
+def organisation_index(ods: str) -> dict[str, str]:
+    """The attribute that files an account under its organisation (gsi1)."""
+    return {"gsi1pk": f"ORG#{ods}"}
 
 
 def reservation_item(email: str, base: str, **extra: Any) -> dict[str, Any]:
@@ -61,7 +78,8 @@ def account_from_item(item: dict[str, Any]) -> Account:
 
 
 class DirectoryStore:
-    """Reads and writes of the Directory table. Batched: a few calls per upload, not per row."""
+    """Reads of the Directory table (the Directory port) and the writes that load a directory.
+    Batched: a few calls per upload, not per row."""
 
     def __init__(self, dynamodb: Any, table: str) -> None:
         self.dynamodb = dynamodb
@@ -127,17 +145,19 @@ class DirectoryStore:
         suffixes = {suffix_of(i["email"], base) for i in items}
         return {s for s in suffixes if s is not None}
 
-    def identities(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
         """Identity records of users already created by an upload, by identity key."""
         items = batch_get(self.dynamodb, self.table, [identity_record_key(k) for k in keys])
-        return {i["identity"]: i for i in items}
+        return {i["identity"]: IdentityRecord.model_validate(i) for i in items}
 
-    def identity(self, key: str) -> dict[str, Any] | None:
+    def identity(self, key: str) -> IdentityRecord | None:
+        """One identity record, read consistently (a transaction was just refused because of it)."""
         response = self.dynamodb.get_item(TableName=self.table, Key=to_item(identity_record_key(key)),
                                           ConsistentRead=True)
-        return from_item(response["Item"]) if "Item" in response else None
+        return IdentityRecord.model_validate(from_item(response["Item"])) if "Item" in response else None
 
     def account(self, email: str) -> Account | None:
+        """One account, read consistently (it may have just changed)."""
         response = self.dynamodb.get_item(TableName=self.table, Key=to_item(account_key(email)),
                                           ConsistentRead=True)
         return account_from_item(from_item(response["Item"])) if "Item" in response else None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -77,8 +76,13 @@ class DirectorySnapshot:
         return self.active_by_name.get(name_key(ods, first_name, last_name), ())
 
 
-class DirectoryReader(Protocol):
-    """Fetches a snapshot in batched reads. The DynamoDB implementation lives in
-    directory_store.py; tests build `DirectorySnapshot` directly."""
+class IdentityRecord(BaseModel):
+    """A user an upload created, kept to recognise the same person uploaded again (csv-contract 8)."""
 
-    def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot: ...
+    model_config = ConfigDict(frozen=True)
+
+    identity: str  # model.person_key.identity_key of the row
+    email: str
+    job_id: str
+    created_at: str  # ISO 8601
+    expires_at: int  # epoch seconds; the record is kept at least this long

@@ -17,8 +17,8 @@ from roster.contract.findings import FileRejected, Finding, Severity, error
 from roster.contract.formats import DetectedFormat, detect_format
 from roster.contract.reading import Record, decode_upload, read_records
 from roster.contract.spreadsheet import FORMULA_STARTS, unescape_formula
-from roster.model.directory import DirectoryReader
 from roster.model.rows import PlannedRow
+from roster.ports import DirectoryReader
 from roster.rules import InvalidCell
 from roster.rules.email_address import account_address
 from roster.rules.formula import check_not_formula
@@ -132,10 +132,7 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
     findings.sort(key=lambda f: (f.line or 0, order.get(f.column, -1)))
     outcome.findings = findings
     if outcome.ok:
-        outcome.rows = [
-            PlannedRow(line=draft.line, action=plan[0], fields=plan[1])
-            for draft, plan in zip(drafts, plans, strict=True) if plan is not None
-        ]
+        outcome.rows = [plan for plan in plans if plan is not None]
     return outcome
 
 
