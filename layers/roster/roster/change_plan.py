@@ -120,18 +120,15 @@ def recheck(planned: RowAction, fields: UserFields, account: Account, *, passwor
     (csv-contract 11): the planned action, or UNCHANGED when its effect is already in
     place, or refused saying what changed. Never a different action instead."""
     now = plan_change(fields, account, password_given=password_given)
-    moved = _moved_since(fields, account)
-    if moved is None and now.action in (planned, RowAction.UNCHANGED):
+    if not _leaver_moved_since(fields, account) and now.action in (planned, RowAction.UNCHANGED):
         return now
     return ChangePlan(None, Refusal.PLAN_NO_LONGER_HOLDS, reason=_no_longer_holds(planned, fields, account, now))
 
 
-def _moved_since(fields: UserFields, account: Account) -> str | None:
-    """The organisation an active account is in when a leaver row names another one
+def _leaver_moved_since(fields: UserFields, account: Account) -> bool:
+    """Whether a leaver row's account is active in another organisation than when validated
     (validation wrote the account's organisation of the time into the row)."""
-    if fields.status == LEAVER and account.status is AccountStatus.ACTIVE and moves_active_user(account, fields.ods):
-        return account.ods
-    return None
+    return fields.status == LEAVER and account.status is AccountStatus.ACTIVE and moves_active_user(account, fields.ods)
 
 
 def _no_longer_holds(planned: RowAction, fields: UserFields, account: Account, now: ChangePlan) -> str:
@@ -147,7 +144,9 @@ def _no_longer_holds(planned: RowAction, fields: UserFields, account: Account, n
     elif leaving:
         happened = f"{email} is active again, in organisation {account.ods}"
     else:
-        happened = f"{email} has changed since (its {', '.join(now.changed_columns)} no longer match the row)"
+        columns = now.changed_columns
+        verb = "differs" if len(columns) == 1 else "differ"
+        happened = f"{email} has changed since: its {', '.join(columns)} {verb} from the row"
     return f"Planned as {what} when validated, but {happened}; {_what_to_do(planned, fields, account, now)}."
 
 

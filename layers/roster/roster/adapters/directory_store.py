@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
-from roster.addresses import suffix_of
+from roster.addresses import address_base_of, suffix_of
 from roster.model.directory import (
     Account,
     AccountStatus,
@@ -191,11 +191,4 @@ class DirectoryStore:
             {"Put": {"TableName": self.table, "Item": to_item(account_item(account))}},
             {"Put": {"TableName": self.table, "Item": to_item(reservation_item(account.email, base))}},
         ])
-
-
-def address_base_of(email: str) -> str:
-    """first.last7@domain -> first.last@domain (the base an existing address blocks)."""
-    local, _, domain = email.lower().partition("@")
-    stripped = local.rstrip("0123456789")
-    return f"{stripped or local}@{domain}"
 
