@@ -28,22 +28,27 @@ ACCOUNT_FIELDS = tuple(Account.model_fields)
 
 
 def org_key(ods: str) -> dict[str, str]:
+    """The key of an organisation's item."""
     return {"pk": f"ORG#{ods.upper()}", "sk": "ORG"}
 
 
 def admin_key(email: str) -> dict[str, str]:
+    """The key of an administrator's item (the organisations they administer)."""
     return {"pk": f"ADMIN#{email.lower()}", "sk": "ADMIN"}
 
 
 def account_key(email: str) -> dict[str, str]:
+    """The key of an account's item."""
     return {"pk": f"ACCOUNT#{email.lower()}", "sk": "ACCOUNT"}
 
 
 def address_key(email: str) -> dict[str, str]:
+    """The key of an address reservation."""
     return {"pk": f"ADDRESS#{email.lower()}", "sk": "ADDRESS"}
 
 
 def identity_record_key(identity: str) -> dict[str, str]:
+    """The key of an identity record (csv-contract 8)."""
     return {"pk": f"IDENTITY#{identity}", "sk": "IDENTITY"}
 
 
@@ -74,6 +79,7 @@ def reservation_item(email: str, base: str, **extra: Any) -> dict[str, Any]:
 
 
 def account_from_item(item: dict[str, Any]) -> Account:
+    """An account from its item (keys and stored credentials left out)."""
     return Account.model_validate({k: v for k, v in item.items() if k in ACCOUNT_FIELDS})
 
 
@@ -176,11 +182,13 @@ class DirectoryStore:
 
     # -- writes used to load a directory (local runs, tests, migrations) ------------------
     def put_organisation(self, organisation: Organisation) -> None:
+        """Write an organisation, listed under ORGS on gsi1."""
         item = {**org_key(organisation.ods), "gsi1pk": "ORGS", "gsi1sk": f"ORG#{organisation.ods}",
                 **organisation.model_dump(mode="json")}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
     def put_admin(self, email: str, orgs: list[str]) -> None:
+        """Write the organisations an administrator administers."""
         item = {**admin_key(email), "email": email.lower(), "orgs": [o.upper() for o in orgs]}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 

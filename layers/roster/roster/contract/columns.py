@@ -6,6 +6,7 @@ from enum import Enum
 
 
 class UploadFormat(str, Enum):
+    """The two upload formats (csv-contract 2 and 3); the value is job.json's `format`."""
     CURRENT = "current"
     LEGACY = "legacy"
 

@@ -15,11 +15,13 @@ DEFAULT_MAILBOX_GB = 4
 
 
 class AccountStatus(str, Enum):
+    """An account is active or a leaver (its address is kept)."""
     ACTIVE = "active"
     LEAVER = "leaver"
 
 
 class Organisation(BaseModel):
+    """An organisation of the directory, by ODS code."""
     model_config = ConfigDict(frozen=True)
 
     ods: str  # upper case
@@ -30,6 +32,7 @@ class Organisation(BaseModel):
 
 
 class Account(BaseModel):
+    """A user's account as the directory stores it (never its password hash)."""
     model_config = ConfigDict(frozen=True)
 
     email: str  # lower case
@@ -66,9 +69,11 @@ class DirectorySnapshot:
     active_by_name: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def organisation(self, ods: str) -> Organisation | None:
+        """The organisation with this ODS code, if the upload named it."""
         return self.organisations.get(ods.upper())
 
     def account(self, email: str) -> Account | None:
+        """The account with this address, if the upload named it."""
         return self.accounts.get(email.lower())
 
     def active_accounts_named(self, ods: str, first_name: str, last_name: str) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class RowAction(str, Enum):
+    """What validation plans a row to do (csv-contract 4 and 11)."""
     CREATE = "create"
     UPDATE = "update"
     LEAVER = "leaver"
