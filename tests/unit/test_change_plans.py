@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from roster.batches import BatchRow
-from roster.create.step import _plan_change
+from roster.create.changes import plan_change as _plan_change
 from roster.model.directory import Account, AccountStatus
 from roster.model.rows import RowAction, RowResult, UserFields
 

@@ -81,3 +81,10 @@ def first_free_suffix(taken: Iterable[int]) -> int:
     while n in used:
         n += 1
     return n
+
+
+def address_base_of(email: str) -> str:
+    """first.last7@domain -> first.last@domain (the base an existing address blocks)."""
+    local, _, domain = email.lower().partition("@")
+    stripped = local.rstrip("0123456789")
+    return f"{stripped or local}@{domain}"

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from roster.adapters.upload_store import UploadStore
 from roster.model.rows import PlannedRow, RowAction, UserFields
+from roster.ports import UploadFiles
 from roster.sealing import JobCipher
 
 
@@ -38,14 +38,16 @@ def password_purpose(line: int) -> str:
 
 
 def generated_password_purpose(line: int) -> str:
+    """Associated data for a generated password: it cannot be moved to another row."""
     return f"generated-password:{line}"
 
 
 def batch_list_key(job_id: str) -> str:
+    """Where a job's list of batch files is (the Distributed Map's ItemReader)."""
     return f"batches/{job_id}/batches.json"
 
 
-def write_batches(uploads: UploadStore, job_id: str, rows: list[PlannedRow], batch_size: int,
+def write_batches(uploads: UploadFiles, job_id: str, rows: list[PlannedRow], batch_size: int,
                   cipher: JobCipher) -> tuple[str, int]:
     """Write the rows as batch files and the batch list; returns the list's key and batch count."""
     entries: list[dict[str, Any]] = []
@@ -59,12 +61,12 @@ def write_batches(uploads: UploadStore, job_id: str, rows: list[PlannedRow], bat
     return batch_list_key(job_id), len(entries)
 
 
-def read_batch(uploads: UploadStore, key: str) -> list[BatchRow]:
+def read_batch(uploads: UploadFiles, key: str) -> list[BatchRow]:
     """The rows of one batch file."""
     return [BatchRow.model_validate(row) for row in uploads.get_json(key)]
 
 
-def read_all_batches(uploads: UploadStore, job_id: str) -> list[BatchRow]:
+def read_all_batches(uploads: UploadFiles, job_id: str) -> list[BatchRow]:
     """Every planned row of a job, in file order."""
     rows: list[BatchRow] = []
     for entry in uploads.get_json(batch_list_key(job_id)):

@@ -1,6 +1,7 @@
 """Generated temporary passwords and their salted scrypt hashes (csv-contract 6).
 
-The policy for passwords an administrator supplies lives in roster.rules.passwords."""
+The policy for passwords an administrator supplies lives in roster.rules.password_policy; a
+generated password meets it too, so the length limits are that policy's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import hashlib
 import hmac
 import secrets
 import string
+
+from roster.rules.password_policy import MAX_LENGTH, MIN_LENGTH
 
 # 0 O 1 l I are left out because people copy these passwords by eye from the results file.
 LOWER = "".join(c for c in string.ascii_lowercase if c != "l")
@@ -21,8 +24,7 @@ SYMBOLS = "!#$%&*?^_~"
 CHARACTER_CLASSES: tuple[str, ...] = (LOWER, UPPER, DIGITS, SYMBOLS)
 ALPHABET = "".join(CHARACTER_CLASSES)
 
-MIN_LENGTH = 12
-MAX_LENGTH = 128
+GENERATED_LENGTH = 16
 
 _SCHEME = "scrypt"
 _BLOCK_SIZE = 8
@@ -35,7 +37,7 @@ MAX_COST_LOG2 = 20
 _random = secrets.SystemRandom()
 
 
-def generate_password(length: int = 16) -> str:
+def generate_password(length: int = GENERATED_LENGTH) -> str:
     """A random password from a cryptographic source with all four character classes and no ambiguous characters."""
     if not MIN_LENGTH <= length <= MAX_LENGTH:
         raise ValueError(f"password length must be {MIN_LENGTH} to {MAX_LENGTH}")

@@ -1,29 +1,38 @@
-"""Starting a queued upload's create phase: validate starts it when its organisations are
-free, notify starts the next one when a create phase ends (csv-contract 8)."""
+"""One create phase at a time per organisation (csv-contract 8): which waiting upload starts
+next, and starting it. Validate starts an upload when its organisations are free; notify
+starts the next ones when a create phase ends."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from aws_lambda_powertools import Logger
 
-from roster.adapters.job_store import JobStore
 from roster.model.jobs import FINAL_STATES, JobState
-from roster.settings import Settings
+from roster.ports import JobRecords, OrganisationQueue, StartJob, Workflow
 
 logger = Logger(child=True)
 
 
-def start_create_phase(jobs: JobStore, stepfunctions: Any, settings: Settings, job_id: str) -> None:
+def dispatch_waiting(queue: OrganisationQueue, start: StartJob) -> list[str]:
+    """Start every queued job whose holds can be taken, in upload order; a job that still
+    waits keeps later jobs of its organisations waiting too. Returns the started job ids."""
+    blocked: set[str] = set()
+    started: list[str] = []
+    for entry in queue.waiting():
+        if blocked.intersection(entry.orgs) or not queue.try_take(entry.job_id, list(entry.orgs)):
+            blocked.update(entry.orgs)
+            continue
+        start(entry.job_id)
+        queue.remove(entry)
+        started.append(entry.job_id)
+    return started
+
+
+def start_create_phase(jobs: JobRecords, workflow: Workflow, job_id: str) -> None:
     """Mark the job CREATING and start its execution; a second start of the same job is a no-op."""
     job = jobs.get(job_id)
     if job.state in FINAL_STATES:
         return
     jobs.update(job_id, state=JobState.CREATING)
     payload = {"job_id": job_id, "bucket": job.bucket, "batch_list_key": job.batch_list_key}
-    try:
-        stepfunctions.start_execution(stateMachineArn=settings.state_machine_arn, name=job_id,
-                                      input=json.dumps(payload))
-    except stepfunctions.exceptions.ExecutionAlreadyExists:
+    if not workflow.start(job_id, payload):
         logger.info("execution already started", extra={"job_id": job_id})

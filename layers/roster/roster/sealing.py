@@ -1,7 +1,8 @@
 """Envelope encryption of passwords held between steps: sealed with a per-job KMS data key.
 
 Plain-text passwords are never stored; generated and supplied ones stay sealed until the
-results file is built. The KMS client is passed in (boto3 in Lambda, a fake in unit tests)."""
+results file is built. KMS comes in as the KeyService port (the boto3 client in Lambda, a
+fake in unit tests)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import base64
 import binascii
 import json
 import os
-from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from roster.errors import RosterError
+from roster.ports import KeyService
 
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
@@ -47,7 +48,7 @@ class JobCipher:
         return f"JobCipher(job_id={self.job_id!r})"
 
     @classmethod
-    def create(cls, kms: Any, key_id: str, job_id: str) -> tuple[JobCipher, bytes]:
+    def create(cls, kms: KeyService, key_id: str, job_id: str) -> tuple[JobCipher, bytes]:
         """A new data key for a job: the cipher and the encrypted key to store on the job record."""
         response = kms.generate_data_key(
             KeyId=key_id, KeySpec="AES_256", EncryptionContext=_encryption_context(job_id)
@@ -55,7 +56,7 @@ class JobCipher:
         return cls(response["Plaintext"], job_id), response["CiphertextBlob"]
 
     @classmethod
-    def open(cls, kms: Any, encrypted_key: bytes, job_id: str) -> JobCipher:
+    def open(cls, kms: KeyService, encrypted_key: bytes, job_id: str) -> JobCipher:
         """The cipher of a job, from the encrypted data key stored on its record."""
         response = kms.decrypt(CiphertextBlob=encrypted_key, EncryptionContext=_encryption_context(job_id))
         return cls(response["Plaintext"], job_id)

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this deployment; a missing variable fails with its name."""
-    return Settings()  # type: ignore[call-arg]  # pydantic-settings fills the fields from the environment
+    return Settings()  # pydantic-settings fills the fields from the environment
 
 
 def environment_variable(field_name: str) -> str:

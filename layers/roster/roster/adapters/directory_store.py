@@ -14,29 +14,41 @@ from __future__ import annotations
 from typing import Any
 
 from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
-from roster.addresses import suffix_of
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+from roster.addresses import address_base_of, suffix_of
+from roster.model.directory import (
+    Account,
+    AccountStatus,
+    DirectorySnapshot,
+    IdentityRecord,
+    Organisation,
+    name_key,
+)
 
 ACCOUNT_FIELDS = tuple(Account.model_fields)
 
 
 def org_key(ods: str) -> dict[str, str]:
+    """The key of an organisation's item."""
     return {"pk": f"ORG#{ods.upper()}", "sk": "ORG"}
 
 
 def admin_key(email: str) -> dict[str, str]:
+    """The key of an administrator's item (the organisations they administer)."""
     return {"pk": f"ADMIN#{email.lower()}", "sk": "ADMIN"}
 
 
 def account_key(email: str) -> dict[str, str]:
+    """The key of an account's item."""
     return {"pk": f"ACCOUNT#{email.lower()}", "sk": "ACCOUNT"}
 
 
 def address_key(email: str) -> dict[str, str]:
+    """The key of an address reservation."""
     return {"pk": f"ADDRESS#{email.lower()}", "sk": "ADDRESS"}
 
 
 def identity_record_key(identity: str) -> dict[str, str]:
+    """The key of an identity record (csv-contract 8)."""
     return {"pk": f"IDENTITY#{identity}", "sk": "IDENTITY"}
 
 
@@ -44,11 +56,21 @@ def account_item(account: Account, **extra: Any) -> dict[str, Any]:
     """The account's item: its fields plus keys and the by-organisation index."""
     return {
         **account_key(account.email),
-        "gsi1pk": f"ORG#{account.ods}",
+        **organisation_index(account.ods),
         "gsi1sk": f"ACCOUNT#{account.email}",
         **account.model_dump(mode="json"),
         **extra,
     }
+
+
+def identity_item(record: IdentityRecord) -> dict[str, Any]:
+    """An identity record's item; DynamoDB's TTL deletes it after `expires_at`."""
+    return {**identity_record_key(record.identity), **record.model_dump(mode="json")}
+
+
+def organisation_index(ods: str) -> dict[str, str]:
+    """The attribute that files an account under its organisation (gsi1)."""
+    return {"gsi1pk": f"ORG#{ods}"}
 
 
 def reservation_item(email: str, base: str, **extra: Any) -> dict[str, Any]:
@@ -57,11 +79,13 @@ def reservation_item(email: str, base: str, **extra: Any) -> dict[str, Any]:
 
 
 def account_from_item(item: dict[str, Any]) -> Account:
+    """An account from its item (keys and stored credentials left out)."""
     return Account.model_validate({k: v for k, v in item.items() if k in ACCOUNT_FIELDS})
 
 
 class DirectoryStore:
-    """Reads and writes of the Directory table. Batched: a few calls per upload, not per row."""
+    """Reads of the Directory table (the Directory port) and the writes that load a directory.
+    Batched: a few calls per upload, not per row."""
 
     def __init__(self, dynamodb: Any, table: str) -> None:
         self.dynamodb = dynamodb
@@ -127,17 +151,19 @@ class DirectoryStore:
         suffixes = {suffix_of(i["email"], base) for i in items}
         return {s for s in suffixes if s is not None}
 
-    def identities(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
         """Identity records of users already created by an upload, by identity key."""
         items = batch_get(self.dynamodb, self.table, [identity_record_key(k) for k in keys])
-        return {i["identity"]: i for i in items}
+        return {i["identity"]: IdentityRecord.model_validate(i) for i in items}
 
-    def identity(self, key: str) -> dict[str, Any] | None:
+    def identity(self, key: str) -> IdentityRecord | None:
+        """One identity record, read consistently (a transaction was just refused because of it)."""
         response = self.dynamodb.get_item(TableName=self.table, Key=to_item(identity_record_key(key)),
                                           ConsistentRead=True)
-        return from_item(response["Item"]) if "Item" in response else None
+        return IdentityRecord.model_validate(from_item(response["Item"])) if "Item" in response else None
 
     def account(self, email: str) -> Account | None:
+        """One account, read consistently (it may have just changed)."""
         response = self.dynamodb.get_item(TableName=self.table, Key=to_item(account_key(email)),
                                           ConsistentRead=True)
         return account_from_item(from_item(response["Item"])) if "Item" in response else None
@@ -156,11 +182,13 @@ class DirectoryStore:
 
     # -- writes used to load a directory (local runs, tests, migrations) ------------------
     def put_organisation(self, organisation: Organisation) -> None:
+        """Write an organisation, listed under ORGS on gsi1."""
         item = {**org_key(organisation.ods), "gsi1pk": "ORGS", "gsi1sk": f"ORG#{organisation.ods}",
                 **organisation.model_dump(mode="json")}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
     def put_admin(self, email: str, orgs: list[str]) -> None:
+        """Write the organisations an administrator administers."""
         item = {**admin_key(email), "email": email.lower(), "orgs": [o.upper() for o in orgs]}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
@@ -171,11 +199,4 @@ class DirectoryStore:
             {"Put": {"TableName": self.table, "Item": to_item(account_item(account))}},
             {"Put": {"TableName": self.table, "Item": to_item(reservation_item(account.email, base))}},
         ])
-
-
-def address_base_of(email: str) -> str:
-    """first.last7@domain -> first.last@domain (the base an existing address blocks)."""
-    local, _, domain = email.lower().partition("@")
-    stripped = local.rstrip("0123456789")
-    return f"{stripped or local}@{domain}"
 

@@ -6,7 +6,8 @@ queue is dispatched in upload order. A hold expires by itself, so a job that die
 block an organisation for ever: the next dispatch takes it over.
 
 Items in the Jobs table: HOLD#<ods>/HOLD (holder, hold_until epoch seconds) and
-QUEUE/<created_at>#<job_id> (orgs)."""
+QUEUE/<created_at>#<job_id> (orgs). The order in which queued jobs start is
+roster.queueing's rule; this adapter only stores holds and the queue."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from roster.adapters.dynamodb import from_item, query_all, to_item
+from roster.ports import QueuedJob, StartJob
+from roster.queueing import dispatch_waiting
 
 
 def _hold_key(ods: str) -> dict[str, str]:
@@ -23,7 +26,7 @@ def _hold_key(ods: str) -> dict[str, str]:
 
 
 class OrganisationHolds:
-    """Holds and the queue of waiting jobs in the Jobs table."""
+    """Holds and the queue of waiting jobs in the Jobs table: the OrganisationQueue port."""
 
     def __init__(self, dynamodb: Any, table: str, hold_seconds: int, clock: Callable[[], float] = time.time) -> None:
         self.dynamodb = dynamodb
@@ -68,22 +71,20 @@ class OrganisationHolds:
         item = {"pk": "QUEUE", "sk": f"{created_at}#{job_id}", "job_id": job_id, "orgs": sorted(set(orgs))}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
-    def dispatch(self, start: Callable[[str], None]) -> list[str]:
-        """Start every queued job whose holds can be taken, in upload order; an earlier waiting
-        job keeps later jobs of its organisations waiting. Returns the started job ids."""
+    def waiting(self) -> list[QueuedJob]:
+        """The queued jobs, in upload order (the sort key starts with the upload time)."""
         queued = query_all(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :q",
                            ExpressionAttributeValues=to_item({":q": "QUEUE"}), ConsistentRead=True)
-        blocked: set[str] = set()
-        started: list[str] = []
-        for entry in queued:
-            orgs = list(entry.get("orgs", []))
-            if blocked.intersection(orgs) or not self.try_take(entry["job_id"], orgs):
-                blocked.update(orgs)
-                continue
-            start(entry["job_id"])
-            self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": entry["sk"]}))
-            started.append(entry["job_id"])
-        return started
+        return [QueuedJob(position=entry["sk"], job_id=entry["job_id"], orgs=tuple(entry.get("orgs", [])))
+                for entry in queued]
+
+    def remove(self, entry: QueuedJob) -> None:
+        """Take a started job off the queue."""
+        self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": entry.position}))
+
+    def dispatch(self, start: StartJob) -> list[str]:
+        """Start the queued jobs whose holds can be taken (roster.queueing.dispatch_waiting)."""
+        return dispatch_waiting(self, start)
 
     def holder(self, ods: str) -> dict[str, Any] | None:
         """The current hold on an organisation, if any (for tests and the console)."""

@@ -6,6 +6,7 @@ mid-way stays IN_PROGRESS until the Lambda's own timeout passes, then may be tri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -33,24 +34,36 @@ def persistence_layer() -> DynamoDBPersistenceLayer:
     return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
 
 
+class SesMailer:
+    """The Mailer port: SES, one email per kind per job."""
+
+    def send_once(self, kind: str, email: OutgoingEmail) -> str:
+        """Send `email` unless one of this kind was already sent for its job; the SES message id."""
+        return send_once(kind, email)
+
+
 def send_once(kind: str, email: OutgoingEmail) -> str:
     """Send `email` unless one of this kind was already sent for its job; returns the SES message id."""
-    return _sender()(request={"key": f"{email.job_id}#{kind}", "kind": kind, "email": _as_dict(email)})["message_id"]
+    answer = _sender()(request={"key": f"{email.job_id}#{kind}", "kind": kind, "email": _as_dict(email)})
+    return answer["message_id"]
 
 
 @lru_cache(maxsize=1)
-def _sender() -> Any:
-    @idempotent_function(data_keyword_argument="request", config=idempotency_config,
-                         persistence_store=persistence_layer())
+def _sender() -> Callable[..., dict[str, str]]:
     def send_email(request: dict[str, Any]) -> dict[str, str]:
         email = OutgoingEmail(**{**request["email"], "attachment": _attachment_bytes(request["email"])})
         response = client("ses").send_raw_email(
             Source=email.sender, Destinations=[email.recipient], RawMessage={"Data": to_mime(email)})
         logger.info("email sent", extra={"job_id": email.job_id, "kind": request["kind"],
                                          "message_id": response["MessageId"]})
-        return {"message_id": response["MessageId"]}
+        return {"message_id": str(response["MessageId"])}
 
-    return send_email
+    # Applied as a call, not with @: Powertools' decorator is untyped, and the typed variable
+    # keeps the signature. The function keeps its qualified name, part of every idempotency key.
+    sender: Callable[..., dict[str, str]] = idempotent_function(
+        data_keyword_argument="request", config=idempotency_config, persistence_store=persistence_layer(),
+    )(send_email)
+    return sender
 
 
 def _as_dict(email: OutgoingEmail) -> dict[str, Any]:

@@ -7,27 +7,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
+
+from roster.ports import UploadedObject
 
 UPLOAD_PREFIX = "uploads/"
 META_UPLOADER = "uploader"
 META_VALIDATE_ONLY = "validate-only"
 META_FILE_NAME = "file-name"
-
-
-@dataclass(frozen=True)
-class UploadedObject:
-    """One uploaded file version and what the uploader fixed when asking to upload it."""
-
-    bucket: str
-    key: str
-    version_id: str | None
-    uploader: str
-    validate_only: bool
-    file_name: str
-    size: int
 
 
 def object_key_from_event(raw_key: str) -> str:
@@ -36,7 +24,7 @@ def object_key_from_event(raw_key: str) -> str:
 
 
 class UploadStore:
-    """S3 access for one bucket."""
+    """S3 access for one bucket: the UploadFiles port, and presigned uploads for the console."""
 
     def __init__(self, s3: Any, bucket: str) -> None:
         self.s3 = s3
@@ -53,8 +41,9 @@ class UploadStore:
         }
         conditions: list[Any] = [{name: value} for name, value in fields.items()]
         conditions.append(["content-length-range", 1, max_bytes])
-        return self.s3.generate_presigned_post(self.bucket, key, Fields=fields, Conditions=conditions,
-                                               ExpiresIn=expires_in)
+        post: dict[str, Any] = self.s3.generate_presigned_post(self.bucket, key, Fields=fields,
+                                                               Conditions=conditions, ExpiresIn=expires_in)
+        return post
 
     def describe(self, key: str, version_id: str | None) -> UploadedObject:
         """The uploaded object's metadata (who uploaded it, validate-only or not)."""
@@ -79,22 +68,27 @@ class UploadStore:
             kwargs["VersionId"] = version_id
         if limit is not None:
             kwargs["Range"] = f"bytes=0-{limit}"
-        return self.s3.get_object(**kwargs)["Body"].read()
+        body: bytes = self.s3.get_object(**kwargs)["Body"].read()
+        return body
 
     def put_text(self, key: str, text: str, content_type: str = "text/csv; charset=utf-8") -> None:
+        """Store a text object (UTF-8)."""
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type)
 
     def put_json(self, key: str, value: Any) -> None:
+        """Store a value as a JSON object."""
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=json.dumps(value, separators=(",", ":")).encode(),
                            ContentType="application/json")
 
     def get_json(self, key: str) -> Any:
+        """A JSON object's value."""
         return json.loads(self.read(key))
 
     def presigned_download(self, key: str, expires_in: int) -> str:
         """A link to an object that expires (for results too big to attach)."""
-        return self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
-                                              ExpiresIn=expires_in)
+        url: str = self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
+                                                  ExpiresIn=expires_in)
+        return url
 
 
 def _uploader_from_key(key: str) -> str:

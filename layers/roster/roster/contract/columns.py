@@ -6,6 +6,7 @@ from enum import Enum
 
 
 class UploadFormat(str, Enum):
+    """The two upload formats (csv-contract 2 and 3); the value is job.json's `format`."""
     CURRENT = "current"
     LEGACY = "legacy"
 
@@ -56,3 +57,22 @@ LEGACY_TO_CURRENT: dict[str, str] = {
 }
 
 MASKED_PASSWORD = "********"
+
+# Current-format column -> the UserFields attribute it fills.
+FIELD_OF_COLUMN: dict[str, str] = {
+    "Title": "title",
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Display Name": "display_name",
+    "Job Title": "job_title",
+    "Organisation ODSCode": "ods",
+    "Organisational Unit": "unit",
+    "Business Phone": "business_phone",
+    "Mobile Phone": "mobile_phone",
+    "Mailbox Size": "mailbox_gb",
+    "Password": "password",
+    "Email Address": "email",
+    "Status": "status",
+}
+# The UserFields attribute -> its column's name in the current format (plan.csv's Field column, messages).
+COLUMN_OF_FIELD: dict[str, str] = {name: column for column, name in FIELD_OF_COLUMN.items()}

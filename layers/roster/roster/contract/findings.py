@@ -7,6 +7,7 @@ from enum import Enum
 
 
 class Severity(str, Enum):
+    """How bad a finding is: errors stop an upload, warnings never do."""
     ERROR = "error"
     WARNING = "warning"
 
@@ -24,6 +25,7 @@ class Finding:
 
     @property
     def is_error(self) -> bool:
+        """Whether this finding stops the upload."""
         return self.severity is Severity.ERROR
 
 
@@ -49,4 +51,5 @@ class FileRejected(Exception):
         self.value = value
 
     def as_finding(self) -> Finding:
+        """The file-level error finding this refusal is."""
         return error(None, self.column, self.value, self.message)

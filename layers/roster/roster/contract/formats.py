@@ -7,6 +7,7 @@ compared case-insensitively after trimming, in the same order."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
@@ -39,6 +40,11 @@ class DetectedFormat:
     def width(self) -> int:
         """How many cells each data row must have."""
         return len(self.columns) + (len(RESULT_COLUMNS) if self.is_results_file else 0)
+
+    def is_data_row(self, cells: Sequence[str]) -> bool:
+        """Whether a record has content in the format's own cells: Excel's trailing `,,,,` rows,
+        and a results file's rows whose data cells were cleared, are skipped, not rows."""
+        return any(cell.strip() for cell in cells[: len(self.columns)])
 
 
 def detect_format(header_cells: list[str]) -> DetectedFormat:

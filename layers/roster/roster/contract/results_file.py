@@ -61,14 +61,17 @@ def results_csv(
     return out.getvalue()
 
 
-def parse_results_csv(text: str) -> list[dict[str, str]]:
-    """Rows of a results file as dicts keyed by header name, with the formula escaping removed.
+# A results file row by header name; cells past the header's width are a list under the key
+# None and cells missing from a short row are None, as csv.DictReader gives them.
+ResultsRow = dict[str | None, str | list[str] | None]
 
-    Cells past the header's width are listed under the key None, as csv.DictReader does."""
+
+def parse_results_csv(text: str) -> list[ResultsRow]:
+    """Rows of a results file as dicts keyed by header name, with the formula escaping removed."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is not None:
         reader.fieldnames = [unescape_formula(name) for name in reader.fieldnames]
-    rows: list[dict[str, str]] = []
+    rows: list[ResultsRow] = []
     for row in reader:
         rows.append({key: _unescape_value(value) for key, value in row.items()})
     return rows

@@ -7,27 +7,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+# A mailbox is 4 GB unless the row asks for more and the organisation has bought more (csv-contract 2).
+DEFAULT_MAILBOX_GB = 4
+
 
 class AccountStatus(str, Enum):
+    """An account is active or a leaver (its address is kept)."""
     ACTIVE = "active"
     LEAVER = "leaver"
 
 
 class Organisation(BaseModel):
+    """An organisation of the directory, by ODS code."""
     model_config = ConfigDict(frozen=True)
 
     ods: str  # upper case
     name: str
     domain: str  # mail domain, e.g. "nhs.net"
-    mailbox_max_gb: int = 4  # largest mailbox purchased (4 = no top-up)
+    mailbox_max_gb: int = DEFAULT_MAILBOX_GB  # largest mailbox purchased (4 = no top-up)
     units: tuple[str, ...] = ()
 
 
 class Account(BaseModel):
+    """A user's account as the directory stores it (never its password hash)."""
     model_config = ConfigDict(frozen=True)
 
     email: str  # lower case
@@ -41,7 +46,7 @@ class Account(BaseModel):
     unit: str | None = None
     business_phone: str | None = None
     mobile_phone: str | None = None
-    mailbox_gb: int = 4
+    mailbox_gb: int = DEFAULT_MAILBOX_GB
     created_at: str | None = None  # ISO 8601
     leaver_at: str | None = None
     joined_at: str | None = None
@@ -64,9 +69,11 @@ class DirectorySnapshot:
     active_by_name: dict[tuple[str, str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def organisation(self, ods: str) -> Organisation | None:
+        """The organisation with this ODS code, if the upload named it."""
         return self.organisations.get(ods.upper())
 
     def account(self, email: str) -> Account | None:
+        """The account with this address, if the upload named it."""
         return self.accounts.get(email.lower())
 
     def active_accounts_named(self, ods: str, first_name: str, last_name: str) -> tuple[str, ...]:
@@ -74,8 +81,13 @@ class DirectorySnapshot:
         return self.active_by_name.get(name_key(ods, first_name, last_name), ())
 
 
-class DirectoryReader(Protocol):
-    """Fetches a snapshot in batched reads. The DynamoDB implementation lives in
-    directory_store.py; tests build `DirectorySnapshot` directly."""
+class IdentityRecord(BaseModel):
+    """A user an upload created, kept to recognise the same person uploaded again (csv-contract 8)."""
 
-    def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot: ...
+    model_config = ConfigDict(frozen=True)
+
+    identity: str  # model.person_key.identity_key of the row
+    email: str
+    job_id: str
+    created_at: str  # ISO 8601
+    expires_at: int  # epoch seconds; the record is kept at least this long

@@ -13,6 +13,7 @@ from roster.model.rows import RowResult
 
 
 class JobState(str, Enum):
+    """The states of an upload (local-run.md); FINAL_STATES end it."""
     RECEIVED = "RECEIVED"
     VALIDATING = "VALIDATING"
     INVALID = "INVALID"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
 
 class RowAction(str, Enum):
+    """What validation plans a row to do (csv-contract 4 and 11)."""
     CREATE = "create"
     UPDATE = "update"
     LEAVER = "leaver"
@@ -50,11 +52,24 @@ class UserFields(BaseModel):
     status: str | None = None  # None (blank) or "leaver"
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """One stored value a row changes: the field, its column's name in the current format,
+    and the stored values before and after (None: no value). One line of plan.csv."""
+
+    field: str
+    column: str
+    old: str | int | None
+    new: str | int | None
+
+
 class PlannedRow(BaseModel):
-    """A row that passed validation, with the action validation expects it to take."""
+    """A row that passed validation, with the action validation expects it to take and, for
+    updates and joiners, the fields it changes in the directory as validated."""
 
     model_config = ConfigDict(frozen=True)
 
     line: int
     action: RowAction
     fields: UserFields
+    changes: tuple[FieldChange, ...] = ()

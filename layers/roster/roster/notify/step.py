@@ -10,10 +10,6 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from roster.adapters.holds import OrganisationHolds
-from roster.adapters.job_store import JobStore
-from roster.adapters.ses import send_once
-from roster.adapters.upload_store import UploadStore
 from roster.batches import generated_password_purpose, read_all_batches
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
 from roster.contract.formats import detect_format
@@ -22,7 +18,8 @@ from roster.contract.results_file import ResultLine, results_csv
 from roster.emails import file_stem, upload_complete_email
 from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
 from roster.model.rows import RowResult
-from roster.queueing import start_create_phase
+from roster.ports import JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
+from roster.queueing import dispatch_waiting, start_create_phase
 from roster.sealing import JobCipher
 from roster.settings import Settings
 
@@ -42,14 +39,15 @@ class NotifyRequest(BaseModel):
 
 @dataclass
 class NotifyStep:
-    """The notify step's stores and clients, passed in (production defaults in the handler)."""
+    """The notify step and the ports it takes (production ones: roster.wiring.notify_step)."""
 
     settings: Settings
-    jobs: JobStore
-    uploads: UploadStore
-    holds: OrganisationHolds
-    kms: Any
-    stepfunctions: Any
+    jobs: JobRecords
+    files: UploadFiles
+    queue: OrganisationQueue
+    keys: KeyService
+    mailer: Mailer
+    workflow: Workflow
 
     def finish(self, job_id: str, failure: dict[str, Any] | None = None) -> Job:
         """Finish a job once; a retried call only repeats what had not happened yet."""
@@ -57,20 +55,19 @@ class NotifyStep:
         if job.state not in FINAL_STATES:
             job = self._write_results(job, failure)
         self._email(job)
-        self.holds.release(job.job_id, job.orgs)
-        started = self.holds.dispatch(lambda queued: start_create_phase(self.jobs, self.stepfunctions,
-                                                                         self.settings, queued))
+        self.queue.release(job.job_id, job.orgs)
+        started = dispatch_waiting(self.queue, lambda queued: start_create_phase(self.jobs, self.workflow, queued))
         logger.info("job finished", extra={"job_id": job.job_id, "state": job.state.value,
                                            "started_next": started, "counts": dict(job.counts)})
         return job
 
     def _write_results(self, job: Job, failure: dict[str, Any] | None) -> Job:
-        planned = {row.line for row in read_all_batches(self.uploads, job.job_id)}
+        planned = {row.line for row in read_all_batches(self.files, job.job_id)}
         outcomes = self.jobs.outcomes(job.job_id)
-        cipher = JobCipher.open(self.kms, base64.b64decode(job.data_key or ""), job.job_id)
+        cipher = JobCipher.open(self.keys, base64.b64decode(job.data_key or ""), job.job_id)
         text, tally = self._results_file(job, planned, outcomes, cipher)
         results_key = f"results/{job.job_id}/{file_stem(job.file_name)}-results.csv"
-        self.uploads.put_text(results_key, text)
+        self.files.put_text(results_key, text)
         counts = {**job.counts, **{name: tally.get(name, 0) for name in RESULT_COUNT.values()}}
         missing = len(planned - outcomes.keys())
         state = JobState.FAILED if failure or missing else JobState.COMPLETED
@@ -80,7 +77,7 @@ class NotifyStep:
 
     def _results_file(self, job: Job, planned: set[int], outcomes: dict[int, RowOutcome],
                       cipher: JobCipher) -> tuple[str, dict[str, int]]:
-        text = decode_upload(self.uploads.read(job.key, job.version_id), self.settings.max_upload_bytes)
+        text = decode_upload(self.files.read(job.key, job.version_id), self.settings.max_upload_bytes)
         records = iter(read_records(text))
         header = next(records).cells
         detected = detect_format([cell.strip() for cell in header])
@@ -88,8 +85,8 @@ class NotifyStep:
         lines: list[ResultLine] = []
         tally: dict[str, int] = {}
         for record in records:
-            if not any(cell.strip() for cell in record.cells[: detected.width]):
-                continue  # Excel's trailing empty rows were skipped, not rows
+            if not detected.is_data_row(record.cells):
+                continue  # validation skipped it too
             outcome = outcomes.get(record.line)
             if outcome is None:
                 line = ResultLine(cells=record.cells, result=RowResult.FAILED, message=NOT_PROCESSED)
@@ -105,13 +102,13 @@ class NotifyStep:
     def _email(self, job: Job) -> None:
         if job.results_key is None:
             return
-        body = self.uploads.read(job.results_key)
+        body = self.files.read(job.results_key)
         attach = len(body) <= self.settings.attachment_limit_bytes
-        link = None if attach else self.uploads.presigned_download(job.results_key, RESULTS_LINK_SECONDS)
+        link = None if attach else self.files.presigned_download(job.results_key, RESULTS_LINK_SECONDS)
         email = upload_complete_email(self.settings.sender_email, job.uploader, job.file_name, job.job_id,
                                       job.counts, body if attach else None, link,
                                       failed=job.state is JobState.FAILED)
-        send_once("upload-complete", email)
+        self.mailer.send_once("upload-complete", email)
 
 
 def _password_column(upload_format: UploadFormat) -> int:

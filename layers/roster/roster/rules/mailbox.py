@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-from roster.model.directory import Organisation
+from roster.model.directory import DEFAULT_MAILBOX_GB, Organisation
 from roster.rules import InvalidCell
 
-DEFAULT_MAILBOX_GB = 4
 MB_PER_GB = 1024
 _SIZE = re.compile(r"(\d{1,9})\s*(gb|mb)?", re.IGNORECASE)
 _LEGACY_SIZE = re.compile(r"(\d{1,12})\s*(?:mb)?", re.IGNORECASE)

@@ -82,7 +82,14 @@ def _compiled_desc(desc: phonenumbers.PhoneNumberDesc | None) -> tuple[frozenset
     return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
 
 
-_GB = phonenumbers.PhoneMetadata.metadata_for_region("GB")
+def _region_metadata(region: str) -> phonenumbers.PhoneMetadata:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None:  # the library ships GB's metadata: only a broken install lacks it
+        raise RuntimeError(f"libphonenumber has no metadata for region {region}")
+    return metadata
+
+
+_GB = _region_metadata("GB")
 _GB_GENERAL = _compiled_desc(_GB.general_desc)
 # The order in which libphonenumber's number type check tries the types (fixed line, then mobile, last).
 _GB_TYPES = tuple(

@@ -6,11 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from roster.model.directory import DirectorySnapshot
-from roster.model.person_key import identity_columns
-from roster.model.rows import UserFields
+from roster.model.person_key import IDENTITY_FIELDS, identity_columns, identity_of_values
 from roster.validate.drafts import RowDraft
-
-_IDENTITY_FIELDS = ("ods", "first_name", "last_name", "job_title", "unit", "business_phone", "mobile_phone")
 
 
 def check_repeated_addresses(drafts: Iterable[RowDraft]) -> None:
@@ -34,10 +31,9 @@ def check_duplicate_new_users(drafts: Iterable[RowDraft]) -> None:
     for draft in drafts:
         if not draft.is_new_user:
             continue
-        fields = draft.fields or UserFields.model_construct(
-            **{name: _as_text(draft.best_value(name)) for name in _IDENTITY_FIELDS}
-        )
-        identity = identity_columns(fields)
+        # A row that could not be planned is compared by its cells as written.
+        identity = identity_columns(draft.fields) if draft.fields else identity_of_values(
+            {name: draft.best_value(name) for name in IDENTITY_FIELDS})
         if identity in first_line:
             draft.row_error(None, f"This new user is a duplicate of line {first_line[identity]} (same organisation, "
                                   "first and last name, job title, unit and phones); remove one of the two rows.")
@@ -60,7 +56,3 @@ def warn_possible_duplicates(drafts: Iterable[RowDraft], snapshot: DirectorySnap
             draft.row_warning(None, f"An active account in organisation {ods} already has the name {first} {last} "
                                     f"({listed}); check that this is a different person before creating another "
                                     "account, or update that account instead.", value=f"{first} {last}")
-
-
-def _as_text(value: object) -> str | None:
-    return None if value is None else str(value)

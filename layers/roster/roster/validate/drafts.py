@@ -11,22 +11,6 @@ from roster.contract.columns import MASKED_PASSWORD
 from roster.contract.findings import Finding, error, warning
 from roster.model.rows import UserFields
 
-# Current-format column -> the UserFields attribute it fills.
-FIELD_OF_COLUMN: dict[str, str] = {
-    "Title": "title",
-    "First Name": "first_name",
-    "Last Name": "last_name",
-    "Display Name": "display_name",
-    "Job Title": "job_title",
-    "Organisation ODSCode": "ods",
-    "Organisational Unit": "unit",
-    "Business Phone": "business_phone",
-    "Mobile Phone": "mobile_phone",
-    "Mailbox Size": "mailbox_gb",
-    "Password": "password",
-    "Email Address": "email",
-    "Status": "status",
-}
 # What a Value column may show of a cell: enough to find it, never a whole pasted document.
 MAX_SHOWN_VALUE = 300
 

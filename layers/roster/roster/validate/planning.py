@@ -1,13 +1,15 @@
-"""What a row does to the directory (csv-contract section 4), and the rules that need the
-directory to answer: organisation, unit, purchased mailbox, authorisation, password names."""
+"""Planning each row at validation: what it does comes from roster.change_plan (csv-contract
+section 4); here are the rules that need the directory and the uploader to answer:
+organisation, unit, purchased mailbox, authorisation, password names."""
 
 from __future__ import annotations
 
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation
-from roster.model.rows import RowAction, UserFields
+from roster.change_plan import Refusal, moves_active_user, new_user_mailbox_gb, plan_change, row_kind
+from roster.model.directory import Account, DirectorySnapshot, Organisation
+from roster.model.rows import PlannedRow, RowAction, UserFields
 from roster.rules import InvalidCell
 from roster.rules.lengths import MAX_DISPLAY_NAME
-from roster.rules.mailbox import DEFAULT_MAILBOX_GB, check_purchased
+from roster.rules.mailbox import check_purchased
 from roster.rules.organisation import known_organisation, require_administered, unit_of
 from roster.rules.password_policy import check_password
 from roster.rules.status import LEAVER
@@ -15,45 +17,43 @@ from roster.validate.drafts import RowDraft
 
 JOINER_MESSAGE = "User already exists in Leaver state and will be moved to given Organisation"
 REQUIRED_FOR_NEW_USERS = ("first_name", "last_name", "ods")
-# Account attributes an update row may change, compared to decide UPDATE or UNCHANGED.
-UPDATABLE = ("title", "first_name", "last_name", "display_name", "job_title", "unit",
-             "business_phone", "mobile_phone", "mailbox_gb")
 
 
-def plan_row(draft: RowDraft, snapshot: DirectorySnapshot) -> tuple[RowAction, UserFields] | None:
-    """The row's action and fields per the section 4 table, adding its findings to the draft;
-    None when the row cannot be planned (its findings say why)."""
+def plan_row(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:
+    """The row's action, fields and changes per the section 4 table (roster.change_plan),
+    adding its findings to the draft; None when the row cannot be planned (its findings say why)."""
     plan = _plan(draft, snapshot)
     if plan is not None:
-        draft.fields = plan[1]
+        draft.fields = plan.fields
     return plan
 
 
-def _plan(draft: RowDraft, snapshot: DirectorySnapshot) -> tuple[RowAction, UserFields] | None:
+def _plan(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:
+    leaving = draft.values.get("status") == LEAVER
     if draft.is_new_user:
-        if draft.values.get("status") == LEAVER:
+        if row_kind(new_user=True, leaving=leaving, account=None) is Refusal.NEW_USER_LEAVER:
             draft.row_error("status", "A new user cannot be a leaver: give the Email Address of the account "
                                       "to mark as a leaver, or leave Status blank to create a user.")
             return None
         return _plan_create(draft, snapshot)
-    leaving = draft.values.get("status") == LEAVER
     if leaving:
         draft.ignore_cells_except({"email", "status"})
     if "email" not in draft.values or ("status" in draft.cells and not leaving):
         return None  # the cell's own finding says what is wrong
     account = snapshot.account(draft.values["email"])
-    if account is None:
+    kind = row_kind(new_user=False, leaving=leaving, account=account)
+    if account is None or kind is Refusal.NO_ACCOUNT:
         draft.row_error("email", f"No account has the address {draft.values['email']}. Contacts cannot be bulk "
                                  "uploaded; leave Email Address blank to create a new user.")
         return None
-    if leaving:
+    if kind is RowAction.LEAVER:
         return _plan_leaver(draft, snapshot, account)
-    if account.status is AccountStatus.LEAVER:
+    if kind is RowAction.JOINER:
         return _plan_joiner(draft, snapshot, account)
     return _plan_update(draft, snapshot, account)
 
 
-def _plan_create(draft: RowDraft, snapshot: DirectorySnapshot) -> tuple[RowAction, UserFields] | None:
+def _plan_create(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:
     why = "every row of an NHSmail 1 file creates a user" if draft.legacy else "a blank Email Address creates a user"
     for name in REQUIRED_FOR_NEW_USERS:
         if name not in draft.cells:
@@ -64,21 +64,22 @@ def _plan_create(draft: RowDraft, snapshot: DirectorySnapshot) -> tuple[RowActio
         return None
     first, last = draft.values["first_name"], draft.values["last_name"]
     display = draft.values.get("display_name") or default_display_name(first, last, organisation)
-    mailbox = draft.values.get("mailbox_gb") or DEFAULT_MAILBOX_GB
-    return RowAction.CREATE, draft.user_fields(display_name=display, mailbox_gb=mailbox, email=None, status=None)
+    mailbox = new_user_mailbox_gb(draft.values.get("mailbox_gb"))
+    fields = draft.user_fields(display_name=display, mailbox_gb=mailbox, email=None, status=None)
+    return PlannedRow(line=draft.line, action=RowAction.CREATE, fields=fields)
 
 
-def _plan_leaver(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> tuple[RowAction, UserFields] | None:
+def _plan_leaver(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
     try:
         require_administered(snapshot, account.ods, "mark this account as a leaver")
     except InvalidCell as exc:
         draft.row_error("email", exc.message)
         return None
-    action = RowAction.UNCHANGED if account.status is AccountStatus.LEAVER else RowAction.LEAVER
-    return action, UserFields(email=account.email, status=LEAVER, ods=account.ods)
+    fields = UserFields(email=account.email, status=LEAVER, ods=account.ods)
+    return _planned(draft, fields, account)
 
 
-def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> tuple[RowAction, UserFields] | None:
+def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
     if "ods" not in draft.cells:
         draft.row_error("ods", f"{draft.labels['ods']} is required: {account.email} is a leaver, and accepting a "
                                "joiner needs the code of the organisation the user joins.")
@@ -88,17 +89,17 @@ def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
     draft.row_warning("email", JOINER_MESSAGE)
     if organisation is None or draft.has_errors:
         return None
-    return RowAction.JOINER, draft.user_fields(email=account.email, ods=organisation.ods, status=None)
+    return _planned(draft, draft.user_fields(email=account.email, ods=organisation.ods, status=None), account)
 
 
-def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> tuple[RowAction, UserFields] | None:
+def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
     try:
         require_administered(snapshot, account.ods, "update this account")
     except InvalidCell as exc:
         draft.row_error("email", exc.message)
         return None
     given_ods = draft.values.get("ods")
-    if given_ods is not None and given_ods != account.ods:
+    if moves_active_user(account, given_ods):
         draft.cell_error("ods", f"{draft.labels['ods']} {given_ods} is not the organisation of {account.email} "
                                 f"({account.ods}): an active user cannot be moved. Mark them as a leaver first, then "
                                 "accept them as a joiner, or leave the cell blank.")
@@ -109,11 +110,15 @@ def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
                     draft.best_value("last_name") or account.last_name)
     if draft.has_errors:
         return None
-    fields = draft.user_fields(email=account.email, ods=account.ods, status=None)
-    changes = fields.password is not None or any(
-        getattr(fields, name) is not None and getattr(fields, name) != getattr(account, name) for name in UPDATABLE
-    )
-    return (RowAction.UPDATE if changes else RowAction.UNCHANGED), fields
+    return _planned(draft, draft.user_fields(email=account.email, ods=account.ods, status=None), account)
+
+
+def _planned(draft: RowDraft, fields: UserFields, account: Account) -> PlannedRow:
+    """The row as the change plan has it against the account as validated."""
+    plan = plan_change(fields, account, password_given=fields.password is not None)
+    if plan.action is None:  # the findings above refuse every row the change plan refuses
+        raise AssertionError(f"line {draft.line}: a refused row passed validation ({plan.refusal})")
+    return PlannedRow(line=draft.line, action=plan.action, fields=fields, changes=plan.changes)
 
 
 def default_display_name(first: str, last: str, organisation: Organisation) -> str:

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from roster.adapters.directory_store import DirectoryStore
-from roster.adapters.holds import OrganisationHolds
-from roster.adapters.job_store import JobStore
-from roster.adapters.ses import send_once
-from roster.adapters.upload_store import UploadedObject, UploadStore
 from roster.batches import write_batches
 from roster.contract.validation_report import validation_report_csv
 from roster.emails import validated_email, validation_failed_email
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.model.rows import PlannedRow
-from roster.queueing import start_create_phase
+from roster.ports import (
+    Directory,
+    JobRecords,
+    KeyService,
+    Mailer,
+    OrganisationQueue,
+    UploadedObject,
+    UploadFiles,
+    Workflow,
+)
+from roster.queueing import dispatch_waiting, start_create_phase
 from roster.sealing import JobCipher
 from roster.settings import Settings
 from roster.validate.upload import UploadLimits, validate_upload
@@ -29,19 +33,20 @@ logger = Logger(child=True)
 
 @dataclass
 class ValidateStep:
-    """The validate step's stores and clients, passed in (production defaults in the handler)."""
+    """The validate step and the ports it takes (production ones: roster.wiring.validate_step)."""
 
     settings: Settings
-    jobs: JobStore
-    directory: DirectoryStore
-    uploads: UploadStore
-    holds: OrganisationHolds
-    kms: Any
-    stepfunctions: Any
+    jobs: JobRecords
+    directory: Directory
+    files: UploadFiles
+    queue: OrganisationQueue
+    keys: KeyService
+    mailer: Mailer
+    workflow: Workflow
 
     def receive(self, key: str, version_id: str | None) -> Job:
         """Validate one uploaded object version; safe to call again for the same version."""
-        upload = self.uploads.describe(key, version_id)
+        upload = self.files.describe(key, version_id)
         job = Job(job_id=job_id_for(upload.bucket, upload.key, upload.version_id), bucket=upload.bucket,
                   key=upload.key, version_id=upload.version_id, file_name=upload.file_name,
                   uploader=upload.uploader, validate_only=upload.validate_only)
@@ -55,11 +60,11 @@ class ValidateStep:
         return self._validate(job, upload)
 
     def _validate(self, job: Job, upload: UploadedObject) -> Job:
-        raw = self.uploads.read(upload.key, upload.version_id, limit=self.settings.max_upload_bytes)
+        raw = self.files.read(upload.key, upload.version_id, limit=self.settings.max_upload_bytes)
         limits = UploadLimits(max_rows=self.settings.max_rows, max_bytes=self.settings.max_upload_bytes)
         outcome = validate_upload(raw, job.uploader, self.directory, limits)
         report_key = f"reports/{job.job_id}/validation.csv"
-        self.uploads.put_text(report_key, validation_report_csv(outcome.findings))
+        self.files.put_text(report_key, validation_report_csv(outcome.findings))
         counts = {**job.counts, "rows": outcome.row_count, "errors": outcome.errors, "warnings": outcome.warnings}
         fmt = outcome.format.value if outcome.format else None
         logger.info("validated", extra={"job_id": job.job_id, "format": fmt, "rows": outcome.row_count,
@@ -70,16 +75,16 @@ class ValidateStep:
             job = self.jobs.get(job.job_id)
             self._email_outcome(job)
             return job
-        cipher, encrypted_key = JobCipher.create(self.kms, self.settings.kms_key_id, job.job_id)
-        batch_list_key, batch_count = write_batches(self.uploads, job.job_id, outcome.rows,
+        cipher, encrypted_key = JobCipher.create(self.keys, self.settings.kms_key_id, job.job_id)
+        batch_list_key, batch_count = write_batches(self.files, job.job_id, outcome.rows,
                                                     self.settings.batch_size, cipher)
         orgs = self._organisations_touched(outcome.rows)
         self.jobs.update(job.job_id, counts=counts, format=fmt, report_key=report_key, orgs=orgs,
                          batch_list_key=batch_list_key, batch_count=batch_count,
                          data_key=base64.b64encode(encrypted_key).decode(), state=JobState.QUEUED)
         job = self.jobs.get(job.job_id)
-        self.holds.enqueue(job.job_id, job.created_at, orgs)
-        self.holds.dispatch(self.start_create_phase)
+        self.queue.enqueue(job.job_id, job.created_at, orgs)
+        dispatch_waiting(self.queue, self.start_create_phase)
         return self.jobs.get(job.job_id)
 
     def _organisations_touched(self, rows: list[PlannedRow]) -> list[str]:
@@ -91,12 +96,12 @@ class ValidateStep:
 
     def start_create_phase(self, job_id: str) -> None:
         """Mark the job CREATING and start its execution (named after the job: never twice)."""
-        start_create_phase(self.jobs, self.stepfunctions, self.settings, job_id)
+        start_create_phase(self.jobs, self.workflow, job_id)
 
     def _email_outcome(self, job: Job) -> None:
         if job.state not in (JobState.INVALID, JobState.VALIDATED):
             return
-        report = self.uploads.read(job.report_key).decode("utf-8") if job.report_key else ""
+        report = self.files.read(job.report_key).decode("utf-8") if job.report_key else ""
         sender, to = self.settings.sender_email, job.uploader
         if job.state is JobState.INVALID:
             email = validation_failed_email(sender, to, job.file_name, job.job_id, job.counts["errors"],
@@ -104,5 +109,5 @@ class ValidateStep:
         else:
             email = validated_email(sender, to, job.file_name, job.job_id, job.counts["rows"],
                                     job.counts["warnings"], report)
-        send_once(job.state.value, email)
+        self.mailer.send_once(job.state.value, email)
 

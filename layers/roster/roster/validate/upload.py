@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from roster.contract.columns import LEGACY_TO_CURRENT, MASKED_PASSWORD, UploadFormat
+from roster.contract.columns import COLUMN_OF_FIELD, FIELD_OF_COLUMN, LEGACY_TO_CURRENT, MASKED_PASSWORD, UploadFormat
 from roster.contract.findings import FileRejected, Finding, Severity, error
 from roster.contract.formats import DetectedFormat, detect_format
 from roster.contract.reading import Record, decode_upload, read_records
 from roster.contract.spreadsheet import FORMULA_STARTS, unescape_formula
-from roster.model.directory import DirectoryReader
 from roster.model.rows import PlannedRow
+from roster.ports import DirectoryReader
 from roster.rules import InvalidCell
 from roster.rules.email_address import account_address
 from roster.rules.formula import check_not_formula
@@ -30,7 +30,7 @@ from roster.rules.phones import business_phone, mobile_phone
 from roster.rules.status import upload_status
 from roster.rules.title import title
 from roster.validate.cross_row import check_duplicate_new_users, check_repeated_addresses, warn_possible_duplicates
-from roster.validate.drafts import FIELD_OF_COLUMN, RowDraft
+from roster.validate.drafts import RowDraft
 from roster.validate.planning import plan_row
 
 CellRule = Callable[[str, str], Any]
@@ -132,10 +132,7 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
     findings.sort(key=lambda f: (f.line or 0, order.get(f.column, -1)))
     outcome.findings = findings
     if outcome.ok:
-        outcome.rows = [
-            PlannedRow(line=draft.line, action=plan[0], fields=plan[1])
-            for draft, plan in zip(drafts, plans, strict=True) if plan is not None
-        ]
+        outcome.rows = [plan for plan in plans if plan is not None]
     return outcome
 
 
@@ -149,14 +146,13 @@ def _read_upload(raw: bytes, limits: UploadLimits) -> tuple[DetectedFormat, dequ
     if header.problem:
         raise FileRejected(f"The header row cannot be read: {header.problem}")
     detected = detect_format(header.cells)
-    width = len(detected.columns)
     data: deque[Record] = deque()
     for record in records:
-        if record.problem or _has_content(record.cells, width):
+        if record.problem or detected.is_data_row(record.cells):
             data.append(record)
             if len(data) > limits.max_rows:
                 # Counted, not kept: the file is refused whole, before any row is checked.
-                total = len(data) + sum(1 for r in records if r.problem or _has_content(r.cells, width))
+                total = len(data) + sum(1 for r in records if r.problem or detected.is_data_row(r.cells))
                 raise FileRejected(
                     f"The file has {total:,} data rows, above the {limits.max_rows:,} allowed in one upload; "
                     f"split it into files of at most {limits.max_rows:,} rows and upload each one."
@@ -164,11 +160,6 @@ def _read_upload(raw: bytes, limits: UploadLimits) -> tuple[DetectedFormat, dequ
     if not data:
         raise FileRejected("The file has a header row but no data rows; add one row per user below the header.")
     return detected, data
-
-
-def _has_content(cells: list[str], width: int) -> bool:
-    # Only the format's own cells count: a results file's result cells do not make a row.
-    return bool("".join(cells[:width]).strip())
 
 
 @dataclass(frozen=True)
@@ -190,7 +181,7 @@ class _Shape:
     @classmethod
     def of(cls, detected: DetectedFormat) -> _Shape:
         legacy = detected.format is UploadFormat.LEGACY
-        labels = {name: column for column, name in FIELD_OF_COLUMN.items()}
+        labels = dict(COLUMN_OF_FIELD)
         rules = _LEGACY_CELL_RULES if legacy else _CELL_RULES
         columns = []
         for label in detected.columns:

@@ -1,0 +1,178 @@
+"""What a row does to an account (csv-contract section 4), field by field.
+
+The one statement of the section 4 table, used by validation (the plan an administrator
+sees) and by the create phase (which applies it, re-checked against the account as it is
+then: csv-contract section 11). Validation adds the rules that need the uploader's rights
+and the organisation's settings; the create phase adds the writing. Neither decides again
+what a row does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from roster.contract.columns import COLUMN_OF_FIELD
+from roster.model.directory import DEFAULT_MAILBOX_GB, Account, AccountStatus, Organisation
+from roster.model.rows import FieldChange, RowAction, UserFields
+from roster.rules.status import LEAVER
+
+# The account fields an update or joiner row may set, in the current format's column order.
+UPDATABLE_FIELDS: tuple[str, ...] = ("title", "first_name", "last_name", "display_name", "job_title", "unit",
+                                     "business_phone", "mobile_phone", "mailbox_gb")
+UPDATABLE_COLUMNS: dict[str, str] = {name: COLUMN_OF_FIELD[name] for name in UPDATABLE_FIELDS}
+PASSWORD_COLUMN = COLUMN_OF_FIELD["password"]
+
+_ACTION_NAMES = {RowAction.CREATE: "a new user", RowAction.UPDATE: "an update", RowAction.LEAVER: "a leaver",
+                 RowAction.JOINER: "a joiner", RowAction.UNCHANGED: "unchanged"}
+
+
+class Refusal(str, Enum):
+    """Why a row does nothing at all (the row fails, or does not validate)."""
+
+    NEW_USER_LEAVER = "new-user-leaver"  # a blank Email Address with Status leaver
+    NO_ACCOUNT = "no-account"  # the Email Address names no account
+    MOVES_ACTIVE_USER = "moves-active-user"  # an update names another organisation than the account's
+    PLAN_NO_LONGER_HOLDS = "plan-no-longer-holds"  # the account changed between validation and create
+
+
+@dataclass(frozen=True)
+class ChangePlan:
+    """What one row does: its action, or why it is refused; for updates and joiners, every
+    field that changes (the lines of plan.csv, csv-contract 11)."""
+
+    action: RowAction | None  # None when refused
+    refusal: Refusal | None = None
+    changes: tuple[FieldChange, ...] = ()
+    password_changed: bool = False  # a supplied password replaces the account's
+    reason: str = ""  # for PLAN_NO_LONGER_HOLDS: what changed, and what to do
+
+    @property
+    def changed_columns(self) -> list[str]:
+        """The columns the row changes, as messages name them (the Password last)."""
+        columns = [change.column for change in self.changes if change.field in UPDATABLE_COLUMNS]
+        return columns + ([PASSWORD_COLUMN] if self.password_changed else [])
+
+
+def row_kind(*, new_user: bool, leaving: bool, account: Account | None) -> RowAction | Refusal:
+    """The section 4 table's first three columns: CREATE, LEAVER, JOINER or UPDATE (which may
+    turn out UNCHANGED once the fields are compared), or why the row cannot be done."""
+    if new_user:
+        return Refusal.NEW_USER_LEAVER if leaving else RowAction.CREATE
+    if account is None:
+        return Refusal.NO_ACCOUNT
+    if leaving:
+        return RowAction.LEAVER
+    return RowAction.JOINER if account.status is AccountStatus.LEAVER else RowAction.UPDATE
+
+
+def plan_change(fields: UserFields, account: Account, *, password_given: bool) -> ChangePlan:
+    """What a row naming an existing account does to it as it is now (csv-contract 4)."""
+    kind = row_kind(new_user=False, leaving=fields.status == LEAVER, account=account)
+    if kind is RowAction.LEAVER:
+        return ChangePlan(RowAction.UNCHANGED if account.status is AccountStatus.LEAVER else RowAction.LEAVER)
+    if kind is RowAction.JOINER:
+        return ChangePlan(RowAction.JOINER, changes=_joiner_changes(fields, account), password_changed=password_given)
+    if moves_active_user(account, fields.ods):
+        return ChangePlan(None, Refusal.MOVES_ACTIVE_USER)
+    changes = field_changes(fields, account)
+    if not changes and not password_given:
+        return ChangePlan(RowAction.UNCHANGED)
+    return ChangePlan(RowAction.UPDATE, changes=changes, password_changed=password_given)
+
+
+def moves_active_user(account: Account, ods: str | None) -> bool:
+    """Whether a row would move an active account to another organisation: not allowed,
+    the account must be marked as a leaver first (csv-contract 4)."""
+    return ods is not None and ods.upper() != account.ods
+
+
+def field_changes(fields: UserFields, account: Account) -> tuple[FieldChange, ...]:
+    """The row's non-blank updatable cells that differ from the account; blank cells leave
+    the account's values as they are."""
+    changes = []
+    for name in UPDATABLE_FIELDS:
+        new, old = getattr(fields, name), getattr(account, name)
+        if new is not None and new != old:
+            changes.append(FieldChange(name, UPDATABLE_COLUMNS[name], old, new))
+    return tuple(changes)
+
+
+def _joiner_changes(fields: UserFields, account: Account) -> tuple[FieldChange, ...]:
+    """A joiner moves to the row's organisation, becomes active and takes the row's non-blank
+    cells; its old unit belonged to the old organisation, so a blank unit removes it."""
+    target = joined_organisation(fields, account)
+    extra = [FieldChange("status", COLUMN_OF_FIELD["status"], account.status.value, AccountStatus.ACTIVE.value)]
+    if target != account.ods:
+        extra.append(FieldChange("ods", COLUMN_OF_FIELD["ods"], account.ods, target))
+    if fields.unit is None and account.unit is not None:
+        extra.append(FieldChange("unit", COLUMN_OF_FIELD["unit"], account.unit, None))
+    order = list(COLUMN_OF_FIELD)
+    return tuple(sorted((*field_changes(fields, account), *extra), key=lambda change: order.index(change.field)))
+
+
+def joined_organisation(fields: UserFields, account: Account) -> str:
+    """The organisation a joiner row moves its account to."""
+    return (fields.ods or account.ods).upper()
+
+
+def recheck(planned: RowAction, fields: UserFields, account: Account, *, password_given: bool) -> ChangePlan:
+    """What a row planned at validation does to the account as it is when applied
+    (csv-contract 11): the planned action, or UNCHANGED when its effect is already in
+    place, or refused saying what changed. Never a different action instead."""
+    now = plan_change(fields, account, password_given=password_given)
+    if not _leaver_moved_since(fields, account) and now.action in (planned, RowAction.UNCHANGED):
+        return now
+    return ChangePlan(None, Refusal.PLAN_NO_LONGER_HOLDS, reason=_no_longer_holds(planned, fields, account, now))
+
+
+def _leaver_moved_since(fields: UserFields, account: Account) -> bool:
+    """Whether a leaver row's account is active in another organisation than when validated
+    (validation wrote the account's organisation of the time into the row)."""
+    return fields.status == LEAVER and account.status is AccountStatus.ACTIVE and moves_active_user(account, fields.ods)
+
+
+def _no_longer_holds(planned: RowAction, fields: UserFields, account: Account, now: ChangePlan) -> str:
+    """'Planned as X when validated, but <what changed>; <what to do>.'"""
+    email, leaving, row_ods = account.email, fields.status == LEAVER, (fields.ods or "").upper()
+    what = "unchanged (already a leaver)" if planned is RowAction.UNCHANGED and leaving else _ACTION_NAMES[planned]
+    if account.status is AccountStatus.LEAVER:
+        happened = f"{email} is now a leaver"
+    elif planned is RowAction.JOINER:
+        happened = f"{email} is already active in organisation {account.ods}"
+    elif moves_active_user(account, fields.ods):
+        happened = f"{email} is now active in organisation {account.ods}, not {row_ods}"
+    elif leaving:
+        happened = f"{email} is active again, in organisation {account.ods}"
+    else:
+        columns = now.changed_columns
+        verb = "differs" if len(columns) == 1 else "differ"
+        happened = f"{email} has changed since: its {', '.join(columns)} {verb} from the row"
+    return f"Planned as {what} when validated, but {happened}; {_what_to_do(planned, fields, account, now)}."
+
+
+def _what_to_do(planned: RowAction, fields: UserFields, account: Account, now: ChangePlan) -> str:
+    if now.refusal is Refusal.MOVES_ACTIVE_USER and planned is RowAction.JOINER:
+        return "mark them as a leaver first, then upload the row again to accept them as a joiner"
+    if now.refusal is Refusal.MOVES_ACTIVE_USER:
+        return (f"an active user cannot be moved: mark them as a leaver first, or upload the row again to update "
+                f"them in {account.ods}")
+    if now.action is RowAction.JOINER:
+        return "upload the row again to accept them as a joiner"
+    if fields.status == LEAVER:
+        return "upload the row again to mark them as a leaver"
+    return "upload the row again to update them"
+
+
+def new_user_mailbox_gb(mailbox_gb: int | None) -> int:
+    """A new user's mailbox: the row's size, or 4 GB when the cell is blank."""
+    return mailbox_gb or DEFAULT_MAILBOX_GB
+
+
+def new_account(fields: UserFields, email: str, organisation: Organisation, created_at: str) -> Account:
+    """The account a CREATE row makes at the address it was given."""
+    return Account(
+        email=email, first_name=fields.first_name or "", last_name=fields.last_name or "",
+        ods=organisation.ods, title=fields.title, display_name=fields.display_name,
+        job_title=fields.job_title, unit=fields.unit, business_phone=fields.business_phone,
+        mobile_phone=fields.mobile_phone, mailbox_gb=new_user_mailbox_gb(fields.mailbox_gb), created_at=created_at,
+    )

@@ -1,0 +1,105 @@
+"""Leaver, joiner and update rows in the create phase: the change planned at validation,
+re-checked against the account as it is now (roster.change_plan.recheck), then written
+with the row's outcome in one transaction that only commits if the account has not
+changed since it was read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from roster.adapters.directory_store import organisation_index
+from roster.batches import BatchRow, password_purpose
+from roster.change_plan import ChangePlan, joined_organisation, recheck
+from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
+from roster.credentials import hash_password
+from roster.errors import TransientInfrastructureError
+from roster.model.directory import Account, AccountStatus
+from roster.model.jobs import RowOutcome
+from roster.model.rows import RowAction, RowResult, UserFields
+from roster.ports import AccountUpdate, Directory
+from roster.rules.status import LEAVER
+from roster.sealing import JobCipher
+
+
+@dataclass
+class AccountChange:
+    """What applying a row does: its result and message, and the stored attributes it sets
+    and removes on an account that must still have `expected_status`."""
+
+    result: RowResult
+    message: str
+    sets: dict[str, Any] = field(default_factory=dict)
+    removes: list[str] = field(default_factory=list)
+    expected_status: AccountStatus = AccountStatus.ACTIVE
+    password_hash_needed: bool = False
+
+
+def plan_change(row: BatchRow, account: Account, now: str) -> AccountChange:
+    """What a leaver, joiner or update row does to the account as it is now (csv-contract 4
+    and 11): the planned action re-checked, as stored attributes."""
+    plan = recheck(row.action, row.fields, account, password_given=row.sealed_password is not None)
+    return account_change(plan, row.fields, account, now)
+
+
+def account_change(plan: ChangePlan, fields: UserFields, account: Account, now: str) -> AccountChange:
+    """A change plan as the result, message and stored attributes of applying it."""
+    if plan.action is None:
+        return AccountChange(RowResult.FAILED, plan.reason)
+    if plan.action is RowAction.UNCHANGED:
+        if fields.status == LEAVER:
+            return AccountChange(RowResult.UNCHANGED, f"{account.email} is already a leaver.")
+        return AccountChange(RowResult.UNCHANGED, "Nothing to change: the account already has these values.")
+    if plan.action is RowAction.LEAVER:
+        return AccountChange(RowResult.LEAVER, f"Marked as a leaver; the address {account.email} is kept.",
+                             sets={"status": AccountStatus.LEAVER.value, "leaver_at": now})
+    if plan.action is RowAction.JOINER:
+        target = joined_organisation(fields, account)
+        sets = {c.field: c.new for c in plan.changes if c.new is not None and c.field not in ("status", "ods")}
+        sets.update({"status": AccountStatus.ACTIVE.value, "ods": target, "joined_at": now,
+                     **organisation_index(target)})
+        return AccountChange(RowResult.JOINER, f"Moved from leaver state to organisation {target} and made active.",
+                             sets=sets, removes=[c.field for c in plan.changes if c.new is None],
+                             expected_status=AccountStatus.LEAVER, password_hash_needed=plan.password_changed)
+    return AccountChange(RowResult.UPDATED, "Updated " + ", ".join(plan.changed_columns) + ".",
+                         sets={c.field: c.new for c in plan.changes}, password_hash_needed=plan.password_changed)
+
+
+@dataclass
+class AccountChanges:
+    """Applies leaver, joiner and update rows, each exactly once."""
+
+    recorder: RowRecorder
+    directory: Directory
+    cipher: JobCipher
+    password_hash_cost: int
+
+    def apply(self, row: BatchRow, account: Account | None) -> RowOutcome:
+        """Apply one row to the account as read; a bad row is a Failed outcome, never an exception."""
+        email = (row.fields.email or "").lower()
+        for _ in range(MAX_CONFLICT_RETRIES):
+            if account is None:
+                return self.recorder.record_alone(row.line, RowResult.FAILED, f"No account with the address {email} "
+                                                  "exists; leave Email Address blank to create a new user.",
+                                                  email=email)
+            change = plan_change(row, account, self.recorder.now)
+            if change.result in (RowResult.UNCHANGED, RowResult.FAILED):
+                return self.recorder.record_alone(row.line, change.result, change.message, email=email)
+            outcome = self.recorder.outcome(row.line, change.result, change.message, email=email)
+            update = AccountUpdate(email=email, sets={**change.sets, **self._password(row, change)},
+                                   removes=tuple(change.removes), expected_status=change.expected_status,
+                                   expected_ods=account.ods)
+            cancelled = self.recorder.commit({"account": update, "outcome": self.recorder.write(outcome)})
+            if cancelled is None:
+                return outcome
+            if "outcome" in cancelled.refused:
+                return self.recorder.recorded(row.line)
+            account = self.directory.account(email)  # changed under us: plan again from what is there now
+        raise TransientInfrastructureError(f"line {row.line}: the account {email} kept changing")
+
+    def _password(self, row: BatchRow, change: AccountChange) -> dict[str, Any]:
+        """The supplied password's hash; the administrator chose it, so no change is forced."""
+        if not change.password_hash_needed or row.sealed_password is None:
+            return {}
+        supplied = self.cipher.unseal(row.sealed_password, password_purpose(row.line))
+        return {"password_hash": hash_password(supplied, self.password_hash_cost), "must_change_password": False}

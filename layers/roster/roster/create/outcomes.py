@@ -1,0 +1,62 @@
+"""Row outcomes in the create phase: each row's outcome is written once, in the same
+transaction as its effect, and a row found already done reports what was recorded."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from roster.errors import TransientInfrastructureError
+from roster.model.jobs import RowOutcome
+from roster.model.rows import RowResult
+from roster.ports import Cancelled, JobRecords, OutcomeRecord, Transactions, Write
+
+# How often a row's transaction is tried again when another transaction got in its way.
+MAX_CONFLICT_RETRIES = 8
+
+
+def back_off(attempt: int) -> None:
+    """Wait a little longer after each conflict (20 ms, 40 ms, ... 2.56 s)."""
+    time.sleep(0.01 * 2**attempt)
+
+
+@dataclass
+class RowRecorder:
+    """Commits one job's row transactions and records outcomes, each row at most once."""
+
+    job_id: str
+    jobs: JobRecords
+    transactions: Transactions
+    now: str
+    pause: Callable[[int], None] = field(default=back_off)
+
+    def outcome(self, line: int, result: RowResult, message: str, email: str = "",
+                sealed_password: str | None = None) -> RowOutcome:
+        """The outcome of a row, done now."""
+        return RowOutcome(line=line, result=result, message=message, email=email,
+                          sealed_password=sealed_password, done_at=self.now)
+
+    def write(self, outcome: RowOutcome) -> OutcomeRecord:
+        """The write that records an outcome; refused when the row has one already."""
+        return OutcomeRecord(job_id=self.job_id, outcome=outcome)
+
+    def commit(self, writes: Mapping[str, Write]) -> Cancelled | None:
+        """One row transaction (see the Transactions port)."""
+        return self.transactions.commit(writes)
+
+    def record_alone(self, line: int, result: RowResult, message: str, email: str = "") -> RowOutcome:
+        """Record an outcome that has no effect on the directory (unchanged or failed rows)."""
+        outcome = self.outcome(line, result, message, email)
+        for attempt in range(1, MAX_CONFLICT_RETRIES + 1):
+            cancelled = self.commit({"outcome": self.write(outcome)})
+            if cancelled is None:
+                return outcome
+            if "outcome" in cancelled.refused:
+                return self.recorded(line)
+            self.pause(attempt)
+        raise TransientInfrastructureError(f"line {line}: the outcome could not be recorded")
+
+    def recorded(self, line: int) -> RowOutcome:
+        """The outcome an earlier attempt recorded for this line."""
+        return self.jobs.outcomes_for(self.job_id, [line])[line]

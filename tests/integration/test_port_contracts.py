@@ -1,0 +1,64 @@
+"""The fakes the unit tests use keep the same contracts as the DynamoDB adapters: the unit
+contract tests of JobRecords, Transactions and Directory run here again on the real
+adapters, on the embedded stack (tables created from template.yaml)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.job_store import JobStore
+from roster.adapters.transactions import DynamoDBTransactions
+from roster.ports import JobRecords, Transactions
+from roster.settings import get_settings
+from roster_local.embedded_stack import EmbeddedStack
+from tests.integration.conftest import TEST_PARAMETERS
+from tests.unit.test_job_records import *  # noqa: F403 - the same tests, on the fixtures below
+from tests.unit.test_transactions import (
+    LEEDS,
+    Store,
+    test_given_a_taken_address_when_committed_then_the_refused_writes_are_named_and_nothing_is_written,  # noqa: F401
+    test_given_an_account_as_planned_when_updated_then_sets_and_removes_apply,  # noqa: F401
+    test_given_an_account_no_longer_as_planned_when_updated_then_the_update_is_refused,  # noqa: F401
+    test_given_free_writes_when_committed_then_all_are_readable,  # noqa: F401
+    test_given_reserved_numbers_then_taken_suffixes_lists_them,  # noqa: F401
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[EmbeddedStack]:
+    with EmbeddedStack(parameters=TEST_PARAMETERS) as embedded:
+        yield embedded
+
+
+@pytest.fixture
+def dynamodb(stack: EmbeddedStack) -> Any:
+    """The stack's DynamoDB, with both tables emptied before each test."""
+    client = stack.client("dynamodb")
+    settings = get_settings()
+    for table in (settings.jobs_table, settings.directory_table):
+        for page in client.get_paginator("scan").paginate(TableName=table, ProjectionExpression="pk, sk"):
+            for key in page["Items"]:
+                client.delete_item(TableName=table, Key=key)
+    return client
+
+
+@pytest.fixture
+def job_records(dynamodb: Any) -> tuple[JobRecords, Transactions]:
+    settings = get_settings()
+    jobs = JobStore(dynamodb, settings.jobs_table)
+    return jobs, DynamoDBTransactions(dynamodb, settings.directory_table, settings.jobs_table)
+
+
+@pytest.fixture
+def store(dynamodb: Any) -> Store:
+    settings = get_settings()
+    directory = DirectoryStore(dynamodb, settings.directory_table)
+    directory.put_organisation(LEEDS)
+    return Store(DynamoDBTransactions(dynamodb, settings.directory_table, settings.jobs_table), directory,
+                 directory.put_existing_account)

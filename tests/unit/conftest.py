@@ -1,0 +1,117 @@
+"""Unit-test fixtures: the steps wired to in-memory fakes of every port (tests/unit/fakes.py)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from roster.batches import BatchRequest
+from roster.create.step import CreateStep
+from roster.model.directory import Account, AccountStatus, Organisation
+from roster.model.jobs import Job, JobState
+from roster.notify.step import NotifyStep
+from roster.sealing import JobCipher
+from roster.settings import Settings
+from roster.validate.step import ValidateStep
+from tests.unit.fakes import (
+    FakeDirectory,
+    FakeFiles,
+    FakeJobs,
+    FakeKms,
+    FakeMailer,
+    FakeQueue,
+    FakeTransactions,
+    FakeWorkflow,
+)
+
+ADMIN = "admin@nhs.net"
+LEEDS = Organisation(ods="RX1", name="Leeds Teaching Hospitals", domain="nhs.net", units=("Cardiology", "Radiology"),
+                     mailbox_max_gb=10)
+YORK = Organisation(ods="RY2", name="York Hospital", domain="york.nhs.net", units=("District Nursing",))
+AMIR = Account(email="amir.khan@nhs.net", first_name="Amir", last_name="Khan", ods="RX1", unit="Radiology",
+               job_title="Radiographer", mobile_phone="+447912345000")
+SARAH = Account(email="sarah.oconnor@nhs.net", first_name="Sarah", last_name="O'Connor", ods="RX1")
+TOM = Account(email="tom.baker@nhs.net", first_name="Tom", last_name="Baker", ods="RX1", unit="Cardiology",
+              status=AccountStatus.LEAVER)
+
+
+def settings(**overrides: Any) -> Settings:
+    """Deployment settings for unit tests: every value given, none read from the environment."""
+    values: dict[str, Any] = {
+        "directory_table": "directory", "jobs_table": "jobs", "idempotency_table": "idempotency",
+        "bucket": FakeFiles.bucket, "kms_key_id": "alias/roster", "sender_email": "roster@nhs.net",
+        "state_machine_arn": "arn:aws:states:eu-west-2:123456789012:stateMachine:roster", "max_rows": 10_000,
+        "max_upload_bytes": 5 * 1024 * 1024, "batch_size": 100, "password_hash_cost": 10,
+        "identity_retention_days": 90, "org_hold_seconds": 3600, "attachment_limit_bytes": 7_000_000,
+    }
+    return Settings(**{**values, **overrides})
+
+
+@dataclass
+class Roster:
+    """The three steps on fakes sharing one directory, one bucket and one queue."""
+
+    settings: Settings = field(default_factory=settings)
+    jobs: FakeJobs = field(default_factory=FakeJobs)
+    directory: FakeDirectory = field(default_factory=FakeDirectory)
+    files: FakeFiles = field(default_factory=FakeFiles)
+    queue: FakeQueue = field(default_factory=FakeQueue)
+    keys: FakeKms = field(default_factory=FakeKms)
+    mailer: FakeMailer = field(default_factory=FakeMailer)
+    workflow: FakeWorkflow = field(default_factory=FakeWorkflow)
+    transactions: FakeTransactions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.transactions = FakeTransactions(self.directory, self.jobs)
+
+    def validate_step(self) -> ValidateStep:
+        return ValidateStep(self.settings, self.jobs, self.directory, self.files, self.queue, self.keys, self.mailer,
+                            self.workflow)
+
+    def notify_step(self) -> NotifyStep:
+        return NotifyStep(self.settings, self.jobs, self.files, self.queue, self.keys, self.mailer, self.workflow)
+
+    def create_step(self, job_id: str, now: str = "2026-11-24T12:00:00+00:00") -> CreateStep:
+        job = self.jobs.get(job_id)
+        cipher = JobCipher.open(self.keys, base64.b64decode(job.data_key or ""), job_id)
+        step = CreateStep(job_id=job_id, directory=self.directory, jobs=self.jobs, files=self.files,
+                          transactions=self.transactions, cipher=cipher,
+                          password_hash_cost=self.settings.password_hash_cost,
+                          identity_retention_days=self.settings.identity_retention_days, now=now)
+        return step
+
+    def upload(self, text: str, *, admin: str = ADMIN, validate_only: bool = False,
+               file_name: str = "users.csv") -> Job:
+        """Upload a file and run the validate step on it, as the bucket event would."""
+        key = self.files.upload(admin, file_name, text.encode("utf-8"), validate_only)
+        return self.validate_step().receive(key, None)
+
+    def run_batches(self, job_id: str) -> list[dict[str, Any]]:
+        """The Distributed Map: the create step on every batch of the job."""
+        job = self.jobs.get(job_id)
+        step = self.create_step(job_id)
+        return [step.run_batch(BatchRequest(job_id=job_id, bucket=self.files.bucket, **entry))
+                for entry in self.files.get_json(job.batch_list_key or "")]
+
+    def apply(self, text: str, **kwargs: Any) -> Job:
+        """Upload, validate, create and notify: a whole upload whose create phase starts at once."""
+        job = self.upload(text, **kwargs)
+        if job.state is JobState.CREATING:
+            self.run_batches(job.job_id)
+            return self.notify_step().finish(job.job_id)
+        return job
+
+
+@pytest.fixture
+def roster() -> Roster:
+    """Leeds (RX1) and York (RY2), administered by ADMIN; Amir and Sarah active in Leeds, Tom a leaver."""
+    world = Roster()
+    for organisation in (LEEDS, YORK):
+        world.directory.add_organisation(organisation)
+    world.directory.add_admin(ADMIN, {"RX1", "RY2"})
+    for account in (AMIR, SARAH, TOM):
+        world.directory.add_account(account)
+    return world

@@ -1,0 +1,88 @@
+"""What every JobRecords keeps (roster.ports.JobRecords): run here on the fake, and on the
+DynamoDB JobStore by tests/integration/test_port_contracts.py, so the fake stays faithful."""
+
+from __future__ import annotations
+
+import pytest
+
+from roster.errors import JobNotFound
+from roster.model.jobs import Job, JobState, RowOutcome
+from roster.model.rows import RowResult
+from roster.ports import JobRecords, OutcomeRecord, Transactions
+from tests.unit.fakes import FakeDirectory, FakeJobs, FakeTransactions
+
+
+@pytest.fixture
+def job_records() -> tuple[JobRecords, Transactions]:
+    jobs = FakeJobs()
+    return jobs, FakeTransactions(FakeDirectory(), jobs)
+
+
+def _job(job_id: str = "job-1") -> Job:
+    return Job(job_id=job_id, bucket="b", key=f"uploads/a@nhs.net/1/{job_id}.csv", file_name="users.csv",
+               uploader="a@nhs.net")
+
+
+def test_given_no_job_when_read_then_job_not_found(job_records) -> None:
+    jobs, _ = job_records
+    with pytest.raises(JobNotFound):
+        jobs.get("nothing-here")
+
+
+def test_given_a_job_when_created_again_then_the_first_record_comes_back(job_records) -> None:
+    jobs, _ = job_records
+    created, is_new = jobs.create_if_absent(_job())
+    jobs.update("job-1", state=JobState.VALIDATING)
+
+    again, is_new_again = jobs.create_if_absent(_job())
+
+    assert (is_new, is_new_again) == (True, False)
+    assert again.state is JobState.VALIDATING and again.created_at == created.created_at
+
+
+def test_given_a_job_when_updated_then_values_are_set_and_none_removes(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job())
+    jobs.update("job-1", state=JobState.QUEUED, orgs=["RX1"], counts={**_job().counts, "rows": 3},
+                report_key="reports/job-1/validation.csv")
+
+    jobs.update("job-1", report_key=None, error="boom")
+
+    job = jobs.get("job-1")
+    assert (job.state, job.orgs, job.counts["rows"], job.report_key, job.error) == (
+        JobState.QUEUED, ["RX1"], 3, None, "boom")
+
+
+def test_given_outcomes_recorded_then_they_are_read_back_by_line(job_records) -> None:
+    jobs, transactions = job_records
+    jobs.create_if_absent(_job())
+    for line in (3, 2):
+        outcome = RowOutcome(line=line, result=RowResult.CREATED, message="Created.", email=f"u{line}@nhs.net")
+        assert transactions.commit({"outcome": OutcomeRecord("job-1", outcome)}) is None
+
+    assert list(jobs.outcomes("job-1")) == [2, 3]
+    assert list(jobs.outcomes_for("job-1", [2, 4])) == [2]
+    assert jobs.outcomes("job-2") == {}
+
+
+def test_given_an_outcome_recorded_when_recorded_again_then_the_write_is_refused(job_records) -> None:
+    jobs, transactions = job_records
+    jobs.create_if_absent(_job())
+    first = RowOutcome(line=2, result=RowResult.CREATED, message="Created.")
+    transactions.commit({"outcome": OutcomeRecord("job-1", first)})
+
+    cancelled = transactions.commit({"outcome": OutcomeRecord("job-1", first.model_copy(update={"message": "x"}))})
+
+    assert cancelled is not None and cancelled.refused == {"outcome"}
+    assert jobs.outcomes("job-1")[2].message == "Created."
+
+
+def test_given_a_batch_counted_when_counted_again_then_progress_is_added_once(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job())
+
+    assert jobs.record_batch_progress("job-1", 1, {"created": 2, "failed": 1})
+    assert not jobs.record_batch_progress("job-1", 1, {"created": 2, "failed": 1})
+    assert jobs.record_batch_progress("job-1", 2, {"created": 1})
+
+    assert jobs.get("job-1").progress == {"created": 3, "failed": 1}

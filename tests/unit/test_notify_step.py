@@ -1,0 +1,113 @@
+"""The notify step on in-memory fakes: the results file, the final state, one email, and the
+organisations handed on to the next upload."""
+
+from __future__ import annotations
+
+from roster.contract.results_file import parse_results_csv
+from roster.model.jobs import JobState
+from tests.conftest import current_csv
+from tests.unit.conftest import Roster, settings
+
+USERS = current_csv(
+    ",Jane,Doe,,Nurse,RX1,Cardiology,,,,,,",
+    ",,,,Lead Radiographer,,,,,,,amir.khan@nhs.net,",
+)
+FAILURE = {"Error": "States.TaskFailed", "Cause": "create batch 1 gave up after 10 attempts"}
+
+
+def _results(roster: Roster, job_id: str) -> list[dict]:
+    job = roster.jobs.get(job_id)
+    return parse_results_csv(roster.files.text(job.results_key or ""))
+
+
+def test_given_every_row_applied_when_finished_then_the_job_completes_and_the_results_are_attached(
+        roster: Roster) -> None:
+    job = roster.apply(USERS)
+
+    assert job.state is JobState.COMPLETED
+    assert (job.counts["created"], job.counts["updated"], job.counts["failed"]) == (1, 1, 0)
+    rows = _results(roster, job.job_id)
+    assert [(r["Result"], r["Assigned Email"]) for r in rows] == [("Created", "jane.doe@nhs.net"),
+                                                                  ("Updated", "amir.khan@nhs.net")]
+    assert len(rows[0]["Temporary Password"]) == 16 and rows[1]["Temporary Password"] == ""
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.subject == "Upload complete: users.csv"
+    assert email.attachment_name == "users-results.csv" and email.attachment == roster.files.read(job.results_key)
+    assert roster.queue.holds == {}
+
+
+def test_given_a_create_phase_that_failed_when_finished_then_the_job_fails_and_the_email_says_so(
+        roster: Roster) -> None:
+    job = roster.upload(USERS)  # validated, holds taken, execution started: no batch ever ran
+
+    finished = roster.notify_step().finish(job.job_id, FAILURE)
+
+    assert finished.state is JobState.FAILED
+    assert finished.error == ("States.TaskFailed: create batch 1 gave up after 10 attempts; 2 rows were not "
+                              "processed")
+    assert [r["Result"] for r in _results(roster, job.job_id)] == ["Failed", "Failed"]
+    assert _results(roster, job.job_id)[0]["Message"].startswith("Not processed: the upload stopped on a system error")
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.subject == "Upload complete: users.csv"  # the subject of a failure changes in another issue
+    assert "stopped processing users.csv" in email.body and "because of a system error" in email.body
+    assert roster.queue.holds == {}
+
+
+def test_given_rows_done_before_the_failure_then_they_keep_their_results(roster: Roster) -> None:
+    job = roster.upload(USERS)
+    roster.run_batches(job.job_id)
+
+    finished = roster.notify_step().finish(job.job_id, FAILURE)
+
+    assert finished.state is JobState.FAILED and finished.error == "States.TaskFailed: create batch 1 gave up " \
+                                                                   "after 10 attempts"
+    assert [r["Result"] for r in _results(roster, job.job_id)] == ["Created", "Updated"]
+
+
+def test_given_results_too_big_to_attach_then_the_email_carries_a_link_instead(roster: Roster) -> None:
+    roster.settings = settings(attachment_limit_bytes=100)
+    job = roster.apply(USERS)
+
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.attachment is None and email.attachment_name is None
+    link = f"https://{roster.files.bucket}.example/{job.results_key}?expires-in={7 * 86400}"
+    assert f"The results file is too large to attach. Download it from this link, which expires:\n{link}\n" \
+        in email.body
+
+
+def test_given_notify_retried_after_it_finished_then_nothing_is_sent_or_written_twice(roster: Roster) -> None:
+    job = roster.apply(USERS)
+    results = roster.files.read(job.results_key or "")
+
+    again = roster.notify_step().finish(job.job_id)
+
+    assert again.state is JobState.COMPLETED and again.counts == job.counts
+    assert roster.files.read(job.results_key or "") == results
+    assert len(roster.mailer.sent) == 1
+
+
+def test_given_an_upload_waiting_for_the_organisation_when_the_first_finishes_then_it_starts(
+        roster: Roster) -> None:
+    first = roster.upload(USERS)
+    second = roster.upload(current_csv(",Ann,Lee,,Porter,RX1,,,,,,,"), file_name="second.csv")
+    assert second.state is JobState.QUEUED
+    roster.run_batches(first.job_id)
+
+    roster.notify_step().finish(first.job_id)
+
+    assert roster.jobs.get(second.job_id).state is JobState.CREATING
+    assert list(roster.workflow.executions) == [first.job_id, second.job_id]
+    assert roster.queue.holder("RX1") == second.job_id and roster.queue.waiting() == []
+
+
+def test_given_a_results_file_row_whose_data_cells_were_cleared_then_validation_and_results_both_skip_it(
+        roster: Roster) -> None:
+    first = roster.apply(USERS)
+    results = roster.files.text(first.results_key or "").splitlines()
+    cleared = ",,,,,,,,,,,,,Failed,Not processed,," + "\r\n"  # data cells cleared, result cells left
+    text = "\r\n".join([results[0], results[1], cleared.rstrip("\r\n"), results[2]]) + "\r\n"
+
+    job = roster.apply(text, file_name="users-results.csv")
+
+    assert job.counts["rows"] == 2 and job.counts["failed"] == 0
+    assert [r["Result"] for r in _results(roster, job.job_id)] == ["Unchanged", "Unchanged"]

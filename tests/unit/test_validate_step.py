@@ -1,0 +1,87 @@
+"""The validate step on in-memory fakes: the job, the report, the email or the batches, and
+the create phase started or queued."""
+
+from __future__ import annotations
+
+import base64
+
+from roster.batches import password_purpose, read_all_batches
+from roster.model.jobs import JobState
+from roster.model.rows import RowAction
+from roster.sealing import JobCipher
+from tests.conftest import current_csv
+from tests.unit.conftest import ADMIN, Roster
+
+GOOD = current_csv(
+    ",Jane,Doe,,Nurse,RX1,Cardiology,,,,Xk9#mQ2$vL7!pR,,",
+    ",,,,,,,,,,,sarah.oconnor@nhs.net,leaver",
+)
+BAD = current_csv(",Jane,Doe,,Nurse,RX9,,,,,,,")
+
+
+def test_given_a_file_with_an_error_when_received_then_the_job_is_invalid_and_the_report_is_emailed(
+        roster: Roster) -> None:
+    job = roster.upload(BAD)
+
+    assert job.state is JobState.INVALID and job.counts["errors"] == 1
+    assert "RX9" in roster.files.text(job.report_key or "")
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.subject == "Validation failed: users.csv" and email.attachment_name == "users-validation.csv"
+    assert roster.workflow.executions == {} and job.batch_list_key is None
+
+
+def test_given_a_validate_only_upload_when_it_passes_then_nothing_is_applied(roster: Roster) -> None:
+    job = roster.upload(GOOD, validate_only=True)
+
+    assert job.state is JobState.VALIDATED
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.subject.startswith("Validated:")
+    assert roster.workflow.executions == {} and roster.queue.queued == {}
+
+
+def test_given_a_valid_file_when_received_then_its_batches_are_written_and_the_create_phase_starts(
+        roster: Roster) -> None:
+    job = roster.upload(GOOD)
+
+    assert job.state is JobState.CREATING and job.orgs == ["RX1"] and job.batch_count == 1
+    assert roster.workflow.executions == {job.job_id: {"job_id": job.job_id, "bucket": job.bucket,
+                                                       "batch_list_key": job.batch_list_key}}
+    assert roster.queue.holder("RX1") == job.job_id and roster.queue.queued == {}
+    assert roster.mailer.sent == {}  # the results email comes from notify
+
+
+def test_given_a_supplied_password_then_the_batch_file_holds_it_only_sealed(roster: Roster) -> None:
+    job = roster.upload(GOOD)
+
+    rows = read_all_batches(roster.files, job.job_id)
+    assert [(r.line, r.action) for r in rows] == [(2, RowAction.CREATE), (3, RowAction.LEAVER)]
+    assert "Xk9#mQ2$vL7!pR" not in roster.files.text(f"batches/{job.job_id}/00001.json")
+    cipher = JobCipher.open(roster.keys, base64.b64decode(job.data_key or ""), job.job_id)
+    assert cipher.unseal(rows[0].sealed_password or "", password_purpose(2)) == "Xk9#mQ2$vL7!pR"
+
+
+def test_given_an_organisation_held_by_another_upload_then_the_job_waits_in_the_queue(roster: Roster) -> None:
+    first = roster.upload(GOOD)
+    second = roster.upload(GOOD, file_name="second.csv")
+
+    assert second.state is JobState.QUEUED
+    assert list(roster.workflow.executions) == [first.job_id]
+    assert [entry.job_id for entry in roster.queue.waiting()] == [second.job_id]
+
+
+def test_given_a_repeated_event_for_a_finished_job_then_the_same_job_comes_back_and_no_email_is_repeated(
+        roster: Roster) -> None:
+    key = roster.files.upload(ADMIN, "bad.csv", BAD.encode())
+    first = roster.validate_step().receive(key, None)
+
+    again = roster.validate_step().receive(key, None)
+
+    assert again.job_id == first.job_id and again.state is JobState.INVALID
+    assert len(roster.mailer.sent) == 1
+
+
+def test_given_an_uploader_who_administers_nothing_then_the_file_is_refused_whole(roster: Roster) -> None:
+    job = roster.upload(GOOD, admin="stranger@nhs.net")
+
+    assert job.state is JobState.INVALID
+    assert "You do not administer any organisation" in roster.files.text(job.report_key or "")
