@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from functions.api.console_assets import SECURITY_HEADERS, asset, asset_paths, origin_of, security_headers
@@ -28,13 +30,17 @@ def test_nothing_else_is_served(path: str) -> None:
 
 
 def test_every_module_the_page_imports_is_served() -> None:
-    import re
-
     for path in asset_paths() - {"/"}:
         if path.endswith(".js"):
             body = asset(path)[0].decode()  # type: ignore[index]
             for imported in re.findall(r"from '\./([\w-]+\.js)'", body):
                 assert f"/{imported}" in asset_paths(), (path, imported)
+
+
+def test_the_page_preloads_every_module_it_imports() -> None:
+    page = asset("/")[0].decode()  # type: ignore[index]
+    preloaded = {f"/{name}" for name in re.findall(r'<link rel="modulepreload" href="([\w-]+\.js)">', page)}
+    assert preloaded == {path for path in asset_paths() if path.endswith(".js")} - {"/console.js"}
 
 
 def test_the_csp_lets_the_page_call_its_api_cognito_and_the_bucket_and_nothing_else() -> None:

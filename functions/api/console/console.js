@@ -194,7 +194,7 @@ class Console {
         this.proceed(outcome);
       }, (error) => {
         // A session Cognito no longer knows (they last three minutes) means starting over.
-        if (error.type === 'NotAuthorizedException') this.showSignIn('', false);
+        if (error.type === 'NotAuthorizedException') this.showSignIn('That step took too long; sign in again.', true);
         else inputs[0].focus();
       });
     });

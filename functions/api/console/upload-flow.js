@@ -3,7 +3,7 @@
 import { ApiError, segment } from './api.js';
 import { csvRecords } from './csv.js';
 import { byId, focusOn, saveBlob, showMessage } from './dom.js';
-import { BEFORE_REPORT_STATES, fileStem, formatCount, formatProgress, plural, stateLabel } from './format.js';
+import { BEFORE_REPORT_STATES, fileStem, formatCount, plural, stateLabel } from './format.js';
 import { SessionEndedError } from './session.js';
 import { SortableTable, compareCells } from './table.js';
 
@@ -137,11 +137,21 @@ export class UploadFlow {
     const started = Date.now();
     let wait = POLL_FIRST_MS;
     for (;;) {
-      const upload = await this.api.getJson(`uploads/${segment(uploadId)}`);
+      let upload = null;
+      try {
+        upload = await this.api.getJson(`uploads/${segment(uploadId)}`);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 0)) throw error;
+        // The connection dropped for a moment: the file is already with Roster, so keep looking.
+        this.status.textContent = `${error.message} Trying again…`;
+      }
       if (stale()) return null;
-      if (!BEFORE_REPORT_STATES.has(upload.state)) return upload;
-      const progress = formatProgress(upload.progress);
-      this.status.textContent = `${stateLabel(upload.state)} ${upload.file_name ?? ''}…${progress === '–' ? '' : ` ${progress} rows`}`;
+      if (upload && !BEFORE_REPORT_STATES.has(upload.state)) return upload;
+      if (upload) {
+        const rows = Number(upload.progress?.rows);
+        const size = Number.isFinite(rows) && rows > 0 ? ` (${plural(rows, 'row')})` : '';
+        this.status.textContent = `${stateLabel(upload.state)}: ${upload.file_name ?? 'your file'}${size}…`;
+      }
       if (Date.now() - started > GIVE_UP_MS) {
         throw new Error('Roster has not finished validating the file after ten minutes. Its state is in Uploads below.');
       }
