@@ -122,6 +122,7 @@ class FakeRoster:
         self.tokens: dict[str, tuple[str, float]] = {}  # ID token -> (email, expiry)
         self.refresh_tokens: dict[str, str] = {}  # refresh token -> email
         self.revoked: list[str] = []
+        self.renewals = 0  # REFRESH_TOKEN_AUTH calls that succeeded
         self.challenges: dict[str, tuple[str, str]] = {}  # Cognito session -> (challenge, email)
         self.uploads: dict[str, FakeUpload] = {}
         self.received: dict[str, list[str]] = {}  # bucket key -> the form's field names, in order
@@ -168,6 +169,7 @@ class FakeRoster:
             self.tokens.clear()
             self.refresh_tokens.clear()
             self.revoked.clear()
+            self.renewals = 0
             self.challenges.clear()
             self.uploads.clear()
             self.received.clear()
@@ -538,6 +540,7 @@ class _CognitoHandler(_Handler):
             if email is None:
                 self.refuse("NotAuthorizedException", "Refresh Token has been revoked")
                 return
+            roster.renewals += 1
             self.reply_json(200, {"AuthenticationResult": roster.issue_tokens(email, parameters["REFRESH_TOKEN"]),
                                   "ChallengeParameters": {}}, self.CORS)
             return

@@ -147,6 +147,21 @@ def test_given_an_authenticator_app_when_signing_in_then_its_code_is_asked_for(p
     expect(page.get_by_text(f"Signed in as {MFA_USER}")).to_be_visible()
 
 
+def test_given_a_token_about_to_expire_then_it_is_renewed_before_it_is_sent(page: Page, fake: FakeRoster) -> None:
+    fake.token_lifetime = 62  # the console renews a token with less than a minute left before sending it
+    sign_in(page)
+    [first_token] = fake.tokens
+
+    def renewed_token_sent() -> bool:
+        return any(path == "/uploads" and auth.startswith("Bearer ") and auth != f"Bearer {first_token}"
+                   for _, path, auth in list(fake.requests))
+
+    eventually(renewed_token_sent)
+    assert fake.renewals >= 1
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert page.evaluate("localStorage.length") == 0
+
+
 def test_given_an_ended_session_when_the_api_refuses_then_the_sign_in_form_returns(
         page: Page, fake: FakeRoster, shot: Shot) -> None:
     sign_in(page)
