@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
+# The console's browser tests run Debian's chromium (Playwright's own browser download cannot run here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 ADMIN ?= admin@example.nhs.net
 OUT ?= out
 
@@ -28,7 +31,11 @@ run: $(STAMP)
 		--directory examples/directory.json --admin $(ADMIN) --out $(OUT)
 	@echo "Results, reports and emails (.eml) are in $(OUT)/"
 
-test: $(STAMP) $(NODE_STAMP)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)

@@ -1,0 +1,67 @@
+// Numbers, dates and states as people read them. English (UK) throughout: the contract's `1,200 / 10,000`.
+
+const counts = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const dates = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
+});
+
+/** `1,200`; a dash when the number is not known. */
+export function formatCount(value) {
+  const number = Number(value);
+  return value === null || value === undefined || value === '' || !Number.isFinite(number) ? '–' : counts.format(number);
+}
+
+/** `1,200 / 10,000` from an upload's `progress: {applied, rows}`; a dash until the rows are counted. */
+export function formatProgress(progress) {
+  const rows = Number(progress?.rows);
+  if (!Number.isFinite(rows) || rows <= 0) return '–';
+  const applied = Number(progress?.applied);
+  return `${formatCount(Number.isFinite(applied) ? applied : 0)} / ${formatCount(rows)}`;
+}
+
+/** `3 errors`, `1 warning`. */
+export function plural(count, one, many = `${one}s`) {
+  return `${formatCount(count)} ${Number(count) === 1 ? one : many}`;
+}
+
+/** `25 Nov 2025, 14:03` in the reader's time zone; the text as given when it is not a date. */
+export function formatWhen(iso) {
+  if (!iso) return '–';
+  const when = new Date(iso);
+  return Number.isNaN(when.getTime()) ? String(iso) : dates.format(when);
+}
+
+/** The API's states, in words. */
+const STATES = {
+  AWAITING_FILE: 'Awaiting file',
+  RECEIVED: 'Received',
+  VALIDATING: 'Validating',
+  INVALID: 'Invalid',
+  VALIDATED: 'Validated',
+  AWAITING_APPROVAL: 'Awaiting approval',
+  QUEUED: 'Queued',
+  CREATING: 'Creating',
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+};
+
+export function stateLabel(state) {
+  if (!state) return 'Unknown';
+  const known = STATES[state];
+  if (known) return known;
+  const words = String(state).toLowerCase().replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** States after which an upload changes no more by itself (AWAITING_APPROVAL waits for a person). */
+export const SETTLED_STATES = new Set(['INVALID', 'VALIDATED', 'AWAITING_APPROVAL', 'COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** States before validation has a report. */
+export const BEFORE_REPORT_STATES = new Set(['AWAITING_FILE', 'RECEIVED', 'VALIDATING']);
+
+/** `users` from `users.csv`, for the names of downloaded files. */
+export function fileStem(fileName) {
+  const name = String(fileName ?? 'upload').split(/[\\/]/).pop() || 'upload';
+  return name.replace(/\.csv$/i, '') || 'upload';
+}
