@@ -80,7 +80,7 @@ def _serve(server: object, admins: list[str], password: str, generated: bool) ->
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), int(server.server_address[1])
     print(f"Roster is serving on http://{host}:{port}", flush=True)
     print(f"Administrators: {', '.join(admins) or '(none in the directory file)'}", flush=True)
     if generated:

@@ -25,7 +25,7 @@ class _Dispatcher(DomainDispatcherApplication):
         if JWKS_PATH.fullmatch(environ.get("PATH_INFO", "")):
             with self.lock:
                 if "cognito-idp" not in self.app_instances:
-                    self.app_instances["cognito-idp"] = self.create_app("cognito-idp")  # type: ignore[arg-type]
+                    self.app_instances["cognito-idp"] = self.create_app("cognito-idp")
                 return self.app_instances["cognito-idp"]
         return super().get_application(environ)
 
