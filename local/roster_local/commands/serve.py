@@ -63,7 +63,12 @@ def local_serve(args: argparse.Namespace) -> int:
             load_into(DirectoryStore(stack.client("dynamodb"), settings.directory_table), directory, utc_now())
             create_with_password(stack.client("cognito-idp"), settings.user_pool_id,
                                  [a.email for a in directory.admins], password)
-            server = local_server(LocalHttpApi(stack, endpoint.url), args.port)
+            try:
+                server = local_server(LocalHttpApi(stack, endpoint.url), args.port)
+            except OSError as exc:
+                print(f"roster: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}; choose another --port",
+                      file=sys.stderr)
+                return 1
             _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
         finally:
             endpoint.stop()
