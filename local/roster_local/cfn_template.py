@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 _SCALAR_FUNCTIONS = {"Ref": "Ref", "Condition": "Condition"}
+NO_VALUE = object()  # what !Ref AWS::NoValue resolves to: the property is left out
 
 
 class _TemplateLoader(yaml.SafeLoader):
@@ -46,22 +47,28 @@ class TemplateResolver:
     """Resolves Ref, Fn::Sub, Fn::GetAtt, Fn::Join and Fn::Select against local values."""
 
     def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str],
-                 ref: Callable[[str], str], get_att: Callable[[str, str], str]) -> None:
+                 ref: Callable[[str], str], get_att: Callable[[str, str], str],
+                 conditions: dict[str, Any] | None = None) -> None:
         self.parameters = parameters
         self.pseudo = pseudo
         self.ref = ref
         self.get_att = get_att
+        self.conditions = conditions or {}  # the template's Conditions section, for Fn::If
 
     def resolve(self, value: Any) -> Any:
-        """A template value with every intrinsic function replaced by its local value."""
+        """A template value with every intrinsic function replaced by its local value
+        (a value that resolves to AWS::NoValue is left out of its list or mapping)."""
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [v for v in (self.resolve(v) for v in value) if v is not NO_VALUE]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
             (key, arg), = value.items()
             if key == "Ref":
-                return self._ref(arg)
+                return NO_VALUE if arg == "AWS::NoValue" else self._ref(arg)
+            if key == "Fn::If":
+                name, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(name) else when_false)
             if key == "Fn::GetAtt":
                 resource, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
                 return self.get_att(resource, attribute)
@@ -75,7 +82,26 @@ class TemplateResolver:
                 return self.resolve(items)[int(self.resolve(index))]
             if key.startswith("Fn::"):
                 raise NotImplementedError(f"the embedded stack does not resolve {key} yet")
-        return {k: self.resolve(v) for k, v in value.items()}
+        resolved = {k: self.resolve(v) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v is not NO_VALUE}
+
+    def condition(self, name: str) -> bool:
+        """The value of one of the template's Conditions."""
+        return self._condition(self.conditions[name])
+
+    def _condition(self, expression: Any) -> bool:
+        (key, arg), = expression.items()
+        if key == "Condition":
+            return self.condition(arg)
+        if key == "Fn::Equals":
+            return bool(str(self.resolve(arg[0])) == str(self.resolve(arg[1])))
+        if key == "Fn::Not":
+            return not self._condition(arg[0])
+        if key == "Fn::And":
+            return all(self._condition(a) for a in arg)
+        if key == "Fn::Or":
+            return any(self._condition(a) for a in arg)
+        raise NotImplementedError(f"the embedded stack does not evaluate {key} in a condition")
 
     def _ref(self, name: str) -> Any:
         if name in self.pseudo:

@@ -1,4 +1,5 @@
-"""The `roster` command. `roster local run` runs uploads on the embedded stack (local-run.md)."""
+"""The `roster` command. `roster local run` runs uploads on the embedded stack (local-run.md); `roster local
+serve` serves it over HTTP, and the administrators' commands (api.md section 3) talk to it or to AWS."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import logging
 import sys
 from collections import Counter
 from pathlib import Path
+
+from roster_local.commands.administrator import add_administrator_commands, run_administrator_command
+from roster_local.commands.serve import add_serve_command, local_serve
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_PIPELINE_BROKE = 1
@@ -29,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="seed for --chaos, to repeat a run")
     run.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="override a template.yaml parameter, as `sam deploy --parameter-overrides` does")
+    add_serve_command(local_commands)
+    add_administrator_commands(commands)
     return parser
 
 
@@ -38,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     # moto's state machine interpreter logs every failed task with its whole parse tree; the
     # handler errors themselves are logged by the Lambda stand-in, and retries are expected.
     logging.getLogger("moto").setLevel(logging.CRITICAL)
-    return local_run(args)
+    if args.command == "local" and args.local_command == "serve":
+        return local_serve(args)
+    if args.command == "local":
+        return local_run(args)
+    return run_administrator_command(args)
 
 
 def local_run(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from moto import mock_aws
 
 from roster_local import moto_fixes
 from roster_local.cfn_template import TemplateResolver, load_template
+from roster_local.embedded_cognito import create_sign_in
 from roster_local.lambda_adapter import ChaosRule, FunctionSpec, InProcessLambda
 
 ACCOUNT_ID = "123456789012"
@@ -63,7 +64,7 @@ class EmbeddedStack:
             self.parameters,
             {"AWS::StackName": stack_name, "AWS::AccountId": ACCOUNT_ID, "AWS::Region": REGION,
              "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"},
-            self._ref, self._get_att,
+            self._ref, self._get_att, self.template.get("Conditions", {}),
         )
 
     # -- lifecycle --------------------------------------------------------------------
@@ -128,6 +129,8 @@ class EmbeddedStack:
             self._put_bucket_policy(props)
         for _logical, props in self._resources("AWS::Logs::LogGroup"):
             self.client("logs").create_log_group(logGroupName=self.resolver.resolve(props["LogGroupName"]))
+        # Before the functions: their environment names the user pool and its client.
+        create_sign_in(self)
         functions = self._resources("AWS::Serverless::Function")
         for logical, props in functions:
             self._create_function(logical, props)
@@ -240,6 +243,8 @@ class EmbeddedStack:
         configurations = []
         bucket = None
         for event in props.get("Events", {}).values():
+            if event["Type"] == "HttpApi":
+                continue  # `roster local serve` routes HTTP requests to the function itself
             if event["Type"] != "S3":
                 raise NotImplementedError(f"the embedded stack does not connect {event['Type']} events yet")
             properties = self.resolver.resolve(event["Properties"])
@@ -265,6 +270,8 @@ class EmbeddedStack:
             name = self.resolver.resolve(props["LogGroupName"])
         elif kind == "AWS::Serverless::StateMachine":
             name = self._get_att(logical, "Arn")
+        elif kind == "AWS::Serverless::Function" and "FunctionName" in props:
+            name = self.resolver.resolve(props["FunctionName"])
         else:
             name = f"{self.stack_name}-{logical}"
         self.names[logical] = name

@@ -148,6 +148,9 @@ class InProcessLambda:
 
         def invoke(backend: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
                    headers: Any, response_headers: dict[str, str]) -> bytes:
+            if headers.get("X-Amz-Invocation-Type") == "Event":  # the API asking for an upload to be applied
+                adapter.invoke_async(function_name, json.loads(body or "{}"))
+                return b""
             payload, error = adapter.invoke(function_name, json.loads(body or "{}"))
             if error:
                 response_headers["x-amz-function-error"] = "Unhandled"

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from roster.addresses import address_base_of, suffix_of
 from roster.emails import OutgoingEmail
-from roster.errors import JobNotFound
+from roster.errors import JobNotFound, JobStateChanged
 from roster.model.directory import (
     Account,
     AccountStatus,
@@ -26,7 +26,7 @@ from roster.model.directory import (
     Organisation,
     name_key,
 )
-from roster.model.jobs import Job, RowOutcome, utc_now
+from roster.model.jobs import Job, JobState, RowOutcome, utc_now
 from roster.ports import (
     MAX_WRITES_PER_TRANSACTION,
     AccountUpdate,
@@ -59,13 +59,28 @@ class FakeJobs:
             raise JobNotFound(job_id)
         return Job.model_validate(self.records[job_id])
 
-    def update(self, job_id: str, **changes: Any) -> None:
+    def update(self, job_id: str, expect_state: JobState | None = None, **changes: Any) -> None:
         record = self.records[job_id]  # KeyError: the real store's condition refuses a missing job too
+        if expect_state is not None and record["state"] != expect_state.value:
+            raise JobStateChanged(job_id)
         for name, value in {**changes, "updated_at": utc_now()}.items():
             if value is None:
                 record.pop(name, None)
             else:
                 record[name] = _as_json(value)
+
+    def file_arrived(self, job_id: str, version_id: str | None) -> Job:
+        record = self.records[job_id]
+        if record["state"] == JobState.AWAITING_FILE.value:
+            record.update(state=JobState.RECEIVED.value, version_id=version_id, updated_at=utc_now())
+            record.pop("expires_at", None)
+        return self.get(job_id)
+
+    def claim_data_key(self, job_id: str, data_key: str) -> str:
+        record = self.records[job_id]
+        if record.get("data_key") is None:
+            record["data_key"] = data_key
+        return str(record["data_key"])
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
         return {line: o for (job, line), o in sorted(self.row_outcomes.items()) if job == job_id}

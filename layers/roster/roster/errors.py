@@ -13,3 +13,7 @@ class TransientInfrastructureError(RosterError):
 
 class JobNotFound(RosterError):
     """No job record with this id."""
+
+
+class JobStateChanged(RosterError):
+    """A conditional job update found the job in another state (another attempt got there first)."""

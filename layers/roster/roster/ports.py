@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from roster.emails import OutgoingEmail
 from roster.model.directory import Account, AccountStatus, DirectorySnapshot, IdentityRecord, Organisation
-from roster.model.jobs import Job, RowOutcome
+from roster.model.jobs import Job, JobState, RowOutcome
 
 # -- jobs ---------------------------------------------------------------------------------
 
@@ -28,8 +28,17 @@ class JobRecords(Protocol):
         """The job record; JobNotFound when there is none."""
         ...
 
-    def update(self, job_id: str, **changes: Any) -> None:
-        """Set attributes of the job record (a None value removes the attribute)."""
+    def update(self, job_id: str, expect_state: JobState | None = None, **changes: Any) -> None:
+        """Set attributes of the job record (a None value removes the attribute); with
+        `expect_state`, only while the job is in that state (JobStateChanged otherwise)."""
+        ...
+
+    def file_arrived(self, job_id: str, version_id: str | None) -> Job:
+        """An AWAITING_FILE upload's file came (the first version only); the job as it now is."""
+        ...
+
+    def claim_data_key(self, job_id: str, data_key: str) -> str:
+        """Record the job's encrypted data key unless one is recorded; the one that counts."""
         ...
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     identity_retention_days: int = Field(default=90, ge=90)
     org_hold_seconds: int = Field(default=3600, ge=60)
     attachment_limit_bytes: int = Field(default=7_000_000, ge=1)
+    # The front door (api.md): sign-in, the console's origin, and the function that applies uploads.
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    sign_in_domain: str = ""
+    console_origin: str = ""  # empty: the console is on the API's own address (no CORS)
+    apply_function: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -1,15 +1,20 @@
-"""Job records, row outcomes and progress in the Jobs table (DynamoDB)."""
+"""Job records, row outcomes and progress in the Jobs table (DynamoDB).
+
+A job record is also an administrator's upload (api.md): created AWAITING_FILE when its
+form is issued, listed by uploader and by organisation on gsi2 (upload_listing.py)."""
 
 from __future__ import annotations
 
+import contextlib
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
 
 from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
-from roster.errors import JobNotFound
-from roster.model.jobs import Job, RowOutcome, utc_now
+from roster.adapters.upload_listing import UploadListing, uploader_listing_keys
+from roster.errors import JobNotFound, JobStateChanged
+from roster.model.jobs import Job, JobState, RowOutcome, utc_now
 
 
 def _job_key(job_id: str) -> dict[str, str]:
@@ -43,7 +48,7 @@ class JobStore:
     def create_if_absent(self, job: Job) -> tuple[Job, bool]:
         """Write a new job record; if the job exists (a repeated event) return it instead."""
         item = {**_job_key(job.job_id), "gsi1pk": "JOBS", "gsi1sk": f"{job.created_at}#{job.job_id}",
-                **job.model_dump(mode="json")}
+                **uploader_listing_keys(job), **job.model_dump(mode="json")}
         try:
             self.dynamodb.put_item(TableName=self.table, Item=to_item(item),
                                    ConditionExpression="attribute_not_exists(pk)")
@@ -58,8 +63,10 @@ class JobStore:
             raise JobNotFound(job_id)
         return Job.model_validate(from_item(response["Item"]))
 
-    def update(self, job_id: str, **changes: Any) -> None:
-        """Set attributes of the job record (state, counts, keys...)."""
+    def update(self, job_id: str, expect_state: JobState | None = None, **changes: Any) -> None:
+        """Set attributes of the job record (state, counts, keys...); with `expect_state`, only
+        while the job is in that state (JobStateChanged otherwise). Setting `orgs` lists the
+        upload under each of them (gsi2)."""
         changes["updated_at"] = utc_now()
         names = {f"#a{i}": name for i, name in enumerate(changes)}
         setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
@@ -68,14 +75,70 @@ class JobStore:
         removed = [f"#a{i}" for i, value in enumerate(changes.values()) if value is None]
         if removed:
             expression += " REMOVE " + ", ".join(removed)
-        self.dynamodb.update_item(
-            TableName=self.table,
-            Key=to_item(_job_key(job_id)),
-            UpdateExpression=expression,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_item(values),
-            ConditionExpression="attribute_exists(pk)",
-        )
+        condition = "attribute_exists(pk)"
+        if expect_state is not None:
+            names["#expected"] = "state"
+            values[":expected"] = expect_state.value
+            condition += " AND #expected = :expected"
+        try:
+            response = self.dynamodb.update_item(
+                TableName=self.table,
+                Key=to_item(_job_key(job_id)),
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ConditionExpression=condition,
+                ReturnValues="ALL_NEW",
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException as exc:
+            if expect_state is None:
+                raise
+            raise JobStateChanged(job_id) from exc
+        if changes.get("orgs"):
+            UploadListing(self.dynamodb, self.table).list_under(Job.model_validate(from_item(response["Attributes"])))
+
+    def file_arrived(self, job_id: str, version_id: str | None) -> Job:
+        """An AWAITING_FILE upload's file came: RECEIVED, with its version, no longer expiring.
+        Only the first version counts; the job as it now is either way."""
+        changes: dict[str, Any] = {":received": JobState.RECEIVED.value, ":awaiting": JobState.AWAITING_FILE.value,
+                                   ":now": utc_now()}
+        version = ", version_id = :version" if version_id else ""
+        if version_id:
+            changes[":version"] = version_id
+        with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.update_item(
+                TableName=self.table, Key=to_item(_job_key(job_id)),
+                UpdateExpression=f"SET #state = :received, updated_at = :now{version} REMOVE expires_at",
+                ConditionExpression="#state = :awaiting",
+                ExpressionAttributeNames={"#state": "state"}, ExpressionAttributeValues=to_item(changes))
+        return self.get(job_id)
+
+    def request_apply(self, job_id: str, requested_by: str) -> Job:
+        """A validate-only VALIDATED upload goes on to be applied (VALIDATING again, no longer
+        validate-only), once; the job as it now is either way."""
+        values = {":validated": JobState.VALIDATED.value, ":validating": JobState.VALIDATING.value, ":yes": True,
+                  ":no": False, ":now": utc_now(), ":by": requested_by.lower()}
+        with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.update_item(
+                TableName=self.table, Key=to_item(_job_key(job_id)),
+                UpdateExpression="SET #state = :validating, validate_only = :no, apply_requested_at = :now, "
+                                 "apply_requested_by = :by, updated_at = :now",
+                ConditionExpression="#state = :validated AND validate_only = :yes "
+                                    "AND attribute_not_exists(apply_requested_at)",
+                ExpressionAttributeNames={"#state": "state"}, ExpressionAttributeValues=to_item(values))
+        return self.get(job_id)
+
+    def claim_data_key(self, job_id: str, data_key: str) -> str:
+        """Record the job's encrypted data key unless one is recorded already; returns the one
+        that counts (a repeated or concurrent validation seals with the same key)."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table, Key=to_item(_job_key(job_id)), UpdateExpression="SET data_key = :key",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(data_key)",
+                ExpressionAttributeValues=to_item({":key": data_key}))
+            return data_key
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return self.get(job_id).data_key or data_key
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
         """Every row outcome recorded for the job, by line."""

@@ -31,9 +31,10 @@ class UploadStore:
         self.bucket = bucket
 
     def presigned_upload(self, uploader: str, file_name: str, validate_only: bool, max_bytes: int,
-                         expires_in: int = 900) -> dict[str, Any]:
-        """A presigned POST whose conditions fix the uploader, the validate-only choice and the size limit."""
-        key = f"{UPLOAD_PREFIX}{uploader.lower()}/{uuid.uuid4().hex}/{file_name}"
+                         expires_in: int = 900, upload_id: str | None = None) -> dict[str, Any]:
+        """A presigned POST whose conditions fix the key (with the upload's id), the uploader, the
+        validate-only choice and the size limit."""
+        key = f"{UPLOAD_PREFIX}{uploader.lower()}/{upload_id or uuid.uuid4().hex}/{file_name}"
         fields = {
             f"x-amz-meta-{META_UPLOADER}": uploader.lower(),
             f"x-amz-meta-{META_VALIDATE_ONLY}": "true" if validate_only else "false",

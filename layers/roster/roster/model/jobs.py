@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -13,7 +14,9 @@ from roster.model.rows import RowResult
 
 
 class JobState(str, Enum):
-    """The states of an upload (local-run.md); FINAL_STATES end it."""
+    """The states of an upload (local-run.md, api.md); FINAL_STATES end it."""
+
+    AWAITING_FILE = "AWAITING_FILE"  # an upload form was issued (api.md); the file has not arrived
     RECEIVED = "RECEIVED"
     VALIDATING = "VALIDATING"
     INVALID = "INVALID"
@@ -48,8 +51,17 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+# uploads/<admin>/<upload id>/<file>: the key of a form issued with an upload id (api.md).
+_UPLOAD_KEY = re.compile(r"uploads/[^/]+/(?P<upload_id>[0-9a-f]{32})/[^/]+")
+
+
 def job_id_for(bucket: str, key: str, version_id: str | None) -> str:
-    """One job per uploaded object version: a repeated S3 event finds the same job."""
+    """The job of an uploaded file. A key holding an upload id is that upload's job whatever the
+    version (a form posted twice is still one upload); any other key is one job per object
+    version. Either way a repeated S3 event finds the same job."""
+    match = _UPLOAD_KEY.fullmatch(key)
+    if match:
+        return match.group("upload_id")
     digest = hashlib.sha256(f"{bucket}\n{key}\n{version_id or ''}".encode()).hexdigest()
     return digest[:32]
 
@@ -77,6 +89,12 @@ class Job(BaseModel):
     created_at: str = Field(default_factory=utc_now)
     updated_at: str = Field(default_factory=utc_now)
     progress: dict[str, int] = Field(default_factory=dict)  # rows done per result, by batch
+    # The front door (api.md): when the upload form stops working, a TTL for a record whose
+    # file never came (epoch seconds; removed when the file arrives), and the apply request.
+    form_expires_at: str | None = None
+    expires_at: int | None = None
+    apply_requested_at: str | None = None
+    apply_requested_by: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """What local-run.md's job.json holds."""

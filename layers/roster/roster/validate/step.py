@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from roster.batches import write_batches
 from roster.contract.validation_report import validation_report_csv
 from roster.emails import validated_email, validation_failed_email
+from roster.errors import JobStateChanged
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.model.rows import PlannedRow
 from roster.ports import (
@@ -51,6 +53,12 @@ class ValidateStep:
                   key=upload.key, version_id=upload.version_id, file_name=upload.file_name,
                   uploader=upload.uploader, validate_only=upload.validate_only)
         job, created = self.jobs.create_if_absent(job)
+        if not created and job.state is JobState.AWAITING_FILE:
+            job = self.jobs.file_arrived(job.job_id, upload.version_id)  # the form's upload (api.md)
+        if not created and job.version_id != upload.version_id:
+            logger.info("another version of an upload ignored: the form was posted again",
+                        extra={"job_id": job.job_id, "state": job.state.value})
+            return job
         if not created and job.state not in (JobState.RECEIVED, JobState.VALIDATING):
             logger.info("repeated upload event ignored", extra={"job_id": job.job_id, "state": job.state.value})
             if job.state in FINAL_STATES:
@@ -71,21 +79,44 @@ class ValidateStep:
                                         "errors": outcome.errors, "warnings": outcome.warnings})
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
-            self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key)
+            # A validated upload is listed under its organisations (api.md GET /uploads).
+            listed: dict[str, Any] = {"orgs": self._organisations_touched(outcome.rows)} if outcome.ok else {}
+            self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key, **listed)
             job = self.jobs.get(job.job_id)
             self._email_outcome(job)
             return job
-        cipher, encrypted_key = JobCipher.create(self.keys, self.settings.kms_key_id, job.job_id)
+        cipher, encrypted_key = self._data_key(job.job_id)
         batch_list_key, batch_count = write_batches(self.files, job.job_id, outcome.rows,
                                                     self.settings.batch_size, cipher)
         orgs = self._organisations_touched(outcome.rows)
-        self.jobs.update(job.job_id, counts=counts, format=fmt, report_key=report_key, orgs=orgs,
-                         batch_list_key=batch_list_key, batch_count=batch_count,
-                         data_key=base64.b64encode(encrypted_key).decode(), state=JobState.QUEUED)
+        try:
+            self.jobs.update(job.job_id, expect_state=JobState.VALIDATING, counts=counts, format=fmt,
+                             report_key=report_key, orgs=orgs, batch_list_key=batch_list_key,
+                             batch_count=batch_count, data_key=encrypted_key, state=JobState.QUEUED)
+        except JobStateChanged:  # a concurrent attempt at the same job queued it first
+            return self.jobs.get(job.job_id)
         job = self.jobs.get(job.job_id)
         self.queue.enqueue(job.job_id, job.created_at, orgs)
         dispatch_waiting(self.queue, self.start_create_phase)
         return self.jobs.get(job.job_id)
+
+    def apply(self, job_id: str) -> Job:
+        """Validate an upload that the API set going again (api.md apply) against the directory as
+        it is now, then queue its create phase or report it INVALID; a repeated request is a no-op."""
+        job = self.jobs.get(job_id)
+        if job.state is not JobState.VALIDATING or job.validate_only:
+            logger.info("apply request ignored", extra={"job_id": job_id, "state": job.state.value})
+            return job
+        return self._validate(job, self.files.describe(job.key, job.version_id))
+
+    def _data_key(self, job_id: str) -> tuple[JobCipher, str]:
+        """The job's data key (sealing supplied passwords): every attempt at a job uses the first one recorded."""
+        cipher, encrypted = JobCipher.create(self.keys, self.settings.kms_key_id, job_id)
+        proposed = base64.b64encode(encrypted).decode()
+        recorded = self.jobs.claim_data_key(job_id, proposed)
+        if recorded != proposed:
+            cipher = JobCipher.open(self.keys, base64.b64decode(recorded), job_id)
+        return cipher, recorded
 
     def _organisations_touched(self, rows: list[PlannedRow]) -> list[str]:
         """The rows' organisations and, for existing accounts, the account's own organisation."""

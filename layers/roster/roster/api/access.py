@@ -1,0 +1,65 @@
+"""Who is calling and what they may see (api.md section 1).
+
+The caller is the verified ID token's `email` claim, never anything in the request body;
+what they may see follows from the organisations the directory says they administer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from roster.api.errors import Forbidden, NotSignedIn
+from roster.model.jobs import Job
+
+SIGN_IN_AGAIN = "Sign in again (roster login) and retry."
+NO_ORGANISATION = ("You do not administer any organisation, so Roster has nothing to show you. Ask an administrator "
+                   "of your organisation to give you administrator rights.")
+NOT_YOURS = "This upload belongs to organisations you do not administer."
+NOT_THE_UPLOADER = ("Only the administrator who uploaded this file can do this: its results hold the new users' "
+                    "temporary passwords.")
+
+
+def signed_in_email(claims: dict[str, Any]) -> str:
+    """The caller's address from the authorizer's claims: an ID token (the one with `email`) is required."""
+    if not claims:
+        raise NotSignedIn(f"You are not signed in. {SIGN_IN_AGAIN}")
+    if claims.get("token_use") != "id":
+        raise NotSignedIn(f"Send the ID token of your sign-in, not the {claims.get('token_use')} token. "
+                          f"{SIGN_IN_AGAIN}")
+    email = str(claims.get("email") or "").strip().lower()
+    if "@" not in email:
+        raise NotSignedIn(f"Your sign-in carries no email address. {SIGN_IN_AGAIN}")
+    return email
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A signed-in administrator and the organisations they administer (ODS codes, upper case)."""
+
+    email: str
+    administered: frozenset[str]
+
+    def require_an_organisation(self) -> None:
+        """An administrator of no organisation may only read /config and the sample file."""
+        if not self.administered:
+            raise Forbidden(NO_ORGANISATION)
+
+    def may_see(self, job: Job) -> bool:
+        """Their own uploads, and uploads whose every organisation they administer."""
+        return job.uploader.lower() == self.email or (bool(job.orgs) and set(job.orgs) <= self.administered)
+
+    def require_to_see(self, job: Job) -> None:
+        self.require_an_organisation()
+        if not self.may_see(job):
+            raise Forbidden(NOT_YOURS)
+
+    def require_uploader(self, job: Job) -> None:
+        """Results (temporary passwords) and applying are the uploader's alone."""
+        self.require_to_see(job)
+        if job.uploader.lower() != self.email:
+            raise Forbidden(NOT_THE_UPLOADER)
+
+    def require_administers(self, ods: str) -> None:
+        self.require_an_organisation()
+        if ods.upper() not in self.administered:
+            raise Forbidden(f"You do not administer organisation {ods.upper()}.")

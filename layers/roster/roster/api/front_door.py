@@ -1,0 +1,37 @@
+"""The front door as one object: who is calling, the uploads desk, the organisation report,
+and what a client needs to sign in (api.md sections 1 and 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from roster.api.access import Caller, signed_in_email
+from roster.api.errors import BadRequest
+from roster.api.ports import Administrators
+from roster.api.report import organisation_report_csv, report_file_name
+from roster.api.uploads import CsvDownload, UploadDesk
+
+_ODS = "3 to 10 letters or digits"
+
+
+@dataclass
+class FrontDoor:
+    """What the HTTP API's routes call."""
+
+    uploads: UploadDesk
+    directory: Administrators
+    sign_in: dict[str, Any]  # GET /config: region, user pool, client, endpoints
+
+    def caller(self, claims: dict[str, Any]) -> Caller:
+        """The signed-in administrator the verified token names, and what they administer."""
+        email = signed_in_email(claims)
+        return Caller(email, self.directory.administered(email))
+
+    def organisation_report(self, caller: Caller, ods: str | None) -> CsvDownload:
+        """The organisation's accounts in the current upload format (api.md `GET /report.csv`)."""
+        code = (ods or "").strip().upper()
+        if not code.isalnum() or not 3 <= len(code) <= 10:
+            raise BadRequest(f"Give ?ods= the organisation's ODS code ({_ODS}).")
+        caller.require_administers(code)
+        return CsvDownload(report_file_name(code), organisation_report_csv(self.directory.accounts_in(code)))

@@ -1,0 +1,105 @@
+"""The HTTP API's routes (api.md section 2) on Powertools' resolver: each one reads the
+request, makes one call to the front door and shapes the answer. The front door comes from
+the resolver's context (`append_context(front_door=...)`), so tests pass one on fakes."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from roster.api.access import Caller
+from roster.api.errors import BadRequest
+from roster.api.front_door import FrontDoor
+from roster.api.sample import sample_csv, sample_file_name
+from roster.api.uploads import CsvDownload
+from roster.contract.columns import UploadFormat
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
+
+
+def _front_door() -> FrontDoor:
+    front_door: FrontDoor = router.context["front_door"]
+    return front_door
+
+
+def _caller() -> Caller:
+    return _front_door().caller(router.current_event.request_context.authorizer.jwt_claim)
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[str]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def _csv(download: CsvDownload) -> Response[str]:
+    return Response(status_code=200, content_type="text/csv; charset=utf-8", body=download.text,
+                    headers={"Content-Disposition": f'attachment; filename="{download.file_name}"'})
+
+
+@router.get("/")
+def console() -> Response[str]:
+    page = resources.files("roster.api").joinpath("console/index.html").read_text(encoding="utf-8")
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page)
+
+
+@router.get("/config")
+def config() -> dict[str, Any]:
+    return _front_door().sign_in
+
+
+@router.get("/sample.csv")
+def sample() -> Response[str]:
+    _caller()  # signed in, whatever they administer (api.md section 1)
+    wanted = router.current_event.get_query_string_value("format", "current") or "current"
+    if wanted not in ("current", "legacy"):
+        raise BadRequest("format must be current or legacy.")
+    upload_format = UploadFormat(wanted)
+    return _csv(CsvDownload(sample_file_name(upload_format), sample_csv(upload_format)))
+
+
+@router.post("/uploads")
+def issue_form() -> Response[str]:
+    caller = _caller()
+    try:
+        body = router.current_event.json_body
+    except ValueError:
+        raise BadRequest('Send JSON: {"file_name": "...", "validate_only": true or false}.') from None
+    if not isinstance(body, dict):
+        raise BadRequest('Send a JSON object: {"file_name": "...", "validate_only": true or false}.')
+    return _json(201, _front_door().uploads.issue_form(caller, body))
+
+
+@router.get("/uploads")
+def list_uploads() -> dict[str, Any]:
+    event = router.current_event
+    return _front_door().uploads.list_uploads(_caller(), event.get_query_string_value("limit"),
+                                              event.get_query_string_value("cursor"))
+
+
+@router.get("/uploads/<upload_id>")
+def describe(upload_id: str) -> dict[str, Any]:
+    return _front_door().uploads.describe(_caller(), upload_id)
+
+
+@router.get("/uploads/<upload_id>/validation.csv")
+def validation_report(upload_id: str) -> Response[str]:
+    return _csv(_front_door().uploads.validation_report(_caller(), upload_id))
+
+
+@router.post("/uploads/<upload_id>/apply")
+def apply(upload_id: str) -> Response[str]:
+    return _json(202, _front_door().uploads.apply(_caller(), upload_id))
+
+
+@router.get("/uploads/<upload_id>/results.csv")
+def results(upload_id: str) -> Response[str]:
+    return _csv(_front_door().uploads.results(_caller(), upload_id))
+
+
+@router.get("/report.csv")
+def organisation_report() -> Response[str]:
+    ods = router.current_event.get_query_string_value("ods")
+    return _csv(_front_door().organisation_report(_caller(), ods))

@@ -1,0 +1,24 @@
+"""The sample files (api.md `GET /sample.csv`): each format's header row and one example row."""
+
+from __future__ import annotations
+
+from roster.api.csv_text import csv_text
+from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
+
+# An example a file can start from: a new user (Email Address and Status blank), in each format.
+_EXAMPLES = {
+    UploadFormat.CURRENT: ("Dr", "Jane", "Doe", "", "Staff Nurse", "RX1", "Cardiology", "020 7946 0123",
+                           "07912 345123", "4GB", "", "", ""),
+    UploadFormat.LEGACY: ("Doe", "Jane", "Dr", "RX1", "Cardiology", "Staff Nurse", "020 7946 0123",
+                          "07912 345123", "", "4096"),
+}
+
+
+def sample_csv(upload_format: UploadFormat) -> str:
+    """The format's sample file: header and one example row."""
+    columns = CURRENT_COLUMNS if upload_format is UploadFormat.CURRENT else LEGACY_COLUMNS
+    return csv_text([columns, _EXAMPLES[upload_format]])
+
+
+def sample_file_name(upload_format: UploadFormat) -> str:
+    return "roster-sample.csv" if upload_format is UploadFormat.CURRENT else "roster-legacy-sample.csv"

@@ -1,0 +1,188 @@
+"""An administrator's uploads (api.md section 2): upload forms, the list, one upload, its
+validation report and results, and applying a validated upload.
+
+Every method takes the signed-in caller and refuses what the directory does not let them
+see; the stores are ports, so the unit tests run it on in-memory fakes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from roster.adapters.upload_listing import organisation_listing, uploader_listing
+from roster.api.access import Caller
+from roster.api.errors import BadRequest, Conflict, NotFound, TooLarge
+from roster.api.ports import ApplyRequests, UploadFiles, UploadIndex, UploadRecords
+from roster.api.upload_view import first_findings, upload_view
+from roster.emails import file_stem
+from roster.errors import JobNotFound
+from roster.model.jobs import Job, JobState
+
+FORM_SECONDS = 900  # an upload form works for 15 minutes
+FORGET_UNSENT_SECONDS = 3600  # a record whose file never came is deleted (TTL) this long after its form expired
+DEFAULT_PAGE, MAX_PAGE = 25, 100
+_FILE_NAME = re.compile(r"[^/\\\x00-\x1f\x7f]{1,200}")
+_POSITION = re.compile(r"\d{4}-\d\d-\d\dT[0-9:+-]+#[0-9a-f]{32}")
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+# What an upload in each state lacks before it can be applied (api.md: any state but VALIDATED is 409).
+_NOT_APPLICABLE = {
+    JobState.AWAITING_FILE: "its file has not arrived yet",
+    JobState.RECEIVED: "it is still being validated; apply it once it is VALIDATED",
+    JobState.VALIDATING: "it is still being validated; apply it once it is VALIDATED",
+    JobState.INVALID: "it failed validation; correct the file and upload it again",
+}
+
+
+@dataclass(frozen=True)
+class CsvDownload:
+    """A CSV file the API hands out, with the name to save it under."""
+
+    file_name: str
+    text: str
+
+
+@dataclass
+class UploadDesk:
+    """The uploads part of the front door, on its ports."""
+
+    records: UploadRecords
+    index: UploadIndex
+    files: UploadFiles
+    applier: ApplyRequests
+    max_upload_bytes: int
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def issue_form(self, caller: Caller, request: dict[str, Any]) -> dict[str, Any]:
+        """A presigned POST for one file; the upload is recorded AWAITING_FILE first, so its id is known."""
+        caller.require_an_organisation()
+        file_name, validate_only = _form_request(request, self.max_upload_bytes)
+        upload_id, now = uuid.uuid4().hex, self.clock()
+        expires = now + timedelta(seconds=FORM_SECONDS)
+        form = self.files.presigned_upload(caller.email, file_name, validate_only, self.max_upload_bytes,
+                                           expires_in=FORM_SECONDS, upload_id=upload_id)
+        self.records.create_if_absent(Job(
+            job_id=upload_id, state=JobState.AWAITING_FILE, bucket=self.files.bucket,
+            key=form["fields"]["key"], file_name=file_name, uploader=caller.email, validate_only=validate_only,
+            created_at=_iso(now), updated_at=_iso(now), form_expires_at=_iso(expires),
+            expires_at=int((expires + timedelta(seconds=FORGET_UNSENT_SECONDS)).timestamp())))
+        return {"upload_id": upload_id, "form": {"url": form["url"], "fields": form["fields"]},
+                "expires_in": FORM_SECONDS}
+
+    def list_uploads(self, caller: Caller, limit: str | None, cursor: str | None) -> dict[str, Any]:
+        """The caller's uploads and their organisations', newest first, one page."""
+        caller.require_an_organisation()
+        size = _page_size(limit)
+        listings = [uploader_listing(caller.email), *(organisation_listing(o) for o in sorted(caller.administered))]
+        page = self.index.page(listings, size, _position(cursor))
+        jobs = [j for j in self.index.jobs(page.job_ids) if caller.may_see(j) and not self._unsent(j)]
+        next_cursor = base64.urlsafe_b64encode(page.next_before.encode()).decode() if page.next_before else None
+        return {"uploads": [upload_view(j, caller.email) for j in jobs], "next_cursor": next_cursor}
+
+    def describe(self, caller: Caller, upload_id: str) -> dict[str, Any]:
+        """One upload, with the first findings of its validation report."""
+        job = self._visible(caller, upload_id)
+        view = upload_view(job, caller.email)
+        view["findings"] = first_findings(self.files.read(job.report_key).decode("utf-8")) if job.report_key else []
+        return view
+
+    def validation_report(self, caller: Caller, upload_id: str) -> CsvDownload:
+        """The upload's validation report (csv-contract 5)."""
+        job = self._visible(caller, upload_id)
+        if not job.report_key:
+            raise Conflict(f"Upload {upload_id} has not been validated yet (it is {job.state.value}); "
+                           "ask again in a moment.")
+        return CsvDownload(f"{file_stem(job.file_name)}-validation.csv", self._text(job.report_key))
+
+    def results(self, caller: Caller, upload_id: str) -> CsvDownload:
+        """The upload's results file (csv-contract 7), to its uploader only."""
+        job = self._visible(caller, upload_id)
+        caller.require_uploader(job)
+        if not job.results_key:
+            why = ("it created nothing (validate-only or invalid); its validation report says what was found"
+                   if job.state in (JobState.INVALID, JobState.VALIDATED) else f"it is {job.state.value}")
+            raise Conflict(f"Upload {upload_id} has no results: {why}.")
+        return CsvDownload(f"{file_stem(job.file_name)}-results.csv", self._text(job.results_key))
+
+    def apply(self, caller: Caller, upload_id: str) -> dict[str, Any]:
+        """A validated (validate-only) upload goes on to create, without its file being sent again.
+        Asking twice applies it once; any other state is a Conflict."""
+        job = self._visible(caller, upload_id)
+        caller.require_uploader(job)
+        if job.state is JobState.VALIDATED and job.validate_only:
+            job = self.records.request_apply(job.job_id, caller.email)
+        if job.apply_requested_at is None:
+            why = _NOT_APPLICABLE.get(job.state, f"it was uploaded to be applied and is {job.state.value}")
+            raise Conflict(f"Only a validated, validate-only upload can be applied, and {why}.")
+        if job.state is JobState.VALIDATING:
+            # Also on a retried request: the apply function does nothing for an upload already applied.
+            self.applier.request(job.job_id)
+        return upload_view(job, caller.email)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _visible(self, caller: Caller, upload_id: str) -> Job:
+        caller.require_an_organisation()
+        if not _UPLOAD_ID.fullmatch(upload_id):
+            raise NotFound(f"There is no upload {upload_id[:40]}.")
+        try:
+            job = self.records.get(upload_id)
+        except JobNotFound:
+            raise NotFound(f"There is no upload {upload_id}.") from None
+        caller.require_to_see(job)
+        if self._unsent(job):
+            raise NotFound(f"The form of upload {upload_id} expired before a file was sent; ask for a new form "
+                           "(roster upload) and send the file again.")
+        return job
+
+    def _unsent(self, job: Job) -> bool:
+        """An upload whose form expired with no file: gone, though its record waits for the TTL."""
+        return (job.state is JobState.AWAITING_FILE and job.form_expires_at is not None
+                and datetime.fromisoformat(job.form_expires_at) <= self.clock())
+
+    def _text(self, key: str) -> str:
+        return self.files.read(key).decode("utf-8")
+
+
+def _form_request(request: dict[str, Any], max_bytes: int) -> tuple[str, bool]:
+    file_name = request.get("file_name")
+    if not isinstance(file_name, str) or not _FILE_NAME.fullmatch(file_name.strip()):
+        raise BadRequest("Give file_name: the CSV file's name, 1 to 200 characters, without / or \\.")
+    validate_only = request.get("validate_only", False)
+    if not isinstance(validate_only, bool):
+        raise BadRequest("validate_only must be true (check the file and create nothing) or false.")
+    size = request.get("size")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        raise BadRequest("size, when given, must be the file's size in bytes.")
+    if size is not None and size > max_bytes:
+        raise TooLarge(f"The file is {size:,} bytes, above the {max_bytes:,} bytes allowed in one upload; split it "
+                       "into smaller files and upload each one.")
+    return file_name.strip(), validate_only
+
+
+def _page_size(limit: str | None) -> int:
+    if limit is None or limit == "":
+        return DEFAULT_PAGE
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
+        raise BadRequest(f"limit must be a whole number from 1 to {MAX_PAGE}.")
+    return int(limit)
+
+
+def _position(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        position = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        position = ""
+    if not _POSITION.fullmatch(position):
+        raise BadRequest("cursor is not one this API gave; start again without it.")
+    return position
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,45 @@
+"""The front door as deployed: its ports on the deployment's tables, bucket and functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roster.adapters.apply_requests import LambdaApplyRequests
+from roster.adapters.clients import client
+from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.job_store import JobStore
+from roster.adapters.upload_listing import UploadListing
+from roster.adapters.upload_store import UploadStore
+from roster.api.front_door import FrontDoor
+from roster.api.uploads import FORM_SECONDS, UploadDesk
+from roster.settings import Settings, get_settings
+
+
+def front_door() -> FrontDoor:
+    """The front door on the deployment's stores (boto3 clients shared across invocations)."""
+    settings = get_settings()
+    dynamodb = client("dynamodb")
+    uploads = UploadDesk(records=JobStore(dynamodb, settings.jobs_table),
+                         index=UploadListing(dynamodb, settings.jobs_table),
+                         files=UploadStore(client("s3"), settings.bucket),
+                         applier=LambdaApplyRequests(client("lambda"), settings.apply_function),
+                         max_upload_bytes=settings.max_upload_bytes)
+    return FrontDoor(uploads=uploads, directory=DirectoryStore(dynamodb, settings.directory_table),
+                     sign_in=sign_in_config(settings, client("cognito-idp")))
+
+
+def sign_in_config(settings: Settings, cognito: Any) -> dict[str, Any]:
+    """What a client needs to sign in (GET /config). The endpoint is the one this function's own
+    Cognito client uses: AWS's, or the embedded stack's under `roster local serve`."""
+    region = cognito.meta.region_name
+    return {
+        "region": region,
+        "user_pool_id": settings.user_pool_id,
+        "client_id": settings.user_pool_client_id,
+        "issuer": f"https://cognito-idp.{region}.amazonaws.com/{settings.user_pool_id}",
+        "cognito_endpoint": cognito.meta.endpoint_url,
+        "sign_in_url": f"https://{settings.sign_in_domain}" if settings.sign_in_domain else None,
+        "token": "Send the ID token of a sign-in as 'Authorization: Bearer <token>'.",
+        "max_upload_bytes": settings.max_upload_bytes,
+        "form_seconds": FORM_SECONDS,
+    }

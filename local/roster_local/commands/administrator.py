@@ -1,0 +1,242 @@
+"""An administrator's commands (api.md section 3), against AWS and `roster local serve` alike.
+
+Every command takes --url (or ROSTER_URL, or the URL of the last sign-in) and --json.
+Exit status: 0 COMPLETED or VALIDATED (or nothing to wait for), 3 INVALID, 4 FAILED,
+2 wrong arguments, 1 anything else, always with a one-line message."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from roster_local.commands import directory_load
+from roster_local.commands.api_client import RosterApi
+from roster_local.commands.progress import wait_for
+from roster_local.commands.session import (
+    BadArguments,
+    CognitoSignIn,
+    CommandFailed,
+    Sessions,
+    fetch_config,
+    normalised_url,
+    stored_session,
+)
+
+EXIT_BY_STATE = {"COMPLETED": 0, "VALIDATED": 0, "INVALID": 3, "FAILED": 4}
+EXIT_BAD_ARGUMENTS, EXIT_OTHER = 2, 1
+
+
+def add_administrator_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--url", default=None, help="the stack's API address (default: ROSTER_URL, or the last "
+                                                    "sign-in's)")
+    common.add_argument("--json", action="store_true", help="print JSON for scripts")
+    login = commands.add_parser("login", parents=[common], help="sign in (password from ROSTER_PASSWORD or a prompt)")
+    login.add_argument("--email", required=True)
+    sample = commands.add_parser("sample", parents=[common], help="the sample file")
+    sample.add_argument("--legacy", action="store_true", help="the NHSmail 1 format")
+    sample.add_argument("-o", "--output", type=Path)
+    upload = commands.add_parser("upload", parents=[common], help="upload a CSV file")
+    upload.add_argument("file", type=Path, metavar="FILE")
+    upload.add_argument("--validate-only", action="store_true", help="check the file, create nothing")
+    _waiting(upload)
+    apply = commands.add_parser("apply", parents=[common], help="apply a validated upload without sending it again")
+    apply.add_argument("upload_id", metavar="UPLOAD_ID")
+    _waiting(apply)
+    uploads = commands.add_parser("uploads", parents=[common], help="your uploads and your organisations'")
+    uploads.add_argument("--limit", type=int, default=25)
+    uploads.add_argument("--cursor", default=None, help="the next page, as the last page said")
+    status = commands.add_parser("status", parents=[common], help="one upload's state, counts and findings")
+    status.add_argument("upload_id", metavar="UPLOAD_ID")
+    for name, what in (("validation", "its validation report"), ("results", "its results file (yours only)")):
+        download = commands.add_parser(name, parents=[common], help=what)
+        download.add_argument("upload_id", metavar="UPLOAD_ID")
+        download.add_argument("-o", "--output", type=Path)
+    report = commands.add_parser("report", parents=[common], help="an organisation's accounts, ready to edit and "
+                                                                  "upload back")
+    report.add_argument("--ods", required=True)
+    report.add_argument("-o", "--output", type=Path)
+    directory_load.add_command(commands)
+
+
+def _waiting(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", action="store_true", help="show progress until the upload ends")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds --wait waits at most")
+
+
+def run_administrator_command(args: argparse.Namespace) -> int:
+    handlers = {"login": login, "sample": sample, "upload": upload, "apply": apply, "uploads": uploads,
+                "status": status, "validation": validation, "results": results, "report": report,
+                "directory": directory_load.run}
+    try:
+        return handlers[args.command](args)
+    except BadArguments as exc:
+        print(f"roster: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENTS
+    except CommandFailed as exc:
+        print(f"roster: {exc}", file=sys.stderr)
+        return EXIT_OTHER
+
+
+# -- commands ------------------------------------------------------------------------------
+def login(args: argparse.Namespace) -> int:
+    url = _url(args)
+    config = fetch_config(url)
+    password = os.environ.get("ROSTER_PASSWORD") or getpass.getpass(f"Password for {args.email}: ")
+    tokens = CognitoSignIn(config).password(args.email.strip().lower(), password, _ask)
+    sessions = Sessions.default()
+    sessions.put(url, stored_session(args.email.strip().lower(), config, tokens))
+    _emit(args, {"url": url, "email": args.email.lower(), "sessions": str(sessions.path)},
+          f"Signed in to {url} as {args.email.lower()}.")
+    return 0
+
+
+def sample(args: argparse.Namespace) -> int:
+    name, data = _api(args).get_csv("/sample.csv", format="legacy" if args.legacy else "current")
+    return _save(args, name, data)
+
+
+def upload(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise BadArguments(f"no such file: {path}")
+    api = _api(args)
+    answer = api.post_json("/uploads", {"file_name": path.name, "validate_only": args.validate_only,
+                                        "size": path.stat().st_size})
+    upload_id = answer["upload_id"]
+    if not args.json:
+        print(f"Upload {upload_id}: {path.name}", flush=True)
+    api.post_form(answer["form"], path)
+    if not args.wait:
+        _emit(args, {"upload_id": upload_id, "file_name": path.name, "state": "RECEIVED"},
+              f"Sent. Follow it with: roster status {upload_id}")
+        return 0
+    return _finish(args, wait_for(api, upload_id, args.timeout, _progress_console(), show=not args.json))
+
+
+def apply(args: argparse.Namespace) -> int:
+    api = _api(args)
+    answer = api.post_json(f"/uploads/{args.upload_id}/apply")
+    if not args.wait:
+        _emit(args, answer, f"Upload {args.upload_id} is being applied ({answer['state']}).")
+        return 0
+    return _finish(args, wait_for(api, args.upload_id, args.timeout, _progress_console(), show=not args.json))
+
+
+def uploads(args: argparse.Namespace) -> int:
+    page = _api(args).get_json("/uploads", limit=str(args.limit), cursor=args.cursor)
+    if args.json:
+        print(json.dumps(page, indent=1))
+        return 0
+    table = Table(title="Uploads")
+    for column in ("Upload ID", "File", "State", "Progress", "Started", "Uploader"):
+        table.add_column(column)
+    for item in page["uploads"]:
+        done = f"{item['progress']['applied']:,} / {item['progress']['rows']:,}"
+        table.add_row(item["upload_id"], item["file_name"], item["state"], done, item["created_at"], item["uploader"])
+    Console(width=200).print(table)
+    if page.get("next_cursor"):
+        print(f"More: roster uploads --cursor {page['next_cursor']}")
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    upload = _api(args).get_json(f"/uploads/{args.upload_id}")
+    if args.json:
+        print(json.dumps(upload, indent=1))
+    else:
+        _describe(upload, findings=True)
+    return EXIT_BY_STATE.get(upload["state"], 0)
+
+
+def validation(args: argparse.Namespace) -> int:
+    name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/validation.csv")
+    return _save(args, name, data)
+
+
+def results(args: argparse.Namespace) -> int:
+    name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/results.csv")
+    return _save(args, name, data)
+
+
+def report(args: argparse.Namespace) -> int:
+    name, data = _api(args).get_csv("/report.csv", ods=args.ods)
+    return _save(args, name, data)
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _url(args: argparse.Namespace) -> str:
+    url = args.url or os.environ.get("ROSTER_URL") or Sessions.default().last_url()
+    if not url:
+        raise BadArguments("give --url (or set ROSTER_URL): the address of Roster's API")
+    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise BadArguments(f"--url {url}: use https (plain http only for roster local serve on this machine)")
+    return normalised_url(url)
+
+
+def _api(args: argparse.Namespace) -> RosterApi:
+    return RosterApi(_url(args), Sessions.default())
+
+
+def _ask(prompt: str, secret: bool) -> str:
+    if not sys.stdin.isatty():
+        raise CommandFailed(f"{prompt.strip()} (needs a terminal)")
+    return getpass.getpass(prompt) if secret else input(prompt)
+
+
+def _emit(args: argparse.Namespace, document: dict[str, Any], line: str) -> None:
+    print(json.dumps(document, indent=1) if args.json else line, flush=True)
+
+
+def _progress_console() -> Console:
+    return Console(stderr=True)
+
+
+def _save(args: argparse.Namespace, name: str, data: bytes) -> int:
+    output: Path | None = args.output
+    if output is None and not args.json:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    if output is not None:
+        output.write_bytes(data)
+    document = {"file_name": name, "saved_to": str(output) if output else None, "bytes": len(data)}
+    if output is None:
+        document["csv"] = data.decode("utf-8-sig")
+    _emit(args, document, f"Saved {output}")
+    return 0
+
+
+def _finish(args: argparse.Namespace, upload: dict[str, Any]) -> int:
+    if args.json:
+        print(json.dumps(upload, indent=1))
+    else:
+        _describe(upload, findings=upload["state"] == "INVALID")
+    return EXIT_BY_STATE.get(upload["state"], 0)
+
+
+def _describe(upload: dict[str, Any], findings: bool) -> None:
+    counts = upload["counts"]
+    upload_id = upload["upload_id"]
+    print(f"{upload['file_name']} ({upload_id}): {upload['state']}, format {upload['format'] or '-'}, "
+          f"uploaded by {upload['uploader']} at {upload['created_at']}")
+    print("  " + ", ".join(f"{name} {value:,}" for name, value in counts.items()))
+    print(f"  progress: {upload['progress']['applied']:,} / {upload['progress']['rows']:,} rows applied")
+    if upload.get("error"):
+        print(f"  error: {upload['error']}")
+    for finding in upload.get("findings", [])[:10] if findings else []:
+        print(f"  line {finding['line'] or '-'} {finding['column'] or '(file)'}: {finding['severity']}: "
+              f"{finding['message']}")
+    links = upload.get("links", {})
+    if "validation_report" in links:
+        print(f"  validation report: roster validation {upload_id} -o {Path(upload['file_name']).stem}-validation.csv")
+    if "results" in links:
+        print(f"  results: roster results {upload_id} -o {Path(upload['file_name']).stem}-results.csv")

@@ -1,0 +1,119 @@
+"""`roster local serve`: the embedded stack over HTTP on 127.0.0.1 (api.md section 3).
+
+The API is the template's HTTP API answered by the real api function; S3 and Cognito are
+moto's server mode on a second local port (the upload form posts there, the CLI signs in
+there); every administrator of the directory file can sign in with one password."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+
+from roster.credentials import generate_password
+
+EXIT_BAD_ARGUMENTS = 2
+# Only the endpoints differ from AWS: the functions' own clients reach the local S3 (so upload
+# forms point there) and Cognito (so /config names it).
+_ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
+
+
+def add_serve_command(local_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = local_commands.add_parser("serve", help="serve the API, the console and sign-in on 127.0.0.1")
+    serve.add_argument("--directory", required=True, help="directory file (JSON) loaded at start")
+    serve.add_argument("--port", type=int, default=8000, help="port of the API and console (0: any free port)")
+    serve.add_argument("--admin-password", default=None,
+                       help="every administrator's password (default: one generated and printed)")
+    serve.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a template.yaml parameter, as `sam deploy --parameter-overrides` does")
+
+
+def local_serve(args: argparse.Namespace) -> int:
+    """Serve until SIGINT or SIGTERM; the first line of standard output says where."""
+    from pathlib import Path
+
+    from roster.adapters.directory_store import DirectoryStore
+    from roster.model.jobs import utc_now
+    from roster.settings import get_settings
+    from roster_local.directory_file import DirectoryFileError, load_directory_file, load_into
+    from roster_local.embedded_stack import EmbeddedStack
+    from roster_local.serve.aws_endpoint import started_endpoint
+    from roster_local.serve.http_api import LocalHttpApi
+    from roster_local.serve.server import local_server
+    from roster_local.sign_in_users import create_with_password
+
+    password = args.admin_password or generate_password()
+    try:
+        directory = load_directory_file(Path(args.directory))
+        overrides = dict(_name_value(p) for p in args.parameter)
+        _check_password(password)
+    except (ValueError, DirectoryFileError) as exc:
+        print(f"roster: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENTS
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with EmbeddedStack(parameters=overrides) as stack:
+        endpoint = started_endpoint()
+        try:
+            os.environ.update(dict.fromkeys(_ENDPOINT_VARIABLES, endpoint.url))
+            settings = get_settings()
+            load_into(DirectoryStore(stack.client("dynamodb"), settings.directory_table), directory, utc_now())
+            create_with_password(stack.client("cognito-idp"), settings.user_pool_id,
+                                 [a.email for a in directory.admins], password)
+            try:
+                server = local_server(LocalHttpApi(stack, endpoint.url), args.port)
+            except OSError as exc:
+                print(f"roster: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}; choose another --port",
+                      file=sys.stderr)
+                return 1
+            _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
+        finally:
+            endpoint.stop()
+    return 0
+
+
+def _serve(server: object, admins: list[str], password: str, generated: bool) -> None:
+    from http.server import ThreadingHTTPServer
+
+    assert isinstance(server, ThreadingHTTPServer)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    print(f"Roster is serving on http://{host}:{port}", flush=True)
+    print(f"Administrators: {', '.join(admins) or '(none in the directory file)'}", flush=True)
+    if generated:
+        print(f"Their password: {password}", flush=True)
+    print(f"Sign in: roster login --url http://{host}:{port} --email ADMIN   (Ctrl+C stops)", flush=True)
+    worker = threading.Thread(target=server.serve_forever, name="roster-serve", daemon=True)
+    worker.start()
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        server.server_close()
+        worker.join(timeout=10)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        print("Roster stopped.", flush=True)
+
+
+def _check_password(password: str) -> None:
+    kinds = [any(c.islower() for c in password), any(c.isupper() for c in password),
+             any(c.isdigit() for c in password), any(not c.isalnum() for c in password)]
+    if len(password) < 14 or not all(kinds):
+        raise ValueError("--admin-password must have at least 14 characters, with lower case, upper case, a digit "
+                         "and a symbol (the user pool's password policy)")
+
+
+def _name_value(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise ValueError(f"--parameter '{text}' must be NAME=VALUE")
+    return name, value

@@ -1,0 +1,196 @@
+"""End to end: `roster local serve` and the administrators' `roster` commands against it, as
+api.md sections 2 and 3 describe them: sign in, sample, upload, apply, progress, results,
+report edited and uploaded back, and another organisation's administrator refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import ADMIN, EXAMPLES, current_csv
+
+pytestmark = pytest.mark.e2e
+ROSTER = Path(sys.executable).parent / "roster"
+PASSWORD = "Local-Serve-Passw0rd!"
+PRACTICE = "practice.manager@example.nhs.net"  # administers Y0301 only
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[str]
+    home: Path
+
+    def roster(self, *args: str, config: str = "admin", timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """A `roster` command with its own config folder per administrator (their sessions)."""
+        env = {**os.environ, "ROSTER_CONFIG_DIR": str(self.home / config), "ROSTER_PASSWORD": PASSWORD}
+        env.pop("ROSTER_URL", None)
+        return subprocess.run([str(ROSTER), *args], capture_output=True, text=True, timeout=timeout, check=False,
+                              env=env, cwd=self.home)
+
+    def token(self, config: str = "admin") -> str:
+        sessions = json.loads((self.home / config / "sessions.json").read_text())
+        return sessions["sessions"][self.url]["id_token"]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    home = tmp_path_factory.mktemp("serve")
+    process = subprocess.Popen(
+        [str(ROSTER), "local", "serve", "--directory", str(EXAMPLES / "directory.json"), "--port", "0",
+         "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    first = process.stdout.readline().strip()
+    assert first.startswith("Roster is serving on http://127.0.0.1:"), first + process.stderr.read()
+    served = Served(first.rsplit(" ", 1)[-1], process, home)
+    for email, config in ((ADMIN, "admin"), (PRACTICE, "practice")):
+        done = served.roster("login", "--url", served.url, "--email", email, config=config)
+        assert done.returncode == 0, done.stderr
+    yield served
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    assert "Roster stopped." in process.stdout.read()
+
+
+def _json(done: subprocess.CompletedProcess[str]) -> dict:
+    assert done.stdout, done.stderr
+    return json.loads(done.stdout)
+
+
+def _upload(served: Served, path: Path, *flags: str, config: str = "admin") -> tuple[int, dict]:
+    done = served.roster("upload", str(path), "--wait", "--json", *flags, config=config)
+    return done.returncode, _json(done)
+
+
+def test_the_first_line_names_the_address_and_config_needs_no_sign_in(served):
+    config = requests.get(f"{served.url}/config", timeout=30).json()
+
+    assert config["user_pool_id"] and config["client_id"] and config["cognito_endpoint"].startswith("http://127.0.0.1")
+    assert requests.get(f"{served.url}/uploads", timeout=30).status_code == 401
+    assert requests.get(f"{served.url}/", timeout=30).headers["Content-Type"].startswith("text/html")
+
+
+def test_login_keeps_the_session_readable_by_the_user_alone(served):
+    sessions = served.home / "admin" / "sessions.json"
+
+    assert stat.S_IMODE(sessions.stat().st_mode) == 0o600
+    assert json.loads(sessions.read_text())["last_url"] == served.url
+
+
+def test_sample_files_in_both_formats(served, tmp_path):
+    current = served.roster("sample", "-o", str(tmp_path / "sample.csv"))
+    legacy = served.roster("sample", "--legacy")
+
+    assert current.returncode == 0 and (tmp_path / "sample.csv").read_text(encoding="utf-8-sig").startswith("Title,")
+    assert legacy.returncode == 0 and legacy.stdout.lstrip("\ufeff").startswith("Surname,Forename")
+
+
+def test_validate_then_apply_without_sending_the_file_again(served, tmp_path):
+    code, validated = _upload(served, EXAMPLES / "users.csv", "--validate-only")
+    upload_id = validated["upload_id"]
+
+    assert (code, validated["state"], validated["counts"]["rows"]) == (0, "VALIDATED", 20)
+    applied = served.roster("apply", upload_id, "--wait")
+    assert applied.returncode == 0, applied.stderr
+    assert "COMPLETED" in applied.stdout and "rows applied" in applied.stderr  # the progress bar
+    results = served.roster("results", upload_id, "-o", str(tmp_path / "results.csv"))
+    assert results.returncode == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "results.csv").read_text(encoding="utf-8-sig"))))
+    assert [r["Result"] for r in rows] == ["Created"] * 20
+    # Applying again creates nothing twice: it is already COMPLETED.
+    again = _json(served.roster("apply", upload_id, "--json"))
+    assert again["state"] == "COMPLETED" and again["counts"]["created"] == 20
+    status = served.roster("status", upload_id)
+    assert status.returncode == 0 and "COMPLETED" in status.stdout
+
+
+def test_an_invalid_file_exits_3_and_its_report_names_the_line(served, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(current_csv("Sir,Ann,Lee,,Nurse,RX1,,,,,,,"), encoding="utf-8")
+
+    code, upload = _upload(served, bad)
+
+    assert (code, upload["state"]) == (3, "INVALID")
+    report = served.roster("validation", upload["upload_id"])
+    assert ",Title,Sir,error," in report.stdout
+    assert served.roster("apply", upload["upload_id"]).returncode == 1  # 409: only a validated upload
+
+
+def test_the_report_edited_as_a_leaver_file_and_uploaded_back(served, tmp_path):
+    report = tmp_path / "RY2.csv"
+    assert served.roster("report", "--ods", "RY2", "-o", str(report)).returncode == 0
+    rows = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+    header, accounts = rows[0], rows[1:]
+    email, status = header.index("Email Address"), header.index("Status")
+    sarah = next(r for r in accounts if r[email] == "sarah.oconnor@nhs.net")
+    sarah[status] = "leaver"
+    leavers = tmp_path / "leavers.csv"
+    with leavers.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *accounts])
+
+    code, upload = _upload(served, leavers)
+
+    assert (code, upload["state"]) == (0, "COMPLETED")
+    assert upload["counts"]["leavers"] == 1 and upload["counts"]["unchanged"] == len(accounts) - 1
+    after = served.roster("report", "--ods", "RY2").stdout
+    assert "sarah.oconnor@nhs.net,leaver" in after
+
+
+def test_another_organisations_administrator_is_refused_everywhere(served):
+    code, upload = _upload(served, EXAMPLES / "updates.csv", "--validate-only")  # RX1 and RY2 rows
+    upload_id = upload["upload_id"]
+    assert code == 0
+
+    for command in (["status", upload_id], ["validation", upload_id], ["results", upload_id],
+                    ["apply", upload_id], ["report", "--ods", "RX1"]):
+        refused = served.roster(*command, config="practice")
+        assert refused.returncode == 1, command
+        assert "do not administer" in refused.stderr, (command, refused.stderr)
+    listed = _json(served.roster("uploads", "--json", config="practice"))
+    assert upload_id not in [u["upload_id"] for u in listed["uploads"]]
+    assert upload_id in [u["upload_id"] for u in _json(served.roster("uploads", "--json"))["uploads"]]
+
+
+def test_a_form_posted_twice_is_one_upload(served):
+    headers = {"Authorization": f"Bearer {served.token()}"}
+    issued = requests.post(f"{served.url}/uploads", json={"file_name": "twice.csv", "validate_only": True},
+                           headers=headers, timeout=30).json()
+    body = (EXAMPLES / "users.csv").read_bytes()
+
+    for _ in range(2):
+        sent = requests.post(issued["form"]["url"], data=issued["form"]["fields"],
+                             files={"file": ("twice.csv", body)}, timeout=60)
+        assert sent.status_code == 204
+    deadline = time.monotonic() + 120
+    state = ""
+    while state not in ("VALIDATED", "INVALID") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        state = _json(served.roster("status", issued["upload_id"], "--json"))["state"]
+
+    assert state == "VALIDATED"
+    listed = [u for u in _json(served.roster("uploads", "--json", "--limit", "100"))["uploads"]
+              if u["file_name"] == "twice.csv"]
+    assert len(listed) == 1
+
+
+def test_signed_out_and_wrong_arguments_say_what_to_do(served):
+    signed_out = served.roster("uploads", "--url", served.url, config="nobody")
+    wrong = served.roster("upload", config="admin")
+    missing = served.roster("upload", "no-such-file.csv")
+
+    assert signed_out.returncode == 1 and "roster login --url" in signed_out.stderr
+    assert wrong.returncode == 2 and missing.returncode == 2 and "no such file" in missing.stderr
