@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
+from roster.adapters.open_jobs import open_job_attributes
 from roster.errors import JobNotFound
 from roster.model.jobs import Job, RowOutcome, utc_now
 
@@ -43,7 +44,7 @@ class JobStore:
     def create_if_absent(self, job: Job) -> tuple[Job, bool]:
         """Write a new job record; if the job exists (a repeated event) return it instead."""
         item = {**_job_key(job.job_id), "gsi1pk": "JOBS", "gsi1sk": f"{job.created_at}#{job.job_id}",
-                **job.model_dump(mode="json")}
+                **open_job_attributes(job.state, job.created_at), **job.model_dump(mode="json")}
         try:
             self.dynamodb.put_item(TableName=self.table, Item=to_item(item),
                                    ConditionExpression="attribute_not_exists(pk)")
@@ -61,6 +62,8 @@ class JobStore:
     def update(self, job_id: str, **changes: Any) -> None:
         """Set attributes of the job record (state, counts, keys...)."""
         changes["updated_at"] = utc_now()
+        if "state" in changes:  # keeps the sparse open-jobs index (adapters/open_jobs.py) in step
+            changes.update(open_job_attributes(changes["state"], changes["updated_at"]))
         names = {f"#a{i}": name for i, name in enumerate(changes)}
         setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
         values = {f":v{i}": _json_value(value) for i, value in setting.items()}
