@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     identity_retention_days: int = Field(default=90, ge=90)
     org_hold_seconds: int = Field(default=3600, ge=60)
     attachment_limit_bytes: int = Field(default=7_000_000, ge=1)
+    # The sweeper's deadlines (template parameters StuckJobMinutes, ValidationTimeoutMinutes,
+    # QueueTimeoutMinutes; roster.sweep).
+    stuck_job_minutes: int = Field(default=30, ge=0)
+    validation_timeout_minutes: int = Field(default=90, ge=1)
+    queue_timeout_minutes: int = Field(default=1440, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -48,6 +49,9 @@ def _sender() -> Any:
             Source=email.sender, Destinations=[email.recipient], RawMessage={"Data": to_mime(email)})
         logger.info("email sent", extra={"job_id": email.job_id, "kind": request["kind"],
                                          "message_id": response["MessageId"]})
+        # Counted here, where an email really goes out (a replayed send does not run this);
+        # Metrics instances share one set, flushed by the calling handler's log_metrics.
+        Metrics().add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
         return {"message_id": response["MessageId"]}
 
     return send_email
