@@ -42,24 +42,39 @@ def load_template(path: Path) -> dict[str, Any]:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_TemplateLoader)  # noqa: S506 (SafeLoader subclass)
 
 
+class _NoValue:
+    """AWS::NoValue: the property (or list item) it stands for is left out."""
+
+
+NO_VALUE = _NoValue()
+
+
 class TemplateResolver:
-    """Resolves Ref, Fn::Sub, Fn::GetAtt, Fn::Join and Fn::Select against local values."""
+    """Resolves Ref, Fn::Sub, Fn::GetAtt, Fn::Join, Fn::Select and, given the template's
+    Conditions, Fn::If (with Fn::Equals, Fn::Not, Fn::And, Fn::Or) against local values."""
 
     def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str],
-                 ref: Callable[[str], str], get_att: Callable[[str, str], str]) -> None:
+                 ref: Callable[[str], str], get_att: Callable[[str, str], str],
+                 conditions: dict[str, Any] | None = None) -> None:
         self.parameters = parameters
         self.pseudo = pseudo
         self.ref = ref
         self.get_att = get_att
+        self.conditions = conditions or {}
 
     def resolve(self, value: Any) -> Any:
         """A template value with every intrinsic function replaced by its local value."""
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [item for item in (self.resolve(v) for v in value) if item is not NO_VALUE]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
             (key, arg), = value.items()
+            if key == "Ref" and arg == "AWS::NoValue":
+                return NO_VALUE
+            if key == "Fn::If":
+                condition, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(condition) else when_false)
             if key == "Ref":
                 return self._ref(arg)
             if key == "Fn::GetAtt":
@@ -75,7 +90,27 @@ class TemplateResolver:
                 return self.resolve(items)[int(self.resolve(index))]
             if key.startswith("Fn::"):
                 raise NotImplementedError(f"the embedded stack does not resolve {key} yet")
-        return {k: self.resolve(v) for k, v in value.items()}
+        resolved = {k: self.resolve(v) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v is not NO_VALUE}
+
+    def condition(self, name: str) -> bool:
+        """The value of one of the template's Conditions."""
+        return self._truth(self.conditions[name])
+
+    def _truth(self, value: Any) -> bool:
+        (key, arg), = value.items()
+        if key == "Condition":
+            return self.condition(arg)
+        if key == "Fn::Equals":
+            left, right = (self.resolve(v) for v in arg)
+            return str(left) == str(right)
+        if key == "Fn::Not":
+            return not self._truth(arg[0])
+        if key == "Fn::And":
+            return all(self._truth(v) for v in arg)
+        if key == "Fn::Or":
+            return any(self._truth(v) for v in arg)
+        raise NotImplementedError(f"the embedded stack does not evaluate {key} in a condition")
 
     def _ref(self, name: str) -> Any:
         if name in self.pseudo:
