@@ -15,7 +15,8 @@ so two sweeps at once, or a sweep racing the pipeline, do no harm."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -149,18 +150,19 @@ class Sweeper:
         never_started_before = self._before(self.deadlines.stuck_job_minutes)
         hold_expired_before = self._before(self.deadlines.hold_seconds / 60)
         for open_job in self.open_jobs.in_state(JobState.CREATING):
-            execution = self.executions.status(open_job.job.job_id)
-            if execution is not None and not execution.ended:
-                if open_job.since < hold_expired_before:
-                    logger.warning("create phase still running after its hold expired",
-                                   extra={"job_id": open_job.job.job_id, "since": open_job.since})
-                    report.running_past_hold.append(open_job.job.job_id)
-                continue
-            if execution is None and open_job.since >= never_started_before:
-                continue  # its execution is being started right now
-            if self.jobs.get(open_job.job.job_id).state is not JobState.CREATING:
-                continue  # finished meanwhile (the index lags behind the table)
-            self._finish(open_job.job, _failure_of(execution, self.deadlines.stuck_job_minutes), report)
+            with _one_job(report, open_job.job.job_id):
+                execution = self.executions.status(open_job.job.job_id)
+                if execution is not None and not execution.ended:
+                    if open_job.since < hold_expired_before:
+                        logger.warning("create phase still running after its hold expired",
+                                       extra={"job_id": open_job.job.job_id, "since": open_job.since})
+                        report.running_past_hold.append(open_job.job.job_id)
+                    continue
+                if execution is None and open_job.since >= never_started_before:
+                    continue  # its execution is being started right now
+                if self.jobs.get(open_job.job.job_id).state is not JobState.CREATING:
+                    continue  # finished meanwhile (the index lags behind the table)
+                self._finish(open_job.job, _failure_of(execution, self.deadlines.stuck_job_minutes), report)
 
     def _end_unfinished_validations(self, report: SweepReport) -> None:
         minutes = self.deadlines.validation_timeout_minutes
@@ -168,26 +170,28 @@ class Sweeper:
                  "dead-letter consumer ended the job, so the sweeper did")
         for state in UNFINISHED_VALIDATION:
             for open_job in self.open_jobs.in_state(state, entered_before=self._before(minutes)):
-                failed = self.open_jobs.fail_if_in(open_job.job.job_id, UNFINISHED_VALIDATION, error)
-                if failed is not None:
-                    self.notice.tell(failed)
-                    report.ended.append(failed)
+                with _one_job(report, open_job.job.job_id):
+                    failed = self.open_jobs.fail_if_in(open_job.job.job_id, UNFINISHED_VALIDATION, error)
+                    if failed is not None:
+                        self.notice.tell(failed)
+                        report.ended.append(failed)
 
     def _requeue_or_end_waiting_jobs(self, report: SweepReport) -> None:
         too_long_before = self._before(self.deadlines.queue_timeout_minutes)
         for open_job in self.open_jobs.in_state(JobState.QUEUED, entered_before=self._before(
                 self.deadlines.stuck_job_minutes)):
             job = open_job.job
-            if open_job.since < too_long_before:
-                self.queue.dequeue(job.job_id, job.created_at)  # first, so that no dispatch starts it now
-                if self.jobs.get(job.job_id).state is JobState.QUEUED:
-                    cause = (f"It waited more than {self.deadlines.queue_timeout_minutes} minutes for other "
-                             "uploads of its organisations to finish; nothing was applied")
-                    self._finish(job, {"Error": "QueueTimeout", "Cause": cause}, report)
-                continue
-            # Idempotent: repairs a queue entry lost between QUEUED and enqueue.
-            self.queue.enqueue(job.job_id, job.created_at, job.orgs)
-            report.requeued.append(job.job_id)
+            with _one_job(report, job.job_id):
+                if open_job.since < too_long_before:
+                    self.queue.dequeue(job.job_id, job.created_at)  # first, so that no dispatch starts it now
+                    if self.jobs.get(job.job_id).state is JobState.QUEUED:
+                        cause = (f"It waited more than {self.deadlines.queue_timeout_minutes} minutes for other "
+                                 "uploads of its organisations to finish; nothing was applied")
+                        self._finish(job, {"Error": "QueueTimeout", "Cause": cause}, report)
+                    continue
+                # Idempotent: repairs a queue entry lost between QUEUED and enqueue.
+                self.queue.enqueue(job.job_id, job.created_at, job.orgs)
+                report.requeued.append(job.job_id)
         if report.requeued:
             report.started += self.queue.dispatch(self.start_create_phase)
             for job_id in report.requeued:  # a job that moved on meanwhile must not keep an entry
@@ -202,18 +206,24 @@ class Sweeper:
             return
         except Exception:
             logger.exception("finishing a stuck job failed; ending it without results", extra={"job_id": job.job_id})
-        try:
-            failed = self.open_jobs.fail_if_in(job.job_id, (job.state,), _failure_text(failure))
-            self.queue.release(job.job_id, job.orgs)
-            if failed is None:
-                report.unfinished.append(job.job_id)
-                return
-            self.notice.tell(failed, rows_may_be_applied=job.state is JobState.CREATING)
-            report.ended.append(failed)
-            self.queue.dispatch(self.start_create_phase)
-        except Exception:
-            logger.exception("could not end a stuck job", extra={"job_id": job.job_id})
+        failed = self.open_jobs.fail_if_in(job.job_id, (job.state,), _failure_text(failure))
+        self.queue.release(job.job_id, job.orgs)
+        if failed is None:  # finish got as far as a final state: a person must check the email went
             report.unfinished.append(job.job_id)
+            return
+        self.notice.tell(failed, rows_may_be_applied=job.state is JobState.CREATING)
+        report.ended.append(failed)
+        self.queue.dispatch(self.start_create_phase)
+
+
+@contextmanager
+def _one_job(report: SweepReport, job_id: str) -> Iterator[None]:
+    """One job's trouble does not stop the sweep: it is logged and reported, and the next sweep retries."""
+    try:
+        yield
+    except Exception:
+        logger.exception("could not end a stuck job", extra={"job_id": job_id})
+        report.unfinished.append(job_id)
 
 
 def _failure_of(execution: ExecutionStatus | None, stuck_job_minutes: int) -> Failure:
