@@ -20,6 +20,11 @@ from roster.model.jobs import FINAL_STATES, Job, JobState
 ROW_METRICS = {"created": "RowsCreated", "updated": "RowsUpdated", "leavers": "RowsLeavers",
                "joiners": "RowsJoiners", "unchanged": "RowsUnchanged", "failed": "RowsFailed"}
 
+# Every metric name Roster publishes (the template's alarms and dashboard may use only these).
+PUBLISHED_METRICS = frozenset({*ROW_METRICS.values(), "JobDuration", "JobsCompleted", "JobsFailed", "QueuedUploads",
+                               "QueuedUploadsStarted", "StuckJobs", "UploadsDeadLettered", "EmailsSent",
+                               "RowsValidated"})
+
 
 @dataclass(frozen=True)
 class Measure:
