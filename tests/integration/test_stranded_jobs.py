@@ -189,3 +189,19 @@ def test_the_embedded_stack_creates_the_operations_section_from_the_template(top
     widgets = json.loads(dashboard["DashboardBody"])["widgets"]
     (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
     assert sorted(alarm_widget["properties"]["alarms"]) == sorted(a["AlarmArn"] for a in alarms)
+
+
+@pytest.mark.parametrize("chaos_harness", [("notify:before:1.0", 2)], indirect=True)
+def test_roster_local_run_ends_an_abandoned_create_phase_with_the_sweeper_and_says_so(chaos_harness, tmp_path):
+    # When notify fails on every attempt during `roster local run` (sweeping, as the schedule would)
+    with pytest.raises(PipelineError) as broke:
+        chaos_harness.upload(EXAMPLES / "users.csv")
+
+    # Then the run names the upload and why, and the outputs show what the uploader got
+    assert "upload 01 (users.csv): its create phase ended (NotifyFailed" in str(broke.value)
+    assert str(broke.value).endswith("the sweeper ended it FAILED")
+    folder = tmp_path / "out1" / "01-users"
+    assert json.loads((folder / "job.json").read_text())["state"] == "FAILED"
+    assert len(list((folder / "emails").glob("*.eml"))) == 1
+    assert (folder / "results.csv").exists()
+    assert all(_holds(chaos_harness).holder(ods) is None for ods in USERS_ORGS)
