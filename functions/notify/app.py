@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import wiring
+from roster import job_metrics, wiring
 from roster.adapters.ses import idempotency_config
 from roster.notify.step import NotifyRequest
 
 logger = Logger()
 tracer = Tracer()
+metrics = Metrics()
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config.register_lambda_context(context)
     request = parse(event=event, model=NotifyRequest)
     logger.append_keys(job_id=request.job_id)
-    job = wiring.notify_step().finish(request.job_id, request.failure)
+    job, measures = job_metrics.finish_measured(wiring.notify_step(), request.job_id, request.failure)
+    job_metrics.publish(metrics, measures)
     return {"job_id": job.job_id, "state": job.state.value, "counts": job.counts}

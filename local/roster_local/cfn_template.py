@@ -43,8 +43,16 @@ def load_template(path: Path) -> dict[str, Any]:
     return yaml.load(path.read_text(encoding="utf-8"), Loader=_TemplateLoader)  # noqa: S506 (SafeLoader subclass)
 
 
+class _NoValue:
+    """AWS::NoValue: the property (or list item) it stands for is left out."""
+
+
+NO_VALUE = _NoValue()
+
+
 class TemplateResolver:
-    """Resolves Ref, Fn::Sub, Fn::GetAtt, Fn::Join and Fn::Select against local values."""
+    """Resolves Ref, Fn::Sub, Fn::GetAtt, Fn::Join, Fn::Select and, given the template's
+    Conditions, Fn::If (with Fn::Equals, Fn::Not, Fn::And, Fn::Or) against local values."""
 
     def __init__(self, parameters: dict[str, Any], pseudo: dict[str, str],
                  ref: Callable[[str], str], get_att: Callable[[str, str], str],
@@ -64,6 +72,11 @@ class TemplateResolver:
             return value
         if len(value) == 1:
             (key, arg), = value.items()
+            if key == "Ref" and arg == "AWS::NoValue":
+                return NO_VALUE
+            if key == "Fn::If":
+                condition, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(condition) else when_false)
             if key == "Ref":
                 return NO_VALUE if arg == "AWS::NoValue" else self._ref(arg)
             if key == "Fn::If":

@@ -24,6 +24,7 @@ from roster_local import moto_fixes
 from roster_local.cfn_template import TemplateResolver, load_template
 from roster_local.embedded_cognito import create_sign_in
 from roster_local.lambda_adapter import ChaosRule, FunctionSpec, InProcessLambda
+from roster_local.operations_resources import OperationsResources
 
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-2"
@@ -66,6 +67,7 @@ class EmbeddedStack:
              "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"},
             self._ref, self._get_att, self.template.get("Conditions", {}),
         )
+        self.operations = OperationsResources(self, REGION, ACCOUNT_ID)
 
     # -- lifecycle --------------------------------------------------------------------
     def __enter__(self) -> EmbeddedStack:
@@ -102,6 +104,13 @@ class EmbeddedStack:
     def client(self, service: str) -> Any:
         return boto3.client(service, region_name=REGION)
 
+    def run_schedule(self, function_logical: str) -> tuple[Any, bool]:
+        """Invoke a scheduled function once with its schedule's input, as EventBridge Scheduler
+        would (moto never fires a schedule): how `roster local run` and the tests run the sweeper.
+        Returns (payload, is_function_error), as InProcessLambda.invoke does."""
+        properties = self.operations.schedules[function_logical]
+        return self.lambdas.invoke(self._ref(function_logical), json.loads(properties.get("Input", "{}")))
+
     def output(self, name: str) -> str:
         """A value of the template's Outputs section, resolved locally."""
         return self.resolver.resolve(self.template["Outputs"][name]["Value"])
@@ -131,14 +140,17 @@ class EmbeddedStack:
             self.client("logs").create_log_group(logGroupName=self.resolver.resolve(props["LogGroupName"]))
         # Before the functions: their environment names the user pool and its client.
         create_sign_in(self)
+        self.operations.create_queues()
         functions = self._resources("AWS::Serverless::Function")
         for logical, props in functions:
             self._create_function(logical, props)
+            self.operations.configure_async_invocation(logical, props)
         self._export_function_environment([logical for logical, _ in functions])
         for logical, props in self._resources("AWS::Serverless::StateMachine"):
             self._create_state_machine(logical, props)
         for logical, props in functions:
             self._connect_events(logical, props)
+        self.operations.create_alarms_and_dashboards()
         self.client("ses").verify_email_identity(EmailAddress=self.parameters["SenderEmail"])
 
     def _create_table(self, logical: str, props: dict[str, Any]) -> None:
@@ -246,6 +258,8 @@ class EmbeddedStack:
             if event["Type"] == "HttpApi":
                 continue  # `roster local serve` routes HTTP requests to the function itself
             if event["Type"] != "S3":
+                if self.operations.connect_event(logical, event):
+                    continue
                 raise NotImplementedError(f"the embedded stack does not connect {event['Type']} events yet")
             properties = self.resolver.resolve(event["Properties"])
             bucket = properties["Bucket"]
@@ -272,12 +286,17 @@ class EmbeddedStack:
             name = self._get_att(logical, "Arn")
         elif kind == "AWS::Serverless::Function" and "FunctionName" in props:
             name = self.resolver.resolve(props["FunctionName"])
+        elif (operations_name := self.operations.ref(logical, kind)) is not None:
+            name = operations_name
         else:
             name = f"{self.stack_name}-{logical}"
         self.names[logical] = name
         return name
 
     def _get_att(self, logical: str, attribute: str) -> str:
+        operations_value = self.operations.get_att(logical, self.template["Resources"][logical]["Type"], attribute)
+        if operations_value is not None:
+            return operations_value
         if attribute != "Arn":
             raise NotImplementedError(f"the embedded stack does not resolve {logical}.{attribute}")
         if logical in self.arns:

@@ -6,8 +6,11 @@ Handler that template.yaml gives it, with a Lambda-like context. It covers:
 
 - synchronous invocations (Step Functions' lambda:invoke), answered like Lambda answers:
   a handler exception becomes FunctionError "Unhandled" with errorType = exception class;
-- asynchronous invocations (the S3 event notification), queued and retried twice on
-  failure, the way Lambda retries asynchronous events (delays shortened for one machine);
+- asynchronous invocations (the S3 event notification), queued and retried on failure as
+  the function's event invoke configuration says (twice by default), the way Lambda retries
+  asynchronous events (delays shortened for one machine); an event that fails every attempt
+  goes, as an invocation record, to the configured on-failure destination (an SQS queue,
+  whose consumer moto then invokes, or a function);
 - fault injection (--chaos): an invocation fails before its handler runs (a Lambda service
   error) or after it ran, its side effects done but its response lost (a timeout).
 """
@@ -25,10 +28,12 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import boto3
 import moto.s3.notifications as s3_notifications
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
@@ -118,6 +123,7 @@ class InvocationStats:
     async_retries: dict[str, int] = field(default_factory=dict)
     handler_seconds: dict[str, float] = field(default_factory=dict)  # wall time inside handlers, by kind
     dropped_events: list[str] = field(default_factory=list)  # async events that failed every attempt
+    dead_letters: list[dict[str, Any]] = field(default_factory=list)  # their records, sent to a destination
 
 
 class InProcessLambda:
@@ -206,23 +212,60 @@ class InProcessLambda:
 
     def _run_async(self, spec: FunctionSpec, event: Any) -> None:
         try:
-            for attempt, delay in enumerate((0.0, *ASYNC_RETRY_DELAYS)):
+            retries, on_failure = self._async_configuration(spec)
+            delays = (0.0, *ASYNC_RETRY_DELAYS[:retries])
+            response: dict[str, Any] = {}
+            for attempt, delay in enumerate(delays, start=1):
                 time.sleep(delay)
                 try:
-                    _, failed = self.invoke(spec.name, event)
-                except LambdaServiceException:
-                    failed = True
+                    payload, failed = self.invoke(spec.name, event)
+                except LambdaServiceException as exc:
+                    payload, failed = {"errorMessage": exc.message, "errorType": "ServiceException"}, True
                 if not failed:
                     return
-                if attempt < len(ASYNC_RETRY_DELAYS):
+                response = payload if isinstance(payload, dict) else {"errorMessage": str(payload)}
+                if attempt < len(delays):
                     self._count(self.stats.async_retries, spec.kind)
-            # Lambda would send the event to the function's on-failure destination now.
+            # Every attempt failed: Lambda sends the invocation record to the on-failure destination.
+            record = _invocation_record(spec, event, len(delays), response)
+            if on_failure:
+                with self._lock:  # before delivering: the destination's consumer runs within the delivery
+                    self.stats.dead_letters.append(record)
+                self._deliver(on_failure, record)
             with self._lock:
                 self.stats.dropped_events.append(f"{spec.kind}: {json.dumps(event)[:300]}")
         finally:
             with self._idle:
                 self._in_flight -= 1
                 self._idle.notify_all()
+
+    def _async_configuration(self, spec: FunctionSpec) -> tuple[int, str | None]:
+        """(retries, on-failure destination ARN) from the function's event invoke configuration."""
+        lambda_client = boto3.client("lambda", region_name=spec.arn.split(":")[3])
+        try:
+            config = lambda_client.get_function_event_invoke_config(FunctionName=spec.name)
+        except lambda_client.exceptions.ResourceNotFoundException:
+            return len(ASYNC_RETRY_DELAYS), None
+        retries = min(int(config.get("MaximumRetryAttempts", len(ASYNC_RETRY_DELAYS))), len(ASYNC_RETRY_DELAYS))
+        return retries, config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination") or None
+
+    def _deliver(self, destination: str, record: dict[str, Any]) -> bool:
+        """Send an invocation record to an SQS queue or a function, as Lambda does; False if it could not."""
+        service, region, name = destination.split(":")[2], destination.split(":")[3], destination.split(":")[-1]
+        try:
+            if service == "sqs":
+                sqs = boto3.client("sqs", region_name=region)
+                sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"],
+                                 MessageBody=json.dumps(record))
+                return True
+            if service == "lambda":
+                self.invoke_async(destination, record)
+                return True
+        except Exception:  # Lambda counts these as DestinationDeliveryFailures and drops the record
+            logger.exception("could not deliver a failed event to %s", destination)
+            return False
+        logger.warning("the embedded stack does not deliver to %s destinations (%s)", service, destination)
+        return False
 
     def _run_handler(self, spec: FunctionSpec, event: Any) -> Any:
         module_name, function_name = spec.handler.rsplit(".", 1)
@@ -267,6 +310,19 @@ class InProcessLambda:
     def _count(self, counter: dict[str, int], key: str) -> None:
         with self._lock:
             counter[key] = counter.get(key, 0) + 1
+
+
+def _invocation_record(spec: FunctionSpec, event: Any, attempts: int, response: dict[str, Any]) -> dict[str, Any]:
+    """The invocation record Lambda sends to an on-failure destination (its documented shape)."""
+    return {
+        "version": "1.0",
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": f"{spec.arn}:$LATEST",
+                           "condition": "RetriesExhausted", "approximateInvokeCount": attempts},
+        "requestPayload": event,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": {key: response[key] for key in ("errorMessage", "errorType") if key in response},
+    }
 
 
 def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:

@@ -19,8 +19,10 @@ import requests
 from moto.ses.models import ses_backends
 
 from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.executions import CreatePhaseExecutions
 from roster.adapters.job_store import JobStore
 from roster.adapters.upload_store import UploadStore
+from roster.dead_letters import dead_lettered_uploads
 from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
@@ -31,6 +33,8 @@ MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "
                           "Mailbox Size (GB)", "Status", "Created")
 POLL_SECONDS = 0.1
 UPLOAD_TIMEOUT_SECONDS = 1800
+EXECUTION_CHECK_SECONDS = 1.0
+SWEEPER = "SweepFunction"  # template.yaml: the function its schedule runs
 
 
 class PipelineError(Exception):
@@ -49,8 +53,12 @@ class LocalRun:
     """Uploads files into a running EmbeddedStack and collects what each upload produced."""
 
     def __init__(self, stack: EmbeddedStack, admin: str, out_dir: Path, validate_only: bool = False,
-                 report: Callable[[str], None] | None = None) -> None:
+                 report: Callable[[str], None] | None = None, sweep: bool = True) -> None:
         self.stack = stack
+        # An upload that cannot finish by itself (its create phase ended without finishing the
+        # job) is ended by the sweeper, as its schedule would on AWS; sweep=False stops there.
+        self.sweep = sweep
+        self.problems: dict[str, str] = {}  # job id -> why that upload could not make progress
         self.admin = admin
         self.out_dir = out_dir
         self.validate_only = validate_only
@@ -60,6 +68,7 @@ class LocalRun:
         self.uploads = UploadStore(stack.client("s3"), settings.bucket)
         self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
         self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
+        self.executions = CreatePhaseExecutions(stack.client("stepfunctions"), settings.state_machine_arn)
 
     def run(self, files: list[Path], parallel: bool = False) -> list[UploadResult]:
         """Upload every file (one after the other, or all at once) and wait for each to finish."""
@@ -73,6 +82,8 @@ class LocalRun:
         results = [self._write_upload(i, f, self.jobs.get(job.job_id))
                    for i, (f, job) in enumerate(zip(files, jobs, strict=True), start=1)]
         self._write_mailbox_report()
+        if self.problems:  # after writing everything: the outputs show what the uploader got
+            raise PipelineError("; ".join(self.problems.values()))
         return results
 
     # -- uploading ---------------------------------------------------------------------
@@ -112,6 +123,7 @@ class LocalRun:
     # -- waiting -------------------------------------------------------------------------
     def _wait(self, index: int, path: Path, job_id: str) -> Job:
         deadline = time.monotonic() + UPLOAD_TIMEOUT_SECONDS
+        next_check = time.monotonic()
         last = ""
         while time.monotonic() < deadline:
             try:
@@ -123,13 +135,40 @@ class LocalRun:
                 self.report(line)
                 last = line
             if job is not None and job.state in FINAL_STATES:
+                self._note_dead_letter(index, path, job)
                 return job
+            if job is not None and job.state is JobState.CREATING and time.monotonic() >= next_check:
+                next_check = time.monotonic() + EXECUTION_CHECK_SECONDS
+                self._end_abandoned_create_phase(index, path, job)
             if job is None and self.stack.lambdas.stats.dropped_events:
                 raise PipelineError(f"upload {index:02d} ({path.name}): the upload event failed every attempt; "
                                     f"see the handler errors above ({self.stack.lambdas.stats.dropped_events[-1]})")
             time.sleep(POLL_SECONDS)
         raise PipelineError(f"upload {index:02d} ({path.name}) did not finish within {UPLOAD_TIMEOUT_SECONDS} s; "
                             f"last seen: {last}")
+
+    def _note_dead_letter(self, index: int, path: Path, job: Job) -> None:
+        """A job its dead-letter consumer ended: the upload event failed every attempt."""
+        # By key: moto's S3 events carry no versionId (validate then reads the latest version).
+        dead = {upload.key for record in list(self.stack.lambdas.stats.dead_letters)
+                for upload in dead_lettered_uploads(record)}
+        if job.state is JobState.FAILED and job.key in dead:
+            self.problems[job.job_id] = f"upload {index:02d} ({path.name}): FAILED: {job.error}"
+
+    def _end_abandoned_create_phase(self, index: int, path: Path, job: Job) -> None:
+        """A create phase that ended without finishing its job (notify failed every attempt) is
+        ended by the sweeper, as its schedule would on AWS, instead of waiting for ever."""
+        execution = self.executions.status(job.job_id)
+        if execution is None or not execution.ended or self.jobs.get(job.job_id).state is not JobState.CREATING:
+            return
+        why = (f"upload {index:02d} ({path.name}): its create phase ended ({execution.error or execution.status}: "
+               f"{(execution.cause or '')[:200]}) without finishing the job")
+        if not self.sweep:
+            raise PipelineError(why)
+        payload, failed = self.stack.run_schedule(SWEEPER)
+        if failed:
+            raise PipelineError(f"{why}, and the sweeper failed too: {payload.get('errorMessage', payload)}")
+        self.problems[job.job_id] = f"{why}; the sweeper ended it FAILED"
 
     def _settle(self, jobs: list[Job]) -> None:
         """Let every execution and queued invocation end, so that every email has been sent."""

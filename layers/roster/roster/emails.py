@@ -174,7 +174,10 @@ def upload_complete_email(
             f"{expiry}:\n{results_link}\n"
             "It is your file with four columns added: Result, Message, Assigned Email and Temporary Password."
         )
-    if failed:
+    if failed and not failed_rows:  # the error came after the last row (e.g. notify itself failed)
+        paragraphs.append("Every row had been applied before the error, so the results file is complete "
+                          "and nothing needs uploading again.")
+    elif failed:
         paragraphs.append(
             f"{_not_processed(failed_rows)} marked Failed. "
             "Upload the results file again, as it is, to retry exactly those rows: rows that were "
@@ -197,5 +200,38 @@ def upload_complete_email(
         body="\n\n".join(paragraphs) + "\n",
         attachment_name=attachment_name if results_csv is not None else None,
         attachment=results_csv,
+        job_id=job_id,
+    )
+
+
+def upload_failed_email(
+    sender: str, recipient: str, file_name: str, job_id: str, rows_may_be_applied: bool = False
+) -> OutgoingEmail:
+    """A system error stopped the upload before it had a results file (csv-contract 9, `Upload failed:`).
+
+    The cause stays in the job record for the engineers; the uploader is told what happened to
+    their accounts and what to do."""
+    shown = _shown_name(file_name)
+    if rows_may_be_applied:
+        paragraphs = [
+            f"Roster stopped processing {shown} (upload {job_id}) because of a system error, and could not "
+            "produce its results file.",
+            "Some rows may already have been applied. Uploading the same file again is safe: rows that were "
+            "already done are recognised and reported Unchanged, and no account is created twice. The temporary "
+            "passwords of accounts created before the error are not in that new results file: ask your Roster "
+            f"support team for the results of upload {job_id}.",
+        ]
+    else:
+        paragraphs = [
+            f"Roster could not process {shown} (upload {job_id}) because of a system error.",
+            "Nothing was created or changed.",
+            f"Please upload the file again. If this happens again, contact your Roster support team and quote "
+            f"upload {job_id}.",
+        ]
+    return OutgoingEmail(
+        sender=sender,
+        recipient=recipient,
+        subject=f"Upload failed: {shown}",
+        body="\n\n".join(paragraphs) + "\n",
         job_id=job_id,
     )

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     sign_in_domain: str = ""
     console_origin: str = ""  # empty: the console is on the API's own address (no CORS)
     apply_function: str = ""
+    # The sweeper's deadlines (template parameters StuckJobMinutes, ValidationTimeoutMinutes,
+    # QueueTimeoutMinutes; roster.sweep).
+    stuck_job_minutes: int = Field(default=30, ge=0)
+    validation_timeout_minutes: int = Field(default=90, ge=1)
+    queue_timeout_minutes: int = Field(default=1440, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -86,6 +86,15 @@ class OrganisationHolds:
         """Start the queued jobs whose holds can be taken (roster.queueing.dispatch_waiting)."""
         return dispatch_waiting(self, start)
 
+    def dequeue(self, job_id: str, created_at: str) -> None:
+        """Take a job out of the queue (the sweeper, before it ends a job that waited too long)."""
+        self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": f"{created_at}#{job_id}"}))
+
+    def queue_length(self) -> int:
+        """How many jobs wait in the queue (a metric)."""
+        return len(query_all(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :q",
+                             ExpressionAttributeValues=to_item({":q": "QUEUE"}), ProjectionExpression="sk"))
+
     def holder(self, ods: str) -> dict[str, Any] | None:
         """The current hold on an organisation, if any (for tests and the console)."""
         response = self.dynamodb.get_item(TableName=self.table, Key=to_item(_hold_key(ods)), ConsistentRead=True)

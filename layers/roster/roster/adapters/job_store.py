@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
+from roster.adapters.open_jobs import open_job_attributes
 from roster.adapters.upload_listing import UploadListing, uploader_listing_keys
 from roster.errors import JobNotFound, JobStateChanged
 from roster.model.jobs import Job, JobState, RowOutcome, utc_now
@@ -48,7 +49,8 @@ class JobStore:
     def create_if_absent(self, job: Job) -> tuple[Job, bool]:
         """Write a new job record; if the job exists (a repeated event) return it instead."""
         item = {**_job_key(job.job_id), "gsi1pk": "JOBS", "gsi1sk": f"{job.created_at}#{job.job_id}",
-                **uploader_listing_keys(job), **job.model_dump(mode="json")}
+                **uploader_listing_keys(job), **open_job_attributes(job.state, job.created_at),
+                **job.model_dump(mode="json")}
         try:
             self.dynamodb.put_item(TableName=self.table, Item=to_item(item),
                                    ConditionExpression="attribute_not_exists(pk)")
@@ -68,6 +70,8 @@ class JobStore:
         while the job is in that state (JobStateChanged otherwise). Setting `orgs` lists the
         upload under each of them (gsi2)."""
         changes["updated_at"] = utc_now()
+        if "state" in changes:  # keeps the sparse open-jobs index (adapters/open_jobs.py) in step
+            changes.update(open_job_attributes(changes["state"], changes["updated_at"]))
         names = {f"#a{i}": name for i, name in enumerate(changes)}
         setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
         values = {f":v{i}": _json_value(value) for i, value in setting.items()}
@@ -108,7 +112,9 @@ class JobStore:
         with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
             self.dynamodb.update_item(
                 TableName=self.table, Key=to_item(_job_key(job_id)),
-                UpdateExpression=f"SET #state = :received, updated_at = :now{version} REMOVE expires_at",
+                # open_state and state_since keep the sweeper's open-jobs index in step (adapters/open_jobs.py).
+                UpdateExpression=f"SET #state = :received, open_state = :received, state_since = :now, "
+                                 f"updated_at = :now{version} REMOVE expires_at",
                 ConditionExpression="#state = :awaiting",
                 ExpressionAttributeNames={"#state": "state"}, ExpressionAttributeValues=to_item(changes))
         return self.get(job_id)
@@ -121,8 +127,9 @@ class JobStore:
         with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
             self.dynamodb.update_item(
                 TableName=self.table, Key=to_item(_job_key(job_id)),
-                UpdateExpression="SET #state = :validating, validate_only = :no, apply_requested_at = :now, "
-                                 "apply_requested_by = :by, updated_at = :now",
+                UpdateExpression="SET #state = :validating, open_state = :validating, state_since = :now, "
+                                 "validate_only = :no, apply_requested_at = :now, apply_requested_by = :by, "
+                                 "updated_at = :now",
                 ConditionExpression="#state = :validated AND validate_only = :yes "
                                     "AND attribute_not_exists(apply_requested_at)",
                 ExpressionAttributeNames={"#state": "state"}, ExpressionAttributeValues=to_item(values))

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -56,6 +57,9 @@ def _sender() -> Callable[..., dict[str, str]]:
             Source=email.sender, Destinations=[email.recipient], RawMessage={"Data": to_mime(email)})
         logger.info("email sent", extra={"job_id": email.job_id, "kind": request["kind"],
                                          "message_id": response["MessageId"]})
+        # Counted here, where an email really goes out (a replayed send does not run this);
+        # Metrics instances share one set, flushed by the calling handler's log_metrics.
+        Metrics().add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
         return {"message_id": str(response["MessageId"])}
 
     # Applied as a call, not with @: Powertools' decorator is untyped, and the typed variable

@@ -1,0 +1,47 @@
+"""The create phase's Step Functions executions, as the sweeper needs to see them.
+
+Each job's execution is named after the job (roster.queueing), so its ARN follows from the
+state machine's ARN and the job id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+ENDED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+
+@dataclass(frozen=True)
+class ExecutionStatus:
+    """What Step Functions says about one execution."""
+
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (PENDING_REDRIVE counts as running)
+    error: str | None = None
+    cause: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
+
+
+def execution_arn(state_machine_arn: str, name: str) -> str:
+    """arn:...:stateMachine:<machine> -> arn:...:execution:<machine>:<name>."""
+    prefix, _, machine = state_machine_arn.rpartition(":stateMachine:")
+    return f"{prefix}:execution:{machine}:{name}"
+
+
+class CreatePhaseExecutions:
+    """Looks up a job's create-phase execution."""
+
+    def __init__(self, stepfunctions: Any, state_machine_arn: str) -> None:
+        self.stepfunctions = stepfunctions
+        self.state_machine_arn = state_machine_arn
+
+    def status(self, job_id: str) -> ExecutionStatus | None:
+        """The execution of this job, or None if it was never started."""
+        try:
+            response = self.stepfunctions.describe_execution(
+                executionArn=execution_arn(self.state_machine_arn, job_id))
+        except self.stepfunctions.exceptions.ExecutionDoesNotExist:
+            return None
+        return ExecutionStatus(response["status"], response.get("error"), response.get("cause"))

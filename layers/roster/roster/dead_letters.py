@@ -1,0 +1,125 @@
+"""Dead letters: upload events on which the validate function failed every attempt.
+
+S3 invokes validate asynchronously. When every attempt fails, Lambda sends an invocation
+record (the S3 event as `requestPayload`, the last error as `responsePayload`) to the
+function's on-failure destination, an SQS queue (template.yaml). Its consumer records each
+upload whose validation never finished as FAILED, creating the job if validate never got
+that far (same job id: `job_id_for` on the uploaded object version), and tells the uploader
+once. An upload whose validation did finish (the attempts "failed" only because their
+responses were lost) is left to its own pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger
+
+from roster.adapters.upload_store import object_key_from_event
+from roster.model.jobs import Job, JobState, job_id_for
+from roster.ports import UploadedObject
+
+logger = Logger(child=True)
+
+UNFINISHED_VALIDATION = (JobState.RECEIVED, JobState.VALIDATING)
+MAX_ERROR_TEXT = 300
+
+
+class JobRecords(Protocol):
+    def create_if_absent(self, job: Job) -> tuple[Job, bool]: ...
+
+    def get(self, job_id: str) -> Job: ...
+
+
+class JobTransitions(Protocol):
+    def fail_if_in(self, job_id: str, states: Iterable[JobState], error: str) -> Job | None: ...
+
+
+class UploadMetadata(Protocol):
+    def describe(self, key: str, version_id: str | None) -> UploadedObject: ...
+
+
+class FailureNotice(Protocol):
+    def tell(self, job: Job, rows_may_be_applied: bool = False) -> None: ...
+
+
+@dataclass(frozen=True)
+class DeadLetteredUpload:
+    """One uploaded object version named by a dead-lettered S3 event."""
+
+    key: str
+    version_id: str | None
+
+
+@dataclass(frozen=True)
+class DeadLetterOutcome:
+    """What the consumer did with one upload: `failed` (recorded FAILED, uploader told) or `ignored`."""
+
+    job_id: str
+    action: str
+    state: JobState
+
+
+def dead_lettered_uploads(record: Mapping[str, Any]) -> list[DeadLetteredUpload]:
+    """The uploads named by an invocation record's S3 event (none if it holds no S3 event)."""
+    payload = record.get("requestPayload")
+    entries = payload.get("Records", []) if isinstance(payload, Mapping) else []
+    uploads = []
+    for entry in entries:
+        s3_object = entry.get("s3", {}).get("object", {}) if isinstance(entry, Mapping) else {}
+        if "key" in s3_object:
+            uploads.append(DeadLetteredUpload(object_key_from_event(s3_object["key"]), s3_object.get("versionId")))
+    return uploads
+
+
+def failure_reason(record: Mapping[str, Any]) -> str:
+    """The job's error text: how many attempts failed, why Lambda gave up, and the last error."""
+    context = record.get("requestContext", {})
+    response = record.get("responsePayload")
+    if isinstance(response, Mapping):
+        last = f"{response.get('errorType', 'error')}: {response.get('errorMessage', '')}"
+    else:
+        last = str(response or "no response")
+    return (f"Validation never finished: the upload event failed {context.get('approximateInvokeCount', '?')} "
+            f"attempts of the validate function ({context.get('condition', 'unknown')}); "
+            f"last error {last[:MAX_ERROR_TEXT]}")
+
+
+@dataclass
+class DeadLetters:
+    """The dead-letter consumer's stores, passed in (production wiring in roster.operations)."""
+
+    jobs: JobRecords
+    transitions: JobTransitions
+    uploads: UploadMetadata
+    notice: FailureNotice
+
+    def receive(self, record: Mapping[str, Any]) -> list[DeadLetterOutcome]:
+        """Record every upload of one invocation record; safe to repeat (SQS delivers at least once)."""
+        uploads = dead_lettered_uploads(record)
+        if not uploads:
+            logger.warning("dead letter names no uploaded object; nothing to record",
+                           extra={"condition": record.get("requestContext", {}).get("condition")})
+            return []
+        reason = failure_reason(record)
+        return [self._record(upload, reason) for upload in uploads]
+
+    def _record(self, dead: DeadLetteredUpload, reason: str) -> DeadLetterOutcome:
+        upload = self.uploads.describe(dead.key, dead.version_id)
+        failed = Job(job_id=job_id_for(upload.bucket, upload.key, upload.version_id), state=JobState.FAILED,
+                     bucket=upload.bucket, key=upload.key, version_id=upload.version_id, file_name=upload.file_name,
+                     uploader=upload.uploader, validate_only=upload.validate_only, error=reason)
+        job, created = self.jobs.create_if_absent(failed)
+        if not created and job.state in UNFINISHED_VALIDATION:
+            job = self.transitions.fail_if_in(job.job_id, UNFINISHED_VALIDATION, reason) or self.jobs.get(job.job_id)
+        # A FAILED job without results failed before its create phase: this consumer (or the sweeper)
+        # ended it, and the email is sent at most once whoever asks, so a redelivery repeats nothing.
+        if job.state is JobState.FAILED and job.results_key is None:
+            self.notice.tell(job)
+            logger.warning("upload recorded FAILED after its validation failed every attempt",
+                           extra={"job_id": job.job_id, "error": job.error})
+            return DeadLetterOutcome(job.job_id, "failed", job.state)
+        logger.info("dead letter of an upload whose validation finished; its pipeline goes on",
+                    extra={"job_id": job.job_id, "state": job.state.value})
+        return DeadLetterOutcome(job.job_id, "ignored", job.state)
