@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,8 @@ from roster_local.commands.serve import add_serve_command, local_serve
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_PIPELINE_BROKE = 1
+# What the directory file accepts as an administrator's address.
+ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _show_stand_in_warnings()
     # moto's state machine interpreter logs every failed task with its whole parse tree; the
     # handler errors themselves are logged by the Lambda stand-in, and retries are expected.
     logging.getLogger("moto").setLevel(logging.CRITICAL)
@@ -62,6 +66,11 @@ def local_run(args: argparse.Namespace) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         return _refuse(f"no such file: {', '.join(missing)}")
+    if args.out.exists() and not args.out.is_dir():
+        return _refuse(f"--out {args.out} is a file; name a folder (it is created if missing)")
+    if not ADDRESS.fullmatch(args.admin):
+        return _refuse(f"--admin '{args.admin}' is not an email address; give the uploading administrator's "
+                       "address, e.g. admin@example.nhs.net")
     try:
         chaos = parse_chaos(args.chaos)
         directory = load_directory_file(args.directory)
@@ -94,6 +103,19 @@ def local_run(args: argparse.Namespace) -> int:
         print("chaos: injected " + (", ".join(f"{k} {v}" for k, v in sorted(injected.items())) or "nothing"))
     print(f"mailbox report: {args.out / 'mailbox-report.csv'}")
     return 0
+
+
+def _show_stand_in_warnings() -> None:
+    """Send the stand-in's own warnings (a handler's exception, a dropped event) to stderr.
+
+    Powertools' Logger, named after the service ("roster"), filters the root handler's records
+    whose logger name contains that name, roster_local's among them: the stand-in's loggers get a
+    handler of their own instead of passing through the root's."""
+    stand_in = logging.getLogger("roster_local")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    stand_in.addHandler(handler)
+    stand_in.propagate = False
 
 
 def _name_value(text: str) -> tuple[str, str]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,9 @@ class EmbeddedStack:
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True},
                                       "lambda": {"use_docker": False}})
         self._mock.start()
+        # Metrics are off here (no CloudWatch agent): Powertools' warning that a handler published
+        # none would only clutter the terminal.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         moto_fixes.apply()
         self.lambdas.install()
         self._create_resources()
@@ -320,7 +325,7 @@ class EmbeddedStack:
         values = {}
         for name, spec in self.template.get("Parameters", {}).items():
             if name in overrides:
-                values[name] = str(overrides[name])
+                values[name] = checked_parameter(name, spec, str(overrides[name]))
             elif "Default" in spec:
                 values[name] = str(spec["Default"])
             else:
@@ -329,6 +334,28 @@ class EmbeddedStack:
         if unknown:
             raise ValueError(f"template.yaml has no parameter {', '.join(sorted(unknown))}")
         return values
+
+
+def checked_parameter(name: str, spec: dict[str, Any], value: str) -> str:
+    """A parameter override checked as CloudFormation checks it (type, range, allowed values and
+    pattern); ValueError with a sentence that names the parameter and what it allows."""
+    allowed = spec.get("AllowedValues")
+    if allowed is not None and value not in [str(v) for v in allowed]:
+        raise ValueError(f"template parameter {name} must be one of {', '.join(map(str, allowed))}, not '{value}'")
+    if spec.get("Type") == "Number":
+        low, high = spec.get("MinValue"), spec.get("MaxValue")
+        bounds = f" from {low} to {high}" if low is not None and high is not None else ""
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"template parameter {name} must be a number{bounds}, not '{value}'") from None
+        if (low is not None and number < float(low)) or (high is not None and number > float(high)):
+            raise ValueError(f"template parameter {name} must be a number{bounds}, not {value}")
+    pattern = spec.get("AllowedPattern")
+    if pattern is not None and re.fullmatch(pattern, value) is None:
+        what = spec.get("ConstraintDescription", f"match {pattern}")
+        raise ValueError(f"template parameter {name} '{value}' is not allowed: it {what}")
+    return value
 
 
 def _trust(service: str) -> dict[str, Any]:

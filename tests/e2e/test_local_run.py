@@ -83,6 +83,8 @@ def test_a_file_full_of_mistakes_is_reported_line_by_line_and_creates_nothing(tm
     (["missing.csv"], "no such file"),
     (["{users}", "--chaos", "create:sometimes:0.5"], "WHEN must be before or after"),
     (["{users}", "--parameter", "NoSuchParameter=1"], "no parameter NoSuchParameter"),
+    (["{users}", "--parameter", "MaxRows=abc"], "template parameter MaxRows must be a number from 1 to 100000"),
+    (["{users}", "--parameter", "LogLevel=LOUD"], "LogLevel must be one of DEBUG, INFO, WARNING, ERROR"),
 ])
 def test_wrong_arguments_are_refused_with_a_message(tmp_path, args, message):
     args = [a.replace("{users}", str(EXAMPLES / "users.csv")) for a in args]
@@ -100,3 +102,24 @@ def test_a_bad_directory_file_names_the_field(tmp_path):
                    "--out", str(tmp_path / "out"))
     assert done.returncode == 2
     assert "organisations.0.mailbox_max_gb" in done.stderr
+
+
+def test_an_out_folder_that_is_a_file_or_an_admin_that_is_no_address_is_refused_without_a_traceback(tmp_path):
+    a_file = tmp_path / "out.txt"
+    a_file.write_text("not a folder")
+    for admin, out, message in ((ADMIN, a_file, "is a file; name a folder"),
+                                ("not an address", tmp_path / "out", "is not an email address")):
+        done = _roster("local", "run", str(EXAMPLES / "users.csv"), "--directory", str(EXAMPLES / "directory.json"),
+                       "--admin", admin, "--out", str(out))
+        assert done.returncode == 2
+        assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_upload_that_cannot_progress_is_named_and_no_metrics_warning_shows(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    done = _roster("local", "run", str(empty), "--directory", str(EXAMPLES / "directory.json"), "--admin", ADMIN,
+                   "--out", str(tmp_path / "out"), "--parameter", "PasswordHashCost=10", "--chaos", "validate:before:1.0")
+    assert done.returncode == 1
+    assert "upload 01 (empty.csv)" in done.stderr
+    assert "No application metrics" not in done.stderr
