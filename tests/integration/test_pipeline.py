@@ -105,3 +105,14 @@ def test_namesakes_in_one_batch_get_distinct_addresses_and_groups_commit_every_r
     assert smiths == ["john.smith@nhs.net", "john.smith1@nhs.net", "john.smith2@nhs.net"]
     assert len({r["Assigned Email"] for r in rows}) == 43
     assert len([a for a in harness.directory.all_accounts() if a.created_at and a.last_name.startswith("Morgan")]) == 40
+
+
+def test_an_empty_file_is_invalid_with_one_validation_failed_email_not_stranded(harness):
+    (result,) = harness.upload(harness.write("empty.csv", b""))
+
+    assert result.job.state.value == "INVALID"
+    (eml,) = sorted((result.folder / "emails").glob("*.eml"))
+    assert email.message_from_bytes(eml.read_bytes())["Subject"] == "Validation failed: empty.csv"
+    name, report = _attachment(eml.read_bytes())
+    assert name == "empty-validation.csv"
+    assert "The file is empty; upload a CSV file with the header row of the sample file" in report.decode("utf-8")

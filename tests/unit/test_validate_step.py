@@ -10,7 +10,7 @@ from roster.model.jobs import JobState
 from roster.model.rows import RowAction
 from roster.sealing import JobCipher
 from tests.conftest import current_csv
-from tests.unit.conftest import ADMIN, Roster
+from tests.unit.conftest import ADMIN, Roster, settings
 
 GOOD = current_csv(
     ",Jane,Doe,,Nurse,RX1,Cardiology,,,,Xk9#mQ2$vL7!pR,,",
@@ -85,3 +85,26 @@ def test_given_an_uploader_who_administers_nothing_then_the_file_is_refused_whol
 
     assert job.state is JobState.INVALID
     assert "You do not administer any organisation" in roster.files.text(job.report_key or "")
+
+
+# -- files whose size alone decides (issue 8: nothing stranded, nothing wrong) ---------------
+
+def test_given_an_empty_file_when_received_then_the_job_is_invalid_with_one_email_saying_so(roster: Roster) -> None:
+    job = roster.upload("")
+
+    assert job.state is JobState.INVALID and job.counts["errors"] == 1
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.subject == "Validation failed: users.csv"
+    assert "The file is empty; upload a CSV file with the header row" in email.attachment.decode("utf-8")
+
+
+def test_given_a_file_over_the_size_limit_then_the_report_states_its_real_size(roster: Roster) -> None:
+    roster.settings = settings(max_upload_bytes=1000)
+    text = GOOD + ",Ann,Lee,,Nurse,RX1,,,,,,,\r\n" * 200
+    assert len(text.encode()) == 5_857  # 5.7 KB, of which validation reads 1,001 bytes
+
+    job = roster.upload(text)
+
+    assert job.state is JobState.INVALID
+    report = roster.files.text(job.report_key or "")
+    assert "The file is 5.7 KB, above the 1,000 bytes allowed for one upload." in report

@@ -10,6 +10,8 @@ import uuid
 from typing import Any
 from urllib.parse import unquote_plus
 
+from botocore.exceptions import ClientError
+
 from roster.ports import UploadedObject
 
 UPLOAD_PREFIX = "uploads/"
@@ -68,7 +70,13 @@ class UploadStore:
             kwargs["VersionId"] = version_id
         if limit is not None:
             kwargs["Range"] = f"bytes=0-{limit}"
-        body: bytes = self.s3.get_object(**kwargs)["Body"].read()
+        try:
+            body: bytes = self.s3.get_object(**kwargs)["Body"].read()
+        except ClientError as exc:
+            # S3 refuses any range of an empty object (416 InvalidRange): its bytes are none.
+            if limit is not None and _is_empty_object_range(exc):
+                return b""
+            raise
         return body
 
     def put_text(self, key: str, text: str, content_type: str = "text/csv; charset=utf-8") -> None:
@@ -89,6 +97,11 @@ class UploadStore:
         url: str = self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
                                                   ExpiresIn=expires_in)
         return url
+
+
+def _is_empty_object_range(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    return error.get("Code") == "InvalidRange" and str(error.get("ActualObjectSize", "0")) == "0"
 
 
 def _uploader_from_key(key: str) -> str:

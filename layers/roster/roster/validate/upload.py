@@ -95,11 +95,13 @@ class ValidationOutcome:
         return self.errors == 0
 
 
-def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limits: UploadLimits) -> ValidationOutcome:
-    """Check an uploaded file against the CSV contract and the directory (one snapshot read)."""
+def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limits: UploadLimits,
+                    size: int | None = None) -> ValidationOutcome:
+    """Check an uploaded file against the CSV contract and the directory (one snapshot read).
+    `size`: the stored file's whole size, when `raw` may be only its first bytes."""
     outcome = ValidationOutcome()
     try:
-        detected, records = _read_upload(raw, limits)
+        detected, records = _read_upload(raw, limits, size)
     except FileRejected as exc:
         outcome.findings = [exc.as_finding()]
         return outcome
@@ -136,9 +138,9 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
     return outcome
 
 
-def _read_upload(raw: bytes, limits: UploadLimits) -> tuple[DetectedFormat, deque[Record]]:
+def _read_upload(raw: bytes, limits: UploadLimits, size: int | None) -> tuple[DetectedFormat, deque[Record]]:
     """The format and the non-blank data records, or FileRejected for the file as a whole."""
-    records = read_records(decode_upload(raw, limits.max_bytes))
+    records = read_records(decode_upload(raw, limits.max_bytes, size))
     header = next(records, None)
     if header is None:
         raise FileRejected("The file is empty; upload a CSV file with the header row of the sample file "
