@@ -108,3 +108,15 @@ def test_given_a_file_over_the_size_limit_then_the_report_states_its_real_size(r
     assert job.state is JobState.INVALID
     report = roster.files.text(job.report_key or "")
     assert "The file is 5.7 KB, above the 1,000 bytes allowed for one upload." in report
+
+
+def test_given_a_file_without_its_header_row_then_no_cell_of_its_first_line_is_reported_or_emailed(
+        roster: Roster) -> None:
+    job = roster.upload(",Jane,Doe,,Nurse,RX1,,,,,Xk9#mQ2$vL7!pR,,\r\n,Ann,Lee,,Porter,RX1,,,,,,,\r\n")
+
+    assert job.state is JobState.INVALID
+    report = roster.files.text(job.report_key or "")
+    assert "The first line is not a header row: none of its 13 cells is a column name" in report
+    [email] = roster.mailer.emails_for(job.job_id)
+    for text in (report, email.body, (email.attachment or b"").decode("utf-8")):
+        assert "Xk9#mQ2$vL7!pR" not in text and "Jane" not in text and "Doe" not in text
