@@ -3,8 +3,12 @@ re-checked, transaction conflicts retried, nothing ever created twice."""
 
 from __future__ import annotations
 
+import pytest
+from botocore.exceptions import ClientError
+
 from roster.batches import BatchRequest
 from roster.credentials import verify_password
+from roster.errors import TransientInfrastructureError
 from roster.model.directory import AccountStatus
 from roster.model.rows import RowResult
 from roster.ports import AccountUpdate, Cancelled, NewAccount
@@ -251,3 +255,77 @@ def test_given_a_transaction_conflict_on_an_outcome_alone_then_it_is_retried(ros
 
     assert roster.transactions.cancellations == [Cancelled(conflict=True)]
     assert _results(roster, job.job_id)[2] == (RowResult.UNCHANGED, "tom.baker@nhs.net is already a leaver.")
+
+
+# -- one row's error is that row's, never the batch's (issue 8) ---------------------------------
+
+def _tamper_batch(roster: Roster, job_id: str, line: int, **fields: str) -> None:
+    """Change a row of a batch file, as a file validated by an older release could hold it."""
+    key = f"batches/{job_id}/00001.json"
+    rows = roster.files.get_json(key)
+    for row in rows:
+        if row["line"] == line:
+            row["fields"].update(fields)
+    roster.files.put_json(key, rows)
+
+
+def test_given_a_new_user_whose_names_make_no_address_then_only_that_row_fails_and_says_why(roster: Roster) -> None:
+    job = roster.upload(NEW_USERS)
+    _tamper_batch(roster, job.job_id, 2, first_name="ъ", last_name="\U0002a700")
+
+    [tally] = roster.run_batches(job.job_id)
+    finished = roster.notify_step().finish(job.job_id)
+
+    assert tally == {"batch_no": 1, "rows": 2, "created": 1, "failed": 1}
+    assert _results(roster, job.job_id)[2] == (RowResult.FAILED, (
+        "No email address can be made from this user's names: neither First Name nor Last Name has a letter that "
+        "can be written in Latin letters. Give the names in Latin letters and upload the row again."))
+    assert _results(roster, job.job_id)[3][0] is RowResult.CREATED
+    assert finished.state.value == "COMPLETED" and finished.error is None
+
+
+def test_given_an_unexpected_error_on_one_row_then_that_row_fails_and_the_others_are_applied(
+        roster: Roster, monkeypatch, caplog) -> None:
+    import roster.create.changes as changes
+
+    real = changes.recheck
+
+    def breaks_on_sarah(planned, fields, account, **kwargs):
+        if account.email == SARAH.email:
+            raise KeyError(account.email + " " + (fields.status or ""))  # data in the error's text
+        return real(planned, fields, account, **kwargs)
+
+    monkeypatch.setattr(changes, "recheck", breaks_on_sarah)
+    job = roster.upload(CHANGES)
+
+    [tally] = roster.run_batches(job.job_id)
+
+    assert tally == {"batch_no": 1, "rows": 3, "updated": 1, "joiners": 1, "failed": 1}
+    result, message = _results(roster, job.job_id)[3]
+    assert result is RowResult.FAILED
+    assert message == ("Not applied: an unexpected error in Roster (KeyError) stopped this row, and nothing was "
+                       "changed for it; the other rows were applied. Upload the results file again to retry it. If "
+                       f"it fails again, report upload {job.job_id}, line 3, to your Roster support team.")
+    assert roster.directory.account(SARAH.email).status is AccountStatus.ACTIVE
+    [logged] = [r for r in caplog.records if r.getMessage() == "row failed unexpectedly"]
+    assert (logged.job_id, logged.line, logged.error_type) == (job.job_id, 3, "KeyError")
+    assert "breaks_on_sarah" in logged.stack  # where it happened
+    everything = " ".join(str(vars(record)) for record in caplog.records)
+    assert "sarah.oconnor" not in everything  # never the row's data, nor the error's text that quotes it
+
+
+@pytest.mark.parametrize("error", [
+    TransientInfrastructureError("throttled"),
+    ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "TransactWriteItems"),
+], ids=["transient", "throttling"])
+def test_given_an_infrastructure_error_on_a_row_then_the_batch_raises_to_be_retried(roster: Roster, error) -> None:
+    job = roster.upload(CHANGES)
+
+    def unavailable(writes):
+        raise error
+
+    roster.transactions.before_commit = unavailable
+
+    with pytest.raises(type(error)):
+        roster.run_batches(job.job_id)
+    assert roster.jobs.outcomes(job.job_id) == {}

@@ -465,3 +465,23 @@ def test_zero_width_and_non_breaking_spaces_in_cells_are_named() -> None:
     assert messages[(3, "Mobile Phone")].startswith(
         "Mobile Phone holds a non-breaking space (U+00A0), which cannot be seen in Excel or a text editor; delete "
         "it. Mobile Phone '0113 496 0000' is not a UK mobile number")
+
+
+# --- names that make no address (issue 8) ---------------------------------------------------
+
+@pytest.mark.parametrize("name", ["ъ", "Ъь", "\U0002a700", "ʼ"])
+def test_a_new_users_name_with_nothing_usable_in_an_address_is_refused_on_its_row(name: str) -> None:
+    outcome = upload(row(first_name=name, last_name="Lee", ods="RX1"), row(first_name="Ann", last_name=name, ods="RX1"),
+                     header=",".join(CURRENT_COLUMNS))
+    assert [(line, column) for line, column, _ in errors(outcome)] == [(2, "First Name"), (3, "Last Name")]
+    assert errors(outcome)[0][2] == (
+        f"First Name '{name}' has no letter that can be written in Latin letters, so no email address can be made "
+        "from it; give the First Name in Latin letters (as in a passport, for example).")
+
+
+def test_a_name_in_another_script_that_has_a_latin_form_is_accepted() -> None:
+    assert upload(row(first_name="小明", last_name="Σωκράτης", ods="RX1")).ok
+
+
+def test_an_update_may_keep_a_name_that_makes_no_address() -> None:
+    assert upload(row(email_address="jane.smith@nhs.net", first_name="ъ")).ok

@@ -12,8 +12,9 @@ _HYPHEN_RUN = re.compile(r"-{2,}")
 _DIGITS = re.compile(r"[1-9][0-9]*")
 
 
-def _name_part(name: str) -> str:
-    """One name as it appears in an address: ASCII, lower case, only a-z 0-9 and single inner hyphens."""
+def name_in_address(name: str) -> str:
+    """One name as it appears in an address: ASCII, lower case, only a-z 0-9 and single inner
+    hyphens; empty when nothing of it can be written in an address (csv-contract 6)."""
     ascii_name = anyascii(name or "").lower()
     kept = _OUTSIDE_ALLOWED.sub("", ascii_name)
     return _HYPHEN_RUN.sub("-", kept).strip("-")
@@ -23,7 +24,7 @@ def address_local_part(first_name: str, last_name: str) -> str:
     """The `first.last` local part for a person; one name alone when the other leaves nothing.
 
     Raises ValueError when neither name has a character that can appear in an address."""
-    first, last = _name_part(first_name), _name_part(last_name)
+    first, last = name_in_address(first_name), name_in_address(last_name)
     if first and last:
         return f"{first}.{last}"
     if first or last:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
-from roster.addresses import address_base, candidate_address, first_free_suffix
+from roster.addresses import address_base, candidate_address, first_free_suffix, name_in_address
 from roster.batches import BatchRow, generated_password_purpose, password_purpose
 from roster.change_plan import new_account
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
@@ -25,6 +26,9 @@ from roster.sealing import JobCipher
 
 MAX_ADDRESS_ATTEMPTS = 50
 _SECONDS_PER_DAY = 86400
+NO_ADDRESS_FROM_NAMES = ("No email address can be made from this user's names: neither First Name nor Last Name has a "
+                         "letter that can be written in Latin letters. Give the names in Latin letters and upload the "
+                         "row again.")
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class NewUsers:
         identity = identity_key(row.fields)
         if identity in identities:
             return self.already_created(row, identities[identity])
+        if not (name_in_address(row.fields.first_name or "") or name_in_address(row.fields.last_name or "")):
+            return self.recorder.record_alone(row.line, RowResult.FAILED, NO_ADDRESS_FROM_NAMES)
         supplied = self.cipher.unseal(row.sealed_password, password_purpose(row.line)) if row.sealed_password else None
         password = supplied or generate_password()
         return NewUser(
@@ -81,14 +87,19 @@ class NewUsers:
             if new_user.base in reserved or any(new_user.base == member.base for member, _, _ in group):
                 one_by_one.append(new_user)
                 continue
-            writes, outcome = self.writes(new_user, 0)
+            built = self.recorder.guarded(new_user.row.line, partial(self.writes, new_user, 0))
+            if isinstance(built, RowOutcome):  # this row failed on its own
+                created.append((new_user, built))
+                continue
+            writes, outcome = built
             group.append((new_user, writes, outcome))
             if (len(group) + 1) * len(writes) > MAX_WRITES_PER_TRANSACTION:
                 self._commit_group(group, created, one_by_one)
                 group = []
         if group:
             self._commit_group(group, created, one_by_one)
-        created.extend((new_user, self.create_one(new_user)) for new_user in one_by_one)
+        created.extend((new_user, self.recorder.guarded(new_user.row.line, partial(self.create_one, new_user)))
+                       for new_user in one_by_one)
         return created
 
     def _commit_group(self, group: list[tuple[NewUser, dict[str, Write], RowOutcome]],

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from roster.addresses import address_base
+from roster.addresses import address_base, name_in_address
 from roster.batches import BatchRequest, BatchRow, read_batch
 from roster.create.changes import AccountChanges
 from roster.create.new_users import NewUser, NewUsers
@@ -66,10 +67,13 @@ class CreateStep:
         outcomes: dict[int, RowOutcome] = {}
         waiting: list[NewUser] = []
         for row in rows:
+            # One row's unexpected error is that row's Failed outcome (RowRecorder.guarded), never the batch's.
             if row.action is not RowAction.CREATE:
-                outcomes[row.line] = changes.apply(row, prefetch.accounts.get((row.fields.email or "").lower()))
+                account = prefetch.accounts.get((row.fields.email or "").lower())
+                outcomes[row.line] = recorder.guarded(row.line, partial(changes.apply, row, account))
                 continue
-            prepared = new_users.prepare(row, prefetch.organisations, prefetch.identities)
+            prepared = recorder.guarded(row.line, partial(new_users.prepare, row, prefetch.organisations,
+                                                          prefetch.identities))
             if isinstance(prepared, NewUser):
                 waiting.append(prepared)
             else:
@@ -96,5 +100,10 @@ class Prefetch:
         accounts = directory.accounts({r.fields.email.lower() for r in rows if r.fields.email})
         identities = directory.identities({identity_key(r.fields) for r in creates})
         bases = {address_base(r.fields.first_name or "", r.fields.last_name or "", organisations[r.fields.ods].domain)
-                 for r in creates if r.fields.ods in organisations}
+                 for r in creates if r.fields.ods in organisations and _names_make_an_address(r)}
         return cls(organisations, accounts, identities, directory.reserved_addresses(bases))
+
+
+def _names_make_an_address(row: BatchRow) -> bool:
+    """Rows whose names make no address fail on their own (NewUsers.prepare), not the whole batch here."""
+    return bool(name_in_address(row.fields.first_name or "") or name_in_address(row.fields.last_name or ""))

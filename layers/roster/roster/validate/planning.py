@@ -4,6 +4,7 @@ organisation, unit, purchased mailbox, authorisation, password names."""
 
 from __future__ import annotations
 
+from roster.addresses import name_in_address
 from roster.change_plan import Refusal, moves_active_user, new_user_mailbox_gb, plan_change, row_kind
 from roster.model.directory import Account, DirectorySnapshot, Organisation
 from roster.model.rows import PlannedRow, RowAction, UserFields
@@ -58,6 +59,7 @@ def _plan_create(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | N
     for name in REQUIRED_FOR_NEW_USERS:
         if name not in draft.cells:
             draft.row_error(name, f"{draft.labels[name]} is required for a new user ({why}).")
+    _check_names_make_an_address(draft)
     organisation = _administered_organisation(draft, snapshot, "create users in it")
     _check_password(draft, draft.best_value("first_name"), draft.best_value("last_name"))
     if organisation is None or draft.has_errors:
@@ -154,6 +156,18 @@ def _check_unit_and_mailbox(draft: RowDraft, organisation: Organisation) -> None
             check_purchased(draft.values["mailbox_gb"], organisation, draft.labels["mailbox_gb"])
         except InvalidCell as exc:
             draft.cell_error("mailbox_gb", exc.message)
+
+
+def _check_names_make_an_address(draft: RowDraft) -> None:
+    """A new user's address is made of their names (csv-contract 6): a name with nothing left
+    once written in Latin letters (some Cyrillic signs alone, rare CJK characters) makes none."""
+    for name in ("first_name", "last_name"):
+        value = draft.values.get(name)
+        if value is not None and not name_in_address(value):
+            label = draft.labels[name]
+            draft.cell_error(name, f"{label} '{value}' has no letter that can be written in Latin letters, so no "
+                                   f"email address can be made from it; give the {label} in Latin letters (as "
+                                   "in a passport, for example).")
 
 
 def _check_password(draft: RowDraft, first_name: str | None, last_name: str | None) -> None:
