@@ -329,3 +329,17 @@ def test_given_an_infrastructure_error_on_a_row_then_the_batch_raises_to_be_retr
     with pytest.raises(type(error)):
         roster.run_batches(job.job_id)
     assert roster.jobs.outcomes(job.job_id) == {}
+
+
+def test_given_names_longer_than_an_address_allows_then_the_address_and_its_numbered_form_fit_64(
+        roster: Roster) -> None:
+    first, last = "Wolfeschlegelsteinhausenbergerdorff", "Montgomery-Worthington-Fotheringham-Featherstonehaugh"
+    base = "wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-fothe@nhs.net"
+    job = roster.upload(current_csv(f",{first},{last},,Nurse,RX1,,,,,,,", f",{first},{last},,Porter,RX1,,,,,,,"))
+
+    roster.run_batches(job.job_id)
+
+    addresses = [o.email for o in roster.jobs.outcomes(job.job_id).values()]
+    assert addresses == [base, "wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-foth1@nhs.net"]
+    assert all(len(address.split("@")[0]) <= 64 for address in addresses)
+    assert roster.directory.taken_suffixes(base) == {0, 1}
