@@ -12,8 +12,9 @@ from roster.errors import TransientInfrastructureError
 from roster.model.directory import AccountStatus
 from roster.model.rows import RowResult
 from roster.ports import AccountUpdate, Cancelled, NewAccount
+from roster.validate.upload import UploadLimits, validate_upload
 from tests.conftest import current_csv
-from tests.unit.conftest import AMIR, SARAH, TOM, YORK, Roster
+from tests.unit.conftest import ADMIN, AMIR, SARAH, TOM, YORK, Roster
 
 NEW_USERS = current_csv(
     "Dr,Jane,Doe,,Nurse,RX1,Cardiology,,07912 345679,,,,",
@@ -343,3 +344,24 @@ def test_given_names_longer_than_an_address_allows_then_the_address_and_its_numb
     assert addresses == [base, "wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-foth1@nhs.net"]
     assert all(len(address.split("@")[0]) <= 64 for address in addresses)
     assert roster.directory.taken_suffixes(base) == {0, 1}
+
+
+def test_given_a_joiner_with_the_old_organisations_mailbox_and_display_name_then_validation_and_create_agree(
+        roster: Roster) -> None:
+    roster.directory.accounts_by_email[TOM.email] = TOM.model_copy(
+        update={"mailbox_gb": 10, "display_name": "BAKER, Tom (Leeds Teaching Hospitals)"})
+    text = current_csv(",,,,Nurse,RY2,District Nursing,,,,,tom.baker@nhs.net,")
+    [planned] = validate_upload(text.encode(), ADMIN, roster.directory, UploadLimits()).rows
+    job = roster.upload(text)
+
+    roster.run_batches(job.job_id)
+
+    result, message = _results(roster, job.job_id)[2]
+    assert result is RowResult.JOINER
+    assert message == ("Moved from leaver state to organisation RY2 and made active. Mailbox Size reduced from 10 GB "
+                       "to 4 GB, the most that organisation RY2 has purchased. Display Name set to 'BAKER, Tom (York "
+                       "Hospital)', the default for the new organisation.")
+    tom = roster.directory.account(TOM.email)
+    assert (tom.mailbox_gb, tom.display_name, tom.ods) == (4, "BAKER, Tom (York Hospital)", "RY2")
+    plan = {change.field: change.new for change in planned.changes}  # what validation's plan says
+    assert (plan["mailbox_gb"], plan["display_name"], plan["ods"]) == (tom.mailbox_gb, tom.display_name, tom.ods)

@@ -5,6 +5,7 @@ changed since it was read."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from roster.change_plan import ChangePlan, joined_organisation, recheck
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.credentials import hash_password
 from roster.errors import TransientInfrastructureError
-from roster.model.directory import Account, AccountStatus
+from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowAction, RowResult, UserFields
 from roster.ports import AccountUpdate, Directory
@@ -35,10 +36,12 @@ class AccountChange:
     password_hash_needed: bool = False
 
 
-def plan_change(row: BatchRow, account: Account, now: str) -> AccountChange:
+def plan_change(row: BatchRow, account: Account, now: str,
+                organisations: Mapping[str, Organisation] | None = None) -> AccountChange:
     """What a leaver, joiner or update row does to the account as it is now (csv-contract 4
     and 11): the planned action re-checked, as stored attributes."""
-    plan = recheck(row.action, row.fields, account, password_given=row.sealed_password is not None)
+    plan = recheck(row.action, row.fields, account, password_given=row.sealed_password is not None,
+                   organisations=organisations)
     return account_change(plan, row.fields, account, now)
 
 
@@ -58,7 +61,8 @@ def account_change(plan: ChangePlan, fields: UserFields, account: Account, now: 
         sets = {c.field: c.new for c in plan.changes if c.new is not None and c.field not in ("status", "ods")}
         sets.update({"status": AccountStatus.ACTIVE.value, "ods": target, "joined_at": now,
                      **organisation_index(target)})
-        return AccountChange(RowResult.JOINER, f"Moved from leaver state to organisation {target} and made active.",
+        message = " ".join((f"Moved from leaver state to organisation {target} and made active.", *plan.notes))
+        return AccountChange(RowResult.JOINER, message,
                              sets=sets, removes=[c.field for c in plan.changes if c.new is None],
                              expected_status=AccountStatus.LEAVER, password_hash_needed=plan.password_changed)
     return AccountChange(RowResult.UPDATED, "Updated " + ", ".join(plan.changed_columns) + ".",
@@ -73,6 +77,7 @@ class AccountChanges:
     directory: Directory
     cipher: JobCipher
     password_hash_cost: int
+    organisations: Mapping[str, Organisation] = field(default_factory=dict)  # a joiner's old and new ones
 
     def apply(self, row: BatchRow, account: Account | None) -> RowOutcome:
         """Apply one row to the account as read; a bad row is a Failed outcome, never an exception."""
@@ -82,7 +87,7 @@ class AccountChanges:
                 return self.recorder.record_alone(row.line, RowResult.FAILED, f"No account with the address {email} "
                                                   "exists; leave Email Address blank to create a new user.",
                                                   email=email)
-            change = plan_change(row, account, self.recorder.now)
+            change = plan_change(row, account, self.recorder.now, self.organisations)
             if change.result in (RowResult.UNCHANGED, RowResult.FAILED):
                 return self.recorder.record_alone(row.line, change.result, change.message, email=email)
             outcome = self.recorder.outcome(row.line, change.result, change.message, email=email)

@@ -63,7 +63,8 @@ class CreateStep:
         recorder = RowRecorder(self.job_id, self.jobs, self.transactions, self.now)
         new_users = NewUsers(recorder, self.directory, self.cipher, self.password_hash_cost,
                              self.identity_retention_days)
-        changes = AccountChanges(recorder, self.directory, self.cipher, self.password_hash_cost)
+        changes = AccountChanges(recorder, self.directory, self.cipher, self.password_hash_cost,
+                                 prefetch.organisations)
         outcomes: dict[int, RowOutcome] = {}
         waiting: list[NewUser] = []
         for row in rows:
@@ -94,10 +95,12 @@ class Prefetch:
 
     @classmethod
     def load(cls, directory: Directory, rows: list[BatchRow]) -> Prefetch:
-        """What the rows need: their organisations, accounts, earlier identities and base addresses."""
+        """What the rows need: their organisations (a joiner's old one too), accounts, earlier
+        identities and base addresses."""
         creates = [r for r in rows if r.action is RowAction.CREATE]
-        organisations = directory.organisations({r.fields.ods for r in creates if r.fields.ods})
         accounts = directory.accounts({r.fields.email.lower() for r in rows if r.fields.email})
+        organisations = directory.organisations({r.fields.ods for r in rows if r.fields.ods} |
+                                                {a.ods for a in accounts.values()})
         identities = directory.identities({identity_key(r.fields) for r in creates})
         bases = {address_base(r.fields.first_name or "", r.fields.last_name or "", organisations[r.fields.ods].domain)
                  for r in creates if r.fields.ods in organisations and _names_make_an_address(r)}

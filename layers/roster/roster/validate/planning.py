@@ -5,11 +5,17 @@ organisation, unit, purchased mailbox, authorisation, password names."""
 from __future__ import annotations
 
 from roster.addresses import name_in_address
-from roster.change_plan import Refusal, moves_active_user, new_user_mailbox_gb, plan_change, row_kind
+from roster.change_plan import (
+    Refusal,
+    default_display_name,
+    moves_active_user,
+    new_user_mailbox_gb,
+    plan_change,
+    row_kind,
+)
 from roster.model.directory import Account, DirectorySnapshot, Organisation
 from roster.model.rows import PlannedRow, RowAction, UserFields
 from roster.rules import InvalidCell
-from roster.rules.lengths import MAX_DISPLAY_NAME
 from roster.rules.mailbox import check_purchased
 from roster.rules.organisation import known_organisation, require_administered, unit_of
 from roster.rules.password_policy import check_password
@@ -78,7 +84,7 @@ def _plan_leaver(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
         draft.row_error("email", exc.message)
         return None
     fields = UserFields(email=account.email, status=LEAVER, ods=account.ods)
-    return _planned(draft, fields, account)
+    return _planned(draft, fields, account, snapshot)
 
 
 def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
@@ -91,7 +97,8 @@ def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
     draft.row_warning("email", JOINER_MESSAGE)
     if organisation is None or draft.has_errors:
         return None
-    return _planned(draft, draft.user_fields(email=account.email, ods=organisation.ods, status=None), account)
+    return _planned(draft, draft.user_fields(email=account.email, ods=organisation.ods, status=None), account,
+                    snapshot)
 
 
 def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
@@ -112,21 +119,17 @@ def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
                     draft.best_value("last_name") or account.last_name)
     if draft.has_errors:
         return None
-    return _planned(draft, draft.user_fields(email=account.email, ods=account.ods, status=None), account)
+    return _planned(draft, draft.user_fields(email=account.email, ods=account.ods, status=None), account,
+                    snapshot)
 
 
-def _planned(draft: RowDraft, fields: UserFields, account: Account) -> PlannedRow:
+def _planned(draft: RowDraft, fields: UserFields, account: Account, snapshot: DirectorySnapshot) -> PlannedRow:
     """The row as the change plan has it against the account as validated."""
-    plan = plan_change(fields, account, password_given=fields.password is not None)
+    plan = plan_change(fields, account, password_given=fields.password is not None,
+                       organisations=snapshot.organisations)
     if plan.action is None:  # the findings above refuse every row the change plan refuses
         raise AssertionError(f"line {draft.line}: a refused row passed validation ({plan.refusal})")
     return PlannedRow(line=draft.line, action=plan.action, fields=fields, changes=plan.changes)
-
-
-def default_display_name(first: str, last: str, organisation: Organisation) -> str:
-    """`LAST, First (Organisation Name)`; without the organisation when that would be too long."""
-    display = f"{last.upper()}, {first} ({organisation.name})"
-    return display if len(display) <= MAX_DISPLAY_NAME else f"{last.upper()}, {first}"
 
 
 def _administered_organisation(draft: RowDraft, snapshot: DirectorySnapshot, doing: str) -> Organisation | None:
