@@ -22,6 +22,7 @@ from tests.unit.test_transactions import (
     LEEDS,
     Store,
     test_given_a_taken_address_when_committed_then_the_refused_writes_are_named_and_nothing_is_written,  # noqa: F401
+    test_given_accounts_with_and_without_a_stored_password_then_its_hash_is_read_back,  # noqa: F401
     test_given_an_account_as_planned_when_updated_then_sets_and_removes_apply,  # noqa: F401
     test_given_an_account_no_longer_as_planned_when_updated_then_the_update_is_refused,  # noqa: F401
     test_given_free_writes_when_committed_then_all_are_readable,  # noqa: F401

@@ -135,6 +135,10 @@ class FakeDirectory:
     def account(self, email: str) -> Account | None:
         return self.accounts_by_email.get(email.lower())
 
+    def password_hash(self, email: str) -> str | None:
+        stored = self.credentials.get(email.lower(), {}).get("password_hash")
+        return str(stored) if stored else None
+
     def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
         return {k: self.identity_records[k] for k in keys if k in self.identity_records}
 

@@ -365,3 +365,25 @@ def test_given_a_joiner_with_the_old_organisations_mailbox_and_display_name_then
     assert (tom.mailbox_gb, tom.display_name, tom.ods) == (4, "BAKER, Tom (York Hospital)", "RY2")
     plan = {change.field: change.new for change in planned.changes}  # what validation's plan says
     assert (plan["mailbox_gb"], plan["display_name"], plan["ods"]) == (tom.mailbox_gb, tom.display_name, tom.ods)
+
+
+def test_given_an_update_resubmitted_whose_password_is_already_in_place_then_it_is_unchanged(roster: Roster) -> None:
+    text = current_csv(",,,,Lead Radiographer,,,,,,Xk9#mQ2$vL7!pR,amir.khan@nhs.net,")
+    first = roster.apply(text)
+    stored = roster.directory.credentials[AMIR.email]["password_hash"]
+
+    again = roster.apply(text, file_name="again.csv")
+
+    assert _results(roster, first.job_id)[2] == (RowResult.UPDATED, "Updated Job Title, Password.")
+    assert _results(roster, again.job_id)[2] == (RowResult.UNCHANGED,
+                                                 "Nothing to change: the account already has these values.")
+    assert roster.directory.credentials[AMIR.email]["password_hash"] == stored  # not hashed and written again
+
+
+def test_given_an_update_whose_password_differs_from_the_stored_one_then_it_is_updated(roster: Roster) -> None:
+    roster.apply(current_csv(",,,,,,,,,,Xk9#mQ2$vL7!pR,amir.khan@nhs.net,"))
+
+    job = roster.apply(current_csv(",,,,,,,,,,Vb3!nW8%tY6@hJ,amir.khan@nhs.net,"), file_name="new.csv")
+
+    assert _results(roster, job.job_id)[2] == (RowResult.UPDATED, "Updated Password.")
+    assert verify_password("Vb3!nW8%tY6@hJ", roster.directory.credentials[AMIR.email]["password_hash"])

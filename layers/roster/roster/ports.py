@@ -72,6 +72,10 @@ class Directory(DirectoryReader, Protocol):
         """One account as it is now (a consistent read), or None."""
         ...
 
+    def password_hash(self, email: str) -> str | None:
+        """The stored hash of an account's password (a consistent read); None when it has none."""
+        ...
+
     def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
         """Users already created by an upload, by identity key (csv-contract 8)."""
         ...
