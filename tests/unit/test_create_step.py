@@ -387,3 +387,18 @@ def test_given_an_update_whose_password_differs_from_the_stored_one_then_it_is_u
 
     assert _results(roster, job.job_id)[2] == (RowResult.UPDATED, "Updated Password.")
     assert verify_password("Vb3!nW8%tY6@hJ", roster.directory.credentials[AMIR.email]["password_hash"])
+
+
+def test_given_a_new_user_planned_unchanged_when_its_record_is_gone_then_it_fails_rather_than_create_again(
+        roster: Roster) -> None:
+    roster.apply(NEW_USERS)
+    accounts = len(roster.directory.accounts_by_email)
+    job = roster.upload(NEW_USERS, file_name="again.csv")  # planned Unchanged: already created
+    roster.directory.identity_records.clear()  # e.g. past its retention since validation
+
+    roster.run_batches(job.job_id)
+
+    assert {result for result, _ in _results(roster, job.job_id).values()} == {RowResult.FAILED}
+    assert _results(roster, job.job_id)[2][1].startswith("Planned as unchanged when validated, because an earlier "
+                                                         "upload had created this user")
+    assert len(roster.directory.accounts_by_email) == accounts

@@ -9,6 +9,7 @@ from roster.batches import password_purpose, read_all_batches
 from roster.model.jobs import JobState
 from roster.model.rows import RowAction
 from roster.sealing import JobCipher
+from roster.validate.upload import UploadLimits, validate_upload
 from tests.conftest import current_csv
 from tests.unit.conftest import ADMIN, Roster, settings
 
@@ -120,3 +121,28 @@ def test_given_a_file_without_its_header_row_then_no_cell_of_its_first_line_is_r
     [email] = roster.mailer.emails_for(job.job_id)
     for text in (report, email.body, (email.attachment or b"").decode("utf-8")):
         assert "Xk9#mQ2$vL7!pR" not in text and "Jane" not in text and "Doe" not in text
+
+
+def test_given_users_an_earlier_upload_created_when_uploaded_again_then_no_duplicate_warning_and_planned_unchanged(
+        roster: Roster) -> None:
+    text = current_csv(",Jane,Doe,,Nurse,RX1,Cardiology,,,,,,", ",Ann,Lee,,Porter,RX1,,,,,,,")
+    first = roster.apply(text)
+    created = {o.line: o.email for o in roster.jobs.outcomes(first.job_id).values()}
+
+    outcome = validate_upload(text.encode(), ADMIN, roster.directory, UploadLimits())
+    again = roster.upload(text, file_name="again.csv")
+
+    assert outcome.findings == [] and again.counts["warnings"] == 0  # no "possible duplicate" of themselves
+    assert [(row.action, row.assigned_email, row.note) for row in outcome.rows] == [
+        (RowAction.UNCHANGED, created[line],
+         f"Already created as {created[line]} by upload {first.job_id} on 2026-11-24")  # create's clock
+        for line in (2, 3)]
+
+
+def test_given_a_namesake_of_a_user_an_earlier_upload_created_then_the_warning_stays(roster: Roster) -> None:
+    roster.apply(current_csv(",Jane,Doe,,Nurse,RX1,Cardiology,,,,,,"))
+
+    job = roster.upload(current_csv(",Jane,Doe,,Porter,RX1,,,,,,,"), validate_only=True)  # another Jane Doe
+
+    assert job.counts["warnings"] == 1
+    assert "already has the name Jane Doe (jane.doe@nhs.net)" in roster.files.text(job.report_key or "")

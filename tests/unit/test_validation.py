@@ -8,7 +8,7 @@ import pytest
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
 from roster.contract.findings import Finding, Severity
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, IdentityRecord, Organisation, name_key
 from roster.model.rows import RowAction, UserFields
 from roster.validate.planning import JOINER_MESSAGE
 from roster.validate.upload import NOTHING_ADMINISTERED, UploadLimits, ValidationOutcome, validate_upload
@@ -52,6 +52,9 @@ class FakeDirectory:
             accounts=ACCOUNTS,
             active_by_name=active_by_name,
         )
+
+    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
+        return {}  # no user was created by an earlier upload
 
 
 def row(**cells: str) -> str:

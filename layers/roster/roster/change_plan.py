@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from roster.contract.columns import COLUMN_OF_FIELD
-from roster.model.directory import DEFAULT_MAILBOX_GB, Account, AccountStatus, Organisation
+from roster.model.directory import DEFAULT_MAILBOX_GB, Account, AccountStatus, IdentityRecord, Organisation
 from roster.model.rows import FieldChange, RowAction, UserFields
 from roster.rules.lengths import MAX_DISPLAY_NAME
 from roster.rules.status import LEAVER
@@ -196,6 +196,11 @@ def _what_to_do(planned: RowAction, fields: UserFields, account: Account, now: C
     if fields.status == LEAVER:
         return "upload the row again to mark them as a leaver"
     return "upload the row again to update them"
+
+
+def already_created_message(record: IdentityRecord) -> str:
+    """What a new-user row says when an earlier upload created that user (csv-contract 8)."""
+    return f"Already created as {record.email} by upload {record.job_id} on {record.created_at[:10]}"
 
 
 def default_display_name(first: str, last: str, organisation: Organisation) -> str:

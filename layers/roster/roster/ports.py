@@ -55,6 +55,10 @@ class DirectoryReader(Protocol):
         """The organisations, accounts and administrator rights one upload needs."""
         ...
 
+    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
+        """Users already created by an upload, by identity key (csv-contract 8)."""
+        ...
+
 
 class Directory(DirectoryReader, Protocol):
     """Reads of the directory (adapters.directory_store.DirectoryStore). Writes go through
@@ -74,10 +78,6 @@ class Directory(DirectoryReader, Protocol):
 
     def password_hash(self, email: str) -> str | None:
         """The stored hash of an account's password (a consistent read); None when it has none."""
-        ...
-
-    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
-        """Users already created by an upload, by identity key (csv-contract 8)."""
         ...
 
     def identity(self, key: str) -> IdentityRecord | None:

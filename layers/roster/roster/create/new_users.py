@@ -13,19 +13,21 @@ from functools import partial
 
 from roster.addresses import address_base, candidate_address, first_free_suffix, name_in_address
 from roster.batches import BatchRow, generated_password_purpose, password_purpose
-from roster.change_plan import new_account
+from roster.change_plan import already_created_message, new_account
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.credentials import generate_password, hash_password
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import IdentityRecord, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.person_key import identity_key
-from roster.model.rows import RowResult
+from roster.model.rows import RowAction, RowResult
 from roster.ports import MAX_WRITES_PER_TRANSACTION, AddressReservation, Directory, NewAccount, Write
 from roster.sealing import JobCipher
 
 MAX_ADDRESS_ATTEMPTS = 50
 _SECONDS_PER_DAY = 86400
+NO_LONGER_CREATED = ("Planned as unchanged when validated, because an earlier upload had created this user, but "
+                     "Roster no longer has that record; upload the row again to create the user.")
 NO_ADDRESS_FROM_NAMES = ("No email address can be made from this user's names: neither First Name nor Last Name has a "
                          "letter that can be written in Latin letters. Give the names in Latin letters and upload the "
                          "row again.")
@@ -66,6 +68,8 @@ class NewUsers:
         identity = identity_key(row.fields)
         if identity in identities:
             return self.already_created(row, identities[identity])
+        if row.action is RowAction.UNCHANGED:  # csv-contract 11: never something else instead
+            return self.recorder.record_alone(row.line, RowResult.FAILED, NO_LONGER_CREATED)
         if not (name_in_address(row.fields.first_name or "") or name_in_address(row.fields.last_name or "")):
             return self.recorder.record_alone(row.line, RowResult.FAILED, NO_ADDRESS_FROM_NAMES)
         supplied = self.cipher.unseal(row.sealed_password, password_purpose(row.line)) if row.sealed_password else None
@@ -160,9 +164,8 @@ class NewUsers:
 
     def already_created(self, row: BatchRow, prior: IdentityRecord) -> RowOutcome:
         """Unchanged: an earlier upload created this person (csv-contract 8)."""
-        return self.recorder.record_alone(
-            row.line, RowResult.UNCHANGED,
-            f"Already created as {prior.email} by upload {prior.job_id} on {prior.created_at[:10]}", email=prior.email)
+        return self.recorder.record_alone(row.line, RowResult.UNCHANGED, already_created_message(prior),
+                                          email=prior.email)
 
 
 def created_message(organisation: Organisation, unit: str | None) -> str:

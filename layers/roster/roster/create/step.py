@@ -24,7 +24,6 @@ from roster.create.outcomes import RowRecorder
 from roster.model.directory import Account, IdentityRecord, Organisation
 from roster.model.jobs import RESULT_COUNT, RowOutcome, utc_now
 from roster.model.person_key import identity_key
-from roster.model.rows import RowAction
 from roster.ports import Directory, JobRecords, Transactions, UploadFiles
 from roster.sealing import JobCipher
 
@@ -69,7 +68,7 @@ class CreateStep:
         waiting: list[NewUser] = []
         for row in rows:
             # One row's unexpected error is that row's Failed outcome (RowRecorder.guarded), never the batch's.
-            if row.action is not RowAction.CREATE:
+            if not row.is_new_user:
                 account = prefetch.accounts.get((row.fields.email or "").lower())
                 outcomes[row.line] = recorder.guarded(row.line, partial(changes.apply, row, account))
                 continue
@@ -97,7 +96,7 @@ class Prefetch:
     def load(cls, directory: Directory, rows: list[BatchRow]) -> Prefetch:
         """What the rows need: their organisations (a joiner's old one too), accounts, earlier
         identities and base addresses."""
-        creates = [r for r in rows if r.action is RowAction.CREATE]
+        creates = [r for r in rows if r.is_new_user]
         accounts = directory.accounts({r.fields.email.lower() for r in rows if r.fields.email})
         organisations = directory.organisations({r.fields.ods for r in rows if r.fields.ods} |
                                                 {a.ods for a in accounts.values()})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from roster.addresses import name_in_address
 from roster.change_plan import (
     Refusal,
+    already_created_message,
     default_display_name,
     moves_active_user,
     new_user_mailbox_gb,
@@ -14,7 +15,9 @@ from roster.change_plan import (
     row_kind,
 )
 from roster.model.directory import Account, DirectorySnapshot, Organisation
+from roster.model.person_key import identity_key
 from roster.model.rows import PlannedRow, RowAction, UserFields
+from roster.ports import DirectoryReader
 from roster.rules import InvalidCell
 from roster.rules.mailbox import check_purchased
 from roster.rules.organisation import known_organisation, require_administered, unit_of
@@ -33,6 +36,22 @@ def plan_row(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:
     if plan is not None:
         draft.fields = plan.fields
     return plan
+
+
+def plan_already_created(plans: list[PlannedRow | None], directory: DirectoryReader) -> set[int]:
+    """New users an earlier upload created already are UNCHANGED (csv-contract 8), with that
+    account's address; returns their lines. One batched read of the identity records."""
+    keys = {i: identity_key(plan.fields) for i, plan in enumerate(plans)
+            if plan is not None and plan.action is RowAction.CREATE}
+    found = directory.identities(set(keys.values())) if keys else {}
+    lines = set()
+    for i, key in keys.items():
+        plan, record = plans[i], found.get(key)
+        if plan is not None and record is not None:
+            plans[i] = plan.model_copy(update={"action": RowAction.UNCHANGED, "assigned_email": record.email,
+                                               "note": already_created_message(record)})
+            lines.add(plan.line)
+    return lines
 
 
 def _plan(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:

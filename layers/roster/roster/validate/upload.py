@@ -39,7 +39,7 @@ from roster.rules.status import upload_status
 from roster.rules.title import title
 from roster.validate.cross_row import check_duplicate_new_users, check_repeated_addresses, warn_possible_duplicates
 from roster.validate.drafts import RowDraft
-from roster.validate.planning import plan_row
+from roster.validate.planning import plan_already_created, plan_row
 
 CellRule = Callable[[str, str], Any]
 
@@ -132,9 +132,10 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
         outcome.findings = [FileRejected(NOTHING_ADMINISTERED).as_finding()]
         return outcome
     plans = [plan_row(draft, snapshot) for draft in drafts]
+    created_before = plan_already_created(plans, directory)
     check_repeated_addresses(drafts)
     check_duplicate_new_users(drafts)
-    warn_possible_duplicates(drafts, snapshot)
+    warn_possible_duplicates(drafts, snapshot, created_before)
 
     for draft in drafts:
         findings.extend(draft.findings())
