@@ -31,8 +31,11 @@ def test_example_file_creates_every_user_with_unique_addresses_and_one_email(har
     assert {r["Result"] for r in rows} == {"Created"}
     addresses = [r["Assigned Email"] for r in rows]
     assert len(set(addresses)) == 20
-    # jane.doe@nhs.net already exists in the directory: the new Jane Doe gets the next free address
+    # jane.doe@nhs.net already exists in the directory: the new Jane Doe gets the next free address, and her
+    # Message carries validation's possible-duplicate warning (csv-contract 7)
     assert rows[0]["Assigned Email"] == "jane.doe1@nhs.net"
+    assert "Validation warning: An active account in organisation RX1 already has the name Jane Doe" in \
+        rows[0]["Message"]
     assert "jose.nunez@nhs.net" in addresses and "zoe.odegard@nhs.net" in addresses
     assert "liam.obrien@nhs.net" in addresses and "lukasz.kowalski@nhs.net" in addresses
     # generated passwords only where none was supplied; the supplied one is masked
@@ -48,6 +51,7 @@ def test_example_file_creates_every_user_with_unique_addresses_and_one_email(har
     message = email.message_from_bytes(emails[0].read_bytes())
     assert message["Subject"].startswith("Upload complete:")
     assert message["To"] == "admin@example.nhs.net"
+    assert "Validation gave 1 warning." in message.get_payload(0).get_payload(decode=True).decode("utf-8")
     name, body = _attachment(emails[0].read_bytes())
     assert name == "users-results.csv"
     assert body == (result.folder / "results.csv").read_bytes()

@@ -111,3 +111,29 @@ def test_given_a_results_file_row_whose_data_cells_were_cleared_then_validation_
 
     assert job.counts["rows"] == 2 and job.counts["failed"] == 0
     assert [r["Result"] for r in _results(roster, job.job_id)] == ["Unchanged", "Unchanged"]
+
+
+def test_given_a_one_step_upload_with_warnings_then_each_rows_message_and_the_email_carry_them(
+        roster: Roster) -> None:
+    job = roster.apply(current_csv(",Amir,Khan,,Porter,RX1,,,,,,,",  # a namesake of amir.khan@nhs.net
+                                   ",,,,Nurse,RY2,,,,,,tom.baker@nhs.net,"))  # a joiner
+
+    rows = _results(roster, job.job_id)
+    assert rows[0]["Result"] == "Created" and rows[0]["Message"].startswith("Created directly under Leeds")
+    assert rows[0]["Message"].endswith(
+        " Validation warning: An active account in organisation RX1 already has the name Amir Khan "
+        "(amir.khan@nhs.net); check that this is a different person before creating another account, or update "
+        "that account instead.")
+    assert rows[1]["Message"] == ("Moved from leaver state to organisation RY2 and made active. Validation warning: "
+                                  "User already exists in Leaver state and will be moved to given Organisation.")
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert ("Validation gave 2 warnings. They did not stop the upload, but check them: each is in the Message "
+            "column of its row in the results file, after what was done.") in email.body
+
+
+def test_given_no_warnings_then_messages_and_email_say_nothing_of_them(roster: Roster) -> None:
+    job = roster.apply(USERS)
+
+    assert "Validation warning" not in roster.files.text(job.results_key or "")
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert "warning" not in email.body

@@ -145,3 +145,11 @@ def test_parse_results_csv_removes_only_the_escaping_quote():
     assert parsed["Result"] == "Created"
     assert parsed["Temporary Password"] == "Pass#word2345Xy"
     assert list(parsed) == HEADER + list(RESULT_COLUMNS)
+
+
+def test_a_message_is_followed_by_each_validation_warning_as_a_sentence():
+    from roster.contract.results_file import with_warnings
+
+    assert with_warnings("Created.", []) == "Created."
+    assert with_warnings("Moved", ["User already exists in Leaver state", "Check it."]) == (
+        "Moved. Validation warning: User already exists in Leaver state. Validation warning: Check it.")

@@ -162,6 +162,12 @@ def upload_complete_email(
     if failed:
         paragraphs[0] = f"Roster stopped processing {shown} (upload {job_id}) because of a system error."
     paragraphs.append("\n".join(f"{label}: {counts.get(key, 0)}" for key, label in COUNT_LABELS))
+    warnings = counts.get("warnings", 0)
+    if warnings:
+        paragraphs.append(
+            f"Validation gave {_count(warnings, 'warning')}. They did not stop the upload, but check them: each is in "
+            "the Message column of its row in the results file, after what was done."
+        )
     if results_csv is not None:
         paragraphs.append(
             f"The attached results file, {attachment_name}, is your file with four columns added: "

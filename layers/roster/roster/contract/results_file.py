@@ -25,6 +25,16 @@ class ResultLine:
     temporary_password: str = ""
 
 
+def with_warnings(message: str, warnings: Sequence[str]) -> str:
+    """A row's Message followed by its validation warnings (csv-contract 7), so that an upload
+    applied in one step loses none of them."""
+    if not warnings:
+        return message
+    sentences = [message if not message or message.endswith((".", "!", "?")) else message + "."]
+    sentences += [f"Validation warning: {w}" + ("" if w.endswith((".", "!", "?")) else ".") for w in warnings]
+    return " ".join(s for s in sentences if s)
+
+
 def _original_cells(cells: Sequence[str], data_width: int, has_result_columns: bool) -> list[str]:
     """The row's own cells, without the result cells of an earlier Roster results file."""
     if not has_result_columns:

@@ -12,9 +12,11 @@ from pydantic import BaseModel
 
 from roster.batches import generated_password_purpose, read_all_batches
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
+from roster.contract.findings import Severity
 from roster.contract.formats import detect_format
 from roster.contract.reading import decode_upload, read_records
-from roster.contract.results_file import ResultLine, results_csv
+from roster.contract.results_file import ResultLine, results_csv, with_warnings
+from roster.contract.validation_report import parse_validation_report
 from roster.emails import file_stem, upload_complete_email
 from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
 from roster.model.rows import RowResult
@@ -82,6 +84,7 @@ class NotifyStep:
         header = next(records).cells
         detected = detect_format([cell.strip() for cell in header])
         password_column = _password_column(detected.format)
+        warnings = self._warnings_by_line(job)
         lines: list[ResultLine] = []
         tally: dict[str, int] = {}
         for record in records:
@@ -89,15 +92,26 @@ class NotifyStep:
                 continue  # validation skipped it too
             outcome = outcomes.get(record.line)
             if outcome is None:
-                line = ResultLine(cells=record.cells, result=RowResult.FAILED, message=NOT_PROCESSED)
+                line = ResultLine(cells=record.cells, result=RowResult.FAILED,
+                                  message=with_warnings(NOT_PROCESSED, warnings.get(record.line, [])))
             else:
                 password = (cipher.unseal(outcome.sealed_password, generated_password_purpose(record.line))
                             if outcome.sealed_password else "")
-                line = ResultLine(cells=record.cells, result=outcome.result, message=outcome.message,
+                line = ResultLine(cells=record.cells, result=outcome.result,
+                                  message=with_warnings(outcome.message, warnings.get(record.line, [])),
                                   assigned_email=outcome.email, temporary_password=password)
             tally[RESULT_COUNT[line.result]] = tally.get(RESULT_COUNT[line.result], 0) + 1
             lines.append(line)
         return results_csv(header, lines, password_column, detected.is_results_file), tally
+
+    def _warnings_by_line(self, job: Job) -> dict[int, list[str]]:
+        """The validation warnings of each line, from the job's validation report."""
+        by_line: dict[int, list[str]] = {}
+        if job.report_key:
+            for finding in parse_validation_report(self.files.read(job.report_key).decode("utf-8")):
+                if finding.severity is Severity.WARNING and finding.line is not None:
+                    by_line.setdefault(finding.line, []).append(finding.message)
+        return by_line
 
     def _email(self, job: Job) -> None:
         if job.results_key is None:
