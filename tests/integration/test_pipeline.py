@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from roster import wiring
 from roster.contract.results_file import parse_results_csv
 from tests.conftest import EXAMPLES, current_csv
 
@@ -120,3 +121,21 @@ def test_an_empty_file_is_invalid_with_one_validation_failed_email_not_stranded(
     name, report = _attachment(eml.read_bytes())
     assert name == "empty-validation.csv"
     assert "The file is empty; upload a CSV file with the header row of the sample file" in report.decode("utf-8")
+
+
+def test_a_create_phase_that_fails_sends_upload_failed_with_the_results_so_far(harness, monkeypatch):
+    def broken(request):
+        raise RuntimeError("the create function is broken")  # not a retried error: the phase fails at once
+
+    monkeypatch.setattr(wiring, "run_batch_once", broken)
+    path = harness.write("doomed.csv", current_csv(",Ann,Lee,,Nurse,RX1,,,,,,,"))
+
+    (result,) = harness.upload(path)
+
+    assert result.job.state.value == "FAILED"
+    (eml,) = sorted((result.folder / "emails").glob("*.eml"))
+    assert email.message_from_bytes(eml.read_bytes())["Subject"] == "Upload failed: doomed.csv"
+    name, body = _attachment(eml.read_bytes())
+    assert name == "doomed-results.csv"
+    [row] = parse_results_csv(body.decode("utf-8"))
+    assert row["Result"] == "Failed" and row["Message"].startswith("Not processed:")

@@ -150,7 +150,7 @@ def test_upload_complete_needs_results_or_link():
 def test_upload_complete_after_a_system_error_explains_the_retry():
     counts = {**COUNTS, "created": 3, "failed": 5}
     outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", counts, b"x", None, failed=True)
-    assert outgoing.subject == "Upload complete: staff.csv"
+    assert outgoing.subject == "Upload failed: staff.csv"
     assert "system error" in outgoing.body
     assert "The 5 rows that were not processed are marked Failed" in outgoing.body
     assert "Upload the results file again" in outgoing.body

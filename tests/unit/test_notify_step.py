@@ -48,7 +48,8 @@ def test_given_a_create_phase_that_failed_when_finished_then_the_job_fails_and_t
     assert [r["Result"] for r in _results(roster, job.job_id)] == ["Failed", "Failed"]
     assert _results(roster, job.job_id)[0]["Message"].startswith("Not processed: the upload stopped on a system error")
     [email] = roster.mailer.emails_for(job.job_id)
-    assert email.subject == "Upload complete: users.csv"  # the subject of a failure changes in another issue
+    assert email.subject == "Upload failed: users.csv"  # csv-contract 9
+    assert email.attachment_name == "users-results.csv" and email.attachment == roster.files.read(finished.results_key)
     assert "stopped processing users.csv" in email.body and "because of a system error" in email.body
     assert roster.queue.holds == {}
 
@@ -62,6 +63,8 @@ def test_given_rows_done_before_the_failure_then_they_keep_their_results(roster:
     assert finished.state is JobState.FAILED and finished.error == "States.TaskFailed: create batch 1 gave up " \
                                                                    "after 10 attempts"
     assert [r["Result"] for r in _results(roster, job.job_id)] == ["Created", "Updated"]
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.subject == "Upload failed: users.csv"  # whatever was done before the failure
 
 
 def test_given_results_too_big_to_attach_then_the_email_carries_a_link_instead(roster: Roster) -> None:

@@ -153,7 +153,8 @@ def upload_complete_email(
     failed: bool = False,
     link_expires_in_hours: int | None = None,
 ) -> OutgoingEmail:
-    """The results of the create phase, attached (or as an expiring link when too big to attach)."""
+    """The results of the create phase, attached (or as an expiring link when too big to attach):
+    `Upload complete:`, or `Upload failed:` when the phase could not finish (csv-contract 9)."""
     if results_csv is None and not results_link:
         raise ValueError("an upload complete email needs the results file or a link to it")
     shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-results.csv"
@@ -199,7 +200,7 @@ def upload_complete_email(
     return OutgoingEmail(
         sender=sender,
         recipient=recipient,
-        subject=f"Upload complete: {shown}",
+        subject=f"Upload failed: {shown}" if failed else f"Upload complete: {shown}",
         body="\n\n".join(paragraphs) + "\n",
         attachment_name=attachment_name if results_csv is not None else None,
         attachment=results_csv,
