@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import email
 import json
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 
 from roster import wiring
 from roster.contract.results_file import parse_results_csv
+from roster_local.embedded_stack import EmbeddedStack
 from tests.conftest import EXAMPLES, current_csv
+from tests.integration.conftest import TEST_PARAMETERS, Harness
 
 pytestmark = pytest.mark.integration
 
@@ -139,3 +144,19 @@ def test_a_create_phase_that_fails_sends_upload_failed_with_the_results_so_far(h
     assert name == "doomed-results.csv"
     [row] = parse_results_csv(body.decode("utf-8"))
     assert row["Result"] == "Failed" and row["Message"].startswith("Not processed:")
+
+
+def test_results_too_big_to_attach_come_as_a_link_that_works_until_the_time_the_email_states(tmp_path):
+    with EmbeddedStack(parameters={**TEST_PARAMETERS, "AttachmentLimitBytes": "100"}) as stack:
+        harness = Harness(stack, tmp_path)
+        (result,) = harness.upload(harness.write("big.csv", current_csv(",Ann,Lee,,Nurse,RX1,,,,,,,")))
+
+        (eml,) = sorted((result.folder / "emails").glob("*.eml"))
+        message = email.message_from_bytes(eml.read_bytes())
+        body = message.get_payload(decode=True).decode("utf-8")
+        until = re.search(r"this link, which works until (\d{4}-\d\d-\d\d \d\d:\d\d) UTC:\r?\n(\S+)", body)
+        assert until, body
+        stated = datetime.strptime(until.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        assert timedelta(days=6, hours=23) < stated - datetime.now(UTC) <= timedelta(days=7)
+        assert f"run: roster results {result.job.job_id}" in body
+        assert requests.get(until.group(2), timeout=30).content == (result.folder / "results.csv").read_bytes()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
@@ -151,14 +151,15 @@ def upload_complete_email(
     results_csv: bytes | None,
     results_link: str | None,
     failed: bool = False,
-    link_expires_in_hours: int | None = None,
+    link_expires_at: datetime | None = None,
+    kept_until: datetime | None = None,
 ) -> OutgoingEmail:
-    """The results of the create phase, attached (or as an expiring link when too big to attach):
-    `Upload complete:`, or `Upload failed:` when the phase could not finish (csv-contract 9)."""
+    """The results of the create phase, attached (or as a link when too big to attach, with the
+    time it stops working and how to fetch the results again until `kept_until`): `Upload
+    complete:`, or `Upload failed:` when the phase could not finish (csv-contract 9)."""
     if results_csv is None and not results_link:
         raise ValueError("an upload complete email needs the results file or a link to it")
     shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-results.csv"
-    failed_rows = counts.get("failed", 0)
     paragraphs = [f"Roster has finished processing {shown} (upload {job_id})."]
     if failed:
         paragraphs[0] = f"Roster stopped processing {shown} (upload {job_id}) because of a system error."
@@ -175,23 +176,8 @@ def upload_complete_email(
             "Result, Message, Assigned Email and Temporary Password."
         )
     else:
-        expiry = f" after {_count(link_expires_in_hours, 'hour')}" if link_expires_in_hours else ""
-        paragraphs.append(
-            "The results file is too large to attach. Download it from this link, which expires"
-            f"{expiry}:\n{results_link}\n"
-            "It is your file with four columns added: Result, Message, Assigned Email and Temporary Password."
-        )
-    if failed:
-        paragraphs.append(
-            f"{_not_processed(failed_rows)} marked Failed. "
-            "Upload the results file again, as it is, to retry exactly those rows: rows that were "
-            "already done are recognised and left Unchanged, so no account is created twice."
-        )
-    elif failed_rows:
-        paragraphs.append(
-            f"{_count(failed_rows, 'row')} failed; the Message column says why. Fix those rows in the "
-            "results file and upload it again: rows that were already done are left Unchanged."
-        )
+        paragraphs += _results_link(job_id, results_link or "", link_expires_at, kept_until)
+    paragraphs += _what_failed(counts.get("failed", 0), failed)
     paragraphs.append(
         "Temporary passwords for new accounts are in the Temporary Password column; each user must "
         "change theirs at first sign-in. Follow your local policy guidelines for distributing email "
@@ -206,3 +192,34 @@ def upload_complete_email(
         attachment=results_csv,
         job_id=job_id,
     )
+
+
+def _results_link(job_id: str, link: str, expires_at: datetime | None, kept_until: datetime | None) -> list[str]:
+    """A link dies at a stated time; the results stay fetchable for as long as Roster keeps them."""
+    until = f", which works until {_utc(expires_at)}" if expires_at else ""
+    kept = f"until {_utc(kept_until)[:10]}" if kept_until else "for as long as Roster keeps them"
+    return [
+        f"The results file is too large to attach. Download it from this link{until}:\n{link}\n"
+        "It is your file with four columns added: Result, Message, Assigned Email and Temporary Password.",
+        f"To fetch the results again at any time {kept}, run: roster results {job_id}\n"
+        "or open this upload in the Uploads table of the Roster console.",
+    ]
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _what_failed(failed_rows: int, failed: bool) -> list[str]:
+    if failed:
+        return [
+            f"{_not_processed(failed_rows)} marked Failed. "
+            "Upload the results file again, as it is, to retry exactly those rows: rows that were "
+            "already done are recognised and left Unchanged, so no account is created twice."
+        ]
+    if failed_rows:
+        return [
+            f"{_count(failed_rows, 'row')} failed; the Message column says why. Fix those rows in the "
+            "results file and upload it again: rows that were already done are left Unchanged."
+        ]
+    return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from roster.emails import OutgoingEmail
@@ -178,6 +179,14 @@ class UploadedObject:
     size: int
 
 
+@dataclass(frozen=True)
+class DownloadLink:
+    """A presigned link to an object, and the moment (UTC) it stops working."""
+
+    url: str
+    expires_at: datetime
+
+
 class UploadFiles(Protocol):
     """The upload bucket: uploaded files, reports, batch files, results (adapters.upload_store)."""
 
@@ -201,8 +210,9 @@ class UploadFiles(Protocol):
         """A JSON object's value."""
         ...
 
-    def presigned_download(self, key: str, expires_in: int) -> str:
-        """A link to an object that expires after `expires_in` seconds."""
+    def presigned_download(self, key: str, expires_in: int) -> DownloadLink:
+        """A link to an object, working for `expires_in` seconds or until the credentials that
+        signed it expire, whichever is sooner; `expires_at` says which."""
         ...
 
 

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     identity_retention_days: int = Field(default=90, ge=90)
     org_hold_seconds: int = Field(default=3600, ge=60)
     attachment_limit_bytes: int = Field(default=7_000_000, ge=1)
+    upload_retention_days: int = Field(default=30, ge=1)  # the bucket keeps uploads and results this long
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -29,7 +30,7 @@ logger = Logger(child=True)
 
 NOT_PROCESSED = ("Not processed: the upload stopped on a system error before this row was applied. Upload this "
                  "results file again to retry it; rows already done are reported Unchanged, never created twice.")
-RESULTS_LINK_SECONDS = 7 * 86400
+RESULTS_LINK_SECONDS = 7 * 86400  # the longest a presigned URL may live (SigV4)
 
 
 class NotifyRequest(BaseModel):
@@ -119,9 +120,11 @@ class NotifyStep:
         body = self.files.read(job.results_key)
         attach = len(body) <= self.settings.attachment_limit_bytes
         link = None if attach else self.files.presigned_download(job.results_key, RESULTS_LINK_SECONDS)
+        kept_until = datetime.fromisoformat(job.created_at) + timedelta(days=self.settings.upload_retention_days)
         email = upload_complete_email(self.settings.sender_email, job.uploader, job.file_name, job.job_id,
-                                      job.counts, body if attach else None, link,
-                                      failed=job.state is JobState.FAILED)
+                                      job.counts, body if attach else None, link.url if link else None,
+                                      failed=job.state is JobState.FAILED,
+                                      link_expires_at=link.expires_at if link else None, kept_until=kept_until)
         self.mailer.send_once("upload-complete", email)
 
 
