@@ -147,3 +147,25 @@ def test_given_no_warnings_then_messages_and_email_say_nothing_of_them(roster: R
     assert "Validation warning" not in roster.files.text(job.results_key or "")
     [email] = roster.mailer.emails_for(job.job_id)
     assert "warning" not in email.body
+
+
+def test_given_a_results_file_whose_rows_were_cleared_in_every_way_then_counts_and_results_agree(
+        roster: Roster) -> None:
+    first = roster.apply(current_csv(",Jane,Doe,,Nurse,RX1,Cardiology,,,,Xk9#mQ2$vL7!pR,,",
+                                     ",,,,Lead Radiographer,,,,,,,amir.khan@nhs.net,"))
+    results = roster.files.text(first.results_key or "").split("\r\n")
+    cleared = [
+        ",,,,,,,,,,,,,Failed,Not processed,,",  # the row's own cells cleared, its result cells left
+        ",,,,,,,,,,********,,,Created,Created,jo@nhs.net,",  # all cleared but the masked password
+        "  ,\u00a0,,,,,,,,,,,,,,,",  # spaces, a non-breaking one too
+    ]
+    text = "\r\n".join([results[0], *cleared, results[1], cleared[0], results[2]]) + "\r\n"
+
+    job = roster.apply(text, file_name="users-results.csv")
+
+    rows = _results(roster, job.job_id)
+    assert job.state is JobState.COMPLETED and job.error is None
+    assert [r["Result"] for r in rows] == ["Unchanged", "Unchanged"]
+    counted = sum(job.counts[name] for name in ("created", "updated", "leavers", "joiners", "unchanged", "failed"))
+    assert job.counts["rows"] == counted == len(rows) == 2
+    assert not any(r["Message"].startswith("Not processed") for r in rows)

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
+from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, MASKED_PASSWORD, RESULT_COLUMNS, UploadFormat
 from roster.contract.findings import FileRejected
 from roster.contract.invisible import invisible_characters, is_blank_line, listed, without_invisible
 from roster.contract.reading import Record
@@ -36,6 +36,7 @@ _ALL_COLUMN_KEYS = frozenset(name.casefold() for name in CURRENT_COLUMNS + LEGAC
 # What a misspelt column name looks like; any other unexpected cell is described, not shown.
 _COLUMN_NAME = re.compile(r"[A-Za-z][A-Za-z ()./'&_-]{0,39}")
 _SAMPLE_HEADER = ", ".join(CURRENT_COLUMNS)
+PASSWORD_COLUMN = "Password"  # its name in both formats
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,11 @@ class DetectedFormat:
 
     def is_data_row(self, cells: Sequence[str]) -> bool:
         """Whether a record has content in the format's own cells: Excel's trailing `,,,,` rows,
-        and a results file's rows whose data cells were cleared, are skipped, not rows."""
-        return any(cell.strip() for cell in cells[: len(self.columns)])
+        and a results file's rows whose data cells were cleared, are skipped, not rows. In a
+        results file a masked Password counts as blank (csv-contract 1), here as in validation."""
+        masked = self.columns.index(PASSWORD_COLUMN) if self.is_results_file else -1
+        return any(cell.strip() and not (i == masked and cell.strip() == MASKED_PASSWORD)
+                   for i, cell in enumerate(cells[: len(self.columns)]))
 
 
 def detect_format(header_cells: list[str]) -> DetectedFormat:
