@@ -160,3 +160,31 @@ def test_results_too_big_to_attach_come_as_a_link_that_works_until_the_time_the_
         assert timedelta(days=6, hours=23) < stated - datetime.now(UTC) <= timedelta(days=7)
         assert f"run: roster results {result.job.job_id}" in body
         assert requests.get(until.group(2), timeout=30).content == (result.folder / "results.csv").read_bytes()
+
+
+def test_a_file_without_its_header_row_is_refused_without_echoing_a_cell_of_it(harness):
+    path = harness.write("noheader.csv", ",Ann,Lee,,Nurse,RX1,,,,,Xk9#mQ2$vL7!pR,,\r\n,Bob,Ray,,Porter,RX1,,,,,,,\r\n")
+
+    (result,) = harness.upload(path)
+
+    assert result.job.state.value == "INVALID"
+    report = (result.folder / "validation.csv").read_text(encoding="utf-8-sig")
+    assert "The first line is not a header row" in report
+    (eml,) = sorted((result.folder / "emails").glob("*.eml"))
+    message = email.message_from_bytes(eml.read_bytes())
+    body = message.get_payload(0).get_payload(decode=True).decode("utf-8")
+    attached = _attachment(eml.read_bytes())[1].decode("utf-8")
+    for text in (report, body, attached):
+        assert "Xk9#mQ2$vL7!pR" not in text and "Ann" not in text
+
+
+def test_a_new_user_whose_name_makes_no_address_is_refused_at_validation_and_nothing_is_created(harness):
+    before = len(harness.directory.all_accounts())
+    path = harness.write("names.csv", current_csv(",Ann,\u044a,,Nurse,RX1,,,,,,,", ",Bob,Ray,,Porter,RX1,,,,,,,"))
+
+    (result,) = harness.upload(path)
+
+    assert result.job.state.value == "INVALID"
+    report = (result.folder / "validation.csv").read_text(encoding="utf-8-sig")
+    assert "Last Name '\u044a' has no letter that can be written in Latin letters" in report
+    assert len(harness.directory.all_accounts()) == before
