@@ -21,7 +21,7 @@ import time
 import phonenumbers
 
 from roster.contract.columns import CURRENT_COLUMNS
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, IdentityRecord, Organisation, name_key
 from roster.rules.phones import uk_number
 from roster.validate.upload import UploadLimits, validate_upload
 
@@ -44,6 +44,9 @@ class InMemoryDirectory:
 
     def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot:
         return self._snapshot
+
+    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
+        return {}  # nobody was created by an earlier upload
 
 
 def _mobile(rng: random.Random) -> str:

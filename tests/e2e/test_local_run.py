@@ -34,7 +34,8 @@ def test_local_run_writes_the_documented_layout(tmp_path):
         assert job["state"] == "COMPLETED" and job["format"] == "current"
         assert set(job["counts"]) >= {"rows", "created", "updated", "leavers", "joiners", "unchanged", "failed",
                                       "errors", "warnings"}
-        assert (folder / "validation.csv").read_text().startswith("Line,Column,Value,Severity,Message")
+        assert (folder / "validation.csv").read_text(encoding="utf-8").startswith(
+            "\ufeffLine,Column,Value,Severity,Message\n")  # a byte-order mark, as Excel wants it
         assert (folder / "results.csv").exists()
         assert [p.name for p in (folder / "emails").iterdir()] == ["01.eml"]
     with (out / "mailbox-report.csv").open(encoding="utf-8", newline="") as handle:
@@ -69,7 +70,7 @@ def test_a_file_full_of_mistakes_is_reported_line_by_line_and_creates_nothing(tm
     assert done.returncode == 0, done.stderr
     folder = out / "01-mistakes"
     assert json.loads((folder / "job.json").read_text())["state"] == "INVALID"
-    with (folder / "validation.csv").open(encoding="utf-8", newline="") as handle:
+    with (folder / "validation.csv").open(encoding="utf-8-sig", newline="") as handle:
         findings = [r for r in csv.DictReader(handle) if r["Severity"] == "error"]
     assert {int(f["Line"]) for f in findings} == set(range(2, 11))
     assert {f["Column"] for f in findings} >= {"Title", "First Name", "Organisation ODSCode", "Business Phone",

@@ -8,7 +8,7 @@ from roster.adapters.holds import OrganisationHolds
 from roster.contract.results_file import parse_results_csv
 from roster.settings import get_settings
 from roster_local.local_run import sent_emails
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, current_csv
 
 pytestmark = pytest.mark.integration
 
@@ -53,6 +53,7 @@ def test_a_results_file_uploaded_again_is_unchanged(harness):
     (second,) = harness.upload(again)
 
     assert second.job.state.value == "COMPLETED"
+    assert second.job.counts["warnings"] == 0  # no "possible duplicate" of the users it created itself
     rows = _results(second)
     assert {r["Result"] for r in rows} == {"Unchanged"}
     assert [r["Assigned Email"] for r in rows] == [r["Assigned Email"] for r in _results(first)]
@@ -139,3 +140,13 @@ def test_a_queued_upload_starts_when_the_first_ends_and_an_expired_hold_is_taken
     assert holds.dispatch(started.append) == ["job-c"]
     assert holds.holder("RX1")["holder"] == "job-c"
     assert started == ["job-b", "job-c"]
+
+
+def test_an_update_with_a_password_submitted_again_is_unchanged(harness):
+    path = harness.write("password.csv", current_csv(",,,,,,,,,,Xk9#mQ2$vL7!pR,amir.khan@nhs.net,"))
+
+    first, again = harness.upload(path, path)
+
+    assert [(r["Result"], r["Password"]) for r in _results(first)] == [("Updated", "********")]
+    assert [(r["Result"], r["Message"]) for r in _results(again)] == [
+        ("Unchanged", "Nothing to change: the account already has these values.")]

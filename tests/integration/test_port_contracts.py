@@ -1,6 +1,6 @@
-"""The fakes the unit tests use keep the same contracts as the DynamoDB adapters: the unit
-contract tests of JobRecords, Transactions and Directory run here again on the real
-adapters, on the embedded stack (tables created from template.yaml)."""
+"""The fakes the unit tests use keep the same contracts as the AWS adapters: the unit
+contract tests of JobRecords, Transactions, Directory and UploadFiles run here again on the
+real adapters, on the embedded stack (tables and bucket created from template.yaml)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.job_store import JobStore
 from roster.adapters.transactions import DynamoDBTransactions
-from roster.ports import JobRecords, Transactions
+from roster.adapters.upload_store import UploadStore
+from roster.ports import JobRecords, Transactions, UploadFiles
 from roster.settings import get_settings
 from roster_local.embedded_stack import EmbeddedStack
 from tests.integration.conftest import TEST_PARAMETERS
@@ -21,10 +22,15 @@ from tests.unit.test_transactions import (
     LEEDS,
     Store,
     test_given_a_taken_address_when_committed_then_the_refused_writes_are_named_and_nothing_is_written,  # noqa: F401
+    test_given_accounts_with_and_without_a_stored_password_then_its_hash_is_read_back,  # noqa: F401
     test_given_an_account_as_planned_when_updated_then_sets_and_removes_apply,  # noqa: F401
     test_given_an_account_no_longer_as_planned_when_updated_then_the_update_is_refused,  # noqa: F401
     test_given_free_writes_when_committed_then_all_are_readable,  # noqa: F401
     test_given_reserved_numbers_then_taken_suffixes_lists_them,  # noqa: F401
+)
+from tests.unit.test_upload_files import (
+    test_given_an_empty_object_when_read_with_a_limit_then_its_bytes_are_none,  # noqa: F401
+    test_given_an_object_when_read_with_a_limit_then_at_most_one_byte_more_comes_back,  # noqa: F401
 )
 
 pytestmark = pytest.mark.integration
@@ -62,3 +68,8 @@ def store(dynamodb: Any) -> Store:
     directory.put_organisation(LEEDS)
     return Store(DynamoDBTransactions(dynamodb, settings.directory_table, settings.jobs_table), directory,
                  directory.put_existing_account)
+
+
+@pytest.fixture
+def files(stack: EmbeddedStack) -> UploadFiles:
+    return UploadStore(stack.client("s3"), get_settings().bucket)

@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -32,6 +33,7 @@ from roster.ports import (
     AccountUpdate,
     AddressReservation,
     Cancelled,
+    DownloadLink,
     NewAccount,
     OutcomeRecord,
     QueuedJob,
@@ -150,6 +152,10 @@ class FakeDirectory:
     def account(self, email: str) -> Account | None:
         return self.accounts_by_email.get(email.lower())
 
+    def password_hash(self, email: str) -> str | None:
+        stored = self.credentials.get(email.lower(), {}).get("password_hash")
+        return str(stored) if stored else None
+
     def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
         return {k: self.identity_records[k] for k in keys if k in self.identity_records}
 
@@ -249,6 +255,7 @@ class FakeFiles:
     """UploadFiles: objects by key; `upload` puts a file as the presigned upload would."""
 
     bucket = "roster-test-bucket"
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # when links are signed
 
     def __init__(self) -> None:
         self.objects: dict[str, StoredFile] = {}
@@ -279,8 +286,9 @@ class FakeFiles:
     def get_json(self, key: str) -> Any:
         return json.loads(self.objects[key].body)
 
-    def presigned_download(self, key: str, expires_in: int) -> str:
-        return f"https://{self.bucket}.example/{key}?expires-in={expires_in}"
+    def presigned_download(self, key: str, expires_in: int) -> DownloadLink:
+        return DownloadLink(f"https://{self.bucket}.example/{key}?expires-in={expires_in}",
+                            self.now + timedelta(seconds=expires_in))
 
     def text(self, key: str) -> str:
         return self.objects[key].body.decode("utf-8")

@@ -19,7 +19,7 @@ from roster.model.directory import DEFAULT_MAILBOX_GB, AccountStatus
 from roster.model.rows import FieldChange, RowAction, UserFields
 from roster.validate.upload import UploadLimits, validate_upload
 from tests.conftest import current_csv
-from tests.unit.conftest import ADMIN, AMIR, LEEDS, TOM, Roster
+from tests.unit.conftest import ADMIN, AMIR, LEEDS, TOM, YORK, Roster
 
 AMIR_AS_LEAVER = AMIR.model_copy(update={"status": AccountStatus.LEAVER})
 
@@ -139,6 +139,39 @@ def test_given_a_joiner_back_into_its_own_organisation_then_the_organisation_is_
     plan = plan_change(UserFields(email=TOM.email, ods="RX1", unit="Cardiology"), TOM, password_given=True)
     assert plan.changes == (FieldChange("status", "Status", "leaver", "active"),)
     assert plan.password_changed
+
+
+# A leaver who had Leeds's top-up mailbox and Leeds's default display name.
+TOM_FROM_LEEDS = TOM.model_copy(update={"mailbox_gb": 10, "display_name": "BAKER, Tom (Leeds Teaching Hospitals)"})
+ORGANISATIONS = {LEEDS.ods: LEEDS, YORK.ods: YORK}
+
+
+def test_given_a_joiner_into_an_organisation_that_bought_less_then_the_mailbox_is_capped_and_said() -> None:
+    plan = plan_change(UserFields(email=TOM.email, ods="RY2"), TOM_FROM_LEEDS, password_given=False,
+                       organisations=ORGANISATIONS)
+    assert FieldChange("mailbox_gb", "Mailbox Size", 10, 4) in plan.changes
+    assert "Mailbox Size reduced from 10 GB to 4 GB, the most that organisation RY2 has purchased." in plan.notes
+
+
+def test_given_a_joiner_whose_display_name_is_the_old_organisations_default_then_it_gets_the_new_default() -> None:
+    plan = plan_change(UserFields(email=TOM.email, ods="RY2", first_name="Thomas"), TOM_FROM_LEEDS,
+                       password_given=False, organisations=ORGANISATIONS)
+    assert FieldChange("display_name", "Display Name", "BAKER, Tom (Leeds Teaching Hospitals)",
+                       "BAKER, Thomas (York Hospital)") in plan.changes
+    assert "Display Name set to 'BAKER, Thomas (York Hospital)', the default for the new organisation." in plan.notes
+
+
+@pytest.mark.parametrize("fields, account", [
+    (UserFields(email=TOM.email, ods="RY2", mailbox_gb=4, display_name="Tom B"), TOM_FROM_LEEDS),  # the row says
+    (UserFields(email=TOM.email, ods="RY2"), TOM_FROM_LEEDS.model_copy(update={"display_name": "Tom Baker (Cardio)",
+                                                                              "mailbox_gb": 4})),
+    (UserFields(email=TOM.email, ods="RX1"), TOM_FROM_LEEDS),  # back into Leeds: its values are Leeds's
+], ids=["given-in-the-row", "own-display-name-and-4-gb", "back-into-the-same-organisation"])
+def test_given_a_joiner_whose_values_fit_the_new_organisation_then_they_are_left_alone(fields, account) -> None:
+    plan = plan_change(fields, account, password_given=False, organisations=ORGANISATIONS)
+    assert {c.field for c in plan.changes} & {"mailbox_gb", "display_name"} <= {c.field for c in plan.changes
+                                                                                 if getattr(fields, c.field)}
+    assert plan.notes == ()
 
 
 # -- new users -------------------------------------------------------------------------------

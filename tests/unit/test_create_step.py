@@ -3,13 +3,18 @@ re-checked, transaction conflicts retried, nothing ever created twice."""
 
 from __future__ import annotations
 
+import pytest
+from botocore.exceptions import ClientError
+
 from roster.batches import BatchRequest
 from roster.credentials import verify_password
+from roster.errors import TransientInfrastructureError
 from roster.model.directory import AccountStatus
 from roster.model.rows import RowResult
 from roster.ports import AccountUpdate, Cancelled, NewAccount
+from roster.validate.upload import UploadLimits, validate_upload
 from tests.conftest import current_csv
-from tests.unit.conftest import AMIR, SARAH, TOM, YORK, Roster
+from tests.unit.conftest import ADMIN, AMIR, SARAH, TOM, YORK, Roster
 
 NEW_USERS = current_csv(
     "Dr,Jane,Doe,,Nurse,RX1,Cardiology,,07912 345679,,,,",
@@ -251,3 +256,149 @@ def test_given_a_transaction_conflict_on_an_outcome_alone_then_it_is_retried(ros
 
     assert roster.transactions.cancellations == [Cancelled(conflict=True)]
     assert _results(roster, job.job_id)[2] == (RowResult.UNCHANGED, "tom.baker@nhs.net is already a leaver.")
+
+
+# -- one row's error is that row's, never the batch's (issue 8) ---------------------------------
+
+def _tamper_batch(roster: Roster, job_id: str, line: int, **fields: str) -> None:
+    """Change a row of a batch file, as a file validated by an older release could hold it."""
+    key = f"batches/{job_id}/00001.json"
+    rows = roster.files.get_json(key)
+    for row in rows:
+        if row["line"] == line:
+            row["fields"].update(fields)
+    roster.files.put_json(key, rows)
+
+
+def test_given_a_new_user_whose_names_make_no_address_then_only_that_row_fails_and_says_why(roster: Roster) -> None:
+    job = roster.upload(NEW_USERS)
+    _tamper_batch(roster, job.job_id, 2, first_name="ъ", last_name="\U0002a700")
+
+    [tally] = roster.run_batches(job.job_id)
+    finished = roster.notify_step().finish(job.job_id)
+
+    assert tally == {"batch_no": 1, "rows": 2, "created": 1, "failed": 1}
+    assert _results(roster, job.job_id)[2] == (RowResult.FAILED, (
+        "No email address can be made from this user's names: neither First Name nor Last Name has a letter that "
+        "can be written in Latin letters. Give the names in Latin letters and upload the row again."))
+    assert _results(roster, job.job_id)[3][0] is RowResult.CREATED
+    assert finished.state.value == "COMPLETED" and finished.error is None
+
+
+def test_given_an_unexpected_error_on_one_row_then_that_row_fails_and_the_others_are_applied(
+        roster: Roster, monkeypatch, caplog) -> None:
+    import roster.create.changes as changes
+
+    real = changes.recheck
+
+    def breaks_on_sarah(planned, fields, account, **kwargs):
+        if account.email == SARAH.email:
+            raise KeyError(account.email + " " + (fields.status or ""))  # data in the error's text
+        return real(planned, fields, account, **kwargs)
+
+    monkeypatch.setattr(changes, "recheck", breaks_on_sarah)
+    job = roster.upload(CHANGES)
+
+    [tally] = roster.run_batches(job.job_id)
+
+    assert tally == {"batch_no": 1, "rows": 3, "updated": 1, "joiners": 1, "failed": 1}
+    result, message = _results(roster, job.job_id)[3]
+    assert result is RowResult.FAILED
+    assert message == ("Not applied: an unexpected error in Roster (KeyError) stopped this row, and nothing was "
+                       "changed for it; the other rows were applied. Upload the results file again to retry it. If "
+                       f"it fails again, report upload {job.job_id}, line 3, to your Roster support team.")
+    assert roster.directory.account(SARAH.email).status is AccountStatus.ACTIVE
+    [logged] = [r for r in caplog.records if r.getMessage() == "row failed unexpectedly"]
+    assert (logged.job_id, logged.line, logged.error_type) == (job.job_id, 3, "KeyError")
+    assert "breaks_on_sarah" in logged.stack  # where it happened
+    everything = " ".join(str(vars(record)) for record in caplog.records)
+    assert "sarah.oconnor" not in everything  # never the row's data, nor the error's text that quotes it
+
+
+@pytest.mark.parametrize("error", [
+    TransientInfrastructureError("throttled"),
+    ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "TransactWriteItems"),
+], ids=["transient", "throttling"])
+def test_given_an_infrastructure_error_on_a_row_then_the_batch_raises_to_be_retried(roster: Roster, error) -> None:
+    job = roster.upload(CHANGES)
+
+    def unavailable(writes):
+        raise error
+
+    roster.transactions.before_commit = unavailable
+
+    with pytest.raises(type(error)):
+        roster.run_batches(job.job_id)
+    assert roster.jobs.outcomes(job.job_id) == {}
+
+
+def test_given_names_longer_than_an_address_allows_then_the_address_and_its_numbered_form_fit_64(
+        roster: Roster) -> None:
+    first, last = "Wolfeschlegelsteinhausenbergerdorff", "Montgomery-Worthington-Fotheringham-Featherstonehaugh"
+    base = "wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-fothe@nhs.net"
+    job = roster.upload(current_csv(f",{first},{last},,Nurse,RX1,,,,,,,", f",{first},{last},,Porter,RX1,,,,,,,"))
+
+    roster.run_batches(job.job_id)
+
+    addresses = [o.email for o in roster.jobs.outcomes(job.job_id).values()]
+    assert addresses == [base, "wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-foth1@nhs.net"]
+    assert all(len(address.split("@")[0]) <= 64 for address in addresses)
+    assert roster.directory.taken_suffixes(base) == {0, 1}
+
+
+def test_given_a_joiner_with_the_old_organisations_mailbox_and_display_name_then_validation_and_create_agree(
+        roster: Roster) -> None:
+    roster.directory.accounts_by_email[TOM.email] = TOM.model_copy(
+        update={"mailbox_gb": 10, "display_name": "BAKER, Tom (Leeds Teaching Hospitals)"})
+    text = current_csv(",,,,Nurse,RY2,District Nursing,,,,,tom.baker@nhs.net,")
+    [planned] = validate_upload(text.encode(), ADMIN, roster.directory, UploadLimits()).rows
+    job = roster.upload(text)
+
+    roster.run_batches(job.job_id)
+
+    result, message = _results(roster, job.job_id)[2]
+    assert result is RowResult.JOINER
+    assert message == ("Moved from leaver state to organisation RY2 and made active. Mailbox Size reduced from 10 GB "
+                       "to 4 GB, the most that organisation RY2 has purchased. Display Name set to 'BAKER, Tom (York "
+                       "Hospital)', the default for the new organisation.")
+    tom = roster.directory.account(TOM.email)
+    assert (tom.mailbox_gb, tom.display_name, tom.ods) == (4, "BAKER, Tom (York Hospital)", "RY2")
+    plan = {change.field: change.new for change in planned.changes}  # what validation's plan says
+    assert (plan["mailbox_gb"], plan["display_name"], plan["ods"]) == (tom.mailbox_gb, tom.display_name, tom.ods)
+
+
+def test_given_an_update_resubmitted_whose_password_is_already_in_place_then_it_is_unchanged(roster: Roster) -> None:
+    text = current_csv(",,,,Lead Radiographer,,,,,,Xk9#mQ2$vL7!pR,amir.khan@nhs.net,")
+    first = roster.apply(text)
+    stored = roster.directory.credentials[AMIR.email]["password_hash"]
+
+    again = roster.apply(text, file_name="again.csv")
+
+    assert _results(roster, first.job_id)[2] == (RowResult.UPDATED, "Updated Job Title, Password.")
+    assert _results(roster, again.job_id)[2] == (RowResult.UNCHANGED,
+                                                 "Nothing to change: the account already has these values.")
+    assert roster.directory.credentials[AMIR.email]["password_hash"] == stored  # not hashed and written again
+
+
+def test_given_an_update_whose_password_differs_from_the_stored_one_then_it_is_updated(roster: Roster) -> None:
+    roster.apply(current_csv(",,,,,,,,,,Xk9#mQ2$vL7!pR,amir.khan@nhs.net,"))
+
+    job = roster.apply(current_csv(",,,,,,,,,,Vb3!nW8%tY6@hJ,amir.khan@nhs.net,"), file_name="new.csv")
+
+    assert _results(roster, job.job_id)[2] == (RowResult.UPDATED, "Updated Password.")
+    assert verify_password("Vb3!nW8%tY6@hJ", roster.directory.credentials[AMIR.email]["password_hash"])
+
+
+def test_given_a_new_user_planned_unchanged_when_its_record_is_gone_then_it_fails_rather_than_create_again(
+        roster: Roster) -> None:
+    roster.apply(NEW_USERS)
+    accounts = len(roster.directory.accounts_by_email)
+    job = roster.upload(NEW_USERS, file_name="again.csv")  # planned Unchanged: already created
+    roster.directory.identity_records.clear()  # e.g. past its retention since validation
+
+    roster.run_batches(job.job_id)
+
+    assert {result for result, _ in _results(roster, job.job_id).values()} == {RowResult.FAILED}
+    assert _results(roster, job.job_id)[2][1].startswith("Planned as unchanged when validated, because an earlier "
+                                                         "upload had created this user")
+    assert len(roster.directory.accounts_by_email) == accounts

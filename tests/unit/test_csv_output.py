@@ -24,3 +24,19 @@ def test_given_a_plan_then_it_reads_back_as_written():
     text = plan_csv(lines)
     assert text.startswith("\ufeffLine,Action,Email Address,Field,Old,New\r\n")
     assert parse_plan_csv(text) == lines
+
+
+def test_given_the_results_file_and_the_validation_report_then_they_are_written_like_every_other_csv():
+    from roster.contract.findings import warning
+    from roster.contract.results_file import ResultLine, parse_results_csv, results_csv
+    from roster.contract.validation_report import validation_report_csv
+    from roster.model.rows import RowResult
+
+    results = results_csv(["First Name"], [ResultLine(["José"], RowResult.CREATED, "Created", "jose@x")], None, False)
+    report = validation_report_csv([warning(2, "First Name", "José", "Check this.")])
+
+    for text in (results, report):
+        assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
+        assert "\n" not in text.replace("\r\n", "")
+    assert parse_results_csv(results) == [{"First Name": "José", "Result": "Created", "Message": "Created",
+                                           "Assigned Email": "jose@x", "Temporary Password": ""}]

@@ -128,3 +128,27 @@ def test_collisions_pick_the_first_free_candidate():
     existing = ["jo.smith@nhs.net", "JO.SMITH1@nhs.net", "jo.smith3@nhs.net", "jo.smithy@nhs.net", "jo.smith2@other.net"]
     taken = [s for s in (suffix_of(a, base) for a in existing) if s is not None]
     assert candidate_address(base, first_free_suffix(taken)) == "jo.smith2@nhs.net"
+
+
+# -- at most 64 characters before @ (RFC 5321, csv-contract 6) --------------------------------
+
+LONG_FIRST = "Wolfeschlegelsteinhausenbergerdorff"  # 35 letters
+LONG_LAST = "Montgomery-Worthington-Fotheringham-Featherstonehaugh"  # 53
+
+
+def test_a_long_local_part_is_cut_to_64_at_a_hyphen_or_a_letter():
+    assert address_local_part(LONG_FIRST, LONG_LAST) == "wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-fothe"
+    assert address_local_part("Ann", "B" * 59 + "-Cc") == "ann." + "b" * 59  # cut at the hyphen, dropping it
+    assert address_local_part("A" * 63, "Lee") == "a" * 63  # never ending in the dot between the names
+    assert address_local_part("A" * 64, "Lee") == "a" * 64
+
+
+def test_numbered_candidates_cut_the_name_before_the_number_and_stay_within_64():
+    base = address_base(LONG_FIRST, LONG_LAST, "nhs.net")
+    for n in (1, 9, 10, 99, 100, 12345):
+        local = candidate_address(base, n).split("@")[0]
+        assert len(local) <= 64 and local.endswith(str(n))
+        assert suffix_of(candidate_address(base, n), base) == n
+    assert candidate_address(base, 1) == "wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-foth1@nhs.net"
+    assert candidate_address(base, 10) == "wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-fot10@nhs.net"
+    assert suffix_of("wolfeschlegelsteinhausenbergerdorff.montgomery-worthington-fothe1@nhs.net", base) is None

@@ -1,7 +1,7 @@
 """The uploader's emails (csv-contract 9) and their MIME form."""
 
 import email
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email import policy
 
 import pytest
@@ -133,10 +133,13 @@ def test_upload_complete_with_attachment():
 
 def test_upload_complete_with_link_instead_of_attachment():
     link = "https://bucket.s3.amazonaws.com/results/job-9.csv?X-Amz-Signature=abc"
-    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, None, link, link_expires_in_hours=24)
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, None, link,
+                                     link_expires_at=datetime(2026, 11, 25, 13, 5, 59, tzinfo=timezone(timedelta(hours=1))),
+                                     kept_until=datetime(2026, 12, 24, 9, 0, tzinfo=UTC))
     assert outgoing.attachment is None and outgoing.attachment_name is None
     assert link in outgoing.body.splitlines()
-    assert "expires after 24 hours" in outgoing.body
+    assert "Download it from this link, which works until 2026-11-25 12:05 UTC:" in outgoing.body
+    assert "To fetch the results again at any time until 2026-12-24, run: roster results job-9" in outgoing.body
     message = parse(to_mime(outgoing))
     assert attachments(message) == []
     assert link in message.get_content()
@@ -150,7 +153,7 @@ def test_upload_complete_needs_results_or_link():
 def test_upload_complete_after_a_system_error_explains_the_retry():
     counts = {**COUNTS, "created": 3, "failed": 5}
     outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", counts, b"x", None, failed=True)
-    assert outgoing.subject == "Upload complete: staff.csv"
+    assert outgoing.subject == "Upload failed: staff.csv"
     assert "system error" in outgoing.body
     assert "The 5 rows that were not processed are marked Failed" in outgoing.body
     assert "Upload the results file again" in outgoing.body

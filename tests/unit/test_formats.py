@@ -73,11 +73,43 @@ def test_an_incomplete_results_header_is_compared_with_the_results_file() -> Non
     assert "results file" in message and "missing 'Assigned Email', 'Temporary Password'" in message
 
 
-def test_an_unrelated_header_is_compared_with_the_sample_file() -> None:
-    message = rejection(["name", "email"])
-    assert "closest is the current format" in message and "and 5 more" in message
+def test_a_header_with_few_right_names_is_compared_with_the_sample_file() -> None:
+    message = rejection(["Title", "First Name", "Last Name", "name", "email"])
+    assert "closest is the current format" in message and "and 2 more" in message
+
+
+@pytest.mark.parametrize("first_line", [
+    ["", "Jane", "Doe", "", "Nurse", "RX1", "", "", "", "", "Xk9#mQ2$vL7!pR", "", ""],  # the header left out
+    ["name", "email"],  # another system's header
+    ["Xk9#mQ2$vL7!pR"],
+])
+def test_a_first_line_with_almost_no_column_names_is_not_a_header_and_none_of_its_cells_is_echoed(
+        first_line: list[str]) -> None:
+    with pytest.raises(FileRejected) as caught:
+        detect_format(first_line)
+
+    refusal = caught.value
+    assert refusal.message.startswith("The first line is not a header row: ")
+    assert "Add the sample file's header as line 1: Title, First Name, Last Name" in refusal.message
+    assert refusal.value == ""
+    assert not any(data in refusal.message for data in ("Xk9", "Jane", "Nurse", "RX1", "email"))
+
+
+def test_an_unexpected_header_cell_that_may_be_data_is_described_not_shown() -> None:
+    header = [c if c != "Password" else "Xk9#mQ2$vL7!pR" for c in CURRENT_COLUMNS]
+    with pytest.raises(FileRejected) as caught:
+        detect_format(header)
+    assert "missing 'Password'; unexpected (a cell that is not a column name)" in caught.value.message
+    assert "Xk9" not in caught.value.message and caught.value.value == ""
+
+
+def test_an_invisible_character_in_a_header_name_is_named() -> None:
+    message = rejection(["\ufeffTitle", *CURRENT_COLUMNS[1:-1], "Status\u200b"])
+    assert ("unexpected 'Title' (with a byte-order mark (U+FEFF) in it, which cannot be seen), 'Status' (with a "
+            "zero-width space (U+200B) in it, which cannot be seen)") in message
 
 
 def test_a_very_wide_header_gives_a_short_message() -> None:
     message = rejection([f"c{i}" for i in range(100_000)])
     assert len(message) < 2000
+    assert len(rejection([*CURRENT_COLUMNS, *(f"c{i}" for i in range(100_000))])) < 2000

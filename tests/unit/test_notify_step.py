@@ -3,6 +3,8 @@ organisations handed on to the next upload."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from roster.contract.results_file import parse_results_csv
 from roster.model.jobs import JobState
 from tests.conftest import current_csv
@@ -48,7 +50,8 @@ def test_given_a_create_phase_that_failed_when_finished_then_the_job_fails_and_t
     assert [r["Result"] for r in _results(roster, job.job_id)] == ["Failed", "Failed"]
     assert _results(roster, job.job_id)[0]["Message"].startswith("Not processed: the upload stopped on a system error")
     [email] = roster.mailer.emails_for(job.job_id)
-    assert email.subject == "Upload complete: users.csv"  # the subject of a failure changes in another issue
+    assert email.subject == "Upload failed: users.csv"  # csv-contract 9
+    assert email.attachment_name == "users-results.csv" and email.attachment == roster.files.read(finished.results_key)
     assert "stopped processing users.csv" in email.body and "because of a system error" in email.body
     assert roster.queue.holds == {}
 
@@ -62,6 +65,8 @@ def test_given_rows_done_before_the_failure_then_they_keep_their_results(roster:
     assert finished.state is JobState.FAILED and finished.error == "States.TaskFailed: create batch 1 gave up " \
                                                                    "after 10 attempts"
     assert [r["Result"] for r in _results(roster, job.job_id)] == ["Created", "Updated"]
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.subject == "Upload failed: users.csv"  # whatever was done before the failure
 
 
 def test_given_results_too_big_to_attach_then_the_email_carries_a_link_instead(roster: Roster) -> None:
@@ -71,8 +76,13 @@ def test_given_results_too_big_to_attach_then_the_email_carries_a_link_instead(r
     [email] = roster.mailer.emails_for(job.job_id)
     assert email.attachment is None and email.attachment_name is None
     link = f"https://{roster.files.bucket}.example/{job.results_key}?expires-in={7 * 86400}"
-    assert f"The results file is too large to attach. Download it from this link, which expires:\n{link}\n" \
-        in email.body
+    # The exact moment the link stops working (the fake signs at 2026-11-24 12:00 UTC, for 7 days) ...
+    assert ("The results file is too large to attach. Download it from this link, which works until 2026-12-01 "
+            f"12:00 UTC:\n{link}\n") in email.body
+    # ... and how to fetch the results again for as long as the bucket keeps them (30 days from the upload).
+    kept_until = (datetime.fromisoformat(job.created_at) + timedelta(days=30)).strftime("%Y-%m-%d")
+    assert (f"To fetch the results again at any time until {kept_until}, run: roster results {job.job_id}\n"
+            "or open this upload in the Uploads table of the Roster console.") in email.body
 
 
 def test_given_notify_retried_after_it_finished_then_nothing_is_sent_or_written_twice(roster: Roster) -> None:
@@ -111,3 +121,51 @@ def test_given_a_results_file_row_whose_data_cells_were_cleared_then_validation_
 
     assert job.counts["rows"] == 2 and job.counts["failed"] == 0
     assert [r["Result"] for r in _results(roster, job.job_id)] == ["Unchanged", "Unchanged"]
+
+
+def test_given_a_one_step_upload_with_warnings_then_each_rows_message_and_the_email_carry_them(
+        roster: Roster) -> None:
+    job = roster.apply(current_csv(",Amir,Khan,,Porter,RX1,,,,,,,",  # a namesake of amir.khan@nhs.net
+                                   ",,,,Nurse,RY2,,,,,,tom.baker@nhs.net,"))  # a joiner
+
+    rows = _results(roster, job.job_id)
+    assert rows[0]["Result"] == "Created" and rows[0]["Message"].startswith("Created directly under Leeds")
+    assert rows[0]["Message"].endswith(
+        " Validation warning: An active account in organisation RX1 already has the name Amir Khan "
+        "(amir.khan@nhs.net); check that this is a different person before creating another account, or update "
+        "that account instead.")
+    assert rows[1]["Message"] == ("Moved from leaver state to organisation RY2 and made active. Validation warning: "
+                                  "User already exists in Leaver state and will be moved to given Organisation.")
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert ("Validation gave 2 warnings. They did not stop the upload, but check them: each is in the Message "
+            "column of its row in the results file, after what was done.") in email.body
+
+
+def test_given_no_warnings_then_messages_and_email_say_nothing_of_them(roster: Roster) -> None:
+    job = roster.apply(USERS)
+
+    assert "Validation warning" not in roster.files.text(job.results_key or "")
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert "warning" not in email.body
+
+
+def test_given_a_results_file_whose_rows_were_cleared_in_every_way_then_counts_and_results_agree(
+        roster: Roster) -> None:
+    first = roster.apply(current_csv(",Jane,Doe,,Nurse,RX1,Cardiology,,,,Xk9#mQ2$vL7!pR,,",
+                                     ",,,,Lead Radiographer,,,,,,,amir.khan@nhs.net,"))
+    results = roster.files.text(first.results_key or "").split("\r\n")
+    cleared = [
+        ",,,,,,,,,,,,,Failed,Not processed,,",  # the row's own cells cleared, its result cells left
+        ",,,,,,,,,,********,,,Created,Created,jo@nhs.net,",  # all cleared but the masked password
+        "  ,\u00a0,,,,,,,,,,,,,,,",  # spaces, a non-breaking one too
+    ]
+    text = "\r\n".join([results[0], *cleared, results[1], cleared[0], results[2]]) + "\r\n"
+
+    job = roster.apply(text, file_name="users-results.csv")
+
+    rows = _results(roster, job.job_id)
+    assert job.state is JobState.COMPLETED and job.error is None
+    assert [r["Result"] for r in rows] == ["Unchanged", "Unchanged"]
+    counted = sum(job.counts[name] for name in ("created", "updated", "leavers", "joiners", "unchanged", "failed"))
+    assert job.counts["rows"] == counted == len(rows) == 2
+    assert not any(r["Message"].startswith("Not processed") for r in rows)

@@ -6,6 +6,7 @@ import io
 import pytest
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, MASKED_PASSWORD, RESULT_COLUMNS
+from roster.contract.csv_output import BYTE_ORDER_MARK
 from roster.contract.results_file import ResultLine, parse_results_csv, results_csv
 from roster.contract.spreadsheet import escape_formula
 from roster.model.rows import RowResult
@@ -22,7 +23,8 @@ def row(**values):
 
 
 def read(text):
-    return list(csv.reader(io.StringIO(text, newline="")))
+    assert text.startswith(BYTE_ORDER_MARK)  # every CSV Roster writes (csv-contract 7)
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
 
 
 @pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
@@ -143,3 +145,11 @@ def test_parse_results_csv_removes_only_the_escaping_quote():
     assert parsed["Result"] == "Created"
     assert parsed["Temporary Password"] == "Pass#word2345Xy"
     assert list(parsed) == HEADER + list(RESULT_COLUMNS)
+
+
+def test_a_message_is_followed_by_each_validation_warning_as_a_sentence():
+    from roster.contract.results_file import with_warnings
+
+    assert with_warnings("Created.", []) == "Created."
+    assert with_warnings("Moved", ["User already exists in Leaver state", "Check it."]) == (
+        "Moved. Validation warning: User already exists in Leaver state. Validation warning: Check it.")

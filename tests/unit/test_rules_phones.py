@@ -118,3 +118,13 @@ def test_the_fast_gb_type_check_agrees_with_the_library_for_every_uk_prefix() ->
                 assert gb_number_type(national) == expected, national
                 seen_types.add(expected)
     assert len(seen_types) >= 8  # fixed line, mobile, toll free, premium, pager, VoIP, UAN, unknown...
+
+
+@pytest.mark.parametrize("cell", ["4.47912E+11", "4.47912e+11", "7.912E+09", "1.13496E+10", "4,47912E+11", "4E+11"])
+@pytest.mark.parametrize("rule", [business_phone, mobile_phone])
+def test_a_number_excel_turned_into_scientific_notation_says_so_and_how_to_keep_it_text(cell, rule) -> None:
+    with pytest.raises(InvalidCell) as caught:
+        rule(cell, "Mobile Phone")
+    message = caught.value.message
+    assert message.startswith(f"Mobile Phone '{cell}' is a phone number that Excel changed into scientific notation")
+    assert "Format Cells > Text" in message and "CSV UTF-8" in message

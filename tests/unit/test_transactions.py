@@ -108,6 +108,15 @@ def test_given_an_account_no_longer_as_planned_when_updated_then_the_update_is_r
     assert store.directory.account(JANE.email) == JANE
 
 
+def test_given_accounts_with_and_without_a_stored_password_then_its_hash_is_read_back(store: Store) -> None:
+    store.add_account(JANE.model_copy(update={"email": "old.timer@nhs.net"}))  # predates Roster
+    assert store.transactions.commit(_new_user("jane.doe@nhs.net")) is None
+
+    assert store.directory.password_hash("jane.doe@nhs.net") == "scrypt$hash"
+    assert store.directory.password_hash("old.timer@nhs.net") is None
+    assert store.directory.password_hash("nobody@nhs.net") is None
+
+
 # -- DynamoDB's cancellation reasons, by name ------------------------------------------------
 
 def test_given_cancellation_reasons_in_item_order_then_they_come_back_by_write_name() -> None:

@@ -9,8 +9,9 @@ from roster.batches import password_purpose, read_all_batches
 from roster.model.jobs import JobState
 from roster.model.rows import RowAction
 from roster.sealing import JobCipher
+from roster.validate.upload import UploadLimits, validate_upload
 from tests.conftest import current_csv
-from tests.unit.conftest import ADMIN, Roster
+from tests.unit.conftest import ADMIN, Roster, settings
 
 GOOD = current_csv(
     ",Jane,Doe,,Nurse,RX1,Cardiology,,,,Xk9#mQ2$vL7!pR,,",
@@ -85,3 +86,63 @@ def test_given_an_uploader_who_administers_nothing_then_the_file_is_refused_whol
 
     assert job.state is JobState.INVALID
     assert "You do not administer any organisation" in roster.files.text(job.report_key or "")
+
+
+# -- files whose size alone decides (issue 8: nothing stranded, nothing wrong) ---------------
+
+def test_given_an_empty_file_when_received_then_the_job_is_invalid_with_one_email_saying_so(roster: Roster) -> None:
+    job = roster.upload("")
+
+    assert job.state is JobState.INVALID and job.counts["errors"] == 1
+    [email] = roster.mailer.emails_for(job.job_id)
+    assert email.subject == "Validation failed: users.csv"
+    assert "The file is empty; upload a CSV file with the header row" in email.attachment.decode("utf-8")
+
+
+def test_given_a_file_over_the_size_limit_then_the_report_states_its_real_size(roster: Roster) -> None:
+    roster.settings = settings(max_upload_bytes=1000)
+    text = GOOD + ",Ann,Lee,,Nurse,RX1,,,,,,,\r\n" * 200
+    assert len(text.encode()) == 5_857  # 5.7 KB, of which validation reads 1,001 bytes
+
+    job = roster.upload(text)
+
+    assert job.state is JobState.INVALID
+    report = roster.files.text(job.report_key or "")
+    assert "The file is 5.7 KB, above the 1,000 bytes allowed for one upload." in report
+
+
+def test_given_a_file_without_its_header_row_then_no_cell_of_its_first_line_is_reported_or_emailed(
+        roster: Roster) -> None:
+    job = roster.upload(",Jane,Doe,,Nurse,RX1,,,,,Xk9#mQ2$vL7!pR,,\r\n,Ann,Lee,,Porter,RX1,,,,,,,\r\n")
+
+    assert job.state is JobState.INVALID
+    report = roster.files.text(job.report_key or "")
+    assert "The first line is not a header row: none of its 13 cells is a column name" in report
+    [email] = roster.mailer.emails_for(job.job_id)
+    for text in (report, email.body, (email.attachment or b"").decode("utf-8")):
+        assert "Xk9#mQ2$vL7!pR" not in text and "Jane" not in text and "Doe" not in text
+
+
+def test_given_users_an_earlier_upload_created_when_uploaded_again_then_no_duplicate_warning_and_planned_unchanged(
+        roster: Roster) -> None:
+    text = current_csv(",Jane,Doe,,Nurse,RX1,Cardiology,,,,,,", ",Ann,Lee,,Porter,RX1,,,,,,,")
+    first = roster.apply(text)
+    created = {o.line: o.email for o in roster.jobs.outcomes(first.job_id).values()}
+
+    outcome = validate_upload(text.encode(), ADMIN, roster.directory, UploadLimits())
+    again = roster.upload(text, file_name="again.csv")
+
+    assert outcome.findings == [] and again.counts["warnings"] == 0  # no "possible duplicate" of themselves
+    assert [(row.action, row.assigned_email, row.note) for row in outcome.rows] == [
+        (RowAction.UNCHANGED, created[line],
+         f"Already created as {created[line]} by upload {first.job_id} on 2026-11-24")  # create's clock
+        for line in (2, 3)]
+
+
+def test_given_a_namesake_of_a_user_an_earlier_upload_created_then_the_warning_stays(roster: Roster) -> None:
+    roster.apply(current_csv(",Jane,Doe,,Nurse,RX1,Cardiology,,,,,,"))
+
+    job = roster.upload(current_csv(",Jane,Doe,,Porter,RX1,,,,,,,"), validate_only=True)  # another Jane Doe
+
+    assert job.counts["warnings"] == 1
+    assert "already has the name Jane Doe (jane.doe@nhs.net)" in roster.files.text(job.report_key or "")

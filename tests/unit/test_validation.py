@@ -8,7 +8,7 @@ import pytest
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
 from roster.contract.findings import Finding, Severity
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation, name_key
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, IdentityRecord, Organisation, name_key
 from roster.model.rows import RowAction, UserFields
 from roster.validate.planning import JOINER_MESSAGE
 from roster.validate.upload import NOTHING_ADMINISTERED, UploadLimits, ValidationOutcome, validate_upload
@@ -52,6 +52,9 @@ class FakeDirectory:
             accounts=ACCOUNTS,
             active_by_name=active_by_name,
         )
+
+    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
+        return {}  # no user was created by an earlier upload
 
 
 def row(**cells: str) -> str:
@@ -377,14 +380,24 @@ HEADER = ",".join(CURRENT_COLUMNS)
     ("raw", "says"),
     [
         (b"", "The file is empty"),
-        (b"\r\n", "does not match an upload format"),
+        (b"\r\n", "The file has no header row and no data: it holds only an empty line."),
+        (b"   \r\n \r\n\t\r\n", "The file has no header row and no data: it holds only spaces and line breaks."),
+        (b"\r\n\r\n" + HEADER.encode() + b"\r\n" + row(first_name="x").encode(),
+         "Lines 1 to 2 are blank, but the header row must be line 1. Delete the blank 2 lines above the header on "
+         "line 3, then upload the file again."),
+        (" \u00a0,\r\n".encode() + HEADER.encode() + b"\r\n" + row(first_name="x").encode(),
+         "Line 1 is blank (holding only commas, spaces and a non-breaking space (U+00A0)), but the header row must "
+         "be line 1. Delete the blank line above the header on line 2"),
+        (b"\r\n" + row(first_name="Ann").encode(), "Line 1 is blank, and line 2 is not a header row either."),
         ((HEADER + "\r\n").encode(), "no data rows"),
         ((HEADER + "\r\n,,,,,,,,,,,,\r\n\r\n").encode(), "no data rows"),
         ((HEADER + "\r\n").encode("utf-16"), "UTF-16"),
         (b"PK\x03\x04xl/workbook.xml", "Excel workbook"),
         (b"%PDF-1.4", "PDF"),
         ((HEADER + "\r\nMr\x00\r\n").encode(), "binary data"),
-        (("Title,First,Last\r\n" + row(first_name="x")).encode(), "closest is the current format"),
+        (("Title,First,Last Name,Job Title\r\n" + row(first_name="x")).encode(), "closest is the current format"),
+        (row(first_name="Ann", last_name="Lee", password="Xk9#mQ2$vL7!pR").encode(),
+         "The first line is not a header row: none of its 13 cells is a column name"),
         (('"Title,First Name\r\n' + row(first_name="x")).encode(), "The header row cannot be read"),
         (b"x" * (5 * 1024 * 1024 + 1), "above the"),
     ],
@@ -422,3 +435,56 @@ def test_counts_and_ok() -> None:
     outcome = upload(row(first_name="jane", last_name="smith", ods="RX1"), row(first_name="Bad1"))
     assert (outcome.errors, outcome.warnings, outcome.ok) == (3, 1, False)
     assert outcome.rows == []
+
+
+# --- characters nobody can see (issue 8) ----------------------------------------------------
+
+def test_a_byte_order_mark_at_the_start_of_a_row_is_named_not_reported_as_an_odd_title() -> None:
+    outcome = upload("\ufeff" + row(first_name="Ann", last_name="Lee", ods="RX1"),
+                     "\ufeff" + row(title="Dr", first_name="Bob", last_name="Lee", ods="RX1"))
+    assert errors(outcome) == [
+        (2, "Title", "Title holds a byte-order mark (U+FEFF), which cannot be seen in Excel or a text editor, and "
+                     "nothing else: delete it so that the cell is blank, or type the value again. A byte-order mark "
+                     "inside a file usually means two files were joined together: it is the start of the second "
+                     "one, so remove it where they meet."),
+        (3, "Title", "Title holds a byte-order mark (U+FEFF), which cannot be seen in Excel or a text editor; typed "
+                     "again without it, the cell reads 'Dr', which is allowed. A byte-order mark inside a file "
+                     "usually means two files were joined together: it is the start of the second one, so remove "
+                     "it where they meet."),
+    ]
+
+
+def test_zero_width_and_non_breaking_spaces_in_cells_are_named() -> None:
+    outcome = upload(row(first_name="Ann", last_name="Lee", ods="RX1", mobile_phone="07912\u00a0345678",
+                         email_address="", business_phone="\u200b"),
+                     row(email_address="jane.smith@nhs.net\u200b", mobile_phone="0113\u00a0496 0000"))
+    messages = {(line, column): message for line, column, message in errors(outcome)}
+    assert messages[(2, "Mobile Phone")] == (
+        "Mobile Phone holds a non-breaking space (U+00A0), which cannot be seen in Excel or a text editor; typed "
+        "again without it, the cell reads '07912 345678', which is allowed.")
+    assert messages[(2, "Business Phone")].startswith("Business Phone holds a zero-width space (U+200B), which "
+                                                      "cannot be seen in Excel or a text editor, and nothing else")
+    assert messages[(3, "Email Address")].startswith("Email Address holds a zero-width space (U+200B)")
+    assert messages[(3, "Mobile Phone")].startswith(
+        "Mobile Phone holds a non-breaking space (U+00A0), which cannot be seen in Excel or a text editor; delete "
+        "it. Mobile Phone '0113 496 0000' is not a UK mobile number")
+
+
+# --- names that make no address (issue 8) ---------------------------------------------------
+
+@pytest.mark.parametrize("name", ["ъ", "Ъь", "\U0002a700", "ʼ"])
+def test_a_new_users_name_with_nothing_usable_in_an_address_is_refused_on_its_row(name: str) -> None:
+    outcome = upload(row(first_name=name, last_name="Lee", ods="RX1"), row(first_name="Ann", last_name=name, ods="RX1"),
+                     header=",".join(CURRENT_COLUMNS))
+    assert [(line, column) for line, column, _ in errors(outcome)] == [(2, "First Name"), (3, "Last Name")]
+    assert errors(outcome)[0][2] == (
+        f"First Name '{name}' has no letter that can be written in Latin letters, so no email address can be made "
+        "from it; give the First Name in Latin letters (as in a passport, for example).")
+
+
+def test_a_name_in_another_script_that_has_a_latin_form_is_accepted() -> None:
+    assert upload(row(first_name="小明", last_name="Σωκράτης", ods="RX1")).ok
+
+
+def test_an_update_may_keep_a_name_that_makes_no_address() -> None:
+    assert upload(row(email_address="jane.smith@nhs.net", first_name="ъ")).ok

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, Organisation
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot, IdentityRecord, Organisation
 from roster.rules.phones import uk_number
 from roster.validate.upload import UploadLimits, ValidationOutcome, validate_upload
 
@@ -30,6 +30,9 @@ SNAPSHOT = DirectorySnapshot(
 class FixedDirectory:
     def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot:
         return SNAPSHOT
+
+    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
+        return {}  # nobody was created by an earlier upload
 
 
 def check_consistent(outcome: ValidationOutcome) -> None:

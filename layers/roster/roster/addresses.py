@@ -9,26 +9,35 @@ from anyascii import anyascii
 
 _OUTSIDE_ALLOWED = re.compile(r"[^a-z0-9-]")
 _HYPHEN_RUN = re.compile(r"-{2,}")
-_DIGITS = re.compile(r"[1-9][0-9]*")
+# The part before @ of any address (RFC 5321), numbered candidates included (csv-contract 6).
+MAX_LOCAL_PART = 64
 
 
-def _name_part(name: str) -> str:
-    """One name as it appears in an address: ASCII, lower case, only a-z 0-9 and single inner hyphens."""
+def name_in_address(name: str) -> str:
+    """One name as it appears in an address: ASCII, lower case, only a-z 0-9 and single inner
+    hyphens; empty when nothing of it can be written in an address (csv-contract 6)."""
     ascii_name = anyascii(name or "").lower()
     kept = _OUTSIDE_ALLOWED.sub("", ascii_name)
     return _HYPHEN_RUN.sub("-", kept).strip("-")
 
 
 def address_local_part(first_name: str, last_name: str) -> str:
-    """The `first.last` local part for a person; one name alone when the other leaves nothing.
+    """The `first.last` local part for a person, at most 64 characters; one name alone when the
+    other leaves nothing.
 
     Raises ValueError when neither name has a character that can appear in an address."""
-    first, last = _name_part(first_name), _name_part(last_name)
+    first, last = name_in_address(first_name), name_in_address(last_name)
     if first and last:
-        return f"{first}.{last}"
+        return _shortened(f"{first}.{last}", MAX_LOCAL_PART)
     if first or last:
-        return first or last
+        return _shortened(first or last, MAX_LOCAL_PART)
     raise ValueError("neither the first nor the last name has a letter or digit usable in an email address")
+
+
+def _shortened(local: str, limit: int) -> str:
+    """A local part cut to at most `limit` characters at a hyphen or after a letter: never
+    ending in the dot between the names, nor in a hyphen."""
+    return local if len(local) <= limit else local[:limit].rstrip(".-")
 
 
 def address_base(first_name: str, last_name: str, domain: str) -> str:
@@ -47,13 +56,19 @@ def _split(address: str) -> tuple[str, str]:
 
 
 def candidate_address(base: str, n: int) -> str:
-    """Candidate n for a base address: n == 0 is the base itself, n >= 1 is `first.last{n}@domain`."""
+    """Candidate n for a base address: n == 0 is the base itself, n >= 1 is `first.last{n}@domain`,
+    the name cut shorter first when the number would take the part before @ past 64 characters."""
     if n < 0:
         raise ValueError("candidate number must be 0 or more")
     if n == 0:
         return base
     local, domain = _split(base)
-    return f"{local}{n}@{domain}"
+    return f"{_numbered(local, n)}@{domain}"
+
+
+def _numbered(local: str, n: int) -> str:
+    number = str(n)
+    return _shortened(local, MAX_LOCAL_PART - len(number)) + number
 
 
 def suffix_of(address: str, base: str) -> int | None:
@@ -63,14 +78,16 @@ def suffix_of(address: str, base: str) -> int | None:
         base_local, base_domain = _split(base.lower())
     except ValueError:
         return None
-    if domain != base_domain or not local.startswith(base_local):
+    if domain != base_domain:
         return None
-    rest = local[len(base_local) :]
-    if rest == "":
+    if local == base_local:
         return 0
-    # candidate_address never writes a leading zero, so "jo.smith01" is someone else's address.
-    if _DIGITS.fullmatch(rest):
-        return int(rest)
+    digits = len(local) - len(local.rstrip("0123456789"))
+    for width in range(1, digits + 1):
+        number = local[-width:]
+        # candidate_address never writes a leading zero, so "jo.smith01" is someone else's address.
+        if number[0] != "0" and _numbered(base_local, int(number)) == local:
+            return int(number)
     return None
 
 

@@ -22,6 +22,11 @@ class BatchRow(BaseModel):
     fields: UserFields  # password always None here
     sealed_password: str | None = None
 
+    @property
+    def is_new_user(self) -> bool:
+        """A blank Email Address: planned CREATE, or UNCHANGED when an earlier upload created the user."""
+        return self.fields.email is None
+
 
 class BatchRequest(BaseModel):
     """One Distributed Map item: what the create Lambda is given."""

@@ -8,12 +8,14 @@ what a row does."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
 from roster.contract.columns import COLUMN_OF_FIELD
-from roster.model.directory import DEFAULT_MAILBOX_GB, Account, AccountStatus, Organisation
+from roster.model.directory import DEFAULT_MAILBOX_GB, Account, AccountStatus, IdentityRecord, Organisation
 from roster.model.rows import FieldChange, RowAction, UserFields
+from roster.rules.lengths import MAX_DISPLAY_NAME
 from roster.rules.status import LEAVER
 
 # The account fields an update or joiner row may set, in the current format's column order.
@@ -45,6 +47,7 @@ class ChangePlan:
     changes: tuple[FieldChange, ...] = ()
     password_changed: bool = False  # a supplied password replaces the account's
     reason: str = ""  # for PLAN_NO_LONGER_HOLDS: what changed, and what to do
+    notes: tuple[str, ...] = ()  # changes the row did not ask for, said in its Message
 
     @property
     def changed_columns(self) -> list[str]:
@@ -65,13 +68,16 @@ def row_kind(*, new_user: bool, leaving: bool, account: Account | None) -> RowAc
     return RowAction.JOINER if account.status is AccountStatus.LEAVER else RowAction.UPDATE
 
 
-def plan_change(fields: UserFields, account: Account, *, password_given: bool) -> ChangePlan:
-    """What a row naming an existing account does to it as it is now (csv-contract 4)."""
+def plan_change(fields: UserFields, account: Account, *, password_given: bool,
+                organisations: Mapping[str, Organisation] | None = None) -> ChangePlan:
+    """What a row naming an existing account does to it as it is now (csv-contract 4).
+    `organisations` (by ODS code) holds at least a joiner's old and new organisation."""
     kind = row_kind(new_user=False, leaving=fields.status == LEAVER, account=account)
     if kind is RowAction.LEAVER:
         return ChangePlan(RowAction.UNCHANGED if account.status is AccountStatus.LEAVER else RowAction.LEAVER)
     if kind is RowAction.JOINER:
-        return ChangePlan(RowAction.JOINER, changes=_joiner_changes(fields, account), password_changed=password_given)
+        changes, notes = _joiner_changes(fields, account, organisations or {})
+        return ChangePlan(RowAction.JOINER, changes=changes, password_changed=password_given, notes=notes)
     if moves_active_user(account, fields.ods):
         return ChangePlan(None, Refusal.MOVES_ACTIVE_USER)
     changes = field_changes(fields, account)
@@ -97,17 +103,45 @@ def field_changes(fields: UserFields, account: Account) -> tuple[FieldChange, ..
     return tuple(changes)
 
 
-def _joiner_changes(fields: UserFields, account: Account) -> tuple[FieldChange, ...]:
+def _joiner_changes(fields: UserFields, account: Account,
+                    organisations: Mapping[str, Organisation]) -> tuple[tuple[FieldChange, ...], tuple[str, ...]]:
     """A joiner moves to the row's organisation, becomes active and takes the row's non-blank
-    cells; its old unit belonged to the old organisation, so a blank unit removes it."""
+    cells; its old unit belonged to the old organisation, so a blank unit removes it, and
+    neither a mailbox the new organisation has not bought nor a display name naming the old
+    one is kept (the notes say so)."""
     target = joined_organisation(fields, account)
     extra = [FieldChange("status", COLUMN_OF_FIELD["status"], account.status.value, AccountStatus.ACTIVE.value)]
     if target != account.ods:
         extra.append(FieldChange("ods", COLUMN_OF_FIELD["ods"], account.ods, target))
     if fields.unit is None and account.unit is not None:
         extra.append(FieldChange("unit", COLUMN_OF_FIELD["unit"], account.unit, None))
+    notes: list[str] = []
+    joining = organisations.get(target)
+    if joining is not None:
+        extra += _old_organisations_values(fields, account, joining, organisations.get(account.ods), notes)
     order = list(COLUMN_OF_FIELD)
-    return tuple(sorted((*field_changes(fields, account), *extra), key=lambda change: order.index(change.field)))
+    changes = sorted((*field_changes(fields, account), *extra), key=lambda change: order.index(change.field))
+    return tuple(changes), tuple(notes)
+
+
+def _old_organisations_values(fields: UserFields, account: Account, joining: Organisation,
+                              leaving: Organisation | None, notes: list[str]) -> list[FieldChange]:
+    """The values a joiner's blank cells would keep although they belong to the organisation it left."""
+    changes = []
+    allowed = max(DEFAULT_MAILBOX_GB, joining.mailbox_max_gb)
+    if fields.mailbox_gb is None and account.mailbox_gb > allowed:
+        changes.append(FieldChange("mailbox_gb", UPDATABLE_COLUMNS["mailbox_gb"], account.mailbox_gb, allowed))
+        notes.append(f"Mailbox Size reduced from {account.mailbox_gb} GB to {allowed} GB, the most that organisation "
+                     f"{joining.ods} has purchased.")
+    old_default = leaving is not None and account.display_name == default_display_name(
+        account.first_name, account.last_name, leaving)
+    if fields.display_name is None and old_default:
+        new = default_display_name(fields.first_name or account.first_name, fields.last_name or account.last_name,
+                                   joining)
+        if new != account.display_name:
+            changes.append(FieldChange("display_name", UPDATABLE_COLUMNS["display_name"], account.display_name, new))
+            notes.append(f"Display Name set to '{new}', the default for the new organisation.")
+    return changes
 
 
 def joined_organisation(fields: UserFields, account: Account) -> str:
@@ -115,11 +149,12 @@ def joined_organisation(fields: UserFields, account: Account) -> str:
     return (fields.ods or account.ods).upper()
 
 
-def recheck(planned: RowAction, fields: UserFields, account: Account, *, password_given: bool) -> ChangePlan:
+def recheck(planned: RowAction, fields: UserFields, account: Account, *, password_given: bool,
+            organisations: Mapping[str, Organisation] | None = None) -> ChangePlan:
     """What a row planned at validation does to the account as it is when applied
     (csv-contract 11): the planned action, or UNCHANGED when its effect is already in
     place, or refused saying what changed. Never a different action instead."""
-    now = plan_change(fields, account, password_given=password_given)
+    now = plan_change(fields, account, password_given=password_given, organisations=organisations)
     if not _leaver_moved_since(fields, account) and now.action in (planned, RowAction.UNCHANGED):
         return now
     return ChangePlan(None, Refusal.PLAN_NO_LONGER_HOLDS, reason=_no_longer_holds(planned, fields, account, now))
@@ -161,6 +196,17 @@ def _what_to_do(planned: RowAction, fields: UserFields, account: Account, now: C
     if fields.status == LEAVER:
         return "upload the row again to mark them as a leaver"
     return "upload the row again to update them"
+
+
+def already_created_message(record: IdentityRecord) -> str:
+    """What a new-user row says when an earlier upload created that user (csv-contract 8)."""
+    return f"Already created as {record.email} by upload {record.job_id} on {record.created_at[:10]}"
+
+
+def default_display_name(first: str, last: str, organisation: Organisation) -> str:
+    """`LAST, First (Organisation Name)`; without the organisation when that would be too long."""
+    display = f"{last.upper()}, {first} ({organisation.name})"
+    return display if len(display) <= MAX_DISPLAY_NAME else f"{last.upper()}, {first}"
 
 
 def new_user_mailbox_gb(mailbox_gb: int | None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
@@ -151,43 +151,33 @@ def upload_complete_email(
     results_csv: bytes | None,
     results_link: str | None,
     failed: bool = False,
-    link_expires_in_hours: int | None = None,
+    link_expires_at: datetime | None = None,
+    kept_until: datetime | None = None,
 ) -> OutgoingEmail:
-    """The results of the create phase, attached (or as an expiring link when too big to attach)."""
+    """The results of the create phase, attached (or as a link when too big to attach, with the
+    time it stops working and how to fetch the results again until `kept_until`): `Upload
+    complete:`, or `Upload failed:` when the phase could not finish (csv-contract 9)."""
     if results_csv is None and not results_link:
         raise ValueError("an upload complete email needs the results file or a link to it")
     shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-results.csv"
-    failed_rows = counts.get("failed", 0)
     paragraphs = [f"Roster has finished processing {shown} (upload {job_id})."]
     if failed:
         paragraphs[0] = f"Roster stopped processing {shown} (upload {job_id}) because of a system error."
     paragraphs.append("\n".join(f"{label}: {counts.get(key, 0)}" for key, label in COUNT_LABELS))
+    warnings = counts.get("warnings", 0)
+    if warnings:
+        paragraphs.append(
+            f"Validation gave {_count(warnings, 'warning')}. They did not stop the upload, but check them: each is in "
+            "the Message column of its row in the results file, after what was done."
+        )
     if results_csv is not None:
         paragraphs.append(
             f"The attached results file, {attachment_name}, is your file with four columns added: "
             "Result, Message, Assigned Email and Temporary Password."
         )
     else:
-        expiry = f" after {_count(link_expires_in_hours, 'hour')}" if link_expires_in_hours else ""
-        paragraphs.append(
-            "The results file is too large to attach. Download it from this link, which expires"
-            f"{expiry}:\n{results_link}\n"
-            "It is your file with four columns added: Result, Message, Assigned Email and Temporary Password."
-        )
-    if failed and not failed_rows:  # the error came after the last row (e.g. notify itself failed)
-        paragraphs.append("Every row had been applied before the error, so the results file is complete "
-                          "and nothing needs uploading again.")
-    elif failed:
-        paragraphs.append(
-            f"{_not_processed(failed_rows)} marked Failed. "
-            "Upload the results file again, as it is, to retry exactly those rows: rows that were "
-            "already done are recognised and left Unchanged, so no account is created twice."
-        )
-    elif failed_rows:
-        paragraphs.append(
-            f"{_count(failed_rows, 'row')} failed; the Message column says why. Fix those rows in the "
-            "results file and upload it again: rows that were already done are left Unchanged."
-        )
+        paragraphs += _results_link(job_id, results_link or "", link_expires_at, kept_until)
+    paragraphs += _what_failed(counts.get("failed", 0), failed)
     paragraphs.append(
         "Temporary passwords for new accounts are in the Temporary Password column; each user must "
         "change theirs at first sign-in. Follow your local policy guidelines for distributing email "
@@ -196,7 +186,7 @@ def upload_complete_email(
     return OutgoingEmail(
         sender=sender,
         recipient=recipient,
-        subject=f"Upload complete: {shown}",
+        subject=f"Upload failed: {shown}" if failed else f"Upload complete: {shown}",
         body="\n\n".join(paragraphs) + "\n",
         attachment_name=attachment_name if results_csv is not None else None,
         attachment=results_csv,
@@ -235,3 +225,37 @@ def upload_failed_email(
         body="\n\n".join(paragraphs) + "\n",
         job_id=job_id,
     )
+
+
+def _results_link(job_id: str, link: str, expires_at: datetime | None, kept_until: datetime | None) -> list[str]:
+    """A link dies at a stated time; the results stay fetchable for as long as Roster keeps them."""
+    until = f", which works until {_utc(expires_at)}" if expires_at else ""
+    kept = f"until {_utc(kept_until)[:10]}" if kept_until else "for as long as Roster keeps them"
+    return [
+        f"The results file is too large to attach. Download it from this link{until}:\n{link}\n"
+        "It is your file with four columns added: Result, Message, Assigned Email and Temporary Password.",
+        f"To fetch the results again at any time {kept}, run: roster results {job_id}\n"
+        "or open this upload in the Uploads table of the Roster console.",
+    ]
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _what_failed(failed_rows: int, failed: bool) -> list[str]:
+    if failed and not failed_rows:  # the error came after the last row (e.g. notify itself failed)
+        return ["Every row had been applied before the error, so the results file is complete "
+                "and nothing needs uploading again."]
+    if failed:
+        return [
+            f"{_not_processed(failed_rows)} marked Failed. "
+            "Upload the results file again, as it is, to retry exactly those rows: rows that were "
+            "already done are recognised and left Unchanged, so no account is created twice."
+        ]
+    if failed_rows:
+        return [
+            f"{_count(failed_rows, 'row')} failed; the Message column says why. Fix those rows in the "
+            "results file and upload it again: rows that were already done are left Unchanged."
+        ]
+    return []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 
 class RosterError(Exception):
     """Base of Roster's own exceptions."""
@@ -17,3 +19,9 @@ class JobNotFound(RosterError):
 
 class JobStateChanged(RosterError):
     """A conditional job update found the job in another state (another attempt got there first)."""
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """Whether an error is AWS's or the network's, not a row's: raised, so that the state
+    machine retries the step (or, past its retries, the upload fails and says so)."""
+    return isinstance(exc, (TransientInfrastructureError, ClientError, BotoCoreError))

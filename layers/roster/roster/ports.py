@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from roster.emails import OutgoingEmail
@@ -64,6 +65,10 @@ class DirectoryReader(Protocol):
         """The organisations, accounts and administrator rights one upload needs."""
         ...
 
+    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
+        """Users already created by an upload, by identity key (csv-contract 8)."""
+        ...
+
 
 class Directory(DirectoryReader, Protocol):
     """Reads of the directory (adapters.directory_store.DirectoryStore). Writes go through
@@ -81,8 +86,8 @@ class Directory(DirectoryReader, Protocol):
         """One account as it is now (a consistent read), or None."""
         ...
 
-    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
-        """Users already created by an upload, by identity key (csv-contract 8)."""
+    def password_hash(self, email: str) -> str | None:
+        """The stored hash of an account's password (a consistent read); None when it has none."""
         ...
 
     def identity(self, key: str) -> IdentityRecord | None:
@@ -183,6 +188,14 @@ class UploadedObject:
     size: int
 
 
+@dataclass(frozen=True)
+class DownloadLink:
+    """A presigned link to an object, and the moment (UTC) it stops working."""
+
+    url: str
+    expires_at: datetime
+
+
 class UploadFiles(Protocol):
     """The upload bucket: uploaded files, reports, batch files, results (adapters.upload_store)."""
 
@@ -206,8 +219,9 @@ class UploadFiles(Protocol):
         """A JSON object's value."""
         ...
 
-    def presigned_download(self, key: str, expires_in: int) -> str:
-        """A link to an object that expires after `expires_in` seconds."""
+    def presigned_download(self, key: str, expires_in: int) -> DownloadLink:
+        """A link to an object, working for `expires_in` seconds or until the credentials that
+        signed it expire, whichever is sooner; `expires_at` says which."""
         ...
 
 

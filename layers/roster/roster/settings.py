@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     stuck_job_minutes: int = Field(default=30, ge=0)
     validation_timeout_minutes: int = Field(default=90, ge=1)
     queue_timeout_minutes: int = Field(default=1440, ge=1)
+    upload_retention_days: int = Field(default=30, ge=1)  # the bucket keeps uploads and results this long
 
 
 @lru_cache(maxsize=1)

@@ -168,6 +168,13 @@ class DirectoryStore:
                                           ConsistentRead=True)
         return account_from_item(from_item(response["Item"])) if "Item" in response else None
 
+    def password_hash(self, email: str) -> str | None:
+        """The stored hash of an account's password, read consistently; None when it has none."""
+        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(account_key(email)), ConsistentRead=True,
+                                          ProjectionExpression="password_hash")
+        stored = from_item(response.get("Item", {})).get("password_hash")
+        return str(stored) if stored else None
+
     def organisation_codes(self) -> list[str]:
         """Every organisation's ODS code (one query on gsi1)."""
         items = query_all(self.dynamodb, TableName=self.table, IndexName="gsi1",

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote_plus
 
-from roster.ports import UploadedObject
+from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import ClientError
+
+from roster.ports import DownloadLink, UploadedObject
 
 UPLOAD_PREFIX = "uploads/"
 META_UPLOADER = "uploader"
@@ -26,9 +31,10 @@ def object_key_from_event(raw_key: str) -> str:
 class UploadStore:
     """S3 access for one bucket: the UploadFiles port, and presigned uploads for the console."""
 
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: Any, bucket: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.s3 = s3
         self.bucket = bucket
+        self.clock = clock
 
     def presigned_upload(self, uploader: str, file_name: str, validate_only: bool, max_bytes: int,
                          expires_in: int = 900, upload_id: str | None = None) -> dict[str, Any]:
@@ -69,7 +75,13 @@ class UploadStore:
             kwargs["VersionId"] = version_id
         if limit is not None:
             kwargs["Range"] = f"bytes=0-{limit}"
-        body: bytes = self.s3.get_object(**kwargs)["Body"].read()
+        try:
+            body: bytes = self.s3.get_object(**kwargs)["Body"].read()
+        except ClientError as exc:
+            # S3 refuses any range of an empty object (416 InvalidRange): its bytes are none.
+            if limit is not None and _is_empty_object_range(exc):
+                return b""
+            raise
         return body
 
     def put_text(self, key: str, text: str, content_type: str = "text/csv; charset=utf-8") -> None:
@@ -85,11 +97,39 @@ class UploadStore:
         """A JSON object's value."""
         return json.loads(self.read(key))
 
-    def presigned_download(self, key: str, expires_in: int) -> str:
-        """A link to an object that expires (for results too big to attach)."""
+    def presigned_download(self, key: str, expires_in: int) -> DownloadLink:
+        """A link to an object (results too big to attach). A presigned URL dies with the
+        credentials that signed it, so it is made to last no longer than they do."""
+        now = self.clock().replace(microsecond=0)
+        lifetime = link_lifetime(expires_in, signing_credentials_expiry(self.s3), now)
         url: str = self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
-                                                  ExpiresIn=expires_in)
-        return url
+                                                  ExpiresIn=lifetime)
+        return DownloadLink(url, now + timedelta(seconds=lifetime))
+
+
+def link_lifetime(requested_seconds: int, credentials_expiry: datetime | None, now: datetime) -> int:
+    """Seconds a presigned link can work: as requested, but no longer than its signing credentials."""
+    if credentials_expiry is None:
+        return requested_seconds
+    remaining = int((credentials_expiry - now).total_seconds())
+    return max(1, min(requested_seconds, remaining))
+
+
+def signing_credentials_expiry(s3: Any) -> datetime | None:
+    """When the credentials that sign this client's requests expire, when botocore knows
+    (temporary credentials it refreshes: a role's, an SSO session's); None otherwise."""
+    get_credentials = getattr(s3, "_get_credentials", None)  # botocore's own accessor (private)
+    credentials = get_credentials() if callable(get_credentials) else None
+    if not isinstance(credentials, RefreshableCredentials):
+        return None
+    credentials.get_frozen_credentials()  # refreshed first if they are about to expire, as signing would
+    expiry = getattr(credentials, "_expiry_time", None)
+    return expiry if isinstance(expiry, datetime) else None
+
+
+def _is_empty_object_range(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    return error.get("Code") == "InvalidRange" and str(error.get("ActualObjectSize", "0")) == "0"
 
 
 def _uploader_from_key(key: str) -> str:

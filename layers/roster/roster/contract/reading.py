@@ -50,12 +50,16 @@ class Record(NamedTuple):
     problem: str | None = None
 
 
-def decode_upload(raw: bytes, max_bytes: int) -> str:
-    """The text of an uploaded file, or FileRejected saying why it cannot be read as CSV."""
-    if len(raw) > max_bytes:
-        size, limit = _size_versus_limit(len(raw), max_bytes)
+def decode_upload(raw: bytes, max_bytes: int, size: int | None = None) -> str:
+    """The text of an uploaded file, or FileRejected saying why it cannot be read as CSV.
+
+    `size` is the stored object's whole size when `raw` may be only its first bytes (a file
+    over the limit is read no further than the limit): a refusal then states the real size."""
+    size = len(raw) if size is None else size
+    if size > max_bytes:
+        shown, limit = _size_versus_limit(size, max_bytes)
         raise FileRejected(
-            f"The file is {size}, above the {limit} allowed for one upload. "
+            f"The file is {shown}, above the {limit} allowed for one upload. "
             "Split it into smaller files and upload each one."
         )
     if raw.startswith(_UTF16_BOMS):
@@ -183,4 +187,4 @@ def _size(n: int) -> str:
         return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
     if n >= 1024:
         return f"{n / 1024:.1f} KB".replace(".0 KB", " KB")
-    return f"{n} bytes"
+    return f"{n:,} bytes"

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from roster.contract.columns import MASKED_PASSWORD, RESULT_COLUMNS
-from roster.contract.spreadsheet import escape_formula, unescape_formula
+from roster.contract.csv_output import csv_text, without_byte_order_mark
+from roster.contract.spreadsheet import unescape_formula
 from roster.model.rows import RowResult
 
 
@@ -22,6 +23,16 @@ class ResultLine:
     message: str
     assigned_email: str = ""
     temporary_password: str = ""
+
+
+def with_warnings(message: str, warnings: Sequence[str]) -> str:
+    """A row's Message followed by its validation warnings (csv-contract 7), so that an upload
+    applied in one step loses none of them."""
+    if not warnings:
+        return message
+    sentences = [message if not message or message.endswith((".", "!", "?")) else message + "."]
+    sentences += [f"Validation warning: {w}" + ("" if w.endswith((".", "!", "?")) else ".") for w in warnings]
+    return " ".join(s for s in sentences if s)
 
 
 def _original_cells(cells: Sequence[str], data_width: int, has_result_columns: bool) -> list[str]:
@@ -44,21 +55,20 @@ def results_csv(
     password_column: int | None,
     has_result_columns: bool,
 ) -> str:
-    """The results file as CSV text (CRLF line endings, every cell formula-escaped).
+    """The results file as CSV text (csv_output.csv_text: byte-order mark, CRLF, every cell
+    formula-escaped).
 
     Rows keep their order and cells (even when their count differs from the header);
     supplied passwords are masked; an earlier results file's result columns are replaced."""
     data_width = len(header) - len(RESULT_COLUMNS) if has_result_columns else len(header)
     if data_width < 0:
         raise ValueError("a results file header must end with the four result columns")
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([escape_formula(c) for c in [*header[:data_width], *RESULT_COLUMNS]])
-    for line in lines:
-        cells = _masked(_original_cells(line.cells, data_width, has_result_columns), password_column)
-        cells += [line.result.value, line.message, line.assigned_email, line.temporary_password]
-        writer.writerow([escape_formula(c) for c in cells])
-    return out.getvalue()
+    rows = (
+        [*_masked(_original_cells(line.cells, data_width, has_result_columns), password_column),
+         line.result.value, line.message, line.assigned_email, line.temporary_password]
+        for line in lines
+    )
+    return csv_text([*header[:data_width], *RESULT_COLUMNS], rows)
 
 
 # A results file row by header name; cells past the header's width are a list under the key
@@ -67,8 +77,9 @@ ResultsRow = dict[str | None, str | list[str] | None]
 
 
 def parse_results_csv(text: str) -> list[ResultsRow]:
-    """Rows of a results file as dicts keyed by header name, with the formula escaping removed."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    """Rows of a results file as dicts keyed by header name, with the formula escaping removed
+    (a leading byte-order mark, as Roster writes it, is ignored)."""
+    reader = csv.DictReader(io.StringIO(without_byte_order_mark(text), newline=""))
     if reader.fieldnames is not None:
         reader.fieldnames = [unescape_formula(name) for name in reader.fieldnames]
     rows: list[ResultsRow] = []

@@ -5,6 +5,7 @@ changed since it was read."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,9 +13,9 @@ from roster.adapters.directory_store import organisation_index
 from roster.batches import BatchRow, password_purpose
 from roster.change_plan import ChangePlan, joined_organisation, recheck
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
-from roster.credentials import hash_password
+from roster.credentials import hash_password, verify_password
 from roster.errors import TransientInfrastructureError
-from roster.model.directory import Account, AccountStatus
+from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowAction, RowResult, UserFields
 from roster.ports import AccountUpdate, Directory
@@ -35,10 +36,13 @@ class AccountChange:
     password_hash_needed: bool = False
 
 
-def plan_change(row: BatchRow, account: Account, now: str) -> AccountChange:
+def plan_change(row: BatchRow, account: Account, now: str, organisations: Mapping[str, Organisation] | None = None,
+                *, password_in_place: bool = False) -> AccountChange:
     """What a leaver, joiner or update row does to the account as it is now (csv-contract 4
-    and 11): the planned action re-checked, as stored attributes."""
-    plan = recheck(row.action, row.fields, account, password_given=row.sealed_password is not None)
+    and 11): the planned action re-checked, as stored attributes. A supplied password that the
+    account has already (`password_in_place`) changes nothing (csv-contract 8)."""
+    password_given = row.sealed_password is not None and not password_in_place
+    plan = recheck(row.action, row.fields, account, password_given=password_given, organisations=organisations)
     return account_change(plan, row.fields, account, now)
 
 
@@ -58,7 +62,8 @@ def account_change(plan: ChangePlan, fields: UserFields, account: Account, now: 
         sets = {c.field: c.new for c in plan.changes if c.new is not None and c.field not in ("status", "ods")}
         sets.update({"status": AccountStatus.ACTIVE.value, "ods": target, "joined_at": now,
                      **organisation_index(target)})
-        return AccountChange(RowResult.JOINER, f"Moved from leaver state to organisation {target} and made active.",
+        message = " ".join((f"Moved from leaver state to organisation {target} and made active.", *plan.notes))
+        return AccountChange(RowResult.JOINER, message,
                              sets=sets, removes=[c.field for c in plan.changes if c.new is None],
                              expected_status=AccountStatus.LEAVER, password_hash_needed=plan.password_changed)
     return AccountChange(RowResult.UPDATED, "Updated " + ", ".join(plan.changed_columns) + ".",
@@ -73,20 +78,23 @@ class AccountChanges:
     directory: Directory
     cipher: JobCipher
     password_hash_cost: int
+    organisations: Mapping[str, Organisation] = field(default_factory=dict)  # a joiner's old and new ones
 
     def apply(self, row: BatchRow, account: Account | None) -> RowOutcome:
         """Apply one row to the account as read; a bad row is a Failed outcome, never an exception."""
         email = (row.fields.email or "").lower()
+        supplied = self.cipher.unseal(row.sealed_password, password_purpose(row.line)) if row.sealed_password else None
+        in_place = supplied is not None and account is not None and self._password_in_place(email, supplied)
         for _ in range(MAX_CONFLICT_RETRIES):
             if account is None:
                 return self.recorder.record_alone(row.line, RowResult.FAILED, f"No account with the address {email} "
                                                   "exists; leave Email Address blank to create a new user.",
                                                   email=email)
-            change = plan_change(row, account, self.recorder.now)
+            change = plan_change(row, account, self.recorder.now, self.organisations, password_in_place=in_place)
             if change.result in (RowResult.UNCHANGED, RowResult.FAILED):
                 return self.recorder.record_alone(row.line, change.result, change.message, email=email)
             outcome = self.recorder.outcome(row.line, change.result, change.message, email=email)
-            update = AccountUpdate(email=email, sets={**change.sets, **self._password(row, change)},
+            update = AccountUpdate(email=email, sets={**change.sets, **self._password(supplied, change)},
                                    removes=tuple(change.removes), expected_status=change.expected_status,
                                    expected_ods=account.ods)
             cancelled = self.recorder.commit({"account": update, "outcome": self.recorder.write(outcome)})
@@ -97,9 +105,16 @@ class AccountChanges:
             account = self.directory.account(email)  # changed under us: plan again from what is there now
         raise TransientInfrastructureError(f"line {row.line}: the account {email} kept changing")
 
-    def _password(self, row: BatchRow, change: AccountChange) -> dict[str, Any]:
+    def _password(self, supplied: str | None, change: AccountChange) -> dict[str, Any]:
         """The supplied password's hash; the administrator chose it, so no change is forced."""
-        if not change.password_hash_needed or row.sealed_password is None:
+        if not change.password_hash_needed or supplied is None:
             return {}
-        supplied = self.cipher.unseal(row.sealed_password, password_purpose(row.line))
         return {"password_hash": hash_password(supplied, self.password_hash_cost), "must_change_password": False}
+
+    def _password_in_place(self, email: str, supplied: str) -> bool:
+        """Whether the account's password is the supplied one already (a re-submitted row)."""
+        stored = self.directory.password_hash(email)
+        try:
+            return stored is not None and verify_password(supplied, stored)
+        except ValueError:  # not a hash Roster wrote: the supplied password replaces it
+            return False

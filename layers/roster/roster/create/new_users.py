@@ -9,22 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
-from roster.addresses import address_base, candidate_address, first_free_suffix
+from roster.addresses import address_base, candidate_address, first_free_suffix, name_in_address
 from roster.batches import BatchRow, generated_password_purpose, password_purpose
-from roster.change_plan import new_account
+from roster.change_plan import already_created_message, new_account
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.credentials import generate_password, hash_password
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import IdentityRecord, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.person_key import identity_key
-from roster.model.rows import RowResult
+from roster.model.rows import RowAction, RowResult
 from roster.ports import MAX_WRITES_PER_TRANSACTION, AddressReservation, Directory, NewAccount, Write
 from roster.sealing import JobCipher
 
 MAX_ADDRESS_ATTEMPTS = 50
 _SECONDS_PER_DAY = 86400
+NO_LONGER_CREATED = ("Planned as unchanged when validated, because an earlier upload had created this user, but "
+                     "Roster no longer has that record; upload the row again to create the user.")
+NO_ADDRESS_FROM_NAMES = ("No email address can be made from this user's names: neither First Name nor Last Name has a "
+                         "letter that can be written in Latin letters. Give the names in Latin letters and upload the "
+                         "row again.")
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,10 @@ class NewUsers:
         identity = identity_key(row.fields)
         if identity in identities:
             return self.already_created(row, identities[identity])
+        if row.action is RowAction.UNCHANGED:  # csv-contract 11: never something else instead
+            return self.recorder.record_alone(row.line, RowResult.FAILED, NO_LONGER_CREATED)
+        if not (name_in_address(row.fields.first_name or "") or name_in_address(row.fields.last_name or "")):
+            return self.recorder.record_alone(row.line, RowResult.FAILED, NO_ADDRESS_FROM_NAMES)
         supplied = self.cipher.unseal(row.sealed_password, password_purpose(row.line)) if row.sealed_password else None
         password = supplied or generate_password()
         return NewUser(
@@ -81,14 +91,19 @@ class NewUsers:
             if new_user.base in reserved or any(new_user.base == member.base for member, _, _ in group):
                 one_by_one.append(new_user)
                 continue
-            writes, outcome = self.writes(new_user, 0)
+            built = self.recorder.guarded(new_user.row.line, partial(self.writes, new_user, 0))
+            if isinstance(built, RowOutcome):  # this row failed on its own
+                created.append((new_user, built))
+                continue
+            writes, outcome = built
             group.append((new_user, writes, outcome))
             if (len(group) + 1) * len(writes) > MAX_WRITES_PER_TRANSACTION:
                 self._commit_group(group, created, one_by_one)
                 group = []
         if group:
             self._commit_group(group, created, one_by_one)
-        created.extend((new_user, self.create_one(new_user)) for new_user in one_by_one)
+        created.extend((new_user, self.recorder.guarded(new_user.row.line, partial(self.create_one, new_user)))
+                       for new_user in one_by_one)
         return created
 
     def _commit_group(self, group: list[tuple[NewUser, dict[str, Write], RowOutcome]],
@@ -149,9 +164,8 @@ class NewUsers:
 
     def already_created(self, row: BatchRow, prior: IdentityRecord) -> RowOutcome:
         """Unchanged: an earlier upload created this person (csv-contract 8)."""
-        return self.recorder.record_alone(
-            row.line, RowResult.UNCHANGED,
-            f"Already created as {prior.email} by upload {prior.job_id} on {prior.created_at[:10]}", email=prior.email)
+        return self.recorder.record_alone(row.line, RowResult.UNCHANGED, already_created_message(prior),
+                                          email=prior.email)
 
 
 def created_message(organisation: Organisation, unit: str | None) -> str:

@@ -4,16 +4,23 @@ transaction as its effect, and a row found already done reports what was recorde
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from roster.errors import TransientInfrastructureError
+from aws_lambda_powertools import Logger
+
+from roster.errors import TransientInfrastructureError, is_infrastructure_error
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowResult
 from roster.ports import Cancelled, JobRecords, OutcomeRecord, Transactions, Write
 
+logger = Logger(child=True)
+
 # How often a row's transaction is tried again when another transaction got in its way.
 MAX_CONFLICT_RETRIES = 8
+T = TypeVar("T")
 
 
 def back_off(attempt: int) -> None:
@@ -60,3 +67,25 @@ class RowRecorder:
     def recorded(self, line: int) -> RowOutcome:
         """The outcome an earlier attempt recorded for this line."""
         return self.jobs.outcomes_for(self.job_id, [line])[line]
+
+    def guarded(self, line: int, apply: Callable[[], T]) -> T | RowOutcome:
+        """apply() for one row. An unexpected error is that row's Failed outcome, never the
+        batch's: the other rows go on. AWS and network errors still raise, to be retried."""
+        try:
+            return apply()
+        except Exception as exc:
+            if is_infrastructure_error(exc):
+                raise
+            return self.failed_unexpectedly(line, exc)
+
+    def failed_unexpectedly(self, line: int, exc: Exception) -> RowOutcome:
+        """Record a row stopped by an error in Roster itself; logged with where it happened, but
+        not the exception's text, which may quote the row's data."""
+        logger.error("row failed unexpectedly", extra={
+            "job_id": self.job_id, "line": line, "error_type": type(exc).__name__,
+            "stack": "".join(traceback.format_tb(exc.__traceback__)),
+        })
+        return self.record_alone(line, RowResult.FAILED, (
+            f"Not applied: an unexpected error in Roster ({type(exc).__name__}) stopped this row, and nothing was "
+            "changed for it; the other rows were applied. Upload the results file again to retry it. If it fails "
+            f"again, report upload {self.job_id}, line {line}, to your Roster support team."))

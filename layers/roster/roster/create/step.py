@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from roster.addresses import address_base
+from roster.addresses import address_base, name_in_address
 from roster.batches import BatchRequest, BatchRow, read_batch
 from roster.create.changes import AccountChanges
 from roster.create.new_users import NewUser, NewUsers
@@ -23,7 +24,6 @@ from roster.create.outcomes import RowRecorder
 from roster.model.directory import Account, IdentityRecord, Organisation
 from roster.model.jobs import RESULT_COUNT, RowOutcome, utc_now
 from roster.model.person_key import identity_key
-from roster.model.rows import RowAction
 from roster.ports import Directory, JobRecords, Transactions, UploadFiles
 from roster.sealing import JobCipher
 
@@ -62,14 +62,18 @@ class CreateStep:
         recorder = RowRecorder(self.job_id, self.jobs, self.transactions, self.now)
         new_users = NewUsers(recorder, self.directory, self.cipher, self.password_hash_cost,
                              self.identity_retention_days)
-        changes = AccountChanges(recorder, self.directory, self.cipher, self.password_hash_cost)
+        changes = AccountChanges(recorder, self.directory, self.cipher, self.password_hash_cost,
+                                 prefetch.organisations)
         outcomes: dict[int, RowOutcome] = {}
         waiting: list[NewUser] = []
         for row in rows:
-            if row.action is not RowAction.CREATE:
-                outcomes[row.line] = changes.apply(row, prefetch.accounts.get((row.fields.email or "").lower()))
+            # One row's unexpected error is that row's Failed outcome (RowRecorder.guarded), never the batch's.
+            if not row.is_new_user:
+                account = prefetch.accounts.get((row.fields.email or "").lower())
+                outcomes[row.line] = recorder.guarded(row.line, partial(changes.apply, row, account))
                 continue
-            prepared = new_users.prepare(row, prefetch.organisations, prefetch.identities)
+            prepared = recorder.guarded(row.line, partial(new_users.prepare, row, prefetch.organisations,
+                                                          prefetch.identities))
             if isinstance(prepared, NewUser):
                 waiting.append(prepared)
             else:
@@ -90,11 +94,18 @@ class Prefetch:
 
     @classmethod
     def load(cls, directory: Directory, rows: list[BatchRow]) -> Prefetch:
-        """What the rows need: their organisations, accounts, earlier identities and base addresses."""
-        creates = [r for r in rows if r.action is RowAction.CREATE]
-        organisations = directory.organisations({r.fields.ods for r in creates if r.fields.ods})
+        """What the rows need: their organisations (a joiner's old one too), accounts, earlier
+        identities and base addresses."""
+        creates = [r for r in rows if r.is_new_user]
         accounts = directory.accounts({r.fields.email.lower() for r in rows if r.fields.email})
+        organisations = directory.organisations({r.fields.ods for r in rows if r.fields.ods} |
+                                                {a.ods for a in accounts.values()})
         identities = directory.identities({identity_key(r.fields) for r in creates})
         bases = {address_base(r.fields.first_name or "", r.fields.last_name or "", organisations[r.fields.ods].domain)
-                 for r in creates if r.fields.ods in organisations}
+                 for r in creates if r.fields.ods in organisations and _names_make_an_address(r)}
         return cls(organisations, accounts, identities, directory.reserved_addresses(bases))
+
+
+def _names_make_an_address(row: BatchRow) -> bool:
+    """Rows whose names make no address fail on their own (NewUsers.prepare), not the whole batch here."""
+    return bool(name_in_address(row.fields.first_name or "") or name_in_address(row.fields.last_name or ""))

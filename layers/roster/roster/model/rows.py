@@ -65,7 +65,9 @@ class FieldChange:
 
 class PlannedRow(BaseModel):
     """A row that passed validation, with the action validation expects it to take and, for
-    updates and joiners, the fields it changes in the directory as validated."""
+    updates and joiners, the fields it changes in the directory as validated. A new user an
+    earlier upload created already is UNCHANGED, with that account's address and a note
+    ("Already created as ADDRESS by upload JOB on DATE")."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -73,3 +75,5 @@ class PlannedRow(BaseModel):
     action: RowAction
     fields: UserFields
     changes: tuple[FieldChange, ...] = ()
+    assigned_email: str | None = None
+    note: str = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -12,9 +13,11 @@ from pydantic import BaseModel
 
 from roster.batches import generated_password_purpose, read_all_batches
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
+from roster.contract.findings import Severity
 from roster.contract.formats import detect_format
 from roster.contract.reading import decode_upload, read_records
-from roster.contract.results_file import ResultLine, results_csv
+from roster.contract.results_file import ResultLine, results_csv, with_warnings
+from roster.contract.validation_report import parse_validation_report
 from roster.emails import file_stem, upload_complete_email
 from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
 from roster.model.rows import RowResult
@@ -27,7 +30,7 @@ logger = Logger(child=True)
 
 NOT_PROCESSED = ("Not processed: the upload stopped on a system error before this row was applied. Upload this "
                  "results file again to retry it; rows already done are reported Unchanged, never created twice.")
-RESULTS_LINK_SECONDS = 7 * 86400
+RESULTS_LINK_SECONDS = 7 * 86400  # the longest a presigned URL may live (SigV4)
 
 
 class NotifyRequest(BaseModel):
@@ -82,6 +85,7 @@ class NotifyStep:
         header = next(records).cells
         detected = detect_format([cell.strip() for cell in header])
         password_column = _password_column(detected.format)
+        warnings = self._warnings_by_line(job)
         lines: list[ResultLine] = []
         tally: dict[str, int] = {}
         for record in records:
@@ -89,15 +93,26 @@ class NotifyStep:
                 continue  # validation skipped it too
             outcome = outcomes.get(record.line)
             if outcome is None:
-                line = ResultLine(cells=record.cells, result=RowResult.FAILED, message=NOT_PROCESSED)
+                line = ResultLine(cells=record.cells, result=RowResult.FAILED,
+                                  message=with_warnings(NOT_PROCESSED, warnings.get(record.line, [])))
             else:
                 password = (cipher.unseal(outcome.sealed_password, generated_password_purpose(record.line))
                             if outcome.sealed_password else "")
-                line = ResultLine(cells=record.cells, result=outcome.result, message=outcome.message,
+                line = ResultLine(cells=record.cells, result=outcome.result,
+                                  message=with_warnings(outcome.message, warnings.get(record.line, [])),
                                   assigned_email=outcome.email, temporary_password=password)
             tally[RESULT_COUNT[line.result]] = tally.get(RESULT_COUNT[line.result], 0) + 1
             lines.append(line)
         return results_csv(header, lines, password_column, detected.is_results_file), tally
+
+    def _warnings_by_line(self, job: Job) -> dict[int, list[str]]:
+        """The validation warnings of each line, from the job's validation report."""
+        by_line: dict[int, list[str]] = {}
+        if job.report_key:
+            for finding in parse_validation_report(self.files.read(job.report_key).decode("utf-8")):
+                if finding.severity is Severity.WARNING and finding.line is not None:
+                    by_line.setdefault(finding.line, []).append(finding.message)
+        return by_line
 
     def _email(self, job: Job) -> None:
         if job.results_key is None:
@@ -105,9 +120,11 @@ class NotifyStep:
         body = self.files.read(job.results_key)
         attach = len(body) <= self.settings.attachment_limit_bytes
         link = None if attach else self.files.presigned_download(job.results_key, RESULTS_LINK_SECONDS)
+        kept_until = datetime.fromisoformat(job.created_at) + timedelta(days=self.settings.upload_retention_days)
         email = upload_complete_email(self.settings.sender_email, job.uploader, job.file_name, job.job_id,
-                                      job.counts, body if attach else None, link,
-                                      failed=job.state is JobState.FAILED)
+                                      job.counts, body if attach else None, link.url if link else None,
+                                      failed=job.state is JobState.FAILED,
+                                      link_expires_at=link.expires_at if link else None, kept_until=kept_until)
         self.mailer.send_once("upload-complete", email)
 
 

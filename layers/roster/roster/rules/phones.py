@@ -23,6 +23,8 @@ UK_COUNTRY_CODE = 44
 _MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _COMMON_UK_FORM = re.compile(r"(?:\+44 ?(?:\(0\) ?)?|0)([1-9](?:[ -]?[0-9]){6,9})")
 _PHONE_CHARACTERS = re.compile(r"\+?[0-9 ()\-./]+")
+# How Excel shows a long number in a General column, and writes it to CSV: 4.47912E+11.
+_SCIENTIFIC_NOTATION = re.compile(r"[0-9](?:[.,][0-9]+)?\s*[eE]\s*\+?\s*[0-9]{1,3}")
 
 
 class UkNumber(NamedTuple):
@@ -35,6 +37,7 @@ class UkNumber(NamedTuple):
 
 def business_phone(value: str, column: str) -> str:
     """Any valid UK number (country code 44), in E.164."""
+    _refuse_scientific_notation(value, column)
     number = uk_number(value)
     _refuse_extension(number, value, column)
     if number.e164 is None:
@@ -49,6 +52,7 @@ def mobile_phone(value: str, column: str) -> str:
     """A valid UK mobile number, in E.164.
 
     FIXED_LINE_OR_MOBILE counts as mobile: the library uses it where it cannot tell the two apart."""
+    _refuse_scientific_notation(value, column)
     number = uk_number(value)
     _refuse_extension(number, value, column)
     if number.e164 is None or number.number_type not in _MOBILE_TYPES:
@@ -148,6 +152,17 @@ def _parsed(value: str) -> UkNumber:
         return UkNumber(None, PhoneNumberType.UNKNOWN, bool(number.extension))
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     return UkNumber(e164, phonenumbers.number_type(number), bool(number.extension))
+
+
+def _refuse_scientific_notation(value: str, column: str) -> None:
+    """A number Excel turned into scientific notation has lost its digits: nothing can bring them back."""
+    if _SCIENTIFIC_NOTATION.fullmatch(value):
+        raise InvalidCell(
+            f"{column} '{value[:40]}' is a phone number that Excel changed into scientific notation, which loses its "
+            "leading 0 and its last digits. Format the column as text before typing the numbers: select the column, "
+            "then Format Cells > Text, and type the numbers again (or copy them from the original list); or save as "
+            "'CSV UTF-8' from a sheet whose phone columns are formatted as Text."
+        )
 
 
 def _refuse_extension(number: UkNumber, value: str, column: str) -> None:

@@ -3,7 +3,7 @@ new user twice, and a warning when a new user looks like someone already in the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from roster.model.directory import DirectorySnapshot
 from roster.model.person_key import IDENTITY_FIELDS, identity_columns, identity_of_values
@@ -41,11 +41,13 @@ def check_duplicate_new_users(drafts: Iterable[RowDraft]) -> None:
             first_line[identity] = draft.line
 
 
-def warn_possible_duplicates(drafts: Iterable[RowDraft], snapshot: DirectorySnapshot) -> None:
+def warn_possible_duplicates(drafts: Iterable[RowDraft], snapshot: DirectorySnapshot,
+                             created_before: Collection[int] = ()) -> None:
     """A new user whose first and last name match an active account in the same organisation:
-    a warning naming that account, since it may be the same person."""
+    a warning naming that account, since it may be the same person. Not for the lines of
+    `created_before` (an earlier upload created that very user: the row will be Unchanged)."""
     for draft in drafts:
-        if not draft.is_new_user:
+        if not draft.is_new_user or draft.line in created_before:
             continue
         ods, first, last = (draft.values.get(n) for n in ("ods", "first_name", "last_name"))
         if ods is None or first is None or last is None:

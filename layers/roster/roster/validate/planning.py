@@ -4,11 +4,21 @@ organisation, unit, purchased mailbox, authorisation, password names."""
 
 from __future__ import annotations
 
-from roster.change_plan import Refusal, moves_active_user, new_user_mailbox_gb, plan_change, row_kind
+from roster.addresses import name_in_address
+from roster.change_plan import (
+    Refusal,
+    already_created_message,
+    default_display_name,
+    moves_active_user,
+    new_user_mailbox_gb,
+    plan_change,
+    row_kind,
+)
 from roster.model.directory import Account, DirectorySnapshot, Organisation
+from roster.model.person_key import identity_key
 from roster.model.rows import PlannedRow, RowAction, UserFields
+from roster.ports import DirectoryReader
 from roster.rules import InvalidCell
-from roster.rules.lengths import MAX_DISPLAY_NAME
 from roster.rules.mailbox import check_purchased
 from roster.rules.organisation import known_organisation, require_administered, unit_of
 from roster.rules.password_policy import check_password
@@ -26,6 +36,22 @@ def plan_row(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:
     if plan is not None:
         draft.fields = plan.fields
     return plan
+
+
+def plan_already_created(plans: list[PlannedRow | None], directory: DirectoryReader) -> set[int]:
+    """New users an earlier upload created already are UNCHANGED (csv-contract 8), with that
+    account's address; returns their lines. One batched read of the identity records."""
+    keys = {i: identity_key(plan.fields) for i, plan in enumerate(plans)
+            if plan is not None and plan.action is RowAction.CREATE}
+    found = directory.identities(set(keys.values())) if keys else {}
+    lines = set()
+    for i, key in keys.items():
+        plan, record = plans[i], found.get(key)
+        if plan is not None and record is not None:
+            plans[i] = plan.model_copy(update={"action": RowAction.UNCHANGED, "assigned_email": record.email,
+                                               "note": already_created_message(record)})
+            lines.add(plan.line)
+    return lines
 
 
 def _plan(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:
@@ -58,6 +84,7 @@ def _plan_create(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | N
     for name in REQUIRED_FOR_NEW_USERS:
         if name not in draft.cells:
             draft.row_error(name, f"{draft.labels[name]} is required for a new user ({why}).")
+    _check_names_make_an_address(draft)
     organisation = _administered_organisation(draft, snapshot, "create users in it")
     _check_password(draft, draft.best_value("first_name"), draft.best_value("last_name"))
     if organisation is None or draft.has_errors:
@@ -76,7 +103,7 @@ def _plan_leaver(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
         draft.row_error("email", exc.message)
         return None
     fields = UserFields(email=account.email, status=LEAVER, ods=account.ods)
-    return _planned(draft, fields, account)
+    return _planned(draft, fields, account, snapshot)
 
 
 def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
@@ -89,7 +116,8 @@ def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
     draft.row_warning("email", JOINER_MESSAGE)
     if organisation is None or draft.has_errors:
         return None
-    return _planned(draft, draft.user_fields(email=account.email, ods=organisation.ods, status=None), account)
+    return _planned(draft, draft.user_fields(email=account.email, ods=organisation.ods, status=None), account,
+                    snapshot)
 
 
 def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
@@ -110,21 +138,17 @@ def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
                     draft.best_value("last_name") or account.last_name)
     if draft.has_errors:
         return None
-    return _planned(draft, draft.user_fields(email=account.email, ods=account.ods, status=None), account)
+    return _planned(draft, draft.user_fields(email=account.email, ods=account.ods, status=None), account,
+                    snapshot)
 
 
-def _planned(draft: RowDraft, fields: UserFields, account: Account) -> PlannedRow:
+def _planned(draft: RowDraft, fields: UserFields, account: Account, snapshot: DirectorySnapshot) -> PlannedRow:
     """The row as the change plan has it against the account as validated."""
-    plan = plan_change(fields, account, password_given=fields.password is not None)
+    plan = plan_change(fields, account, password_given=fields.password is not None,
+                       organisations=snapshot.organisations)
     if plan.action is None:  # the findings above refuse every row the change plan refuses
         raise AssertionError(f"line {draft.line}: a refused row passed validation ({plan.refusal})")
     return PlannedRow(line=draft.line, action=plan.action, fields=fields, changes=plan.changes)
-
-
-def default_display_name(first: str, last: str, organisation: Organisation) -> str:
-    """`LAST, First (Organisation Name)`; without the organisation when that would be too long."""
-    display = f"{last.upper()}, {first} ({organisation.name})"
-    return display if len(display) <= MAX_DISPLAY_NAME else f"{last.upper()}, {first}"
 
 
 def _administered_organisation(draft: RowDraft, snapshot: DirectorySnapshot, doing: str) -> Organisation | None:
@@ -154,6 +178,18 @@ def _check_unit_and_mailbox(draft: RowDraft, organisation: Organisation) -> None
             check_purchased(draft.values["mailbox_gb"], organisation, draft.labels["mailbox_gb"])
         except InvalidCell as exc:
             draft.cell_error("mailbox_gb", exc.message)
+
+
+def _check_names_make_an_address(draft: RowDraft) -> None:
+    """A new user's address is made of their names (csv-contract 6): a name with nothing left
+    once written in Latin letters (some Cyrillic signs alone, rare CJK characters) makes none."""
+    for name in ("first_name", "last_name"):
+        value = draft.values.get(name)
+        if value is not None and not name_in_address(value):
+            label = draft.labels[name]
+            draft.cell_error(name, f"{label} '{value}' has no letter that can be written in Latin letters, so no "
+                                   f"email address can be made from it; give the {label} in Latin letters (as "
+                                   "in a passport, for example).")
 
 
 def _check_password(draft: RowDraft, first_name: str | None, last_name: str | None) -> None:

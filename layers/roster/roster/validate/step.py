@@ -68,9 +68,12 @@ class ValidateStep:
         return self._validate(job, upload)
 
     def _validate(self, job: Job, upload: UploadedObject) -> Job:
-        raw = self.files.read(upload.key, upload.version_id, limit=self.settings.max_upload_bytes)
         limits = UploadLimits(max_rows=self.settings.max_rows, max_bytes=self.settings.max_upload_bytes)
-        outcome = validate_upload(raw, job.uploader, self.directory, limits)
+        # The stored size alone refuses an empty file or one over the limit: nothing to read
+        # (and S3 refuses a ranged read of an empty object).
+        raw = b"" if upload.size == 0 or upload.size > limits.max_bytes else \
+            self.files.read(upload.key, upload.version_id, limit=limits.max_bytes)
+        outcome = validate_upload(raw, job.uploader, self.directory, limits, size=upload.size)
         report_key = f"reports/{job.job_id}/validation.csv"
         self.files.put_text(report_key, validation_report_csv(outcome.findings))
         counts = {**job.counts, "rows": outcome.row_count, "errors": outcome.errors, "warnings": outcome.warnings}

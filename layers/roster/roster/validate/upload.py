@@ -14,7 +14,15 @@ from typing import Any
 
 from roster.contract.columns import COLUMN_OF_FIELD, FIELD_OF_COLUMN, LEGACY_TO_CURRENT, MASKED_PASSWORD, UploadFormat
 from roster.contract.findings import FileRejected, Finding, Severity, error
-from roster.contract.formats import DetectedFormat, detect_format
+from roster.contract.formats import DetectedFormat, detect_format, refuse_blank_first_line
+from roster.contract.invisible import (
+    BYTE_ORDER_MARK,
+    JOINED_FILES_HINT,
+    invisible_characters,
+    is_blank_line,
+    listed,
+    without_invisible,
+)
 from roster.contract.reading import Record, decode_upload, read_records
 from roster.contract.spreadsheet import FORMULA_STARTS, unescape_formula
 from roster.model.rows import PlannedRow
@@ -31,7 +39,7 @@ from roster.rules.status import upload_status
 from roster.rules.title import title
 from roster.validate.cross_row import check_duplicate_new_users, check_repeated_addresses, warn_possible_duplicates
 from roster.validate.drafts import RowDraft
-from roster.validate.planning import plan_row
+from roster.validate.planning import plan_already_created, plan_row
 
 CellRule = Callable[[str, str], Any]
 
@@ -95,11 +103,13 @@ class ValidationOutcome:
         return self.errors == 0
 
 
-def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limits: UploadLimits) -> ValidationOutcome:
-    """Check an uploaded file against the CSV contract and the directory (one snapshot read)."""
+def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limits: UploadLimits,
+                    size: int | None = None) -> ValidationOutcome:
+    """Check an uploaded file against the CSV contract and the directory (one snapshot read).
+    `size`: the stored file's whole size, when `raw` may be only its first bytes."""
     outcome = ValidationOutcome()
     try:
-        detected, records = _read_upload(raw, limits)
+        detected, records = _read_upload(raw, limits, size)
     except FileRejected as exc:
         outcome.findings = [exc.as_finding()]
         return outcome
@@ -122,9 +132,10 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
         outcome.findings = [FileRejected(NOTHING_ADMINISTERED).as_finding()]
         return outcome
     plans = [plan_row(draft, snapshot) for draft in drafts]
+    created_before = plan_already_created(plans, directory)
     check_repeated_addresses(drafts)
     check_duplicate_new_users(drafts)
-    warn_possible_duplicates(drafts, snapshot)
+    warn_possible_duplicates(drafts, snapshot, created_before)
 
     for draft in drafts:
         findings.extend(draft.findings())
@@ -136,15 +147,17 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
     return outcome
 
 
-def _read_upload(raw: bytes, limits: UploadLimits) -> tuple[DetectedFormat, deque[Record]]:
+def _read_upload(raw: bytes, limits: UploadLimits, size: int | None) -> tuple[DetectedFormat, deque[Record]]:
     """The format and the non-blank data records, or FileRejected for the file as a whole."""
-    records = read_records(decode_upload(raw, limits.max_bytes))
+    records = read_records(decode_upload(raw, limits.max_bytes, size))
     header = next(records, None)
     if header is None:
         raise FileRejected("The file is empty; upload a CSV file with the header row of the sample file "
                            "and one row per user.")
     if header.problem:
         raise FileRejected(f"The header row cannot be read: {header.problem}")
+    if is_blank_line(header.cells):
+        raise refuse_blank_first_line(header, records)
     detected = detect_format(header.cells)
     data: deque[Record] = deque()
     for record in records:
@@ -226,5 +239,26 @@ def _checked_cells(record: Record, shape: _Shape, findings: list[Finding]) -> Ro
         try:
             values[name] = value if column.rule is None else column.rule(value, column.label)
         except InvalidCell as exc:
-            draft.cell_error(name, exc.message)
+            draft.cell_error(name, _refusal_naming_invisible(value, column, exc.message))
     return draft
+
+
+def _refusal_naming_invisible(value: str, column: _Column, message: str) -> str:
+    """A refused cell's message; when the cell holds characters nobody can see (a byte-order
+    mark, a zero-width or non-breaking space), it names them instead of showing a cell that
+    looks right, or looks blank."""
+    hidden = invisible_characters(value)
+    if not hidden:
+        return message
+    holds = f"{column.label} holds {listed(hidden)}, which cannot be seen in Excel or a text editor"
+    them = "it" if len(hidden) == 1 else "them"
+    hint = JOINED_FILES_HINT if BYTE_ORDER_MARK in value else ""
+    visible = without_invisible(value).strip()
+    if not visible:
+        return f"{holds}, and nothing else: delete {them} so that the cell is blank, or type the value again.{hint}"
+    try:
+        if column.rule is not None:
+            column.rule(visible, column.label)
+    except InvalidCell as exc:
+        return f"{holds}; delete {them}. {exc.message}{hint}"
+    return f"{holds}; typed again without {them}, the cell reads '{visible[:80]}', which is allowed.{hint}"
