@@ -194,6 +194,9 @@ class EmbeddedStack:
             rules = [_lifecycle_rule(self.resolver.resolve(rule))
                      for rule in props["LifecycleConfiguration"]["Rules"]]
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+        if "CorsConfiguration" in props:
+            rules = [_cors_rule(rule) for rule in self.resolver.resolve(props["CorsConfiguration"]["CorsRules"])]
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
 
     def _put_bucket_policy(self, props: dict[str, Any]) -> None:
         # moto evaluates bucket policies but ignores their Condition blocks (moto.iam.access_control),
@@ -348,6 +351,16 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     if "AbortIncompleteMultipartUpload" in rule:
         api["AbortIncompleteMultipartUpload"] = {
             "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+    return api
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation CORS rule in the S3 API's shape."""
+    names = {"Id": "ID", "AllowedMethods": "AllowedMethods", "AllowedOrigins": "AllowedOrigins",
+             "AllowedHeaders": "AllowedHeaders", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+    api = {names[key]: value for key, value in rule.items()}
+    if "MaxAgeSeconds" in api:
+        api["MaxAgeSeconds"] = int(api["MaxAgeSeconds"])
     return api
 
 
