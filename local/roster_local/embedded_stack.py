@@ -58,7 +58,7 @@ class EmbeddedStack:
         self.lambdas = InProcessLambda(chaos=chaos, seed=seed)
         self.names: dict[str, str] = {}
         self.arns: dict[str, str] = {}
-        self.environment: dict[str, str] = {}
+        self.environment: dict[str, dict[str, str]] = {}  # each function's variables, by logical id
         self._mock: Any = None
         self._saved_environ: dict[str, str] | None = None
         self.resolver = TemplateResolver(
@@ -113,7 +113,7 @@ class EmbeddedStack:
 
     def output(self, name: str) -> str:
         """A value of the template's Outputs section, resolved locally."""
-        return self.resolver.resolve(self.template["Outputs"][name]["Value"])
+        return str(self.resolver.resolve(self.template["Outputs"][name]["Value"]))
 
     # -- resources ---------------------------------------------------------------------
     def _resources(self, resource_type: str) -> list[tuple[str, dict[str, Any]]]:
@@ -281,6 +281,7 @@ class EmbeddedStack:
         resource = self.template["Resources"][logical]
         props = resource.get("Properties", {})
         kind = resource["Type"]
+        name: str
         if kind == "AWS::S3::Bucket" and "BucketName" in props:
             name = self.resolver.resolve(props["BucketName"])
         elif kind == "AWS::Logs::LogGroup":

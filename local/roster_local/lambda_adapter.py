@@ -165,7 +165,7 @@ class InProcessLambda:
         def s3_event(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
             adapter.invoke_async(fn_arn, event_body)
 
-        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign, assignment]
         s3_notifications._invoke_awslambda = s3_event
 
     def uninstall(self) -> None:
