@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -48,9 +49,19 @@ def served() -> Iterator[str]:
          "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None and process.stderr is not None
+    # Read what it writes for as long as it runs: a full pipe would stop the server mid-test.
+    output: dict[str, list[str]] = {"stdout": [], "stderr": []}
+    readers = [threading.Thread(target=lambda s=stream, n=name: output[n].extend(s), daemon=True)
+               for name, stream in (("stdout", process.stdout), ("stderr", process.stderr))]
     try:
+        readers[1].start()  # stderr at once; stdout once its first line is read here
         first = process.stdout.readline().strip()
-        assert first.startswith("Roster is serving on http://127.0.0.1:"), first + process.stderr.read()
+        readers[0].start()
+        if not first.startswith("Roster is serving on http://127.0.0.1:"):
+            process.wait(timeout=60)
+            for reader in readers:
+                reader.join(timeout=10)
+            pytest.fail(f"roster local serve did not start: {first!r}\n{''.join(output['stderr'])}")
         yield first.rsplit(" ", 1)[-1]
     finally:
         process.send_signal(signal.SIGTERM)
@@ -59,7 +70,11 @@ def served() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    assert process.returncode == 0, process.stderr.read()
+        for reader in readers:
+            if reader.is_alive():
+                reader.join(timeout=10)
+    assert process.returncode == 0, "".join(output["stderr"])
+    assert "Roster stopped." in "".join(output["stdout"])
 
 
 @pytest.fixture
