@@ -1,4 +1,5 @@
-"""api: the administrators' HTTP API (api.md section 2) -> the front door -> JSON or CSV."""
+"""api: the administrators' HTTP API (api.md section 2) -> the front door -> JSON or CSV; and the
+console's page and files at `/` (console_routes)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from console_routes import console_router
 
 from roster.api import wiring
 from roster.api.http import api_resolver
@@ -20,7 +22,9 @@ tracer = Tracer()
 
 @lru_cache(maxsize=1)
 def _resolver() -> APIGatewayHttpResolver:
-    return api_resolver(console_origin=get_settings().console_origin)  # settings on first use, not at import
+    app = api_resolver(console_origin=get_settings().console_origin)  # settings on first use, not at import
+    app.include_router(console_router())
+    return app
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

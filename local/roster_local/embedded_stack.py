@@ -60,7 +60,7 @@ class EmbeddedStack:
         self.lambdas = InProcessLambda(chaos=chaos, seed=seed)
         self.names: dict[str, str] = {}
         self.arns: dict[str, str] = {}
-        self.environment: dict[str, str] = {}
+        self.environment: dict[str, dict[str, str]] = {}  # each function's variables, by logical id
         self._mock: Any = None
         self._saved_environ: dict[str, str] | None = None
         self.resolver = TemplateResolver(
@@ -118,7 +118,7 @@ class EmbeddedStack:
 
     def output(self, name: str) -> str:
         """A value of the template's Outputs section, resolved locally."""
-        return self.resolver.resolve(self.template["Outputs"][name]["Value"])
+        return str(self.resolver.resolve(self.template["Outputs"][name]["Value"]))
 
     # -- resources ---------------------------------------------------------------------
     def _resources(self, resource_type: str) -> list[tuple[str, dict[str, Any]]]:
@@ -199,6 +199,9 @@ class EmbeddedStack:
             rules = [_lifecycle_rule(self.resolver.resolve(rule))
                      for rule in props["LifecycleConfiguration"]["Rules"]]
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+        if "CorsConfiguration" in props:
+            rules = [_cors_rule(rule) for rule in self.resolver.resolve(props["CorsConfiguration"]["CorsRules"])]
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
 
     def _put_bucket_policy(self, props: dict[str, Any]) -> None:
         # moto evaluates bucket policies but ignores their Condition blocks (moto.iam.access_control),
@@ -283,6 +286,7 @@ class EmbeddedStack:
         resource = self.template["Resources"][logical]
         props = resource.get("Properties", {})
         kind = resource["Type"]
+        name: str
         if kind == "AWS::S3::Bucket" and "BucketName" in props:
             name = self.resolver.resolve(props["BucketName"])
         elif kind == "AWS::Logs::LogGroup":
@@ -375,6 +379,16 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     if "AbortIncompleteMultipartUpload" in rule:
         api["AbortIncompleteMultipartUpload"] = {
             "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+    return api
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation CORS rule in the S3 API's shape."""
+    names = {"Id": "ID", "AllowedMethods": "AllowedMethods", "AllowedOrigins": "AllowedOrigins",
+             "AllowedHeaders": "AllowedHeaders", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+    api = {names[key]: value for key, value in rule.items()}
+    if "MaxAgeSeconds" in api:
+        api["MaxAgeSeconds"] = int(api["MaxAgeSeconds"])
     return api
 
 

@@ -165,7 +165,7 @@ class InProcessLambda:
         def s3_event(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
             adapter.invoke_async(fn_arn, event_body)
 
-        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign, assignment]
         s3_notifications._invoke_awslambda = s3_event
 
     def uninstall(self) -> None:
@@ -286,7 +286,13 @@ class InProcessLambda:
                     raise RuntimeError(f"cannot load handler module {path}")
                 module = importlib.util.module_from_spec(module_spec)
                 sys.modules[module_spec.name] = module  # as an import would: pydantic resolves names through it
-                module_spec.loader.exec_module(module)
+                # Lambda runs a handler with its code folder on sys.path (/var/task), so a handler imports
+                # the modules beside it by name (the api function's console_routes); so it does here.
+                sys.path.insert(0, str(spec.code_dir))
+                try:
+                    module_spec.loader.exec_module(module)
+                finally:
+                    sys.path.remove(str(spec.code_dir))
                 self._modules[key] = module
             return self._modules[key]
 

@@ -1,6 +1,11 @@
-"""The console in Debian's headless Chromium, driven by Playwright, against the fake API.
+"""The console in Debian's headless Chromium, driven by Playwright: against the fake API
+(test_console.py, the edge cases) and against a real `roster local serve` (test_console_local_serve.py).
 
 Screenshots of each step go to tests/browser/artifacts/<test>/ (not committed).
+
+Waits are Playwright's own (`expect`, actions, downloads), never sleeps, and generous: on a loaded
+two-core machine Chromium, the page and the server share the processors with other tests, and a wait
+sized for an idle machine fails there although nothing is wrong.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,7 +28,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 REFUSAL = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d ")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
-expect.set_options(timeout=10_000)
+WAIT_MS = 30_000  # every expect, action and download; it only costs time when something is wrong
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -47,16 +54,15 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, fake: FakeRoster) -> Iterator[Page]:
-    """A fresh browser profile on the console, with the fake back to its canned uploads.
+@contextmanager
+def console_page(browser: Browser, url: str) -> Iterator[Page]:
+    """A fresh browser profile on the console at `url`.
 
-    The test fails if the page threw, or the browser refused anything under the Content-Security-Policy.
+    Fails if the page threw, or the browser refused anything under the Content-Security-Policy.
     """
-    fake.reset()
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900},
                                   locale="en-GB", timezone_id="Europe/London")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     tab = context.new_page()
     problems: list[str] = []
 
@@ -67,16 +73,25 @@ def page(browser: Browser, fake: FakeRoster) -> Iterator[Page]:
 
     tab.on("console", on_console)
     tab.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-    tab.goto(fake.api_url + "/")
-    yield tab
-    context.close()
+    try:
+        tab.goto(url)
+        yield tab
+    finally:
+        context.close()
     assert problems == [], problems
 
 
 @pytest.fixture
-def shot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Path]:
-    """Save a screenshot of the page as a numbered step of this test."""
-    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+def page(browser: Browser, fake: FakeRoster) -> Iterator[Page]:
+    """The console on the fake, back to its canned uploads."""
+    fake.reset()
+    with console_page(browser, fake.api_url + "/") as tab:
+        yield tab
+
+
+def step_shots(page: Page, test_name: str) -> Callable[[str], Path]:
+    """Save full-page screenshots as numbered steps in artifacts/<test>/ (emptied first)."""
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", test_name)
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()
@@ -88,6 +103,12 @@ def shot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Path]:
         return path
 
     return take
+
+
+@pytest.fixture
+def shot(page: Page, request: pytest.FixtureRequest) -> Callable[[str], Path]:
+    """Save a screenshot of the page as a numbered step of this test."""
+    return step_shots(page, request.node.name)
 
 
 def sign_in(page: Page, email: str = ADMIN, password: str = ADMIN_PASSWORD) -> None:

@@ -84,6 +84,40 @@ def test_the_first_line_names_the_address_and_config_needs_no_sign_in(served):
     assert requests.get(f"{served.url}/", timeout=30).headers["Content-Type"].startswith("text/html")
 
 
+def test_the_console_its_files_and_the_sample_need_no_sign_in_and_the_page_carries_a_strict_csp(served):
+    config = requests.get(f"{served.url}/config", timeout=30).json()
+    page = requests.get(f"{served.url}/", timeout=30)
+
+    assert page.status_code == 200 and '<script type="module" src="console.js"></script>' in page.text
+    directives = dict(part.strip().split(" ", 1) for part in page.headers["Content-Security-Policy"].split(";"))
+    # Cognito and the bucket are both the embedded stack's endpoint: the page may call it, and nothing else.
+    assert directives["connect-src"].split() == ["'self'", config["cognito_endpoint"].rstrip("/")]
+    assert page.headers["Cache-Control"] == "no-cache" and page.headers["X-Frame-Options"] == "DENY"
+    for path in ("/console.js", "/upload-flow.js", "/console.css", "/favicon.svg", "/sample.csv?format=legacy"):
+        assert requests.get(f"{served.url}{path}", timeout=30).status_code == 200, path
+
+
+def test_me_names_the_administrator_and_the_organisations_they_administer(served):
+    me = requests.get(f"{served.url}/me", headers={"Authorization": f"Bearer {served.token('practice')}"},
+                      timeout=30)
+
+    assert me.json() == {"email": PRACTICE, "organisations": [{"ods": "Y0301", "name": "Riverside Medical Practice"}]}
+    assert requests.get(f"{served.url}/me", timeout=30).status_code == 401
+
+
+def test_the_bucket_takes_upload_forms_from_the_consoles_origin_and_no_other(served):
+    issued = requests.post(f"{served.url}/uploads", json={"file_name": "cors.csv", "validate_only": True},
+                           headers={"Authorization": f"Bearer {served.token()}"}, timeout=30).json()
+
+    def preflight(origin: str) -> requests.Response:
+        return requests.options(issued["form"]["url"], headers={"Origin": origin,
+                                                                "Access-Control-Request-Method": "POST"}, timeout=30)
+
+    # The template's CORS rules, with ConsoleOrigin = the address `roster local serve` prints.
+    assert preflight(served.url).headers["Access-Control-Allow-Origin"] == served.url
+    assert preflight("http://127.0.0.1:1").status_code == 403
+
+
 def test_login_keeps_the_session_readable_by_the_user_alone(served):
     sessions = served.home / "admin" / "sessions.json"
 

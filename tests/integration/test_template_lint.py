@@ -190,3 +190,28 @@ def test_every_setting_has_its_environment_variable() -> None:
     expected = {environment_variable(name) for name in Settings.model_fields}
 
     assert expected - set(variables) == set()
+
+
+def test_the_console_and_what_it_needs_before_sign_in_are_the_only_public_routes() -> None:
+    from functions.api.console_assets import asset_paths  # here, so only this test depends on it
+
+    routes = [(logical, event["Properties"]) for logical, resource in _template()["Resources"].items()
+              if resource["Type"] == "AWS::Serverless::Function"
+              for event in resource["Properties"].get("Events", {}).values() if event["Type"] == "HttpApi"]
+    public = {(p["Method"], p["Path"]) for _, p in routes if p.get("Auth", {}).get("Authorizer") == "NONE"}
+
+    # Every file of the console, /config and the sample; CORS preflights (they carry no token). Nothing else.
+    assert public == ({("GET", path) for path in asset_paths()}
+                      | {("GET", "/config"), ("GET", "/sample.csv"), ("OPTIONS", "/{proxy+}")})
+    assert {logical for logical, _ in routes} == {"ApiFunction"}
+
+
+def test_console_origin_takes_https_origins_and_this_machines_http_only() -> None:
+    pattern = _template()["Parameters"]["ConsoleOrigin"]["AllowedPattern"]
+
+    for allowed in ("", "https://roster.example.nhs.net", "https://roster.example.nhs.net:8443",
+                    "http://127.0.0.1:8000", "http://localhost:8000"):  # the second last: roster local serve's
+        assert re.fullmatch(pattern, allowed), allowed
+    for refused in ("http://roster.example.nhs.net", "https://roster.example.nhs.net/", "http://127.0.0.1",
+                    "https://a.example/path", "http://127.0.0.1.evil.example:80"):
+        assert not re.fullmatch(pattern, refused), refused

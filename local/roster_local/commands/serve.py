@@ -13,8 +13,12 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from roster.credentials import generate_password
+
+if TYPE_CHECKING:
+    from roster_local.serve.server import LocalServer
 
 EXIT_BAD_ARGUMENTS = 2
 # Only the endpoints differ from AWS: the functions' own clients reach the local S3 (so upload
@@ -55,7 +59,15 @@ def local_serve(args: argparse.Namespace) -> int:
         print(f"roster: {exc}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    with EmbeddedStack(parameters=overrides) as stack:
+    try:
+        server = local_server(args.port)
+    except OSError as exc:
+        print(f"roster: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}; choose another --port",
+              file=sys.stderr)
+        return 1
+    # The console's page posts upload forms to the bucket from this origin: the template's CORS rules
+    # allow ConsoleOrigin, as they would a deployment's custom domain. An explicit --parameter wins.
+    with server, EmbeddedStack(parameters={"ConsoleOrigin": server.origin, **overrides}) as stack:
         endpoint = started_endpoint()
         try:
             os.environ.update(dict.fromkeys(_ENDPOINT_VARIABLES, endpoint.url))
@@ -63,41 +75,32 @@ def local_serve(args: argparse.Namespace) -> int:
             load_into(DirectoryStore(stack.client("dynamodb"), settings.directory_table), directory, utc_now())
             create_with_password(stack.client("cognito-idp"), settings.user_pool_id,
                                  [a.email for a in directory.admins], password)
-            try:
-                server = local_server(LocalHttpApi(stack, endpoint.url), args.port)
-            except OSError as exc:
-                print(f"roster: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}; choose another --port",
-                      file=sys.stderr)
-                return 1
+            server.api = LocalHttpApi(stack, endpoint.url)
             _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
         finally:
             endpoint.stop()
     return 0
 
 
-def _serve(server: object, admins: list[str], password: str, generated: bool) -> None:
-    from http.server import ThreadingHTTPServer
-
-    assert isinstance(server, ThreadingHTTPServer)
+def _serve(server: LocalServer, admins: list[str], password: str, generated: bool) -> None:
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    host, port = str(server.server_address[0]), int(server.server_address[1])
-    print(f"Roster is serving on http://{host}:{port}", flush=True)
+    print(f"Roster is serving on {server.origin}", flush=True)
     print(f"Administrators: {', '.join(admins) or '(none in the directory file)'}", flush=True)
     if generated:
         print(f"Their password: {password}", flush=True)
-    print(f"Sign in: roster login --url http://{host}:{port} --email ADMIN   (Ctrl+C stops)", flush=True)
+    print(f"Console: open {server.origin}/ in a browser and sign in as one of them", flush=True)
+    print(f"Command line: roster login --url {server.origin} --email ADMIN   (Ctrl+C stops)", flush=True)
     worker = threading.Thread(target=server.serve_forever, name="roster-serve", daemon=True)
     worker.start()
     try:
         stop.wait()
     finally:
         server.shutdown()
-        server.server_close()
         worker.join(timeout=10)
         for signum, handler in previous.items():
             signal.signal(signum, handler)

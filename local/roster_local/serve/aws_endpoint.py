@@ -2,9 +2,21 @@
 in-process backends as the stack, so that a browser or the CLI can post an upload form to
 the embedded S3 and sign in to the embedded Cognito.
 
-One fix (moto 5.1.22): the server picks a service from a request's signature, target header
-or body, and a plain GET of /<pool id>/.well-known/jwks.json has none of them, so it never
-reaches Cognito. Here that path goes to the Cognito backend, where moto answers it."""
+Two fixes (moto 5.1.22), for what a browser and the CLI ask of it:
+
+1. The server picks a service from a request's signature, target header or body, and a plain
+   GET of /<pool id>/.well-known/jwks.json has none of them, so it never reaches Cognito. Here
+   that path goes to the Cognito backend, where moto answers it.
+2. moto has no RevokeToken, which the console calls on sign-out: the server failed it with a
+   500 and no CORS headers. Here it revokes the refresh token as GlobalSignOut does (a refresh
+   with it is refused), for the app client that was given it.
+
+CORS: moto's server answers every service through flask-cors (requirements-dev.txt pins it),
+which allows any origin. A browser's preflight before Cognito's JSON API carries no signature,
+target or body, so the server hands it to its S3 app, whose flask-cors answers it. S3 answers
+preflights itself from the bucket's CORS rules (the template's, with ConsoleOrigin), refusing an
+origin they do not name; the form's POST needs no preflight, and flask-cors lets the page read
+its answer."""
 
 from __future__ import annotations
 
@@ -13,6 +25,9 @@ import threading
 from typing import Any
 
 from flask import Flask
+from moto.cognitoidp.models import RegionAgnosticBackend
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.responses import ActionResult, EmptyResult
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
@@ -28,6 +43,21 @@ class _Dispatcher(DomainDispatcherApplication):
                     self.app_instances["cognito-idp"] = self.create_app("cognito-idp")
                 return self.app_instances["cognito-idp"]
         return super().get_application(environ)
+
+
+def _revoke_token(self: CognitoIdpResponse) -> ActionResult:
+    client_id, token = self._get_param("ClientId"), self._get_param("Token")
+    backend = RegionAgnosticBackend(self.current_account, self.region)._find_backend_for_clientid(client_id)
+    for pool in backend.user_pools.values():
+        held = pool.refresh_tokens.get(token)
+        if held is not None and held[0] == client_id:
+            pool.refresh_tokens[token] = None  # what GlobalSignOut leaves: "Refresh Token has been revoked"
+    return EmptyResult()
+
+
+def install_revoke_token() -> None:
+    """Give moto's Cognito the RevokeToken action (idempotent)."""
+    CognitoIdpResponse.revoke_token = _revoke_token  # type: ignore[attr-defined]
 
 
 class LocalAwsEndpoint(ThreadedMotoServer):
@@ -49,6 +79,7 @@ class LocalAwsEndpoint(ThreadedMotoServer):
 
 def started_endpoint(port: int = 0) -> LocalAwsEndpoint:
     """A started endpoint (its thread is a daemon: it never keeps the process alive)."""
+    install_revoke_token()
     endpoint = LocalAwsEndpoint(port)
     endpoint.start()
     assert isinstance(endpoint._thread, threading.Thread)

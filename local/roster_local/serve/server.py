@@ -1,4 +1,7 @@
-"""The HTTP server of `roster local serve`: 127.0.0.1 only, one thread per request."""
+"""The HTTP server of `roster local serve`: 127.0.0.1 only, one thread per request.
+
+It is bound before the embedded stack is built, so that the stack knows the console's origin
+(its bucket's CORS rules name it); the API it answers with is set once the stack is up."""
 
 from __future__ import annotations
 
@@ -11,8 +14,19 @@ from roster_local.serve.http_api import LocalHttpApi
 logger = logging.getLogger(__name__)
 
 
-def local_server(api: LocalHttpApi, port: int) -> ThreadingHTTPServer:
-    """A server bound to 127.0.0.1:port (0: any free port) that hands every request to `api`."""
+class LocalServer(ThreadingHTTPServer):
+    """Hands every request to `api`; serve only once it is set."""
+
+    api: LocalHttpApi | None = None
+
+    @property
+    def origin(self) -> str:
+        """`http://127.0.0.1:PORT`: where the console is, and the CORS origin the stack must allow."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+def local_server(port: int) -> LocalServer:
+    """A server bound to 127.0.0.1:port (0: any free port); set its `api` before serving."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -22,8 +36,9 @@ def local_server(api: LocalHttpApi, port: int) -> ThreadingHTTPServer:
             length = int(self.headers.get("Content-Length") or 0)
             request = HttpRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
                                   self.rfile.read(length) if length else b"")
+            assert isinstance(self.server, LocalServer) and self.server.api is not None, "serve once api is set"
             try:
-                response = api.answer(request)
+                response = self.server.api.answer(request)
             except Exception:  # the server must outlive any one request
                 logger.exception("request failed")
                 self.send_error(500)
@@ -42,6 +57,6 @@ def local_server(api: LocalHttpApi, port: int) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: object) -> None:
             logger.debug("%s " + format, self.address_string(), *args)
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = LocalServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     return server

@@ -16,7 +16,7 @@ from roster.api.front_door import FrontDoor
 from roster.api.http import api_resolver
 from roster.api.uploads import UploadDesk
 from roster.errors import JobNotFound
-from roster.model.directory import Account
+from roster.model.directory import Account, Organisation
 from roster.model.jobs import Job, JobState
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
 
@@ -93,9 +93,18 @@ class FakeDirectory:
     admins: dict[str, frozenset[str]] = field(default_factory=lambda: {
         ADMIN: frozenset({"RX1", "RY2", "Y0301"}), PRACTICE: frozenset({"Y0301"})})
     accounts: list[Account] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=lambda: {
+        "RX1": "Northfield Hospital NHS Trust", "RY2": "Southbank Community Health",
+        "Y0301": "Riverside Medical Practice"})
+    organisation_reads: list[set[str]] = field(default_factory=list)
 
     def administered(self, admin_email: str) -> frozenset[str]:
         return self.admins.get(admin_email, frozenset())
+
+    def organisations(self, ods_codes: set[str]) -> dict[str, Organisation]:
+        self.organisation_reads.append(set(ods_codes))
+        return {ods: Organisation(ods=ods, name=self.names[ods], domain="nhs.net")
+                for ods in ods_codes if ods in self.names}
 
     def accounts_in(self, ods: str) -> list[Account]:
         return [a for a in self.accounts if a.ods == ods]

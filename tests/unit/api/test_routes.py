@@ -12,7 +12,7 @@ from roster.model.directory import Account, AccountStatus
 from roster.model.jobs import JobState
 from tests.unit.api.conftest import ADMIN, NOBODY, PRACTICE
 
-PROTECTED = [("GET", "/sample.csv"), ("POST", "/uploads"), ("GET", "/uploads"),
+PROTECTED = [("GET", "/me"), ("POST", "/uploads"), ("GET", "/uploads"),
              ("GET", "/uploads/{id}"), ("GET", "/uploads/{id}/validation.csv"), ("POST", "/uploads/{id}/apply"),
              ("GET", "/uploads/{id}/results.csv"), ("GET", "/report.csv")]
 
@@ -28,6 +28,11 @@ def test_config_needs_no_sign_in(api):
 
     assert answer.status == 200
     assert answer.json()["user_pool_id"] == "pool" and answer.json()["client_id"] == "client"
+
+
+def test_the_sample_file_needs_no_sign_in(api):
+    # The console links to it plainly; it holds the header and an example row, nothing of anyone's.
+    assert api.request("GET", "/sample.csv", as_admin=None).status == 200
 
 
 @pytest.mark.parametrize("method, path", PROTECTED)
@@ -46,7 +51,7 @@ def test_an_access_token_is_not_an_id_token(api):
     assert answer.status == 401 and "ID token" in answer.json()["message"]
 
 
-@pytest.mark.parametrize("method, path", [p for p in PROTECTED if p[1] != "/sample.csv"])
+@pytest.mark.parametrize("method, path", [p for p in PROTECTED if p[1] != "/me"])
 def test_an_administrator_of_no_organisation_is_refused_everywhere_but_config_and_sample(api, method, path):
     job = api.job(JobState.COMPLETED, uploader=NOBODY, results_key="results/x.csv", report_key="reports/x.csv")
 
@@ -84,6 +89,32 @@ def test_an_unexpected_failure_is_500_without_a_stack_trace(api, monkeypatch):
     assert answer.status == 500
     assert "exploded" not in answer.body and "Traceback" not in answer.body
     assert answer.json()["message"].startswith("Roster could not answer this request")
+
+
+# -- who is calling ----------------------------------------------------------------------
+def test_me_names_the_caller_and_their_organisations_by_name_in_one_read(api):
+    answer = api.request("GET", "/me")
+
+    assert answer.status == 200
+    assert answer.json() == {"email": ADMIN, "organisations": [
+        {"ods": "RX1", "name": "Northfield Hospital NHS Trust"},
+        {"ods": "Y0301", "name": "Riverside Medical Practice"},
+        {"ods": "RY2", "name": "Southbank Community Health"}]}
+    assert api.directory.organisation_reads == [{"RX1", "RY2", "Y0301"}]
+
+
+def test_me_lists_an_organisation_missing_from_the_directory_by_its_code_last(api):
+    api.directory.admins[PRACTICE] = frozenset({"Y0301", "ZZ999"})
+
+    organisations = api.request("GET", "/me", as_admin=PRACTICE).json()["organisations"]
+
+    assert organisations == [{"ods": "Y0301", "name": "Riverside Medical Practice"}, {"ods": "ZZ999", "name": ""}]
+
+
+def test_me_tells_an_administrator_of_no_organisation_so_rather_than_refusing(api):
+    answer = api.request("GET", "/me", as_admin=NOBODY)
+
+    assert answer.status == 200 and answer.json() == {"email": NOBODY, "organisations": []}
 
 
 # -- the sample file ---------------------------------------------------------------------

@@ -52,6 +52,11 @@ class UploadStore:
                                                                Conditions=conditions, ExpiresIn=expires_in)
         return post
 
+    def form_url(self) -> str:
+        """Where this bucket's presigned forms post to, as boto3 builds them (signed here, sent nowhere):
+        the console's Content-Security-Policy must allow it."""
+        return str(self.s3.generate_presigned_post(self.bucket, UPLOAD_PREFIX)["url"])
+
     def describe(self, key: str, version_id: str | None) -> UploadedObject:
         """The uploaded object's metadata (who uploaded it, validate-only or not)."""
         kwargs = {"Bucket": self.bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from roster.adapters.upload_listing import UploadPage
-from roster.model.directory import Account
+from roster.model.directory import Account, Organisation
 from roster.model.jobs import Job
 
 
@@ -43,6 +43,8 @@ class Administrators(Protocol):
     """The directory, as far as the front door reads it."""
 
     def administered(self, admin_email: str) -> frozenset[str]: ...
+
+    def organisations(self, ods_codes: set[str]) -> dict[str, Organisation]: ...  # those that exist, by ODS code
 
     def accounts_in(self, ods: str) -> list[Account]: ...
 

@@ -5,7 +5,6 @@ the resolver's context (`append_context(front_door=...)`), so tests pass one on 
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -39,10 +38,7 @@ def _csv(download: CsvDownload) -> Response[str]:
                     headers={"Content-Disposition": f'attachment; filename="{download.file_name}"'})
 
 
-@router.get("/")
-def console() -> Response[str]:
-    page = resources.files("roster.api").joinpath("console/index.html").read_text(encoding="utf-8")
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page)
+# The console's page and files are served by the api function itself (functions/api/console_routes.py).
 
 
 @router.get("/config")
@@ -50,9 +46,14 @@ def config() -> dict[str, Any]:
     return _front_door().sign_in
 
 
+@router.get("/me")
+def me() -> dict[str, Any]:
+    return _front_door().me(_caller())
+
+
 @router.get("/sample.csv")
 def sample() -> Response[str]:
-    _caller()  # signed in, whatever they administer (api.md section 1)
+    # No sign-in: the console links to it plainly, and it holds only the header and an example row.
     wanted = router.current_event.get_query_string_value("format", "current") or "current"
     if wanted not in ("current", "legacy"):
         raise BadRequest("format must be current or legacy.")

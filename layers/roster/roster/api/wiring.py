@@ -28,16 +28,27 @@ def front_door() -> FrontDoor:
                      sign_in=sign_in_config(settings, client("cognito-idp")))
 
 
+def console_connect_origins() -> list[str]:
+    """Where the console's page calls besides its own API: the user pool (sign-in) and the bucket
+    (the upload form). Its Content-Security-Policy allows these and nothing else."""
+    return [cognito_endpoint(client("cognito-idp")), UploadStore(client("s3"), get_settings().bucket).form_url()]
+
+
+def cognito_endpoint(cognito: Any) -> str:
+    """The user pool's API as this function's own Cognito client reaches it: AWS's regional endpoint,
+    or the embedded stack's under `roster local serve` (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER)."""
+    return str(cognito.meta.endpoint_url).rstrip("/") + "/"
+
+
 def sign_in_config(settings: Settings, cognito: Any) -> dict[str, Any]:
-    """What a client needs to sign in (GET /config). The endpoint is the one this function's own
-    Cognito client uses: AWS's, or the embedded stack's under `roster local serve`."""
+    """What a client needs to sign in (GET /config): the console calls Cognito at `cognito_endpoint`."""
     region = cognito.meta.region_name
     return {
         "region": region,
         "user_pool_id": settings.user_pool_id,
         "client_id": settings.user_pool_client_id,
         "issuer": f"https://cognito-idp.{region}.amazonaws.com/{settings.user_pool_id}",
-        "cognito_endpoint": cognito.meta.endpoint_url,
+        "cognito_endpoint": cognito_endpoint(cognito),
         "sign_in_url": f"https://{settings.sign_in_domain}" if settings.sign_in_domain else None,
         "token": "Send the ID token of a sign-in as 'Authorization: Bearer <token>'.",
         "max_upload_bytes": settings.max_upload_bytes,
