@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from roster_local import moto_fixes
+from roster_local import moto_patches
 from roster_local.cfn_template import TemplateResolver, load_template
 from roster_local.lambda_adapter import ChaosRule, FunctionSpec, InProcessLambda
 
@@ -80,7 +80,7 @@ class EmbeddedStack:
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True},
                                       "lambda": {"use_docker": False}})
         self._mock.start()
-        moto_fixes.apply()
+        moto_patches.apply()
         self.lambdas.install()
         self._create_resources()
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from moto.ses.models import ses_backends
 
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.job_store import JobStore
@@ -25,6 +24,7 @@ from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
 from roster_local.embedded_stack import ACCOUNT_ID, REGION, EmbeddedStack
+from roster_local.moto_patches.ses_outbox import raw_messages
 
 MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
                           "Organisation ODSCode", "Organisational Unit", "Business Phone", "Mobile Phone",
@@ -174,15 +174,8 @@ class LocalRun:
 
 def sent_emails(job_id: str) -> list[bytes]:
     """Every email SES accepted for this upload, as sent (moto keeps the raw messages)."""
-    sent = []
-    for message in ses_backends[ACCOUNT_ID][REGION].sent_messages:
-        raw = getattr(message, "raw_data", None)
-        if raw is None:
-            continue
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        if email.message_from_bytes(data).get("X-Roster-Job") == job_id:
-            sent.append(data)
-    return sent
+    return [raw for raw in raw_messages(ACCOUNT_ID, REGION)
+            if email.message_from_bytes(raw).get("X-Roster-Job") == job_id]
 
 
 def _progress_line(index: int, path: Path, job: Job | None) -> str:
