@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from moto import mock_aws
 
 from roster_local import moto_patches
@@ -32,7 +33,20 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_PARAMETERS = {
     "SenderEmail": "roster@roster.example.nhs.net",
     "LogLevel": "WARNING",
+    # scrypt at the template's 14 costs about 50 ms a hash: 10,000 new users would be 500
+    # CPU-seconds on one machine, where AWS spreads them over one Lambda per batch. 10 is the
+    # template's minimum; `roster local run` says so when it starts (README: "Password hashing").
+    "PasswordHashCost": "10",
+    # AWS runs each create batch on its own Lambda (template: 50 rows, 200 at once); here every
+    # batch shares one process and one GIL, so fewer, larger batches, 10 at a time, do best.
+    "BatchSize": "100",
+    "MapMaxConcurrency": "10",
 }
+
+# The stand-in's own clients (loading the directory, waiting for jobs, the mailbox report)
+# skip botocore's parameter validation: their requests are fixed, and validating them is pure
+# overhead. The functions' clients are the production ones (roster.adapters.clients), unchanged.
+_STANDIN_CLIENT_CONFIG = Config(parameter_validation=False)
 
 # The process environment Lambda gives every function that the template does not.
 _RUNTIME_ENVIRONMENT = {
@@ -56,7 +70,7 @@ class EmbeddedStack:
         self.lambdas = InProcessLambda(chaos=chaos, seed=seed)
         self.names: dict[str, str] = {}
         self.arns: dict[str, str] = {}
-        self.environment: dict[str, str] = {}
+        self.environment: dict[str, dict[str, str]] = {}  # logical id -> the function's variables
         self._mock: Any = None
         self._saved_environ: dict[str, str] | None = None
         self.resolver = TemplateResolver(
@@ -99,11 +113,18 @@ class EmbeddedStack:
         get_settings.cache_clear()
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=REGION)
+        """A client of the stand-in's own (no parameter validation), talking to moto."""
+        return boto3.client(service, region_name=REGION, config=_STANDIN_CLIENT_CONFIG)
+
+    def below_template_default(self, name: str) -> tuple[int, int] | None:
+        """(local value, template default) when a numeric parameter runs below its default here."""
+        default = self.template["Parameters"][name].get("Default")
+        value = self.parameters[name]
+        return (int(value), int(default)) if default is not None and int(value) < int(default) else None
 
     def output(self, name: str) -> str:
         """A value of the template's Outputs section, resolved locally."""
-        return self.resolver.resolve(self.template["Outputs"][name]["Value"])
+        return str(self.resolver.resolve(self.template["Outputs"][name]["Value"]))
 
     # -- resources ---------------------------------------------------------------------
     def _resources(self, resource_type: str) -> list[tuple[str, dict[str, Any]]]:
@@ -260,9 +281,9 @@ class EmbeddedStack:
         props = resource.get("Properties", {})
         kind = resource["Type"]
         if kind == "AWS::S3::Bucket" and "BucketName" in props:
-            name = self.resolver.resolve(props["BucketName"])
+            name = str(self.resolver.resolve(props["BucketName"]))
         elif kind == "AWS::Logs::LogGroup":
-            name = self.resolver.resolve(props["LogGroupName"])
+            name = str(self.resolver.resolve(props["LogGroupName"]))
         elif kind == "AWS::Serverless::StateMachine":
             name = self._get_att(logical, "Arn")
         else:

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -30,11 +30,32 @@ MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "
                           "Organisation ODSCode", "Organisational Unit", "Business Phone", "Mobile Phone",
                           "Mailbox Size (GB)", "Status", "Created")
 POLL_SECONDS = 0.1
+_VALIDATION_STATES = (JobState.RECEIVED, JobState.VALIDATING)
 UPLOAD_TIMEOUT_SECONDS = 1800
 
 
 class PipelineError(Exception):
     """The pipeline itself broke (not a bad file): the command exits non-zero with this message."""
+
+
+PHASES = ("validate", "create", "notify", "report")
+
+
+@dataclass
+class Phases:
+    """Wall seconds of each phase, summed over the uploads (seen by polling, to POLL_SECONDS):
+    validate from the upload to the create phase starting (or the final state), create until
+    every row is applied, notify until the last email is sent, report for mailbox-report.csv."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
+    pipeline: float = 0.0  # from the first upload to the mailbox report written
+
+    def add(self, phase: str, seconds: float) -> None:
+        self.seconds[phase] += max(0.0, seconds)
+
+    def line(self) -> str:
+        return ", ".join(f"{name} {self.seconds[name]:.1f} s" for name in PHASES) + \
+            f"; pipeline {self.pipeline:.1f} s"
 
 
 @dataclass
@@ -57,12 +78,15 @@ class LocalRun:
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         settings = get_settings()
         self.settings = settings
+        self.phases = Phases()
+        self._created_at: dict[str, float] = {}  # job id -> when every row was seen applied
         self.uploads = UploadStore(stack.client("s3"), settings.bucket)
         self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
         self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
 
     def run(self, files: list[Path], parallel: bool = False) -> list[UploadResult]:
         """Upload every file (one after the other, or all at once) and wait for each to finish."""
+        began = time.monotonic()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if parallel:
             job_ids = self._upload_all_at_once(files)
@@ -70,9 +94,16 @@ class LocalRun:
         else:
             jobs = [self._wait(i, f, self._upload(f)) for i, f in enumerate(files, start=1)]
         self._settle(jobs)
+        settled = time.monotonic()
+        for job in jobs:
+            if job.job_id in self._created_at:
+                self.phases.add("notify", settled - self._created_at[job.job_id])
         results = [self._write_upload(i, f, self.jobs.get(job.job_id))
                    for i, (f, job) in enumerate(zip(files, jobs, strict=True), start=1)]
+        started = time.monotonic()
         self._write_mailbox_report()
+        self.phases.add("report", time.monotonic() - started)
+        self.phases.pipeline = time.monotonic() - began
         return results
 
     # -- uploading ---------------------------------------------------------------------
@@ -111,7 +142,9 @@ class LocalRun:
 
     # -- waiting -------------------------------------------------------------------------
     def _wait(self, index: int, path: Path, job_id: str) -> Job:
-        deadline = time.monotonic() + UPLOAD_TIMEOUT_SECONDS
+        uploaded = time.monotonic()
+        deadline = uploaded + UPLOAD_TIMEOUT_SECONDS
+        validated: float | None = None
         last = ""
         while time.monotonic() < deadline:
             try:
@@ -122,6 +155,14 @@ class LocalRun:
             if line != last:
                 self.report(line)
                 last = line
+            now = time.monotonic()
+            if validated is None and job is not None and job.state not in _VALIDATION_STATES:
+                validated = now
+                self.phases.add("validate", now - uploaded)
+            if validated is not None and job_id not in self._created_at and job is not None and (
+                    job.state in FINAL_STATES or sum(job.progress.values()) >= job.counts.get("rows", 0)):
+                self._created_at[job_id] = now
+                self.phases.add("create", now - validated)
             if job is not None and job.state in FINAL_STATES:
                 return job
             if job is None and self.stack.lambdas.stats.dropped_events:

@@ -1,29 +1,34 @@
-"""Query reads only the items under the queried hash key (speed only: the same answers).
+"""Query reads only the items under the queried hash key, without copies (speed only: the
+same answers).
 
 moto's `Table.query` starts every page from `Table.all_items()`: it sorts the whole table,
-then keeps the items whose (base table or index) hash key matches, sorts them again and walks
-past the earlier pages. Reading 10,000 row outcomes, or every account of an organisation for
-the mailbox report, so costs a sort of the whole table for every 1 MB page.
+then keeps the items whose (base table or index) hash key matches, sorts them again, walks
+past the earlier pages, sizes each item twice and deep-copies the page. Reading 10,000 row
+outcomes, or every account of an organisation for the mailbox report, so costs a sort of the
+whole table and a deep copy for every 1 MB page.
 
 Here each table keeps, until its next write, its items grouped by hash key, per index and for
-the base table, each group sorted once in the order moto sorts them. A query hands moto's own
-`Table.query` only that group, starting after ExclusiveStartKey, so moto still applies the
-range condition, filter, limit, the 1 MB page size, projection and LastEvaluatedKey itself.
-Any shape this module does not know (an index with several hash or range attributes, no hash
-key condition) goes to moto's query unchanged."""
+the base table, each group sorted once in the order moto sorts them, with each item's size.
+A page starts after ExclusiveStartKey by bisection and follows moto's page loop exactly (the
+range condition, Limit, the 1 MB size checked before each candidate, ScannedCount,
+LastEvaluatedKey), then the index projection, FilterExpression and ProjectionExpression as
+moto applies them. Nothing is copied: moto's projections build new items, and the response
+is written from the page while the request still holds the DynamoDB lock. Any shape this
+module does not know (the legacy KeyConditions filters, an index with several hash or range
+attributes, no hash key condition) goes to moto's query unchanged; so does a Query that has
+to fail, which moto answers with its own error."""
 
 from __future__ import annotations
 
 import bisect
 import threading
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, GlobalSecondaryIndex, Table
 
 MOTO_QUERY = Table.query
 MOTO_PUT_ITEM = Table.put_item
@@ -37,6 +42,7 @@ _SortKey = tuple[DynamoType, ...]
 class _Group:
     items: list[Item]
     keys: list[_SortKey]
+    sizes: list[int]
 
 
 @dataclass
@@ -96,37 +102,62 @@ def query(self: Table, hash_key: DynamoType | None, range_comparison: str | None
           range_key_conditions: list[tuple[str, str, list[DynamoType]]] | None = None,
           **filter_kwargs: Any) -> tuple[list[Item], int, dict[str, Any] | None]:
     """moto's Table.query over the queried hash key's items only."""
-    def moto(start: dict[str, Any] | None) -> tuple[list[Item], int, dict[str, Any] | None]:
-        return MOTO_QUERY(self, hash_key, range_comparison, range_objs, limit, start,  # type: ignore[arg-type]
-                          scan_index_forward,
-                          projection_expressions, index_name, consistent_read, filter_expression,
+    plan = None if filter_kwargs or (range_key_conditions and len(range_key_conditions) > 1) else _plan(
+        self, hash_key, index_name, hash_key_conditions, consistent_read)
+    if plan is None or (exclusive_start_key is not None and any(a not in exclusive_start_key for a in plan[0])):
+        return MOTO_QUERY(self, hash_key, range_comparison, range_objs, limit,
+                          exclusive_start_key,  # type: ignore[arg-type]  # moto declares it a dict, passes None
+                          scan_index_forward, projection_expressions, index_name, consistent_read, filter_expression,
                           hash_key_conditions=hash_key_conditions, range_key_conditions=range_key_conditions,
                           **filter_kwargs)
-
-    plan = _plan(self, hash_key, index_name, hash_key_conditions)
-    if plan is None:
-        return moto(exclusive_start_key)
     attributes, value = plan
     group = _group(self, index_name, attributes, value)
-    candidates = group.items
+    order = list(range(len(group.items)))
     if exclusive_start_key is not None:
-        if any(a not in exclusive_start_key for a in attributes):
-            return moto(exclusive_start_key)  # a start key moto would read its own way
         start = tuple(DynamoType(exclusive_start_key[a]) for a in attributes)
-        candidates = (candidates[bisect.bisect_right(group.keys, start):] if scan_index_forward
-                      else candidates[: bisect.bisect_left(group.keys, start)])
-    return _with_items(self, candidates, lambda: moto(None))  # type: ignore[no-any-return]
+        order = (order[bisect.bisect_right(group.keys, start):] if scan_index_forward
+                 else order[: bisect.bisect_left(group.keys, start)])
+    if not scan_index_forward:
+        order.reverse()
+    # The range condition applies to the index's range key, or the table's (Table.query).
+    compared = None if range_comparison is None else (attributes[1] if index_name is not None else None)
+    results: list[Item] = []
+    result_size = 0
+    last_evaluated_key = None
+    for position in order:
+        item, size = group.items[position], group.sizes[position]
+        if len(results) == limit or result_size + size > RESULT_SIZE_LIMIT:
+            last_evaluated_key = self._get_last_evaluated_key(results[-1], index_name)
+            break
+        if range_comparison is not None:
+            key = item.attrs.get(compared) if compared is not None else item.range_key
+            if key is None or not key.compare(range_comparison, range_objs):
+                continue
+        results.append(item)
+        result_size += size
+    scanned_count = len(results)
+    if index_name is not None:
+        index = self.get_index(index_name)
+        results = [index.project(r) for r in results]
+    if filter_expression is not None:
+        results = [item for item in results if filter_expression.expr(item)]
+    if projection_expressions:
+        results = [r.project(projection_expressions) for r in results]
+    return results, scanned_count, last_evaluated_key
 
 
 def _plan(table: Table, hash_key: DynamoType | None, index_name: str | None,
-          hash_key_conditions: list[tuple[str, DynamoType]] | None) -> tuple[list[str], DynamoType] | None:
+          hash_key_conditions: list[tuple[str, DynamoType]] | None,
+          consistent_read: bool) -> tuple[list[str], DynamoType] | None:
     """(the attributes moto sorts by, the hash key value), or None for shapes left to moto."""
     table_key = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
     if index_name is None:
-        return (table_key, hash_key) if hash_key is not None else None
+        return (table_key, hash_key) if hash_key is not None and table.range_key_attr else None
     index = next((i for i in table.all_indexes() if i.name == index_name), None)
     if index is None or not hash_key_conditions or len(hash_key_conditions) != 1:
         return None  # moto raises the right error for an unknown index
+    if consistent_read and isinstance(index, GlobalSecondaryIndex):
+        return None  # moto refuses it
     hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
     ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
     if len(hashes) != 1 or len(ranges) != 1 or hash_key_conditions[0][0] != hashes[0]:
@@ -153,7 +184,7 @@ def _group(table: Table, index_name: str | None, attributes: list[str], value: D
         # Items without every sort attribute are not in the index (moto skips them too).
         keyed = sorted(((tuple(item.attrs[a] for a in attributes), item) for item in members
                         if all(a in item.attrs for a in attributes)), key=lambda pair: pair[0])
-        group = _Group([item for _, item in keyed], [key for key, _ in keyed])
+        group = _Group([item for _, item in keyed], [key for key, _ in keyed], [item.size() for _, item in keyed])
         groups.sorted[(index_name, value)] = group
         return group
 
@@ -173,12 +204,3 @@ def _stored(table: Table, stored: Any) -> list[Item]:
     if stored is None:
         return []
     return list(stored.values()) if table.range_key_attr else [stored]
-
-
-def _with_items(table: Table, items: list[Item], run: Callable[[], Any]) -> Any:
-    # moto's query takes its candidates from self.all_items(): for this one call they are the group.
-    table.all_items = lambda: list(items)  # type: ignore[method-assign]
-    try:
-        return run()
-    finally:
-        del table.all_items
