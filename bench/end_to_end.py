@@ -136,7 +136,7 @@ def end_to_end(rows: int, upload: Path, args: argparse.Namespace) -> dict[str, A
         "phases": phases.group(1) if phases else "?", "handlers": handlers.group(1) if handlers else "?",
         "chaos": chaos.group(1) if chaos else "", "repeated": len(created) - len(set(created)),
         "new_accounts": len(new_accounts), "accounts": len(accounts),
-        "results_sent": _results_sent(next(out_dir.glob("01-*/emails/*.eml"), out_dir / "missing.eml")),
+        "results_sent": _results_sent(sorted(out_dir.glob("01-*/emails/*.eml"))[-1]),
     }
 
 

@@ -37,9 +37,8 @@ LOCAL_PARAMETERS = {
     # CPU-seconds on one machine, where AWS spreads them over one Lambda per batch. 10 is the
     # template's minimum; `roster local run` says so when it starts (README: "Password hashing").
     "PasswordHashCost": "10",
-    # AWS runs each create batch on its own Lambda (template: 50 rows, 200 at once); here every
-    # batch shares one process and one GIL, so fewer, larger batches, 10 at a time, do best.
-    "BatchSize": "100",
+    # AWS runs each create batch on its own Lambda, 100 at once; here every batch shares one
+    # process and one GIL, and 10 at a time keep both cores busy without thrashing.
     "MapMaxConcurrency": "10",
 }
 

@@ -29,7 +29,7 @@ from roster_local.moto_patches.ses_outbox import raw_messages
 MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
                           "Organisation ODSCode", "Organisational Unit", "Business Phone", "Mobile Phone",
                           "Mailbox Size (GB)", "Status", "Created")
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.25  # progress and phase timing to a quarter second; each poll is a request to moto
 _VALIDATION_STATES = (JobState.RECEIVED, JobState.VALIDATING)
 UPLOAD_TIMEOUT_SECONDS = 1800
 
