@@ -27,6 +27,7 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 from roster_local import moto_patches
 from roster_local.embedded_stack import ACCOUNT_ID, REGION
 from roster_local.moto_patches import (
+    attribute_value,
     condition_cache,
     dynamodb_lock,
     dynamodb_query,
@@ -382,3 +383,36 @@ def test_items_built_once_match_moto_and_refuse_the_same_sizes():
     for init in (item_size.item_init, item_size.MOTO_ITEM_INIT):
         with pytest.raises(ItemSizeTooLarge):
             _item_of(init, largest + 1)
+
+
+# -- attribute_value -----------------------------------------------------------------------
+ATTRIBUTE_VALUES: list[Any] = [
+    {"S": "text"}, {"N": "12.50"}, {"B": "AAE="}, {"BOOL": False}, {"NULL": True}, {"SS": ["a", "b"]},
+    {"NS": ["1", "2"]}, {"L": [{"S": "x"}, {"M": {"k": {"N": "1"}}}]},
+    {"M": {"tally": {"M": {"created": {"N": "100"}}}, "list": {"L": [{"BOOL": True}]}}},
+]
+
+
+def test_moto_still_builds_attribute_values_from_the_first_pair():
+    source = inspect.getsource(attribute_value.MOTO_DYNAMO_TYPE_INIT)
+
+    assert "list(type_as_dict)[0]" in source and "list(type_as_dict.values())[0]" in source
+    assert _parameters(attribute_value.MOTO_DYNAMO_TYPE_INIT) == ["self", "type_as_dict"]
+
+
+@pytest.mark.parametrize("raw", ATTRIBUTE_VALUES, ids=lambda raw: next(iter(raw)))
+def test_attribute_values_built_directly_equal_moto_s(raw):
+    ours, theirs = DynamoType.__new__(DynamoType), DynamoType.__new__(DynamoType)
+    attribute_value.dynamo_type_init(ours, raw)
+    attribute_value.MOTO_DYNAMO_TYPE_INIT(theirs, raw)
+
+    assert (ours.type, ours.to_json(), ours.size()) == (theirs.type, theirs.to_json(), theirs.size())
+    assert ours == theirs
+
+
+def test_an_attribute_value_copied_from_another_copies_its_nested_values():
+    original = DynamoType({"L": [{"S": "x"}]})
+
+    copy_of = DynamoType(original)
+
+    assert copy_of == original and copy_of.value is not original.value

@@ -14,6 +14,7 @@ Speed: the same answers with less work.
   dynamodb_query    a Query reads only the queried hash key's items, not the whole table
   condition_cache   condition expressions parsed once
   item_size         an item's size summed once, not once per attribute
+  attribute_value   an attribute value built from its {type: value} pair directly
 Reading moto's state (nothing replaced):
   ses_outbox        the raw emails moto's SES kept, which `roster local run` writes out
 """
@@ -21,6 +22,7 @@ Reading moto's state (nothing replaced):
 from __future__ import annotations
 
 from roster_local.moto_patches import (
+    attribute_value,
     condition_cache,
     dynamodb_lock,
     dynamodb_query,
@@ -30,7 +32,8 @@ from roster_local.moto_patches import (
     transact_write,
 )
 
-PATCHES = (dynamodb_lock, transact_write, execution_copy, lambda_invoke, dynamodb_query, condition_cache, item_size)
+PATCHES = (dynamodb_lock, transact_write, execution_copy, lambda_invoke, dynamodb_query, condition_cache, item_size,
+           attribute_value)
 
 
 def apply() -> None:
