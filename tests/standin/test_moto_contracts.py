@@ -416,3 +416,11 @@ def test_an_attribute_value_copied_from_another_copies_its_nested_values():
     copy_of = DynamoType(original)
 
     assert copy_of == original and copy_of.value is not original.value
+
+
+def test_string_values_and_attribute_names_are_shared_between_items(moto_env):
+    first = Item(DynamoType({"S": "a"}), None, json.loads('{"status": {"S": "active"}}'))
+    second = Item(DynamoType({"S": "b"}), None, json.loads('{"status": {"S": "active"}}'))
+
+    assert first.attrs["status"].value is second.attrs["status"].value
+    assert next(iter(first.attrs)) is next(iter(second.attrs))
