@@ -40,7 +40,9 @@ test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 
 bench: $(STAMP)
 	$(BIN)/python bench/validation.py
-	$(BIN)/python bench/end_to_end.py --parameter PasswordHashCost=10
+	$(BIN)/python bench/end_to_end.py --repeat 3
+	$(BIN)/python bench/aws_model.py --rows 10000
+	$(BIN)/python bench/aws_model.py --rows 100000
 
 clean:
 	rm -rf $(VENV) node_modules out .pytest_cache

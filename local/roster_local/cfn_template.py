@@ -2,8 +2,9 @@
 
 The embedded stack creates every resource from the deployed template (keys, indexes, TTL,
 bucket settings, environment, the state machine definition), so nothing is copied by hand.
-This module only loads the YAML (CloudFormation short tags) and resolves the intrinsic
-functions the template uses against local physical names."""
+The YAML (CloudFormation's short tags included) is read by cfn-lint's decoder, the one the
+template's lint test uses; this module only resolves the intrinsic functions the template
+uses against local physical names."""
 
 from __future__ import annotations
 
@@ -12,35 +13,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-_SCALAR_FUNCTIONS = {"Ref": "Ref", "Condition": "Condition"}
-NO_VALUE = object()  # what !Ref AWS::NoValue resolves to: the property is left out
+from cfnlint.decode import decode_str
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """SafeLoader that reads !Ref, !Sub, !GetAtt ... as their long forms."""
-
-
-def _construct_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = _SCALAR_FUNCTIONS.get(suffix, f"Fn::{suffix}")
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-_TemplateLoader.add_multi_constructor("!", _construct_tag)
+class TemplateError(ValueError):
+    """The template cannot be read (cfn-lint's decoder refused it)."""
 
 
 def load_template(path: Path) -> dict[str, Any]:
-    """template.yaml as a dict, intrinsic functions in their long form."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_TemplateLoader)  # noqa: S506 (SafeLoader subclass)
+    """template.yaml as plain dicts, lists and scalars, intrinsic functions in their long form."""
+    template, problems = decode_str(path.read_text(encoding="utf-8"))
+    if problems or template is None:
+        raise TemplateError(f"{path}: " + "; ".join(str(problem) for problem in problems))
+    plain = _plain(template)
+    if not isinstance(plain, dict):
+        raise TemplateError(f"{path}: a template is a mapping")
+    return plain
+
+
+def _plain(node: Any) -> Any:
+    """cfn-lint's nodes (dict, list and str subclasses that remember their line) as plain values."""
+    if isinstance(node, dict):
+        return {str(key): _plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_plain(value) for value in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
 
 
 class _NoValue:

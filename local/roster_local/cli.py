@@ -79,12 +79,17 @@ def local_run(args: argparse.Namespace) -> int:
         return _refuse(str(exc))
     try:
         with EmbeddedStack(parameters=overrides, chaos=chaos, seed=args.seed) as stack:
+            lowered = stack.below_template_default("PasswordHashCost")
+            if lowered:
+                print(f"roster: passwords are hashed at PasswordHashCost={lowered[0]} on this machine, below the "
+                      f"template's default {lowered[1]} (see the README); --parameter PasswordHashCost="
+                      f"{lowered[1]} hashes them as deployed", file=sys.stderr)
             from roster.adapters.directory_store import DirectoryStore
             from roster.settings import get_settings
 
             load_into(DirectoryStore(stack.client("dynamodb"), get_settings().directory_table), directory, utc_now())
-            results = LocalRun(stack, args.admin, args.out, validate_only=args.validate_only).run(
-                list(args.files), parallel=args.parallel)
+            run = LocalRun(stack, args.admin, args.out, validate_only=args.validate_only)
+            results = run.run(list(args.files), parallel=args.parallel)
             stats = stack.lambdas.stats
     except ValueError as exc:  # a template parameter that does not exist or has no value
         return _refuse(str(exc))
@@ -98,6 +103,7 @@ def local_run(args: argparse.Namespace) -> int:
     print("handlers: " + ", ".join(
         f"{kind} {stats.invocations.get(kind, 0)} invocations {stats.handler_seconds.get(kind, 0.0):.2f} s"
         for kind in ("validate", "create", "notify")))
+    print(f"phases: {run.phases.line()}")
     if chaos:
         injected = Counter(stats.injected)
         print("chaos: injected " + (", ".join(f"{k} {v}" for k, v in sorted(injected.items())) or "nothing"))

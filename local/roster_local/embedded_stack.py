@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from moto import mock_aws
 
-from roster_local import moto_fixes
+from roster_local import moto_patches
 from roster_local.cfn_template import TemplateResolver, load_template
 from roster_local.embedded_cognito import create_sign_in
 from roster_local.lambda_adapter import ChaosRule, FunctionSpec, InProcessLambda
@@ -36,7 +37,19 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_PARAMETERS = {
     "SenderEmail": "roster@roster.example.nhs.net",
     "LogLevel": "WARNING",
+    # scrypt at the template's 14 costs about 50 ms a hash: 10,000 new users would be 500
+    # CPU-seconds on one machine, where AWS spreads them over one Lambda per batch. 10 is the
+    # template's minimum; `roster local run` says so when it starts (README: "Password hashing").
+    "PasswordHashCost": "10",
+    # AWS runs each create batch on its own Lambda, 100 at once; here every batch shares one
+    # process and one GIL, and 10 at a time keep both cores busy without thrashing.
+    "MapMaxConcurrency": "10",
 }
+
+# The stand-in's own clients (loading the directory, waiting for jobs, the mailbox report)
+# skip botocore's parameter validation: their requests are fixed, and validating them is pure
+# overhead. The functions' clients are the production ones (roster.adapters.clients), unchanged.
+_STANDIN_CLIENT_CONFIG = Config(parameter_validation=False)
 
 # The process environment Lambda gives every function that the template does not.
 _RUNTIME_ENVIRONMENT = {
@@ -88,7 +101,7 @@ class EmbeddedStack:
         # Metrics are off here (no CloudWatch agent): Powertools' warning that a handler published
         # none would only clutter the terminal.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        moto_fixes.apply()
+        moto_patches.apply()
         self.lambdas.install()
         self._create_resources()
 
@@ -107,7 +120,14 @@ class EmbeddedStack:
         get_settings.cache_clear()
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=REGION)
+        """A client of the stand-in's own (no parameter validation), talking to moto."""
+        return boto3.client(service, region_name=REGION, config=_STANDIN_CLIENT_CONFIG)
+
+    def below_template_default(self, name: str) -> tuple[int, int] | None:
+        """(local value, template default) when a numeric parameter runs below its default here."""
+        default = self.template["Parameters"][name].get("Default")
+        value = self.parameters[name]
+        return (int(value), int(default)) if default is not None and int(value) < int(default) else None
 
     def run_schedule(self, function_logical: str) -> tuple[Any, bool]:
         """Invoke a scheduled function once with its schedule's input, as EventBridge Scheduler
@@ -288,9 +308,9 @@ class EmbeddedStack:
         kind = resource["Type"]
         name: str
         if kind == "AWS::S3::Bucket" and "BucketName" in props:
-            name = self.resolver.resolve(props["BucketName"])
+            name = str(self.resolver.resolve(props["BucketName"]))
         elif kind == "AWS::Logs::LogGroup":
-            name = self.resolver.resolve(props["LogGroupName"])
+            name = str(self.resolver.resolve(props["LogGroupName"]))
         elif kind == "AWS::Serverless::StateMachine":
             name = self._get_att(logical, "Arn")
         elif kind == "AWS::Serverless::Function" and "FunctionName" in props:

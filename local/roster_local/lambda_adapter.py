@@ -1,8 +1,9 @@
 """InProcessLambda: lets moto's Lambda run the project's real handlers in this process.
 
 moto (without Docker) answers a Lambda invocation by echoing its payload. This adapter
-replaces that answer with a call of the function's handler, loaded from the CodeUri and
-Handler that template.yaml gives it, with a Lambda-like context. It covers:
+replaces that answer (installed by moto_patches.lambda_invoke) with a call of the function's
+handler, loaded from the CodeUri and Handler that template.yaml gives it, with a Lambda-like
+context. It covers:
 
 - synchronous invocations (Step Functions' lambda:invoke), answered like Lambda answers:
   a handler exception becomes FunctionError "Unhandled" with errorType = exception class;
@@ -34,9 +35,9 @@ from types import ModuleType
 from typing import Any
 
 import boto3
-import moto.s3.notifications as s3_notifications
-from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
+
+from roster_local.moto_patches import lambda_invoke
 
 logger = logging.getLogger(__name__)
 ASYNC_RETRY_DELAYS = (0.2, 0.4)  # Lambda waits about 1 and 2 minutes; one machine need not.
@@ -140,38 +141,18 @@ class InProcessLambda:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._idle = threading.Condition(self._lock)
-        self._originals: dict[str, Any] = {}
 
     def register(self, spec: FunctionSpec) -> None:
         self.functions[spec.name] = spec
 
     # -- installing into moto ---------------------------------------------------------
     def install(self) -> None:
-        """Route moto's Lambda invocations (sync and S3-async) to this adapter."""
-        adapter = self
-        self._originals = {"invoke": LambdaSimpleBackend.invoke,
-                           "s3": s3_notifications._invoke_awslambda}
-
-        def invoke(backend: LambdaSimpleBackend, function_name: str, qualifier: str | None, body: Any,
-                   headers: Any, response_headers: dict[str, str]) -> bytes:
-            if headers.get("X-Amz-Invocation-Type") == "Event":  # the API asking for an upload to be applied
-                adapter.invoke_async(function_name, json.loads(body or "{}"))
-                return b""
-            payload, error = adapter.invoke(function_name, json.loads(body or "{}"))
-            if error:
-                response_headers["x-amz-function-error"] = "Unhandled"
-            return json.dumps(payload).encode("utf-8")
-
-        def s3_event(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
-            adapter.invoke_async(fn_arn, event_body)
-
-        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign, assignment]
-        s3_notifications._invoke_awslambda = s3_event
+        """Route moto's Lambda invocations (sync and S3-async) to this adapter (moto_patches.lambda_invoke)."""
+        lambda_invoke.apply()
+        lambda_invoke.route_to(self)
 
     def uninstall(self) -> None:
-        if self._originals:
-            LambdaSimpleBackend.invoke = self._originals["invoke"]  # type: ignore[method-assign]
-            s3_notifications._invoke_awslambda = self._originals["s3"]
+        lambda_invoke.route_to(None)
 
     # -- invoking --------------------------------------------------------------------
     def invoke(self, function: str, event: Any) -> tuple[Any, bool]:

@@ -12,11 +12,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from moto.ses.models import ses_backends
 
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.executions import CreatePhaseExecutions
@@ -27,11 +26,13 @@ from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
 from roster_local.embedded_stack import ACCOUNT_ID, REGION, EmbeddedStack
+from roster_local.moto_patches.ses_outbox import raw_messages
 
 MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
                           "Organisation ODSCode", "Organisational Unit", "Business Phone", "Mobile Phone",
                           "Mailbox Size (GB)", "Status", "Created")
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.25  # progress and phase timing to a quarter second; each poll is a request to moto
+_VALIDATION_STATES = (JobState.RECEIVED, JobState.VALIDATING)
 UPLOAD_TIMEOUT_SECONDS = 1800
 EXECUTION_CHECK_SECONDS = 1.0
 SWEEPER = "SweepFunction"  # template.yaml: the function its schedule runs
@@ -39,6 +40,26 @@ SWEEPER = "SweepFunction"  # template.yaml: the function its schedule runs
 
 class PipelineError(Exception):
     """The pipeline itself broke (not a bad file): the command exits non-zero with this message."""
+
+
+PHASES = ("validate", "create", "notify", "report")
+
+
+@dataclass
+class Phases:
+    """Wall seconds of each phase, summed over the uploads (seen by polling, to POLL_SECONDS):
+    validate from the upload to the create phase starting (or the final state), create until
+    every row is applied, notify until the last email is sent, report for mailbox-report.csv."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
+    pipeline: float = 0.0  # from the first upload to the mailbox report written
+
+    def add(self, phase: str, seconds: float) -> None:
+        self.seconds[phase] += max(0.0, seconds)
+
+    def line(self) -> str:
+        return ", ".join(f"{name} {self.seconds[name]:.1f} s" for name in PHASES) + \
+            f"; pipeline {self.pipeline:.1f} s"
 
 
 @dataclass
@@ -65,6 +86,8 @@ class LocalRun:
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
         settings = get_settings()
         self.settings = settings
+        self.phases = Phases()
+        self._created_at: dict[str, float] = {}  # job id -> when every row was seen applied
         self.uploads = UploadStore(stack.client("s3"), settings.bucket)
         self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
         self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
@@ -72,6 +95,7 @@ class LocalRun:
 
     def run(self, files: list[Path], parallel: bool = False) -> list[UploadResult]:
         """Upload every file (one after the other, or all at once) and wait for each to finish."""
+        began = time.monotonic()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if parallel:
             job_ids = self._upload_all_at_once(files)
@@ -79,9 +103,16 @@ class LocalRun:
         else:
             jobs = [self._wait(i, f, self._upload(f)) for i, f in enumerate(files, start=1)]
         self._settle(jobs)
+        settled = time.monotonic()
+        for job in jobs:
+            if job.job_id in self._created_at:
+                self.phases.add("notify", settled - self._created_at[job.job_id])
         results = [self._write_upload(i, f, self.jobs.get(job.job_id))
                    for i, (f, job) in enumerate(zip(files, jobs, strict=True), start=1)]
+        started = time.monotonic()
         self._write_mailbox_report()
+        self.phases.add("report", time.monotonic() - started)
+        self.phases.pipeline = time.monotonic() - began
         if self.problems:  # after writing everything: the outputs show what the uploader got
             raise PipelineError("; ".join(self.problems.values()))
         return results
@@ -122,8 +153,10 @@ class LocalRun:
 
     # -- waiting -------------------------------------------------------------------------
     def _wait(self, index: int, path: Path, job_id: str) -> Job:
-        deadline = time.monotonic() + UPLOAD_TIMEOUT_SECONDS
-        next_check = time.monotonic()
+        uploaded = time.monotonic()
+        deadline = uploaded + UPLOAD_TIMEOUT_SECONDS
+        validated: float | None = None
+        next_check = uploaded
         last = ""
         while time.monotonic() < deadline:
             try:
@@ -134,6 +167,14 @@ class LocalRun:
             if line != last:
                 self.report(line)
                 last = line
+            now = time.monotonic()
+            if validated is None and job is not None and job.state not in _VALIDATION_STATES:
+                validated = now
+                self.phases.add("validate", now - uploaded)
+            if validated is not None and job_id not in self._created_at and job is not None and (
+                    job.state in FINAL_STATES or sum(job.progress.values()) >= job.counts.get("rows", 0)):
+                self._created_at[job_id] = now
+                self.phases.add("create", now - validated)
             if job is not None and job.state in FINAL_STATES:
                 self._note_dead_letter(index, path, job)
                 return job
@@ -213,15 +254,8 @@ class LocalRun:
 
 def sent_emails(job_id: str) -> list[bytes]:
     """Every email SES accepted for this upload, as sent (moto keeps the raw messages)."""
-    sent = []
-    for message in ses_backends[ACCOUNT_ID][REGION].sent_messages:
-        raw = getattr(message, "raw_data", None)
-        if raw is None:
-            continue
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        if email.message_from_bytes(data).get("X-Roster-Job") == job_id:
-            sent.append(data)
-    return sent
+    return [raw for raw in raw_messages(ACCOUNT_ID, REGION)
+            if email.message_from_bytes(raw).get("X-Roster-Job") == job_id]
 
 
 def _progress_line(index: int, path: Path, job: Job | None) -> str:

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, MASKED_PASSWORD, RESULT_COLUMNS, UploadFormat
 from roster.contract.findings import FileRejected
@@ -157,7 +158,7 @@ def _mismatch_message(header_cells: list[str]) -> str:
     missing = [f"'{expected[i]}'" for i in _unmatched(expected_keys, given_keys)]
     unexpected = [_shown_name(shown[i]) for i in _unmatched(given_keys, expected_keys)]
     unexpected += ["(and more)"] if len(header_cells) > _COMPARED_CELLS else []
-    in_order = set(_longest_common_subsequence(given_keys, expected_keys))
+    in_order = _in_order(given_keys, expected_keys)
     out_of_order = [
         f"'{name}'" for name, key in zip(expected, expected_keys, strict=True)
         if key in given_keys and key not in in_order
@@ -209,19 +210,8 @@ def _listed(names: list[str]) -> str:
     return shown + (f" and {len(names) - _LISTED_NAMES} more" if len(names) > _LISTED_NAMES else "")
 
 
-def _longest_common_subsequence(a: list[str], b: list[str]) -> list[str]:
-    # Headers are a few dozen names at most, so the quadratic table is trivial.
-    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
-    for i in range(len(a) - 1, -1, -1):
-        for j in range(len(b) - 1, -1, -1):
-            table[i][j] = table[i + 1][j + 1] + 1 if a[i] == b[j] else max(table[i + 1][j], table[i][j + 1])
-    result, i, j = [], 0, 0
-    while i < len(a) and j < len(b):
-        if a[i] == b[j]:
-            result.append(a[i])
-            i, j = i + 1, j + 1
-        elif table[i + 1][j] >= table[i][j + 1]:
-            i += 1
-        else:
-            j += 1
-    return result
+def _in_order(given: list[str], expected: list[str]) -> set[str]:
+    """Names the header gives in the expected order (difflib's matching blocks); any other
+    name it shares with the format is out of order."""
+    matcher = SequenceMatcher(None, given, expected, autojunk=False)
+    return {expected[block.b + k] for block in matcher.get_matching_blocks() for k in range(block.size)}

@@ -7,8 +7,10 @@ cell count -> trim, results-file and legacy mapping -> cell rules -> ONE directo
 
 from __future__ import annotations
 
+import gc
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +63,7 @@ _CELL_RULES: dict[str, CellRule | None] = {
 }
 _LEGACY_CELL_RULES = {**_CELL_RULES, "mailbox_gb": legacy_mailbox_size_gb}
 _PHONE_FIELDS = frozenset({"business_phone", "mobile_phone"})
+_FREEZE_EVERY_ROWS = 1000
 
 NOTHING_ADMINISTERED = (
     "You do not administer any organisation, so you cannot upload users. Ask an administrator of your "
@@ -107,6 +110,24 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
                     size: int | None = None) -> ValidationOutcome:
     """Check an uploaded file against the CSV contract and the directory (one snapshot read).
     `size`: the stored file's whole size, when `raw` may be only its first bytes."""
+    with _rows_frozen():
+        return _validate(raw, uploader, directory, limits, size)
+
+
+@contextmanager
+def _rows_frozen() -> Iterator[None]:
+    """Keep the rows checked so far out of the garbage collector's scans (gc.freeze), then
+    hand them back: every full collection would otherwise walk the whole growing row list,
+    which makes validation quadratic in the number of rows."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _validate(raw: bytes, uploader: str, directory: DirectoryReader, limits: UploadLimits,
+              size: int | None) -> ValidationOutcome:
     outcome = ValidationOutcome()
     try:
         detected, records = _read_upload(raw, limits, size)
@@ -122,6 +143,8 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
         draft = _checked_cells(records.popleft(), shape, findings)
         if draft is not None:
             drafts.append(draft)
+            if len(drafts) % _FREEZE_EVERY_ROWS == 0:
+                gc.freeze()
 
     snapshot = directory.snapshot(
         uploader,
@@ -131,6 +154,7 @@ def validate_upload(raw: bytes, uploader: str, directory: DirectoryReader, limit
     if not snapshot.administered:
         outcome.findings = [FileRejected(NOTHING_ADMINISTERED).as_finding()]
         return outcome
+    gc.freeze()
     plans = [plan_row(draft, snapshot) for draft in drafts]
     created_before = plan_already_created(plans, directory)
     check_repeated_addresses(drafts)
