@@ -214,7 +214,7 @@ class InProcessLambda:
                     self.stats.dead_letters.append(record)
                 self._deliver(on_failure, record)
             with self._lock:
-                self.stats.dropped_events.append(f"{spec.kind}: {json.dumps(event)[:300]}")
+                self.stats.dropped_events.append(f"{spec.kind}: {json.dumps(event)}")  # whole: callers find their key in it
         finally:
             with self._idle:
                 self._in_flight -= 1

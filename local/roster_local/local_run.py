@@ -181,9 +181,12 @@ class LocalRun:
             if job is not None and job.state is JobState.CREATING and time.monotonic() >= next_check:
                 next_check = time.monotonic() + EXECUTION_CHECK_SECONDS
                 self._end_abandoned_create_phase(index, path, job)
-            if job is None and self.stack.lambdas.stats.dropped_events:
+            # Only this upload's own event (its key holds the upload id): an earlier upload's dropped
+            # event says nothing about this one, whose validation may simply not have started yet.
+            dropped = [event for event in self.stack.lambdas.stats.dropped_events if job_id in event]
+            if job is None and dropped:
                 raise PipelineError(f"upload {index:02d} ({path.name}): the upload event failed every attempt; "
-                                    f"see the handler errors above ({self.stack.lambdas.stats.dropped_events[-1]})")
+                                    f"see the handler errors above ({dropped[-1][:300]})")
             time.sleep(POLL_SECONDS)
         raise PipelineError(f"upload {index:02d} ({path.name}) did not finish within {UPLOAD_TIMEOUT_SECONDS} s; "
                             f"last seen: {last}")
