@@ -13,3 +13,8 @@ class TransientInfrastructureError(RosterError):
 
 class JobNotFound(RosterError):
     """No job record with this id."""
+
+
+class NotAwaitingApproval(RosterError):
+    """The upload does not wait for approval (any more), so it cannot be approved or cancelled:
+    the message says what state it is in. An API answers 409."""

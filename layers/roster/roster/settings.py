@@ -7,6 +7,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from roster.approval import ApprovalPolicy
+
 ENV_PREFIX = "ROSTER_"
 
 
@@ -29,6 +31,15 @@ class Settings(BaseSettings):
     identity_retention_days: int = Field(default=90, ge=90)
     org_hold_seconds: int = Field(default=3600, ge=60)
     attachment_limit_bytes: int = Field(default=7_000_000, ge=1)
+    # Approval of large retirements (csv-contract 10).
+    leaver_approval_threshold: int = Field(default=25, ge=0)
+    leaver_approval_percent: float = Field(default=10.0, ge=0, le=100)
+    approval_days: int = Field(default=7, ge=1, le=90)
+
+    def approval_policy(self) -> ApprovalPolicy:
+        """Which uploads wait for a second administrator, and for how long."""
+        return ApprovalPolicy(leaver_threshold=self.leaver_approval_threshold,
+                              leaver_percent=self.leaver_approval_percent, approval_days=self.approval_days)
 
 
 @lru_cache(maxsize=1)
