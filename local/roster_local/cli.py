@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="seed for --chaos, to repeat a run")
     run.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="override a template.yaml parameter, as `sam deploy --parameter-overrides` does")
+    run.add_argument("--approve-as", default=None, metavar="EMAIL",
+                     help="approve every upload that waits for approval as this administrator")
     return parser
 
 
@@ -64,8 +66,8 @@ def local_run(args: argparse.Namespace) -> int:
             from roster.settings import get_settings
 
             load_into(DirectoryStore(stack.client("dynamodb"), get_settings().directory_table), directory, utc_now())
-            results = LocalRun(stack, args.admin, args.out, validate_only=args.validate_only).run(
-                list(args.files), parallel=args.parallel)
+            results = LocalRun(stack, args.admin, args.out, validate_only=args.validate_only,
+                               approve_as=args.approve_as).run(list(args.files), parallel=args.parallel)
             stats = stack.lambdas.stats
     except ValueError as exc:  # a template parameter that does not exist or has no value
         return _refuse(str(exc))

@@ -1,6 +1,7 @@
 """`roster local run`: upload files as an administrator would, on the embedded stack, and
-write what came back (local-run.md: job.json, validation.csv, results.csv, emails/*.eml,
-mailbox-report.csv)."""
+write what came back (local-run.md: job.json, validation.csv, plan.csv, results.csv,
+emails/*.eml, mailbox-report.csv). With `--approve-as`, an upload that waits for approval
+is approved by that administrator, as `roster approve` would."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from moto.ses.models import ses_backends
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.job_store import JobStore
 from roster.adapters.upload_store import UploadStore
+from roster.approval import ApprovalRefused
 from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
@@ -31,6 +33,8 @@ MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "
                           "Mailbox Size (GB)", "Status", "Created")
 POLL_SECONDS = 0.1
 UPLOAD_TIMEOUT_SECONDS = 1800
+# Where the command stops waiting: a final state, or a wait for a person (csv-contract 10).
+SETTLED_STATES = FINAL_STATES | {JobState.AWAITING_APPROVAL}
 
 
 class PipelineError(Exception):
@@ -49,9 +53,10 @@ class LocalRun:
     """Uploads files into a running EmbeddedStack and collects what each upload produced."""
 
     def __init__(self, stack: EmbeddedStack, admin: str, out_dir: Path, validate_only: bool = False,
-                 report: Callable[[str], None] | None = None) -> None:
+                 report: Callable[[str], None] | None = None, approve_as: str | None = None) -> None:
         self.stack = stack
         self.admin = admin
+        self.approve_as = approve_as
         self.out_dir = out_dir
         self.validate_only = validate_only
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -67,8 +72,9 @@ class LocalRun:
         if parallel:
             job_ids = self._upload_all_at_once(files)
             jobs = [self._wait(i, f, job_id) for i, (f, job_id) in enumerate(zip(files, job_ids, strict=True), start=1)]
+            jobs = [self._approve(i, f, job) for i, (f, job) in enumerate(zip(files, jobs, strict=True), start=1)]
         else:
-            jobs = [self._wait(i, f, self._upload(f)) for i, f in enumerate(files, start=1)]
+            jobs = [self._approve(i, f, self._wait(i, f, self._upload(f))) for i, f in enumerate(files, start=1)]
         self._settle(jobs)
         results = [self._write_upload(i, f, self.jobs.get(job.job_id))
                    for i, (f, job) in enumerate(zip(files, jobs, strict=True), start=1)]
@@ -122,7 +128,7 @@ class LocalRun:
             if line != last:
                 self.report(line)
                 last = line
-            if job is not None and job.state in FINAL_STATES:
+            if job is not None and job.state in SETTLED_STATES:
                 return job
             if job is None and self.stack.lambdas.stats.dropped_events:
                 raise PipelineError(f"upload {index:02d} ({path.name}): the upload event failed every attempt; "
@@ -130,6 +136,21 @@ class LocalRun:
             time.sleep(POLL_SECONDS)
         raise PipelineError(f"upload {index:02d} ({path.name}) did not finish within {UPLOAD_TIMEOUT_SECONDS} s; "
                             f"last seen: {last}")
+
+    def _approve(self, index: int, path: Path, job: Job) -> Job:
+        """An upload waiting for approval, approved by --approve-as (as `roster approve` would),
+        then waited for again; a refused approval leaves it waiting, and says why."""
+        if job.state is not JobState.AWAITING_APPROVAL or not self.approve_as:
+            return job
+        from roster.wiring import approval_step  # the handlers' own wiring, on the embedded stack
+
+        try:
+            approval_step().approve_upload(job.job_id, self.approve_as)
+        except ApprovalRefused as exc:
+            self.report(f"[{index:02d} {path.name}] approval by {self.approve_as} refused: {exc}")
+            return job
+        self.report(f"[{index:02d} {path.name}] approved by {self.approve_as}")
+        return self._wait(index, path, job.job_id)
 
     def _settle(self, jobs: list[Job]) -> None:
         """Let every execution and queued invocation end, so that every email has been sent."""
@@ -155,6 +176,8 @@ class LocalRun:
         report = self.uploads.read(job.report_key).decode("utf-8") if job.report_key else \
             "Line,Column,Value,Severity,Message\r\n"
         (folder / "validation.csv").write_text(report, encoding="utf-8", newline="")
+        if job.plan_key:
+            (folder / "plan.csv").write_bytes(self.uploads.read(job.plan_key))
         if job.results_key:
             (folder / "results.csv").write_bytes(self.uploads.read(job.results_key))
         for number, raw in enumerate(sent_emails(job.job_id), start=1):
@@ -192,6 +215,9 @@ def _progress_line(index: int, path: Path, job: Job | None) -> str:
     text = f"[{index:02d} {path.name}] {job.state.value}"
     if job.state is JobState.VALIDATING:
         return text + " ..."
+    if job.state is JobState.AWAITING_APPROVAL:
+        waiting = sorted(set(job.approval_administrators) - set(job.approvals))
+        return text + f": {rows} rows validated; waits for an administrator of {', '.join(waiting)} to approve it"
     text += f": {rows} rows validated, {job.counts.get('errors', 0)} errors, {job.counts.get('warnings', 0)} warnings"
     if job.state in (JobState.CREATING, JobState.COMPLETED, JobState.FAILED):
         done = sum(job.progress.values())
