@@ -27,10 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--chaos", default="", metavar="SPEC",
                      help="make invocations fail: FUNCTION:WHEN:RATE[,...], e.g. create:after:0.2")
     run.add_argument("--seed", type=int, default=None, help="seed for --chaos, to repeat a run")
-    run.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
-                     help="override a template.yaml parameter, as `sam deploy --parameter-overrides` does")
     run.add_argument("--approve-as", default=None, metavar="EMAIL",
                      help="approve every upload that waits for approval as this administrator")
+    run.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
+                     help="override a template.yaml parameter, as `sam deploy --parameter-overrides` does")
     return parser
 
 

@@ -70,6 +70,21 @@ class FakeJobs:
             else:
                 record[name] = _as_json(value)
 
+    def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
+        return {line: o for (job, line), o in sorted(self.row_outcomes.items()) if job == job_id}
+
+    def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
+        return {line: self.row_outcomes[(job_id, line)] for line in lines if (job_id, line) in self.row_outcomes}
+
+    def record_batch_progress(self, job_id: str, batch_no: int, tally: dict[str, int]) -> bool:
+        if (job_id, batch_no) in self.batches_counted:
+            return False
+        self.batches_counted.add((job_id, batch_no))
+        progress = self.records[job_id].setdefault("progress", {})
+        for name, n in tally.items():
+            progress[name] = progress.get(name, 0) + n
+        return True
+
     def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
         if self.before_update_if is not None:
             hook, self.before_update_if = self.before_update_if, None
@@ -89,21 +104,6 @@ class FakeJobs:
 
     def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
         return [(job_id, deadline) for deadline, job_id in sorted(self.deadlines) if deadline <= now]
-
-    def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
-        return {line: o for (job, line), o in sorted(self.row_outcomes.items()) if job == job_id}
-
-    def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
-        return {line: self.row_outcomes[(job_id, line)] for line in lines if (job_id, line) in self.row_outcomes}
-
-    def record_batch_progress(self, job_id: str, batch_no: int, tally: dict[str, int]) -> bool:
-        if (job_id, batch_no) in self.batches_counted:
-            return False
-        self.batches_counted.add((job_id, batch_no))
-        progress = self.records[job_id].setdefault("progress", {})
-        for name, n in tally.items():
-            progress[name] = progress.get(name, 0) + n
-        return True
 
 
 def _as_json(value: Any) -> Any:

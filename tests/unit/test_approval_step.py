@@ -32,7 +32,7 @@ def world(roster: Roster) -> Roster:
 
 
 def _step(world: Roster) -> ApprovalStep:
-    return ApprovalStep(world.settings, world.jobs, world.files, world.mailer, world.validate_step())
+    return ApprovalStep(world.settings, world.jobs, world.files, world.mailer, world.validate_step().revalidate)
 
 
 def _add_active(world: Roster, ods: str, count: int) -> None:

@@ -32,6 +32,18 @@ class JobRecords(Protocol):
         """Set attributes of the job record (a None value removes the attribute)."""
         ...
 
+    def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
+        """Every row outcome recorded for the job, by line."""
+        ...
+
+    def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
+        """The outcomes already recorded for these lines."""
+        ...
+
+    def record_batch_progress(self, job_id: str, batch_no: int, tally: dict[str, int]) -> bool:
+        """Add one batch's result counts to the job's progress, once; False when already added."""
+        ...
+
     def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
         """`update`, only while every attribute in `expected` has that value (None: absent);
         False, and nothing changed, when one does not."""
@@ -47,18 +59,6 @@ class JobRecords(Protocol):
 
     def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
         """(job id, deadline) of the jobs filed with a deadline at or before `now`, earliest first."""
-        ...
-
-    def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
-        """Every row outcome recorded for the job, by line."""
-        ...
-
-    def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
-        """The outcomes already recorded for these lines."""
-        ...
-
-    def record_batch_progress(self, job_id: str, batch_no: int, tally: dict[str, int]) -> bool:
-        """Add one batch's result counts to the job's progress, once; False when already added."""
         ...
 
 

@@ -66,18 +66,7 @@ class JobStore:
 
     def update(self, job_id: str, **changes: Any) -> None:
         """Set attributes of the job record (state, counts, keys...)."""
-        self.dynamodb.update_item(**self._update_request(job_id, {}, changes))
-
-    def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
-        """Set attributes only while each `expected` attribute has its value (None: absent)."""
-        try:
-            self.dynamodb.update_item(**self._update_request(job_id, expected, changes))
-            return True
-        except self.dynamodb.exceptions.ConditionalCheckFailedException:
-            return False
-
-    def _update_request(self, job_id: str, expected: Mapping[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-        changes = {**changes, "updated_at": utc_now()}
+        changes["updated_at"] = utc_now()
         names = {f"#a{i}": name for i, name in enumerate(changes)}
         setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
         values = {f":v{i}": _json_value(value) for i, value in setting.items()}
@@ -85,33 +74,14 @@ class JobStore:
         removed = [f"#a{i}" for i, value in enumerate(changes.values()) if value is None]
         if removed:
             expression += " REMOVE " + ", ".join(removed)
-        conditions = ["attribute_exists(pk)"]
-        for i, (name, value) in enumerate(expected.items()):
-            names[f"#e{i}"] = name
-            if value is None:
-                conditions.append(f"attribute_not_exists(#e{i})")
-            else:
-                conditions.append(f"#e{i} = :e{i}")
-                values[f":e{i}"] = _json_value(value)
-        return {"TableName": self.table, "Key": to_item(_job_key(job_id)), "UpdateExpression": expression,
-                "ExpressionAttributeNames": names, "ExpressionAttributeValues": to_item(values),
-                "ConditionExpression": " AND ".join(conditions)}
-
-    def add_approval_deadline(self, job_id: str, deadline: str) -> None:
-        """File a waiting job under its deadline: APPROVAL/<deadline>#<job id>."""
-        item = {**_deadline_key(job_id, deadline), "job_id": job_id, "deadline": deadline}
-        self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
-
-    def remove_approval_deadline(self, job_id: str, deadline: str) -> None:
-        """Take a job off the approval deadlines."""
-        self.dynamodb.delete_item(TableName=self.table, Key=to_item(_deadline_key(job_id, deadline)))
-
-    def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
-        """Jobs filed with a deadline at or before `now`: one query, earliest first."""
-        items = query_all(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :p AND sk <= :due",
-                          ExpressionAttributeValues=to_item({":p": "APPROVAL", ":due": f"{now}#~"}),
-                          ConsistentRead=True)
-        return [(i["job_id"], i["deadline"]) for i in items]
+        self.dynamodb.update_item(
+            TableName=self.table,
+            Key=to_item(_job_key(job_id)),
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_item(values),
+            ConditionExpression="attribute_exists(pk)",
+        )
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
         """Every row outcome recorded for the job, by line."""
@@ -154,6 +124,49 @@ class JobStore:
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
             raise
+
+    def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
+        """Set attributes only while each `expected` attribute has its value (None: absent);
+        False when one has not (another caller changed the job first)."""
+        changes = {**changes, "updated_at": utc_now()}
+        names = {f"#a{i}": name for i, name in enumerate(changes)}
+        setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
+        values = {f":v{i}": _json_value(value) for i, value in setting.items()}
+        expression = "SET " + ", ".join(f"#a{i} = :v{i}" for i in setting)
+        removed = [f"#a{i}" for i, value in enumerate(changes.values()) if value is None]
+        if removed:
+            expression += " REMOVE " + ", ".join(removed)
+        conditions = ["attribute_exists(pk)"]
+        for i, (name, value) in enumerate(expected.items()):
+            names[f"#e{i}"] = name
+            if value is None:
+                conditions.append(f"attribute_not_exists(#e{i})")
+            else:
+                conditions.append(f"#e{i} = :e{i}")
+                values[f":e{i}"] = _json_value(value)
+        try:
+            self.dynamodb.update_item(TableName=self.table, Key=to_item(_job_key(job_id)), UpdateExpression=expression,
+                                      ExpressionAttributeNames=names, ExpressionAttributeValues=to_item(values),
+                                      ConditionExpression=" AND ".join(conditions))
+            return True
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def add_approval_deadline(self, job_id: str, deadline: str) -> None:
+        """File a waiting job under its deadline: APPROVAL/<deadline>#<job id>."""
+        item = {**_deadline_key(job_id, deadline), "job_id": job_id, "deadline": deadline}
+        self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
+
+    def remove_approval_deadline(self, job_id: str, deadline: str) -> None:
+        """Take a job off the approval deadlines."""
+        self.dynamodb.delete_item(TableName=self.table, Key=to_item(_deadline_key(job_id, deadline)))
+
+    def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
+        """Jobs filed with a deadline at or before `now`: one query, earliest first."""
+        items = query_all(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :p AND sk <= :due",
+                          ExpressionAttributeValues=to_item({":p": "APPROVAL", ":due": f"{now}#~"}),
+                          ConsistentRead=True)
+        return [(i["job_id"], i["deadline"]) for i in items]
 
 
 def _json_value(value: Any) -> Any:

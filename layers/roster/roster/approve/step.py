@@ -4,9 +4,10 @@ Every change of a waiting upload is one conditional update on its state and
 `approval_revision`, so two administrators acting at once, or a retried request, change it
 once: one approval per organisation, one re-validation, one create phase, one email. An
 approval that completes the upload validates its file again against the directory as it is
-then, through the validate step's own path (roster.validate.step.ValidateStep.revalidate):
-it may end INVALID with the `Validation failed:` email, or wait again for an organisation
-that is now over a limit, or go on to the create phase as any validated upload does."""
+then, through the validate step's own path (roster.validate.step.ValidateStep.revalidate,
+in-process; or a caller's hand-off to the function that runs it): it may end INVALID with
+the `Validation failed:` email, or wait again for an organisation that is now over a limit,
+or go on to the create phase as any validated upload does."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from roster.errors import JobNotFound, NotAwaitingApproval, TransientInfrastruct
 from roster.model.jobs import Job, JobState
 from roster.ports import JobRecords, Mailer, UploadFiles
 from roster.settings import Settings
-from roster.validate.step import ValidateStep
 
 logger = Logger(child=True)
 
@@ -52,15 +52,20 @@ def may_cancel(job: Job, who: str) -> bool:
     return job.state is JobState.AWAITING_APPROVAL and approval_request(job).may_cancel(who)
 
 
+Revalidate = Callable[[str], Job]
+"""Validates a VALIDATING job's file again and goes on (ValidateStep.revalidate); the job after."""
+
+
 @dataclass
 class ApprovalStep:
-    """Approvals and cancellations, on the ports they take (production: roster.wiring.approval_step)."""
+    """Approvals and cancellations, on the ports they take (production: roster.wiring.approval_step).
+    `revalidate` runs once an approval is complete."""
 
     settings: Settings
     jobs: JobRecords
     files: UploadFiles
     mailer: Mailer
-    validate: ValidateStep
+    revalidate: Revalidate
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def approve_upload(self, job_id: str, approver: str) -> Job:
@@ -87,7 +92,7 @@ class ApprovalStep:
                     return self.jobs.get(job_id)
                 if job.approval_deadline:
                     self.jobs.remove_approval_deadline(job_id, job.approval_deadline)
-                return self.validate.revalidate(job_id)
+                return self.revalidate(job_id)
         raise TransientInfrastructureError(f"upload {job_id} kept changing while being approved; try again")
 
     def cancel_upload(self, job_id: str, who: str) -> Job:
@@ -146,7 +151,7 @@ class ApprovalStep:
         if not self.jobs.update_if(job.job_id, _as_read(job), approval_revision=job.approval_revision + 1):
             return self.jobs.get(job.job_id)
         logger.info("re-validation taken over", extra={"job_id": job.job_id})
-        return self.validate.revalidate(job.job_id)
+        return self.revalidate(job.job_id)
 
     def _lease_passed(self, job: Job) -> bool:
         return datetime.fromisoformat(job.updated_at) + REVALIDATION_LEASE < self.clock()

@@ -77,10 +77,6 @@ class Job(BaseModel):
     plan_key: str | None = None  # plan.csv (csv-contract 11), written when the file validates
     results_key: str | None = None
     data_key: str | None = None  # KMS-encrypted per-job data key (base64)
-    error: str | None = None
-    created_at: str = Field(default_factory=utc_now)
-    updated_at: str = Field(default_factory=utc_now)
-    progress: dict[str, int] = Field(default_factory=dict)  # rows done per result, by batch
     # Approval of large retirements (csv-contract 10): the organisations concerned and their
     # administrators, who approved which, why, until when; approval_revision guards each change.
     approval_administrators: dict[str, list[str]] = Field(default_factory=dict)
@@ -89,6 +85,10 @@ class Job(BaseModel):
     approval_deadline: str | None = None  # ISO 8601 UTC; cancelled by itself after it
     approval_revision: int = 0
     cancelled_by: str | None = None  # who cancelled it; None when nobody approved it in time
+    error: str | None = None
+    created_at: str = Field(default_factory=utc_now)
+    updated_at: str = Field(default_factory=utc_now)
+    progress: dict[str, int] = Field(default_factory=dict)  # rows done per result, by batch
 
     def summary(self) -> dict[str, Any]:
         """What local-run.md's job.json holds (and, for an upload that needed approval, who

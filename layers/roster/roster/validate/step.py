@@ -1,6 +1,7 @@
 """The validate step: an uploaded file becomes a job, a validation report and, when it
-validates, a plan; then an email (invalid or validate-only), or a wait for a second
-administrator (csv-contract 10), or batch files and a started (or queued) create phase."""
+validates, a plan (csv-contract 11); then an email (invalid or validate-only), or a wait for
+a second administrator (csv-contract 10), or batch files and a started (or queued) create
+phase."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from roster.batches import write_batches
 from roster.contract.plan_file import plan_csv
 from roster.contract.validation_report import validation_report_csv
 from roster.emails import validated_email, validation_failed_email
-from roster.model.jobs import Job, JobState, job_id_for
+from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.model.rows import PlannedRow
 from roster.ports import (
     Directory,
@@ -23,12 +24,13 @@ from roster.ports import (
     KeyService,
     Mailer,
     OrganisationQueue,
+    UploadedObject,
     UploadFiles,
     Workflow,
 )
 from roster.queueing import dispatch_waiting, start_create_phase
 from roster.sealing import JobCipher
-from roster.settings import Settings
+from roster.settings import Settings, approval_policy
 from roster.validate.approval_gate import ApprovalWait, approval_wait
 from roster.validate.upload import UploadLimits, validate_upload
 from roster.validate.upload_plan import upload_plan
@@ -58,22 +60,14 @@ class ValidateStep:
         job, created = self.jobs.create_if_absent(job)
         if not created and job.state not in (JobState.RECEIVED, JobState.VALIDATING):
             logger.info("repeated upload event ignored", extra={"job_id": job.job_id, "state": job.state.value})
-            # A crash between the state and its email is repaired here (each email is sent once).
-            self._email_outcome(job)
+            if job.state in FINAL_STATES or job.state is JobState.AWAITING_APPROVAL:
+                self._email_outcome(job)  # a crash between the final state and the email is repaired here
             return job
         self.jobs.update(job.job_id, state=JobState.VALIDATING)
-        return self._validate(job)
+        return self._validate(job, upload)
 
-    def revalidate(self, job_id: str) -> Job:
-        """Validate an upload's file again against the directory as it is now, and go on as the
-        first validation would (an approved upload: csv-contract 10). Only while VALIDATING."""
-        job = self.jobs.get(job_id)
-        if job.state is not JobState.VALIDATING:
-            return job
-        return self._validate(job)
-
-    def _validate(self, job: Job) -> Job:
-        raw = self.files.read(job.key, job.version_id, limit=self.settings.max_upload_bytes)
+    def _validate(self, job: Job, upload: UploadedObject) -> Job:
+        raw = self.files.read(upload.key, upload.version_id, limit=self.settings.max_upload_bytes)
         limits = UploadLimits(max_rows=self.settings.max_rows, max_bytes=self.settings.max_upload_bytes)
         outcome = validate_upload(raw, job.uploader, self.directory, limits)
         report_key = f"reports/{job.job_id}/validation.csv"
@@ -82,42 +76,22 @@ class ValidateStep:
         fmt = outcome.format.value if outcome.format else None
         logger.info("validated", extra={"job_id": job.job_id, "format": fmt, "rows": outcome.row_count,
                                         "errors": outcome.errors, "warnings": outcome.warnings})
-        recorded: dict[str, Any] = {"counts": counts, "format": fmt, "report_key": report_key}
-        if not outcome.ok:
-            return self._finish(job.job_id, JobState.INVALID, recorded)
-        recorded["plan_key"] = plan_key = f"reports/{job.job_id}/plan.csv"
-        self.files.put_text(plan_key, plan_csv(upload_plan(outcome.rows, self.directory)))
-        if job.validate_only:
-            return self._finish(job.job_id, JobState.VALIDATED, recorded)
-        wait = approval_wait(job, outcome.rows, self.directory, self.settings.approval_policy())
+        self._record_plan(job, outcome.rows if outcome.ok else None)
+        if not outcome.ok or job.validate_only:
+            state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
+            self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key)
+            job = self.jobs.get(job.job_id)
+            self._email_outcome(job)
+            return job
+        wait = approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
         if wait is not None:
-            return self._await_approval(job, wait, recorded)
-        return self._queue(job, outcome.rows, recorded)
-
-    def _finish(self, job_id: str, state: JobState, recorded: dict[str, Any]) -> Job:
-        """INVALID or VALIDATED: the job ends here, with its email."""
-        self.jobs.update(job_id, state=state, **recorded)
-        job = self.jobs.get(job_id)
-        self._email_outcome(job)
-        return job
-
-    def _await_approval(self, job: Job, wait: ApprovalWait, recorded: dict[str, Any]) -> Job:
-        """Nothing applied, nothing queued: the job waits for its approvals (or its deadline)."""
-        self.jobs.add_approval_deadline(job.job_id, wait.deadline)
-        self.jobs.update(job.job_id, state=JobState.AWAITING_APPROVAL, **recorded, **wait.job_changes(),
-                         approval_revision=job.approval_revision + 1)
-        logger.info("awaiting approval", extra={"job_id": job.job_id, "organisations": sorted(wait.administrators),
-                                                "deadline": wait.deadline})
-        job = self.jobs.get(job.job_id)
-        self._email_outcome(job)
-        return job
-
-    def _queue(self, job: Job, rows: list[PlannedRow], recorded: dict[str, Any]) -> Job:
-        """Batch files written, then the create phase started, or queued behind its organisations."""
+            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key)
         cipher, encrypted_key = JobCipher.create(self.keys, self.settings.kms_key_id, job.job_id)
-        batch_list_key, batch_count = write_batches(self.files, job.job_id, rows, self.settings.batch_size, cipher)
-        orgs = self._organisations_touched(rows)
-        self.jobs.update(job.job_id, **recorded, orgs=orgs, batch_list_key=batch_list_key, batch_count=batch_count,
+        batch_list_key, batch_count = write_batches(self.files, job.job_id, outcome.rows,
+                                                    self.settings.batch_size, cipher)
+        orgs = self._organisations_touched(outcome.rows)
+        self.jobs.update(job.job_id, counts=counts, format=fmt, report_key=report_key, orgs=orgs,
+                         batch_list_key=batch_list_key, batch_count=batch_count,
                          data_key=base64.b64encode(encrypted_key).decode(), state=JobState.QUEUED)
         job = self.jobs.get(job.job_id)
         self.queue.enqueue(job.job_id, job.created_at, orgs)
@@ -134,6 +108,36 @@ class ValidateStep:
     def start_create_phase(self, job_id: str) -> None:
         """Mark the job CREATING and start its execution (named after the job: never twice)."""
         start_create_phase(self.jobs, self.workflow, job_id)
+
+    def revalidate(self, job_id: str) -> Job:
+        """Validate an upload's file again against the directory as it is now and go on as the
+        first validation would (an approved upload, csv-contract 10). Only while VALIDATING."""
+        job = self.jobs.get(job_id)
+        if job.state is not JobState.VALIDATING:
+            return job
+        return self._validate(job, self.files.describe(job.key, job.version_id))
+
+    def _record_plan(self, job: Job, rows: list[PlannedRow] | None) -> None:
+        """plan.csv next to the validation report (csv-contract 11), for a file that validated;
+        a file that no longer validates (validated again) keeps no plan."""
+        if rows is None:
+            if job.plan_key:
+                self.jobs.update(job.job_id, plan_key=None)
+            return
+        plan_key = f"reports/{job.job_id}/plan.csv"
+        self.files.put_text(plan_key, plan_csv(upload_plan(rows, self.directory)))
+        self.jobs.update(job.job_id, plan_key=plan_key)
+
+    def _await_approval(self, job: Job, wait: ApprovalWait, **recorded: Any) -> Job:
+        """Nothing applied, nothing queued, no hold: the job waits for its approvals or its deadline."""
+        self.jobs.add_approval_deadline(job.job_id, wait.deadline)
+        self.jobs.update(job.job_id, state=JobState.AWAITING_APPROVAL, **recorded, **wait.job_changes(),
+                         approval_revision=job.approval_revision + 1)
+        logger.info("awaiting approval", extra={"job_id": job.job_id, "organisations": sorted(wait.administrators),
+                                                "deadline": wait.deadline})
+        job = self.jobs.get(job.job_id)
+        self._email_outcome(job)
+        return job
 
     def _email_outcome(self, job: Job) -> None:
         if job.state is JobState.AWAITING_APPROVAL:
@@ -154,8 +158,9 @@ class ValidateStep:
 
     def _email_approval_needed(self, job: Job) -> None:
         # One email per set of organisations waiting: a re-validation that finds another
-        # organisation over a limit asks again, a retried step does not.
+        # organisation over a limit asks again; a retried step does not.
         waiting = sorted(set(job.approval_administrators) - set(job.approvals))
         plan = self.files.read(job.plan_key).decode("utf-8") if job.plan_key else ""
         email = approval_needed_email(self.settings.sender_email, job, plan)
         self.mailer.send_once(f"{JobState.AWAITING_APPROVAL.value}:{','.join(waiting)}", email)
+
