@@ -66,8 +66,8 @@ def local_run(args: argparse.Namespace) -> int:
             from roster.settings import get_settings
 
             load_into(DirectoryStore(stack.client("dynamodb"), get_settings().directory_table), directory, utc_now())
-            results = LocalRun(stack, args.admin, args.out, validate_only=args.validate_only,
-                               approve_as=args.approve_as).run(list(args.files), parallel=args.parallel)
+            results = LocalRun(stack, args.admin, args.out, validate_only=args.validate_only).run(
+                list(args.files), parallel=args.parallel, approve_as=args.approve_as)
             stats = stack.lambdas.stats
     except ValueError as exc:  # a template parameter that does not exist or has no value
         return _refuse(str(exc))

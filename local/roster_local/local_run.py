@@ -22,7 +22,6 @@ from moto.ses.models import ses_backends
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.job_store import JobStore
 from roster.adapters.upload_store import UploadStore
-from roster.approval import ApprovalRefused
 from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
@@ -33,8 +32,6 @@ MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "
                           "Mailbox Size (GB)", "Status", "Created")
 POLL_SECONDS = 0.1
 UPLOAD_TIMEOUT_SECONDS = 1800
-# Where the command stops waiting: a final state, or a wait for a person (csv-contract 10).
-SETTLED_STATES = FINAL_STATES | {JobState.AWAITING_APPROVAL}
 
 
 class PipelineError(Exception):
@@ -53,10 +50,9 @@ class LocalRun:
     """Uploads files into a running EmbeddedStack and collects what each upload produced."""
 
     def __init__(self, stack: EmbeddedStack, admin: str, out_dir: Path, validate_only: bool = False,
-                 report: Callable[[str], None] | None = None, approve_as: str | None = None) -> None:
+                 report: Callable[[str], None] | None = None) -> None:
         self.stack = stack
         self.admin = admin
-        self.approve_as = approve_as
         self.out_dir = out_dir
         self.validate_only = validate_only
         self.report = report or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -66,15 +62,17 @@ class LocalRun:
         self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
         self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
 
-    def run(self, files: list[Path], parallel: bool = False) -> list[UploadResult]:
-        """Upload every file (one after the other, or all at once) and wait for each to finish."""
+    def run(self, files: list[Path], parallel: bool = False, approve_as: str | None = None) -> list[UploadResult]:
+        """Upload every file (one after the other, or all at once) and wait for each to finish;
+        `approve_as` approves each upload that waits for approval, then waits for it again."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if parallel:
             job_ids = self._upload_all_at_once(files)
             jobs = [self._wait(i, f, job_id) for i, (f, job_id) in enumerate(zip(files, job_ids, strict=True), start=1)]
-            jobs = [self._approve(i, f, job) for i, (f, job) in enumerate(zip(files, jobs, strict=True), start=1)]
+            jobs = [self._approve(i, f, job, approve_as) for i, (f, job) in enumerate(zip(files, jobs, strict=True), 1)]
         else:
-            jobs = [self._approve(i, f, self._wait(i, f, self._upload(f))) for i, f in enumerate(files, start=1)]
+            jobs = [self._approve(i, f, self._wait(i, f, self._upload(f)), approve_as)
+                    for i, f in enumerate(files, start=1)]
         self._settle(jobs)
         results = [self._write_upload(i, f, self.jobs.get(job.job_id))
                    for i, (f, job) in enumerate(zip(files, jobs, strict=True), start=1)]
@@ -115,6 +113,24 @@ class LocalRun:
             raise errors[0]
         return [job_id for job_id in job_ids if job_id]
 
+    # -- approving (csv-contract 10) ------------------------------------------------------
+    def _approve(self, index: int, path: Path, job: Job, approve_as: str | None) -> Job:
+        """An upload waiting for approval, approved by `approve_as` (as `roster approve` would),
+        then waited for again; a refused approval leaves it waiting, and says why."""
+        if job.state is not JobState.AWAITING_APPROVAL or not approve_as:
+            return job
+        # The handlers' own wiring and rules, on the embedded stack.
+        from roster.approval import ApprovalRefused
+        from roster.wiring import approval_step
+
+        try:
+            approval_step().approve_upload(job.job_id, approve_as)
+        except ApprovalRefused as exc:
+            self.report(f"[{index:02d} {path.name}] approval by {approve_as} refused: {exc}")
+            return job
+        self.report(f"[{index:02d} {path.name}] approved by {approve_as}")
+        return self._wait(index, path, job.job_id)
+
     # -- waiting -------------------------------------------------------------------------
     def _wait(self, index: int, path: Path, job_id: str) -> Job:
         deadline = time.monotonic() + UPLOAD_TIMEOUT_SECONDS
@@ -128,7 +144,9 @@ class LocalRun:
             if line != last:
                 self.report(line)
                 last = line
-            if job is not None and job.state in SETTLED_STATES:
+            if job is not None and job.state is JobState.AWAITING_APPROVAL:
+                return job  # it waits for a person (csv-contract 10): the command ends there
+            if job is not None and job.state in FINAL_STATES:
                 return job
             if job is None and self.stack.lambdas.stats.dropped_events:
                 raise PipelineError(f"upload {index:02d} ({path.name}): the upload event failed every attempt; "
@@ -136,21 +154,6 @@ class LocalRun:
             time.sleep(POLL_SECONDS)
         raise PipelineError(f"upload {index:02d} ({path.name}) did not finish within {UPLOAD_TIMEOUT_SECONDS} s; "
                             f"last seen: {last}")
-
-    def _approve(self, index: int, path: Path, job: Job) -> Job:
-        """An upload waiting for approval, approved by --approve-as (as `roster approve` would),
-        then waited for again; a refused approval leaves it waiting, and says why."""
-        if job.state is not JobState.AWAITING_APPROVAL or not self.approve_as:
-            return job
-        from roster.wiring import approval_step  # the handlers' own wiring, on the embedded stack
-
-        try:
-            approval_step().approve_upload(job.job_id, self.approve_as)
-        except ApprovalRefused as exc:
-            self.report(f"[{index:02d} {path.name}] approval by {self.approve_as} refused: {exc}")
-            return job
-        self.report(f"[{index:02d} {path.name}] approved by {self.approve_as}")
-        return self._wait(index, path, job.job_id)
 
     def _settle(self, jobs: list[Job]) -> None:
         """Let every execution and queued invocation end, so that every email has been sent."""
@@ -216,8 +219,8 @@ def _progress_line(index: int, path: Path, job: Job | None) -> str:
     if job.state is JobState.VALIDATING:
         return text + " ..."
     if job.state is JobState.AWAITING_APPROVAL:
-        waiting = sorted(set(job.approval_administrators) - set(job.approvals))
-        return text + f": {rows} rows validated; waits for an administrator of {', '.join(waiting)} to approve it"
+        waiting = ", ".join(sorted(set(job.approval_administrators) - set(job.approvals)))
+        return text + f": {rows} rows validated; waits for an administrator of {waiting} to approve it"
     text += f": {rows} rows validated, {job.counts.get('errors', 0)} errors, {job.counts.get('warnings', 0)} warnings"
     if job.state in (JobState.CREATING, JobState.COMPLETED, JobState.FAILED):
         done = sum(job.progress.values())

@@ -51,8 +51,8 @@ class Harness:
                parallel: bool = False, approve_as: str | None = None) -> list[UploadResult]:
         self.runs += 1
         out = self.tmp_path / f"out{self.runs}"
-        return LocalRun(self.stack, admin, out, validate_only=validate_only, report=lambda _: None,
-                        approve_as=approve_as).run(list(files), parallel=parallel)
+        return LocalRun(self.stack, admin, out, validate_only=validate_only, report=lambda _: None).run(
+            list(files), parallel=parallel, approve_as=approve_as)
 
 
 def _harness(tmp_path: Path, chaos: str = "", seed: int | None = None,

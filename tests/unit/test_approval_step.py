@@ -63,6 +63,7 @@ def test_given_leavers_over_the_share_then_the_upload_waits_and_nothing_is_appli
 
     assert job.state is JobState.AWAITING_APPROVAL
     assert job.approval_administrators == {"RX1": [ADMIN, SECOND]} and job.approvals == {}
+    assert job.orgs == ["RX1"]  # listed under its organisation, so that its administrators see it
     assert world.workflow.executions == {} and world.queue.queued == {} and world.queue.holds == {}
     assert job.batch_list_key is None and world.directory.account(SARAH.email).status is AccountStatus.ACTIVE
     deadline = datetime.fromisoformat(job.approval_deadline or "")

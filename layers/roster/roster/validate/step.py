@@ -85,7 +85,8 @@ class ValidateStep:
             return job
         wait = approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
         if wait is not None:
-            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key)
+            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key,
+                                        orgs=self._organisations_touched(outcome.rows))
         cipher, encrypted_key = JobCipher.create(self.keys, self.settings.kms_key_id, job.job_id)
         batch_list_key, batch_count = write_batches(self.files, job.job_id, outcome.rows,
                                                     self.settings.batch_size, cipher)
