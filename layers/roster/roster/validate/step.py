@@ -77,16 +77,17 @@ class ValidateStep:
         logger.info("validated", extra={"job_id": job.job_id, "format": fmt, "rows": outcome.row_count,
                                         "errors": outcome.errors, "warnings": outcome.warnings})
         self._record_plan(job, outcome.rows if outcome.ok else None)
+        wait = (approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
+                if outcome.ok and not job.validate_only else None)
+        if wait is not None:
+            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key,
+                                        orgs=self._organisations_touched(outcome.rows))
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
             self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key)
             job = self.jobs.get(job.job_id)
             self._email_outcome(job)
             return job
-        wait = approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
-        if wait is not None:
-            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key,
-                                        orgs=self._organisations_touched(outcome.rows))
         cipher, encrypted_key = JobCipher.create(self.keys, self.settings.kms_key_id, job.job_id)
         batch_list_key, batch_count = write_batches(self.files, job.job_id, outcome.rows,
                                                     self.settings.batch_size, cipher)
