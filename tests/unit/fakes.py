@@ -124,7 +124,7 @@ class FakeDirectory:
     credentials: dict[str, dict[str, Any]] = field(default_factory=dict)  # password hash and flags, by email
     reservations: dict[str, str] = field(default_factory=dict)  # address -> its base
     identity_records: dict[str, IdentityRecord] = field(default_factory=dict)
-    reads: dict[str, int] = field(default_factory=dict)  # calls of the per-item reads, by method
+    reads: dict[str, int] = field(default_factory=dict)  # calls of the address reads, by method
 
     def add_organisation(self, organisation: Organisation) -> None:
         self.organisations_by_ods[organisation.ods] = organisation
@@ -166,6 +166,7 @@ class FakeDirectory:
         return self.identity_records.get(key)
 
     def reserved_addresses(self, addresses: set[str]) -> set[str]:
+        self.reads["reserved_addresses"] = self.reads.get("reserved_addresses", 0) + 1
         return {a for a in addresses if a in self.reservations}
 
     def taken_suffixes(self, base: str) -> set[int]:

@@ -99,15 +99,25 @@ def test_given_taken_suffixes_and_two_rows_of_one_name_then_each_gets_the_next_f
 
     assert [(line.line, line.email) for line in lines] == [
         (2, "jane.doe1@nhs.net"), (3, "ann.lee@nhs.net"), (4, "jane.doe3@nhs.net"), (5, "jane.doe5@nhs.net")]
-    assert roster.directory.reads.get("taken_suffixes", 0) == 1  # only the crowded base, read once
+    assert roster.directory.reads == {"reserved_addresses": 3}  # batched rounds, no base read in full
 
 
-def test_given_free_addresses_then_the_preview_reads_no_base_one_by_one(roster: Roster) -> None:
+def test_given_a_crowded_name_then_its_base_is_read_in_full_once(roster: Roster) -> None:
+    for n in range(12):
+        roster.directory.reservations[f"ann.lee{n or ''}@nhs.net"] = "ann.lee@nhs.net"
+
+    lines = _plan(roster, current_csv(",Ann,Lee,,Nurse,RX1,,,,,,,", ",Ann,Lee,,Porter,RX1,,,,,,,"))
+
+    assert [line.email for line in lines] == ["ann.lee12@nhs.net", "ann.lee13@nhs.net"]
+    assert roster.directory.reads == {"reserved_addresses": 3, "taken_suffixes": 1}
+
+
+def test_given_free_addresses_then_the_preview_is_one_batched_read(roster: Roster) -> None:
     rows = [f",Person{chr(97 + i % 26)},Name{chr(97 + i // 26)},,Nurse,RX1,,,,,,," for i in range(60)]
     lines = _plan(roster, current_csv(*rows))
 
     assert len({line.email for line in lines}) == 60
-    assert roster.directory.reads.get("taken_suffixes", 0) == 0
+    assert roster.directory.reads == {"reserved_addresses": 1}
 
 
 def test_given_a_person_an_earlier_upload_created_then_the_plan_says_unchanged_at_their_address(

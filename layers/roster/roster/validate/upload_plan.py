@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from roster.addresses import address_base, candidate_address, first_free_suffix
+from roster.addresses import address_base, candidate_address
 from roster.contract.columns import MASKED_PASSWORD
 from roster.contract.plan_file import PlanLine
 from roster.model.person_key import identity_key
@@ -18,6 +18,7 @@ from roster.model.rows import PlannedRow, RowAction
 from roster.ports import Directory
 
 PASSWORD_FIELD = "Password"
+LOOKUP_ROUNDS = 3  # batched lookups of candidate addresses before a crowded base is read in full
 ACTION_NAMES = {RowAction.CREATE: "Create", RowAction.UPDATE: "Update", RowAction.LEAVER: "Leaver",
                 RowAction.JOINER: "Joiner", RowAction.UNCHANGED: "Unchanged"}
 
@@ -57,31 +58,42 @@ def preview_new_users(rows: list[PlannedRow], directory: Directory) -> dict[int,
     bases = {row.line: address_base(row.fields.first_name or "", row.fields.last_name or "",
                                     organisations[row.fields.ods or ""].domain)
              for row in rows if row.line not in created}
-    taken = _taken_suffixes(Counter(bases.values()), directory)
+    free = free_suffixes(Counter(bases.values()), directory)
     preview: dict[int, tuple[str, str]] = {}
     for row in rows:
         if row.line in created:
             preview[row.line] = (ACTION_NAMES[RowAction.UNCHANGED], created[row.line])
-            continue
-        base = bases[row.line]
-        suffix = first_free_suffix(taken[base])
-        taken[base].add(suffix)  # the file's later rows of the same name move on to the next number
-        preview[row.line] = (ACTION_NAMES[RowAction.CREATE], candidate_address(base, suffix))
+        else:  # the file's rows of one name take its free numbers in file order
+            base = bases[row.line]
+            preview[row.line] = (ACTION_NAMES[RowAction.CREATE], candidate_address(base, free[base].pop(0)))
     return preview
 
 
-def _taken_suffixes(rows_per_base: Counter[str], directory: Directory) -> dict[str, set[int]]:
-    """The numbers already taken of each base, as far as the file's rows reach: for a base with
-    n rows, candidates 0..n are looked up in one batched read for all bases; a base with fewer
-    than n of them free (rare) is asked for in full."""
-    candidates = {base: [candidate_address(base, n) for n in range(count + 1)] for base, count in rows_per_base.items()}
-    reserved = directory.reserved_addresses({address for each in candidates.values() for address in each})
-    taken: dict[str, set[int]] = {}
-    for base, addresses in candidates.items():
-        taken[base] = {n for n, address in enumerate(addresses) if address in reserved}
-        if len(addresses) - len(taken[base]) < rows_per_base[base]:
-            taken[base] |= directory.taken_suffixes(base)
-    return taken
+def free_suffixes(rows_per_base: Counter[str], directory: Directory) -> dict[str, list[int]]:
+    """For each base address, as many free numbers as the file has rows of it, lowest first.
+
+    The candidates are looked up in batched reads for all bases at once: first 0..n-1 for a
+    base with n rows (usually just first.last, free), then as many more as were taken, for a
+    few rounds; a base still short after that (a crowded name) is read in full."""
+    free: dict[str, list[int]] = {base: [] for base in rows_per_base}
+    checked = dict.fromkeys(rows_per_base, 0)  # candidates 0..checked-1 have been looked up
+    for _ in range(LOOKUP_ROUNDS):
+        wanted = {base: range(checked[base], checked[base] + count - len(free[base]))
+                  for base, count in rows_per_base.items() if len(free[base]) < count}
+        if not wanted:
+            return free
+        candidates = {candidate_address(base, n): (base, n) for base, numbers in wanted.items() for n in numbers}
+        reserved = directory.reserved_addresses(set(candidates))
+        for address, (base, n) in sorted(candidates.items(), key=lambda item: item[1]):
+            if address not in reserved:
+                free[base].append(n)
+        checked.update({base: numbers.stop for base, numbers in wanted.items()})
+    for base, count in rows_per_base.items():
+        if len(free[base]) < count:
+            taken = directory.taken_suffixes(base)
+            numbers = [n for n in range(count + len(taken)) if n not in taken]
+            free[base] = numbers[:count]
+    return free
 
 
 def _shown(value: str | int | None) -> str:
