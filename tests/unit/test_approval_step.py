@@ -201,6 +201,23 @@ def test_given_an_approval_when_another_organisation_is_now_over_a_limit_then_it
     assert _step(world).approve_upload(job.job_id, york_admin).state is JobState.CREATING
 
 
+def test_given_a_new_wait_then_an_administrator_who_approved_before_may_approve_the_new_organisation(
+        world: Roster) -> None:
+    world.directory.add_admin(SECOND, {"RX1", "RY2"})
+    _add_active(world, "RY2", 20)
+    job = world.upload(_leavers(SARAH.email, "staff0.ry2@york.nhs.net"))  # York: 1 of 20, only Leeds waits
+    for n in range(1, 20):
+        address = f"staff{n}.ry2@york.nhs.net"
+        world.directory.accounts_by_email[address] = world.directory.accounts_by_email[address].model_copy(
+            update={"status": AccountStatus.LEAVER})
+
+    waiting = _step(world).approve_upload(job.job_id, SECOND)  # re-validated: York is now 1 of 1
+
+    assert waiting.state is JobState.AWAITING_APPROVAL and waiting.approvals == {"RX1": SECOND}
+    assert _step(world).approve_upload(job.job_id, SECOND).approvals == {"RX1": SECOND, "RY2": SECOND}
+    assert world.jobs.get(job.job_id).state is JobState.CREATING
+
+
 # -- exactly once ------------------------------------------------------------------------
 
 

@@ -76,7 +76,7 @@ class ApprovalStep:
         approver = approver.strip().lower()
         for _ in range(MAX_ATTEMPTS):
             job = self.jobs.get(job_id)
-            if approver in job.approvals.values():
+            if approver in job.approvals.values() and not may_approve(job, approver):
                 return self._approved_before(job)
             if job.state is not JobState.AWAITING_APPROVAL:
                 raise NotAwaitingApproval(_not_waiting(job))
