@@ -8,6 +8,9 @@ NODE_STAMP := node_modules/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 ADMIN ?= admin@example.nhs.net
+# updates.csv marks one of Southbank's (RY2) few accounts as a leaver, over the 10% that one
+# administrator may retire alone: RY2's other administrator approves it (csv-contract 10).
+APPROVER ?= community.lead@example.nhs.net
 OUT ?= out
 
 .PHONY: run test bench clean
@@ -28,7 +31,7 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(STAMP)
 	rm -rf $(OUT)
 	$(BIN)/roster local run examples/users.csv examples/updates.csv \
-		--directory examples/directory.json --admin $(ADMIN) --out $(OUT)
+		--directory examples/directory.json --admin $(ADMIN) --approve-as $(APPROVER) --out $(OUT)
 	@echo "Results, reports and emails (.eml) are in $(OUT)/"
 
 $(CHROMIUM):

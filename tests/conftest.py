@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 ADMIN = "admin@example.nhs.net"
+APPROVER = "community.lead@example.nhs.net"  # RY2's second administrator in examples/directory.json
 
 CURRENT_HEADER = ("Title,First Name,Last Name,Display Name,Job Title,Organisation ODSCode,Organisational Unit,"
                   "Business Phone,Mobile Phone,Mailbox Size,Password,Email Address,Status")

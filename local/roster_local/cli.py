@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--chaos", default="", metavar="SPEC",
                      help="make invocations fail: FUNCTION:WHEN:RATE[,...], e.g. create:after:0.2")
     run.add_argument("--seed", type=int, default=None, help="seed for --chaos, to repeat a run")
+    run.add_argument("--approve-as", default=None, metavar="EMAIL",
+                     help="approve every upload that waits for approval as this administrator")
     run.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="override a template.yaml parameter, as `sam deploy --parameter-overrides` does")
     add_serve_command(local_commands)
@@ -89,7 +91,7 @@ def local_run(args: argparse.Namespace) -> int:
 
             load_into(DirectoryStore(stack.client("dynamodb"), get_settings().directory_table), directory, utc_now())
             run = LocalRun(stack, args.admin, args.out, validate_only=args.validate_only)
-            results = run.run(list(args.files), parallel=args.parallel)
+            results = run.run(list(args.files), parallel=args.parallel, approve_as=args.approve_as)
             stats = stack.lambdas.stats
     except ValueError as exc:  # a template parameter that does not exist or has no value
         return _refuse(str(exc))

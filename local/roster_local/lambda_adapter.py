@@ -214,7 +214,8 @@ class InProcessLambda:
                     self.stats.dead_letters.append(record)
                 self._deliver(on_failure, record)
             with self._lock:
-                self.stats.dropped_events.append(f"{spec.kind}: {json.dumps(event)}")  # whole: callers find their key in it
+                # Whole, not cut short: a caller finds its upload's key in it.
+                self.stats.dropped_events.append(f"{spec.kind}: {json.dumps(event)}")
         finally:
             with self._idle:
                 self._in_flight -= 1

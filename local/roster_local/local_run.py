@@ -1,6 +1,7 @@
 """`roster local run`: upload files as an administrator would, on the embedded stack, and
-write what came back (local-run.md: job.json, validation.csv, results.csv, emails/*.eml,
-mailbox-report.csv)."""
+write what came back (local-run.md: job.json, validation.csv, plan.csv, results.csv,
+emails/*.eml, mailbox-report.csv). With `--approve-as`, an upload that waits for approval
+is approved by that administrator, as `roster approve` would."""
 
 from __future__ import annotations
 
@@ -93,15 +94,18 @@ class LocalRun:
         self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
         self.executions = CreatePhaseExecutions(stack.client("stepfunctions"), settings.state_machine_arn)
 
-    def run(self, files: list[Path], parallel: bool = False) -> list[UploadResult]:
-        """Upload every file (one after the other, or all at once) and wait for each to finish."""
+    def run(self, files: list[Path], parallel: bool = False, approve_as: str | None = None) -> list[UploadResult]:
+        """Upload every file (one after the other, or all at once) and wait for each to finish;
+        `approve_as` approves each upload that waits for approval, then waits for it again."""
         began = time.monotonic()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if parallel:
             job_ids = self._upload_all_at_once(files)
             jobs = [self._wait(i, f, job_id) for i, (f, job_id) in enumerate(zip(files, job_ids, strict=True), start=1)]
+            jobs = [self._approve(i, f, job, approve_as) for i, (f, job) in enumerate(zip(files, jobs, strict=True), 1)]
         else:
-            jobs = [self._wait(i, f, self._upload(f)) for i, f in enumerate(files, start=1)]
+            jobs = [self._approve(i, f, self._wait(i, f, self._upload(f)), approve_as)
+                    for i, f in enumerate(files, start=1)]
         self._settle(jobs)
         settled = time.monotonic()
         for job in jobs:
@@ -151,6 +155,24 @@ class LocalRun:
             raise errors[0]
         return [job_id for job_id in job_ids if job_id]
 
+    # -- approving (csv-contract 10) ------------------------------------------------------
+    def _approve(self, index: int, path: Path, job: Job, approve_as: str | None) -> Job:
+        """An upload waiting for approval, approved by `approve_as` (as `roster approve` would),
+        then waited for again; a refused approval leaves it waiting, and says why."""
+        if job.state is not JobState.AWAITING_APPROVAL or not approve_as:
+            return job
+        # The handlers' own wiring and rules, on the embedded stack.
+        from roster.approval import ApprovalRefused
+        from roster.wiring import approval_step
+
+        try:
+            approval_step().approve_upload(job.job_id, approve_as)
+        except ApprovalRefused as exc:
+            self.report(f"[{index:02d} {path.name}] approval by {approve_as} refused: {exc}")
+            return job
+        self.report(f"[{index:02d} {path.name}] approved by {approve_as}")
+        return self._wait(index, path, job.job_id)
+
     # -- waiting -------------------------------------------------------------------------
     def _wait(self, index: int, path: Path, job_id: str) -> Job:
         uploaded = time.monotonic()
@@ -175,6 +197,8 @@ class LocalRun:
                     job.state in FINAL_STATES or sum(job.progress.values()) >= job.counts.get("rows", 0)):
                 self._created_at[job_id] = now
                 self.phases.add("create", now - validated)
+            if job is not None and job.state is JobState.AWAITING_APPROVAL:
+                return job  # it waits for a person (csv-contract 10): the command ends there
             if job is not None and job.state in FINAL_STATES:
                 self._note_dead_letter(index, path, job)
                 return job
@@ -238,6 +262,8 @@ class LocalRun:
         report = self.uploads.read(job.report_key).decode("utf-8") if job.report_key else \
             "Line,Column,Value,Severity,Message\r\n"
         (folder / "validation.csv").write_text(report, encoding="utf-8", newline="")
+        if job.plan_key:
+            (folder / "plan.csv").write_bytes(self.uploads.read(job.plan_key))
         if job.results_key:
             (folder / "results.csv").write_bytes(self.uploads.read(job.results_key))
         for number, raw in enumerate(sent_emails(job.job_id), start=1):
@@ -268,6 +294,9 @@ def _progress_line(index: int, path: Path, job: Job | None) -> str:
     text = f"[{index:02d} {path.name}] {job.state.value}"
     if job.state is JobState.VALIDATING:
         return text + " ..."
+    if job.state is JobState.AWAITING_APPROVAL:
+        waiting = ", ".join(sorted(set(job.approval_administrators) - set(job.approvals)))
+        return text + f": {rows} rows validated; waits for an administrator of {waiting} to approve it"
     text += f": {rows} rows validated, {job.counts.get('errors', 0)} errors, {job.counts.get('warnings', 0)} warnings"
     if job.state in (JobState.CREATING, JobState.COMPLETED, JobState.FAILED):
         done = sum(job.progress.values())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN, EXAMPLES
+from tests.conftest import ADMIN, APPROVER, EXAMPLES
 
 pytestmark = pytest.mark.e2e
 ROSTER = Path(sys.executable).parent / "roster"
@@ -22,9 +22,11 @@ def _roster(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_local_run_writes_the_documented_layout(tmp_path):
     out = tmp_path / "out"
+    # As `make run` runs it: updates.csv retires one of RY2's six accounts, over the 10% one
+    # administrator may retire alone, so RY2's other administrator approves it.
     done = _roster("local", "run", str(EXAMPLES / "users.csv"), str(EXAMPLES / "updates.csv"),
                    "--directory", str(EXAMPLES / "directory.json"), "--admin", ADMIN, "--out", str(out),
-                   "--parameter", "PasswordHashCost=10")
+                   "--parameter", "PasswordHashCost=10", "--approve-as", APPROVER)
 
     assert done.returncode == 0, done.stderr
     assert "rows validated" in done.stderr  # progress is shown while it works
@@ -37,7 +39,11 @@ def test_local_run_writes_the_documented_layout(tmp_path):
         assert (folder / "validation.csv").read_text(encoding="utf-8").startswith(
             "\ufeffLine,Column,Value,Severity,Message\n")  # a byte-order mark, as Excel wants it
         assert (folder / "results.csv").exists()
-        assert [p.name for p in (folder / "emails").iterdir()] == ["01.eml"]
+        assert (folder / "plan.csv").read_text(encoding="utf-8-sig").startswith("Line,Action,Email Address,Field")
+    assert [p.name for p in (first / "emails").iterdir()] == ["01.eml"]
+    # Issue 11 adds the approval: the second upload's Approval needed email, then its results.
+    assert sorted(p.name for p in (second / "emails").iterdir()) == ["01.eml", "02.eml"]
+    assert f"approved by {APPROVER}" in done.stderr
     with (out / "mailbox-report.csv").open(encoding="utf-8", newline="") as handle:
         report = list(csv.DictReader(handle))
     assert list(report[0]) == ["Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
@@ -75,9 +81,23 @@ def test_a_file_full_of_mistakes_is_reported_line_by_line_and_creates_nothing(tm
     assert {int(f["Line"]) for f in findings} == set(range(2, 11))
     assert {f["Column"] for f in findings} >= {"Title", "First Name", "Organisation ODSCode", "Business Phone",
                                                "Mobile Phone", "Mailbox Size", "Password", "Email Address", "Status"}
-    assert not (folder / "results.csv").exists()
+    assert not (folder / "results.csv").exists() and not (folder / "plan.csv").exists()
     with (out / "mailbox-report.csv").open(encoding="utf-8", newline="") as handle:
         assert len(list(csv.DictReader(handle))) == 5  # only the directory's own accounts
+
+
+def test_an_upload_the_uploader_may_not_approve_alone_ends_the_command_waiting(tmp_path):
+    out = tmp_path / "out"
+    done = _roster("local", "run", str(EXAMPLES / "updates.csv"), "--directory", str(EXAMPLES / "directory.json"),
+                   "--admin", ADMIN, "--approve-as", ADMIN, "--out", str(out))
+
+    assert done.returncode == 0, done.stderr  # a wait for a person is where the command ends
+    assert "You uploaded this file, so another administrator" in done.stderr
+    folder = out / "01-updates"
+    assert json.loads((folder / "job.json").read_text())["state"] == "AWAITING_APPROVAL"
+    assert "AWAITING_APPROVAL" in done.stdout
+    assert (folder / "plan.csv").exists() and not (folder / "results.csv").exists()
+    assert [p.name for p in (folder / "emails").iterdir()] == ["01.eml"]
 
 
 @pytest.mark.parametrize("args, message", [

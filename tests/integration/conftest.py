@@ -19,7 +19,11 @@ from tests.conftest import ADMIN, EXAMPLES
 
 # The cheapest scrypt cost the template allows (hashing is not what these tests are about),
 # and the deployed log level, so that every INFO log line runs as it does on AWS.
-TEST_PARAMETERS = {"PasswordHashCost": "10", "LogLevel": "INFO"}
+DEPLOYED_APPROVAL_PARAMETERS = {"PasswordHashCost": "10", "LogLevel": "INFO"}
+# The example directory's organisations are small, so that one leaver is over the deployed
+# 10%: tests that are not about approval (csv-contract 10) run with it off by share; the
+# `approval_harness` runs the deployed limits.
+TEST_PARAMETERS = {**DEPLOYED_APPROVAL_PARAMETERS, "LeaverApprovalPercent": "100"}
 
 
 class Harness:
@@ -44,21 +48,28 @@ class Harness:
         return path
 
     def upload(self, *files: Path, admin: str = ADMIN, validate_only: bool = False,
-               parallel: bool = False) -> list[UploadResult]:
+               parallel: bool = False, approve_as: str | None = None) -> list[UploadResult]:
         self.runs += 1
         out = self.tmp_path / f"out{self.runs}"
         return LocalRun(self.stack, admin, out, validate_only=validate_only, report=lambda _: None).run(
-            list(files), parallel=parallel)
+            list(files), parallel=parallel, approve_as=approve_as)
 
 
-def _harness(tmp_path: Path, chaos: str = "", seed: int | None = None) -> Iterator[Harness]:
-    with EmbeddedStack(parameters=TEST_PARAMETERS, chaos=parse_chaos(chaos), seed=seed) as stack:
+def _harness(tmp_path: Path, chaos: str = "", seed: int | None = None,
+             parameters: dict[str, str] | None = None) -> Iterator[Harness]:
+    with EmbeddedStack(parameters=parameters or TEST_PARAMETERS, chaos=parse_chaos(chaos), seed=seed) as stack:
         yield Harness(stack, tmp_path)
 
 
 @pytest.fixture
 def harness(tmp_path: Path) -> Iterator[Harness]:
     yield from _harness(tmp_path)
+
+
+@pytest.fixture
+def approval_harness(tmp_path: Path) -> Iterator[Harness]:
+    """The harness with the deployed approval limits (25 leavers or 10% of an organisation)."""
+    yield from _harness(tmp_path, parameters=DEPLOYED_APPROVAL_PARAMETERS)
 
 
 @pytest.fixture

@@ -17,6 +17,11 @@ from roster.ports import JobRecords, Transactions, UploadFiles
 from roster.settings import get_settings
 from roster_local.embedded_stack import EmbeddedStack
 from tests.integration.conftest import TEST_PARAMETERS
+from tests.unit.test_directory_reads import (
+    Loaded,
+    test_given_accounts_then_only_active_ones_are_counted_per_organisation,  # noqa: F401
+    test_given_administrators_then_each_organisation_lists_its_own,  # noqa: F401
+)
 from tests.unit.test_job_records import *  # noqa: F403 - the same tests, on the fixtures below
 from tests.unit.test_transactions import (
     LEEDS,
@@ -73,3 +78,8 @@ def store(dynamodb: Any) -> Store:
 @pytest.fixture
 def files(stack: EmbeddedStack) -> UploadFiles:
     return UploadStore(stack.client("s3"), get_settings().bucket)
+
+
+def loaded(dynamodb: Any) -> Loaded:
+    directory = DirectoryStore(dynamodb, get_settings().directory_table)
+    return Loaded(directory, directory.put_organisation, directory.put_admin, directory.put_existing_account)

@@ -39,13 +39,17 @@ TOM = Account(email="tom.baker@nhs.net", first_name="Tom", last_name="Baker", od
 
 
 def settings(**overrides: Any) -> Settings:
-    """Deployment settings for unit tests: every value given, none read from the environment."""
+    """Deployment settings for unit tests: every value given, none read from the environment.
+
+    Leavers never need approval by share here (100%): the fixture's organisations have two
+    active accounts, and the tests of approval (test_approval_step.py) set the deployed 10%."""
     values: dict[str, Any] = {
         "directory_table": "directory", "jobs_table": "jobs", "idempotency_table": "idempotency",
         "bucket": FakeFiles.bucket, "kms_key_id": "alias/roster", "sender_email": "roster@nhs.net",
         "state_machine_arn": "arn:aws:states:eu-west-2:123456789012:stateMachine:roster", "max_rows": 10_000,
         "max_upload_bytes": 5 * 1024 * 1024, "batch_size": 100, "password_hash_cost": 10,
         "identity_retention_days": 90, "org_hold_seconds": 3600, "attachment_limit_bytes": 7_000_000,
+        "leaver_approval_threshold": 25, "leaver_approval_percent": 100, "approval_days": 7,
     }
     return Settings(**{**values, **overrides})
 

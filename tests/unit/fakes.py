@@ -49,6 +49,9 @@ class FakeJobs:
         self.records: dict[str, dict[str, Any]] = {}
         self.row_outcomes: dict[tuple[str, int], RowOutcome] = {}
         self.batches_counted: set[tuple[str, int]] = set()
+        self.deadlines: set[tuple[str, str]] = set()  # (deadline, job id) of jobs waiting for approval
+        # Runs just before a conditional update is checked: a test makes another caller win the race here.
+        self.before_update_if: Callable[[str], None] | None = None
 
     def create_if_absent(self, job: Job) -> tuple[Job, bool]:
         if job.job_id in self.records:
@@ -99,6 +102,26 @@ class FakeJobs:
             progress[name] = progress.get(name, 0) + n
         return True
 
+    def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
+        if self.before_update_if is not None:
+            hook, self.before_update_if = self.before_update_if, None
+            hook(job_id)
+        record = self.records.get(job_id)
+        if record is None or any(record.get(name) != (None if value is None else _as_json(value))
+                                 for name, value in expected.items()):
+            return False
+        self.update(job_id, **changes)
+        return True
+
+    def add_approval_deadline(self, job_id: str, deadline: str) -> None:
+        self.deadlines.add((deadline, job_id))
+
+    def remove_approval_deadline(self, job_id: str, deadline: str) -> None:
+        self.deadlines.discard((deadline, job_id))
+
+    def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
+        return [(job_id, deadline) for deadline, job_id in sorted(self.deadlines) if deadline <= now]
+
 
 def _as_json(value: Any) -> Any:
     if isinstance(value, Enum):
@@ -118,12 +141,13 @@ class FakeDirectory:
     credentials: dict[str, dict[str, Any]] = field(default_factory=dict)  # password hash and flags, by email
     reservations: dict[str, str] = field(default_factory=dict)  # address -> its base
     identity_records: dict[str, IdentityRecord] = field(default_factory=dict)
+    reads: dict[str, int] = field(default_factory=dict)  # calls of the address reads, by method
 
     def add_organisation(self, organisation: Organisation) -> None:
         self.organisations_by_ods[organisation.ods] = organisation
 
     def add_admin(self, email: str, orgs: set[str]) -> None:
-        self.admins[email.lower()] = frozenset(orgs)
+        self.admins[email.lower()] = frozenset(o.upper() for o in orgs)
 
     def add_account(self, account: Account) -> None:
         """An account that predates Roster, with its address reserved."""
@@ -163,11 +187,22 @@ class FakeDirectory:
         return self.identity_records.get(key)
 
     def reserved_addresses(self, addresses: set[str]) -> set[str]:
+        self.reads["reserved_addresses"] = self.reads.get("reserved_addresses", 0) + 1
         return {a for a in addresses if a in self.reservations}
 
     def taken_suffixes(self, base: str) -> set[int]:
+        self.reads["taken_suffixes"] = self.reads.get("taken_suffixes", 0) + 1
         suffixes = {suffix_of(address, base) for address, of in self.reservations.items() if of == base}
         return {s for s in suffixes if s is not None}
+
+    def active_account_counts(self, ods_codes: set[str]) -> dict[str, int]:
+        wanted = {o.upper() for o in ods_codes if o}
+        active = [a.ods for a in self.accounts_by_email.values() if a.status is AccountStatus.ACTIVE]
+        return {ods: active.count(ods) for ods in wanted}
+
+    def administrators(self, ods_codes: set[str]) -> dict[str, frozenset[str]]:
+        return {ods: frozenset(email for email, orgs in self.admins.items() if ods in orgs)
+                for ods in {o.upper() for o in ods_codes if o}}
 
 
 class FakeTransactions:

@@ -86,3 +86,44 @@ def test_given_a_batch_counted_when_counted_again_then_progress_is_added_once(jo
     assert jobs.record_batch_progress("job-1", 2, {"created": 1})
 
     assert jobs.get("job-1").progress == {"created": 3, "failed": 1}
+
+
+def test_given_a_condition_when_it_holds_then_the_update_applies_once(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job())
+    jobs.update("job-1", state=JobState.AWAITING_APPROVAL, approval_revision=1)
+    expected = {"state": JobState.AWAITING_APPROVAL, "approval_revision": 1}
+
+    first = jobs.update_if("job-1", expected, state=JobState.CANCELLED, approval_revision=2, cancelled_by="a@nhs.net")
+    second = jobs.update_if("job-1", expected, state=JobState.VALIDATING, approval_revision=2)
+
+    job = jobs.get("job-1")
+    assert (first, second) == (True, False)
+    assert (job.state, job.approval_revision, job.cancelled_by) == (JobState.CANCELLED, 2, "a@nhs.net")
+
+
+def test_given_an_absent_attribute_expected_then_the_condition_checks_its_absence(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job())
+
+    assert jobs.update_if("job-1", {"cancelled_by": None}, cancelled_by="a@nhs.net")
+    assert not jobs.update_if("job-1", {"cancelled_by": None}, cancelled_by="b@nhs.net")
+    assert not jobs.update_if("no-such-job", {"cancelled_by": None}, cancelled_by="b@nhs.net")
+    assert jobs.get("job-1").cancelled_by == "a@nhs.net"
+
+
+def test_given_approval_deadlines_then_those_due_come_back_earliest_first(job_records) -> None:
+    jobs, _ = job_records
+    jobs.add_approval_deadline("bbbb", "2026-12-01T12:00:00+00:00")
+    jobs.add_approval_deadline("aaaa", "2026-12-01T12:00:00+00:00")
+    jobs.add_approval_deadline("cccc", "2026-11-30T09:00:00+00:00")
+    jobs.add_approval_deadline("dddd", "2026-12-01T12:00:01+00:00")
+    jobs.add_approval_deadline("cccc", "2026-11-30T09:00:00+00:00")  # filed twice: once
+
+    due = jobs.approval_deadlines_due("2026-12-01T12:00:00+00:00")
+    jobs.remove_approval_deadline("cccc", "2026-11-30T09:00:00+00:00")
+
+    assert due == [("cccc", "2026-11-30T09:00:00+00:00"), ("aaaa", "2026-12-01T12:00:00+00:00"),
+                   ("bbbb", "2026-12-01T12:00:00+00:00")]
+    assert [job_id for job_id, _ in jobs.approval_deadlines_due("2026-12-31T00:00:00+00:00")] == [
+        "aaaa", "bbbb", "dddd"]

@@ -1,4 +1,4 @@
-"""The three emails an uploader receives, and their raw MIME form for SES (csv-contract 9)."""
+"""The emails an uploader receives, and their raw MIME form for SES (csv-contract 9)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ _MAX_STEM = 100
 
 @dataclass(frozen=True)
 class OutgoingEmail:
-    """One email to send: plain-text body and at most one attachment."""
+    """One email to send: plain-text body, CSV attachments. `recipient` and `attachment` are
+    the first; `also_to` and `more_attachments` (name, bytes) any others."""
 
     sender: str
     recipient: str
@@ -39,26 +40,33 @@ class OutgoingEmail:
     attachment_name: str | None = None
     attachment: bytes | None = None
     job_id: str = ""
+    also_to: tuple[str, ...] = ()
+    more_attachments: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def recipients(self) -> list[str]:
+        """Everyone the email goes to, the first recipient first, each once."""
+        return list(dict.fromkeys((self.recipient, *self.also_to)))
+
+    @property
+    def attachments(self) -> list[tuple[str, bytes]]:
+        """Every attachment, as (file name, bytes), in order."""
+        first = [(self.attachment_name or "attachment.csv", self.attachment)] if self.attachment is not None else []
+        return [*first, *self.more_attachments]
 
 
 def to_mime(email: OutgoingEmail, now: datetime | None = None) -> bytes:
     """The email as an RFC 5322 message (CRLF), ready for SES SendRawEmail or an .eml file."""
     message = EmailMessage(policy=SMTP)
     message["From"] = email.sender
-    message["To"] = email.recipient
+    message["To"] = ", ".join(email.recipients)
     message["Subject"] = email.subject
     message["Date"] = format_datetime(now) if now is not None else format_datetime(datetime.now().astimezone())
     message["Message-ID"] = make_msgid(domain=_domain_of(email.sender))
     message[JOB_HEADER] = email.job_id
     message.set_content(email.body, subtype="plain", charset="utf-8")
-    if email.attachment is not None:
-        message.add_attachment(
-            email.attachment,
-            maintype="text",
-            subtype="csv",
-            filename=email.attachment_name or "attachment.csv",
-            params={"charset": "utf-8"},
-        )
+    for name, content in email.attachments:
+        message.add_attachment(content, maintype="text", subtype="csv", filename=name, params={"charset": "utf-8"})
     return message.as_bytes()
 
 
@@ -113,10 +121,12 @@ def validation_failed_email(
 
 
 def validated_email(
-    sender: str, recipient: str, file_name: str, job_id: str, rows: int, warnings: int, report_csv: str
+    sender: str, recipient: str, file_name: str, job_id: str, rows: int, warnings: int, report_csv: str,
+    plan_csv: str | None = None,
 ) -> OutgoingEmail:
-    """The report of a validate-only upload that passed: nothing was created."""
+    """The report of a validate-only upload that passed, and its plan: nothing was created."""
     shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-validation.csv"
+    plan_name = plan_attachment_name(file_name)
     if warnings:
         findings = (
             f"The attached report, {attachment_name}, lists the {_count(warnings, 'warning')} by line "
@@ -124,11 +134,14 @@ def validated_email(
         )
     else:
         findings = f"There are no warnings, so the attached report, {attachment_name}, holds only its header.\n\n"
+    plan = "" if plan_csv is None else (
+        f"The attached plan, {plan_name}, shows what each row would do: one line per field that changes, "
+        "with the value before and after, and the address each new user would get now.\n\n")
     body = (
         f"Roster checked {shown} (upload {job_id}): {_count(rows, 'row')}, no errors, "
         f"{_count(warnings, 'warning')}.\n\n"
         "This was a validate-only upload, so nothing was created or changed.\n\n"
-        f"{findings}"
+        f"{findings}{plan}"
         "To create and update the accounts, upload the file again without validate-only.\n"
     )
     return OutgoingEmail(
@@ -139,7 +152,13 @@ def validated_email(
         attachment_name=attachment_name,
         attachment=report_csv.encode("utf-8"),
         job_id=job_id,
+        more_attachments=((plan_name, plan_csv.encode("utf-8")),) if plan_csv is not None else (),
     )
+
+
+def plan_attachment_name(file_name: str) -> str:
+    """`<file stem>-plan.csv`: the plan as attached to an email (csv-contract 9)."""
+    return f"{file_stem(file_name)}-plan.csv"
 
 
 def upload_complete_email(

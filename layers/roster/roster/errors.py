@@ -13,6 +13,11 @@ class TransientInfrastructureError(RosterError):
     """AWS was briefly unavailable (throttling, conflicts): the state machine retries by this name."""
 
 
+class NotAwaitingApproval(RosterError):
+    """The upload does not wait for approval (any more), so it cannot be approved or cancelled:
+    the message says what state it is in. An API answers 409."""
+
+
 class JobNotFound(RosterError):
     """No job record with this id."""
 

@@ -43,4 +43,5 @@ def sweeper() -> Sweeper:
         finisher=wiring.notify_step(),
         notice=upload_failure_notice(),
         start_create_phase=lambda job_id: start_create_phase(jobs, wiring.workflow(), job_id),
+        expire_waiting_approvals=wiring.approval_step().expire_waiting_approvals,
     )

@@ -54,6 +54,23 @@ class JobRecords(Protocol):
         """Add one batch's result counts to the job's progress, once; False when already added."""
         ...
 
+    def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
+        """`update`, only while every attribute in `expected` has that value (None: absent);
+        False, and nothing changed, when one does not."""
+        ...
+
+    def add_approval_deadline(self, job_id: str, deadline: str) -> None:
+        """File a job that waits for approval under its deadline (idempotent)."""
+        ...
+
+    def remove_approval_deadline(self, job_id: str, deadline: str) -> None:
+        """Take a job off the approval deadlines (it no longer waits)."""
+        ...
+
+    def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
+        """(job id, deadline) of the jobs filed with a deadline at or before `now`, earliest first."""
+        ...
+
 
 # -- the directory ------------------------------------------------------------------------
 
@@ -100,6 +117,14 @@ class Directory(DirectoryReader, Protocol):
 
     def taken_suffixes(self, base: str) -> set[int]:
         """The numbers already used with a base address (first.last@domain -> {0, 1, 3})."""
+        ...
+
+    def active_account_counts(self, ods_codes: set[str]) -> dict[str, int]:
+        """How many active accounts each of these organisations has (0 for none), by ODS code."""
+        ...
+
+    def administrators(self, ods_codes: set[str]) -> dict[str, frozenset[str]]:
+        """Who administers each of these organisations (lower-case addresses), by ODS code."""
         ...
 
 

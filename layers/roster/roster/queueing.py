@@ -28,9 +28,10 @@ def dispatch_waiting(queue: OrganisationQueue, start: StartJob) -> list[str]:
 
 
 def start_create_phase(jobs: JobRecords, workflow: Workflow, job_id: str) -> None:
-    """Mark the job CREATING and start its execution; a second start of the same job is a no-op."""
+    """Mark the job CREATING and start its execution; a second start of the same job is a no-op,
+    and a job that has ended or waits for approval (never queued) is not started."""
     job = jobs.get(job_id)
-    if job.state in FINAL_STATES:
+    if job.state in FINAL_STATES or job.state is JobState.AWAITING_APPROVAL:
         return
     jobs.update(job_id, state=JobState.CREATING)
     payload = {"job_id": job_id, "bucket": job.bucket, "batch_list_key": job.batch_list_key}

@@ -7,6 +7,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from roster.approval import ApprovalPolicy
+
 ENV_PREFIX = "ROSTER_"
 
 
@@ -28,6 +30,10 @@ class Settings(BaseSettings):
     password_hash_cost: int = Field(default=14, ge=10, le=20)
     identity_retention_days: int = Field(default=90, ge=90)
     org_hold_seconds: int = Field(default=3600, ge=60)
+    # Approval of large retirements (csv-contract 10): roster.settings.approval_policy.
+    leaver_approval_threshold: int = Field(default=25, ge=0)
+    leaver_approval_percent: float = Field(default=10.0, ge=0, le=100)
+    approval_days: int = Field(default=7, ge=1, le=90)
     attachment_limit_bytes: int = Field(default=7_000_000, ge=1)
     # The front door (api.md): sign-in, the console's origin, and the function that applies uploads.
     user_pool_id: str = ""
@@ -47,6 +53,12 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The settings of this deployment; a missing variable fails with its name."""
     return Settings()  # pydantic-settings fills the fields from the environment
+
+
+def approval_policy(settings: Settings) -> ApprovalPolicy:
+    """Which uploads wait for a second administrator, and for how long (csv-contract 10)."""
+    return ApprovalPolicy(leaver_threshold=settings.leaver_approval_threshold,
+                          leaver_percent=settings.leaver_approval_percent, approval_days=settings.approval_days)
 
 
 def environment_variable(field_name: str) -> str:

@@ -19,6 +19,7 @@ from roster.adapters.ses import SesMailer, persistence_layer
 from roster.adapters.stepfunctions import StepFunctionsWorkflow
 from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_store import UploadStore
+from roster.approve.step import ApprovalStep
 from roster.batches import BatchRequest
 from roster.create.step import CreateStep
 from roster.notify.step import NotifyStep
@@ -75,6 +76,11 @@ def validate_step() -> ValidateStep:
     """The validate step as deployed."""
     return ValidateStep(get_settings(), job_store(), directory_store(), upload_store(), organisation_holds(),
                         key_service(), SesMailer(), workflow())
+
+
+def approval_step() -> ApprovalStep:
+    """Approve, cancel and expire waiting uploads as deployed (the API, the CLI, the sweeper)."""
+    return ApprovalStep(get_settings(), job_store(), upload_store(), SesMailer(), validate_step().apply)
 
 
 def notify_step() -> NotifyStep:

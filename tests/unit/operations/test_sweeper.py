@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from roster.adapters.executions import ExecutionStatus
@@ -189,7 +191,7 @@ def test_nothing_to_do(sweeper, jobs, queue, send_once, finisher):
     report = sweeper.sweep()
 
     assert report.summary() == {"started": [], "requeued": [], "ended": [], "running_past_hold": [],
-                                "unfinished": [], "queued": 0}
+                                "unfinished": [], "queued": 0, "expired": []}
     assert report.stuck == 0 and send_once.sent == {} and finisher.calls == []
     report.raise_if_unfinished()
 
@@ -216,3 +218,19 @@ def test_jobs_it_cannot_end_are_reported_and_fail_the_sweep_after_the_others(swe
     assert report.started == ["job-q"]
     with pytest.raises(SweepIncomplete, match="job-"):
         report.raise_if_unfinished()
+
+
+
+def test_given_uploads_waiting_for_approval_past_their_deadline_then_the_sweep_cancels_them(sweeper):
+    asked_at: list[datetime] = []
+
+    def expire(now: datetime) -> list[str]:
+        asked_at.append(now)
+        return ["late-upload"]
+
+    sweeper.expire_waiting_approvals = expire
+
+    report = sweeper.sweep()
+
+    assert report.expired == ["late-upload"] and report.summary()["expired"] == ["late-upload"]
+    assert len(asked_at) == 1

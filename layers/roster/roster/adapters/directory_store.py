@@ -4,6 +4,7 @@ and the identities of users created by earlier uploads (the Directory table).
 Item keys (pk, sk):
   ORG#<ods>, ORG                 an organisation; gsi1 = (ORGS, ORG#<ods>)
   ADMIN#<email>, ADMIN           the organisations an administrator administers
+  ORG#<ods>, ADMIN#<email>       one administrator of an organisation (who may approve: csv-contract 10)
   ACCOUNT#<email>, ACCOUNT       an account; gsi1 = (ORG#<ods>, ACCOUNT#<email>)
   ADDRESS#<email>, ADDRESS       an address reservation; gsi1 = (BASE#<first.last@domain>, ADDRESS#<email>)
   IDENTITY#<key>, IDENTITY       a user created by an upload (csv-contract 8), TTL expires_at
@@ -35,6 +36,11 @@ def org_key(ods: str) -> dict[str, str]:
 def admin_key(email: str) -> dict[str, str]:
     """The key of an administrator's item (the organisations they administer)."""
     return {"pk": f"ADMIN#{email.lower()}", "sk": "ADMIN"}
+
+
+def membership_key(ods: str, email: str) -> dict[str, str]:
+    """The key of the item that lists an administrator under one organisation."""
+    return {"pk": f"ORG#{ods.upper()}", "sk": f"ADMIN#{email.lower()}"}
 
 
 def account_key(email: str) -> dict[str, str]:
@@ -151,6 +157,30 @@ class DirectoryStore:
         suffixes = {suffix_of(i["email"], base) for i in items}
         return {s for s in suffixes if s is not None}
 
+    def active_account_counts(self, ods_codes: set[str]) -> dict[str, int]:
+        """Active accounts per organisation: one paged, counting query on gsi1 each, no scan."""
+        counts: dict[str, int] = {}
+        for ods in sorted({o.upper() for o in ods_codes if o}):
+            pages = self.dynamodb.get_paginator("query").paginate(
+                TableName=self.table, IndexName="gsi1", Select="COUNT",
+                KeyConditionExpression="gsi1pk = :org AND begins_with(gsi1sk, :acc)",
+                FilterExpression="#status = :active", ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item({":org": f"ORG#{ods}", ":acc": "ACCOUNT#",
+                                                   ":active": AccountStatus.ACTIVE.value}),
+            )
+            counts[ods] = sum(page.get("Count", 0) for page in pages)
+        return counts
+
+    def administrators(self, ods_codes: set[str]) -> dict[str, frozenset[str]]:
+        """Who administers each organisation: one query per organisation on its membership items."""
+        found: dict[str, frozenset[str]] = {}
+        for ods in sorted({o.upper() for o in ods_codes if o}):
+            items = query_all(self.dynamodb, TableName=self.table,
+                              KeyConditionExpression="pk = :org AND begins_with(sk, :admin)",
+                              ExpressionAttributeValues=to_item({":org": f"ORG#{ods}", ":admin": "ADMIN#"}))
+            found[ods] = frozenset(i["email"] for i in items)
+        return found
+
     def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
         """Identity records of users already created by an upload, by identity key."""
         items = batch_get(self.dynamodb, self.table, [identity_record_key(k) for k in keys])
@@ -195,9 +225,17 @@ class DirectoryStore:
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
     def put_admin(self, email: str, orgs: list[str]) -> None:
-        """Write the organisations an administrator administers."""
-        item = {**admin_key(email), "email": email.lower(), "orgs": [o.upper() for o in orgs]}
+        """Write the organisations an administrator administers, and file the administrator
+        under each of them (organisations no longer listed drop the administrator)."""
+        email, wanted = email.lower(), {o.upper() for o in orgs}
+        before = self.administered(email)
+        item = {**admin_key(email), "email": email, "orgs": [o.upper() for o in orgs]}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
+        for ods in sorted(wanted):
+            membership = {**membership_key(ods, email), "email": email, "ods": ods}
+            self.dynamodb.put_item(TableName=self.table, Item=to_item(membership))
+        for ods in sorted(before - wanted):
+            self.dynamodb.delete_item(TableName=self.table, Key=to_item(membership_key(ods, email)))
 
     def put_existing_account(self, account: Account) -> None:
         """An account that predates Roster: the account and its address reservation."""

@@ -6,6 +6,7 @@ form is issued, listed by uploader and by organisation on gsi2 (upload_listing.p
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
@@ -20,6 +21,11 @@ from roster.model.jobs import Job, JobState, RowOutcome, utc_now
 
 def _job_key(job_id: str) -> dict[str, str]:
     return {"pk": f"JOB#{job_id}", "sk": "JOB"}
+
+
+def _deadline_key(job_id: str, deadline: str) -> dict[str, str]:
+    # Job ids are hex digits, which sort below "~": "<now>#~" bounds every deadline up to now.
+    return {"pk": "APPROVAL", "sk": f"{deadline}#{job_id}"}
 
 
 def row_key(job_id: str, line: int) -> dict[str, str]:
@@ -188,6 +194,51 @@ class JobStore:
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
             raise
+
+    def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
+        """Set attributes only while each `expected` attribute has its value (None: absent);
+        False when one has not (another caller changed the job first)."""
+        changes = {**changes, "updated_at": utc_now()}
+        if "state" in changes:  # keeps the sparse open-jobs index (adapters/open_jobs.py) in step
+            changes.update(open_job_attributes(changes["state"], changes["updated_at"]))
+        names = {f"#a{i}": name for i, name in enumerate(changes)}
+        setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
+        values = {f":v{i}": _json_value(value) for i, value in setting.items()}
+        expression = "SET " + ", ".join(f"#a{i} = :v{i}" for i in setting)
+        removed = [f"#a{i}" for i, value in enumerate(changes.values()) if value is None]
+        if removed:
+            expression += " REMOVE " + ", ".join(removed)
+        conditions = ["attribute_exists(pk)"]
+        for i, (name, value) in enumerate(expected.items()):
+            names[f"#e{i}"] = name
+            if value is None:
+                conditions.append(f"attribute_not_exists(#e{i})")
+            else:
+                conditions.append(f"#e{i} = :e{i}")
+                values[f":e{i}"] = _json_value(value)
+        try:
+            self.dynamodb.update_item(TableName=self.table, Key=to_item(_job_key(job_id)), UpdateExpression=expression,
+                                      ExpressionAttributeNames=names, ExpressionAttributeValues=to_item(values),
+                                      ConditionExpression=" AND ".join(conditions))
+            return True
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def add_approval_deadline(self, job_id: str, deadline: str) -> None:
+        """File a waiting job under its deadline: APPROVAL/<deadline>#<job id>."""
+        item = {**_deadline_key(job_id, deadline), "job_id": job_id, "deadline": deadline}
+        self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
+
+    def remove_approval_deadline(self, job_id: str, deadline: str) -> None:
+        """Take a job off the approval deadlines."""
+        self.dynamodb.delete_item(TableName=self.table, Key=to_item(_deadline_key(job_id, deadline)))
+
+    def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
+        """Jobs filed with a deadline at or before `now`: one query, earliest first."""
+        items = query_all(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :p AND sk <= :due",
+                          ExpressionAttributeValues=to_item({":p": "APPROVAL", ":due": f"{now}#~"}),
+                          ConsistentRead=True)
+        return [(i["job_id"], i["deadline"]) for i in items]
 
 
 def _json_value(value: Any) -> Any:

@@ -52,9 +52,9 @@ def send_once(kind: str, email: OutgoingEmail) -> str:
 @lru_cache(maxsize=1)
 def _sender() -> Callable[..., dict[str, str]]:
     def send_email(request: dict[str, Any]) -> dict[str, str]:
-        email = OutgoingEmail(**{**request["email"], "attachment": _attachment_bytes(request["email"])})
+        email = _from_dict(request["email"])
         response = client("ses").send_raw_email(
-            Source=email.sender, Destinations=[email.recipient], RawMessage={"Data": to_mime(email)})
+            Source=email.sender, Destinations=email.recipients, RawMessage={"Data": to_mime(email)})
         logger.info("email sent", extra={"job_id": email.job_id, "kind": request["kind"],
                                          "message_id": response["MessageId"]})
         # Counted here, where an email really goes out (a replayed send does not run this);
@@ -71,12 +71,16 @@ def _sender() -> Callable[..., dict[str, str]]:
 
 
 def _as_dict(email: OutgoingEmail) -> dict[str, Any]:
-    # The idempotency payload must be JSON: the attachment travels as text (reports and results are CSV).
+    # The idempotency payload must be JSON: attachments travel as text (reports, plans and results are CSV).
     values = {name: getattr(email, name) for name in email.__dataclass_fields__}
     values["attachment"] = email.attachment.decode("utf-8") if email.attachment is not None else None
+    values["also_to"] = list(email.also_to)
+    values["more_attachments"] = [[name, content.decode("utf-8")] for name, content in email.more_attachments]
     return values
 
 
-def _attachment_bytes(values: dict[str, Any]) -> bytes | None:
+def _from_dict(values: dict[str, Any]) -> OutgoingEmail:
     text = values.get("attachment")
-    return text.encode("utf-8") if text is not None else None
+    more = tuple((name, content.encode("utf-8")) for name, content in values.get("more_attachments", ()))
+    return OutgoingEmail(**{**values, "attachment": text.encode("utf-8") if text is not None else None,
+                            "also_to": tuple(values.get("also_to", ())), "more_attachments": more})

@@ -21,13 +21,16 @@ class JobState(str, Enum):
     VALIDATING = "VALIDATING"
     INVALID = "INVALID"
     VALIDATED = "VALIDATED"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"  # validated; waits for a second administrator (csv-contract 10)
     QUEUED = "QUEUED"
     CREATING = "CREATING"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"  # an administrator cancelled it while it waited, or nobody approved it in time
 
 
-FINAL_STATES = frozenset({JobState.INVALID, JobState.VALIDATED, JobState.COMPLETED, JobState.FAILED})
+FINAL_STATES = frozenset({JobState.INVALID, JobState.VALIDATED, JobState.COMPLETED, JobState.FAILED,
+                          JobState.CANCELLED})
 
 COUNT_NAMES = ("rows", "created", "updated", "leavers", "joiners", "unchanged", "failed", "errors", "warnings")
 
@@ -83,8 +86,17 @@ class Job(BaseModel):
     batch_list_key: str | None = None
     batch_count: int = 0
     report_key: str | None = None
+    plan_key: str | None = None  # plan.csv (csv-contract 11), written when the file validates
     results_key: str | None = None
     data_key: str | None = None  # KMS-encrypted per-job data key (base64)
+    # Approval of large retirements (csv-contract 10): the organisations concerned and their
+    # administrators, who approved which, why, until when; approval_revision guards each change.
+    approval_administrators: dict[str, list[str]] = Field(default_factory=dict)
+    approvals: dict[str, str] = Field(default_factory=dict)  # ODS -> the administrator who approved it
+    approval_reasons: list[str] = Field(default_factory=list)
+    approval_deadline: str | None = None  # ISO 8601 UTC; cancelled by itself after it
+    approval_revision: int = 0
+    cancelled_by: str | None = None  # who cancelled it; None when nobody approved it in time
     error: str | None = None
     created_at: str = Field(default_factory=utc_now)
     updated_at: str = Field(default_factory=utc_now)
@@ -97,12 +109,14 @@ class Job(BaseModel):
     apply_requested_by: str | None = None
 
     def summary(self) -> dict[str, Any]:
-        """What local-run.md's job.json holds."""
-        return self.model_dump(
-            mode="json",
-            include={"job_id", "state", "format", "counts", "file_name", "uploader", "validate_only",
-                     "created_at", "updated_at", "error", "orgs"},
-        )
+        """What local-run.md's job.json holds (and, for an upload that needed approval, who
+        was asked, who approved and until when)."""
+        shown = {"job_id", "state", "format", "counts", "file_name", "uploader", "validate_only", "created_at",
+                 "updated_at", "error", "orgs"}
+        if self.approval_administrators:
+            shown |= {"approval_administrators", "approvals", "approval_reasons", "approval_deadline",
+                      "cancelled_by"}
+        return self.model_dump(mode="json", include=shown)
 
 
 class RowOutcome(BaseModel):

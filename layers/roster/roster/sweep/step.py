@@ -98,6 +98,7 @@ class SweepReport:
     running_past_hold: list[str] = field(default_factory=list)  # left running, for a person to look at
     unfinished: list[str] = field(default_factory=list)  # jobs it could not end this time
     queued: int = 0  # queue length after the sweep
+    expired: list[str] = field(default_factory=list)  # uploads cancelled: nobody approved them in time
 
     @property
     def stuck(self) -> int:
@@ -107,7 +108,8 @@ class SweepReport:
     def summary(self) -> dict[str, Any]:
         """Job ids by what happened to them (a log line, the handler's answer)."""
         return {"started": self.started, "requeued": self.requeued, "ended": [job.job_id for job in self.ended],
-                "running_past_hold": self.running_past_hold, "unfinished": self.unfinished, "queued": self.queued}
+                "running_past_hold": self.running_past_hold, "unfinished": self.unfinished, "queued": self.queued,
+                "expired": self.expired}
 
     def raise_if_unfinished(self) -> None:
         if self.unfinished:
@@ -131,6 +133,8 @@ class Sweeper:
     notice: FailureNotice
     start_create_phase: Callable[[str], None]
     clock: Callable[[], datetime] = _utc_now
+    # Cancels uploads still waiting for approval after ApprovalDays (csv-contract 10), one email each.
+    expire_waiting_approvals: Callable[[datetime], list[str]] | None = None
 
     def sweep(self) -> SweepReport:
         """One pass over every open job; returns what it did."""
@@ -139,6 +143,8 @@ class Sweeper:
         report.started += self.queue.dispatch(self.start_create_phase)
         self._end_unfinished_validations(report)
         self._requeue_or_end_waiting_jobs(report)
+        if self.expire_waiting_approvals is not None:
+            report.expired = self.expire_waiting_approvals(self.clock())
         report.queued = self.queue.queue_length()
         logger.info("sweep done", extra=report.summary())
         return report

@@ -1,5 +1,7 @@
-"""The validate step: an uploaded file becomes a job, a validation report, and either an
-email (invalid or validate-only) or batch files and a started (or queued) create phase."""
+"""The validate step: an uploaded file becomes a job, a validation report and, when it
+validates, a plan (csv-contract 11); then an email (invalid or validate-only), or a wait for
+a second administrator (csv-contract 10), or batch files and a started (or queued) create
+phase."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from roster.approval_emails import approval_needed_email
 from roster.batches import write_batches
+from roster.contract.plan_file import plan_csv
 from roster.contract.validation_report import validation_report_csv
 from roster.emails import validated_email, validation_failed_email
 from roster.errors import JobStateChanged
@@ -27,8 +31,10 @@ from roster.ports import (
 )
 from roster.queueing import dispatch_waiting, start_create_phase
 from roster.sealing import JobCipher
-from roster.settings import Settings
+from roster.settings import Settings, approval_policy
+from roster.validate.approval_gate import ApprovalWait, approval_wait
 from roster.validate.upload import UploadLimits, validate_upload
+from roster.validate.upload_plan import upload_plan
 
 logger = Logger(child=True)
 
@@ -61,7 +67,7 @@ class ValidateStep:
             return job
         if not created and job.state not in (JobState.RECEIVED, JobState.VALIDATING):
             logger.info("repeated upload event ignored", extra={"job_id": job.job_id, "state": job.state.value})
-            if job.state in FINAL_STATES:
+            if job.state in FINAL_STATES or job.state is JobState.AWAITING_APPROVAL:
                 self._email_outcome(job)  # a crash between the final state and the email is repaired here
             return job
         self.jobs.update(job.job_id, state=JobState.VALIDATING)
@@ -80,6 +86,12 @@ class ValidateStep:
         fmt = outcome.format.value if outcome.format else None
         logger.info("validated", extra={"job_id": job.job_id, "format": fmt, "rows": outcome.row_count,
                                         "errors": outcome.errors, "warnings": outcome.warnings})
+        self._record_plan(job, outcome.rows if outcome.ok else None)
+        wait = (approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
+                if outcome.ok and not job.validate_only else None)
+        if wait is not None:
+            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key,
+                                        orgs=self._organisations_touched(outcome.rows))
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
             # A validated upload is listed under its organisations (api.md GET /uploads).
@@ -104,8 +116,9 @@ class ValidateStep:
         return self.jobs.get(job.job_id)
 
     def apply(self, job_id: str) -> Job:
-        """Validate an upload that the API set going again (api.md apply) against the directory as
-        it is now, then queue its create phase or report it INVALID; a repeated request is a no-op."""
+        """Validate an upload again against the directory as it is now and go on as the first
+        validation would: one the API set going (api.md apply) or one just approved (csv-contract
+        10). Only while VALIDATING and not validate-only; a repeated request is a no-op."""
         job = self.jobs.get(job_id)
         if job.state is not JobState.VALIDATING or job.validate_only:
             logger.info("apply request ignored", extra={"job_id": job_id, "state": job.state.value})
@@ -132,7 +145,32 @@ class ValidateStep:
         """Mark the job CREATING and start its execution (named after the job: never twice)."""
         start_create_phase(self.jobs, self.workflow, job_id)
 
+    def _record_plan(self, job: Job, rows: list[PlannedRow] | None) -> None:
+        """plan.csv next to the validation report (csv-contract 11), for a file that validated;
+        a file that no longer validates (validated again) keeps no plan."""
+        if rows is None:
+            if job.plan_key:
+                self.jobs.update(job.job_id, plan_key=None)
+            return
+        plan_key = f"reports/{job.job_id}/plan.csv"
+        self.files.put_text(plan_key, plan_csv(upload_plan(rows, self.directory)))
+        self.jobs.update(job.job_id, plan_key=plan_key)
+
+    def _await_approval(self, job: Job, wait: ApprovalWait, **recorded: Any) -> Job:
+        """Nothing applied, nothing queued, no hold: the job waits for its approvals or its deadline."""
+        self.jobs.add_approval_deadline(job.job_id, wait.deadline)
+        self.jobs.update(job.job_id, state=JobState.AWAITING_APPROVAL, **recorded, **wait.job_changes(),
+                         approval_revision=job.approval_revision + 1)
+        logger.info("awaiting approval", extra={"job_id": job.job_id, "organisations": sorted(wait.administrators),
+                                                "deadline": wait.deadline})
+        job = self.jobs.get(job.job_id)
+        self._email_outcome(job)
+        return job
+
     def _email_outcome(self, job: Job) -> None:
+        if job.state is JobState.AWAITING_APPROVAL:
+            self._email_approval_needed(job)
+            return
         if job.state not in (JobState.INVALID, JobState.VALIDATED):
             return
         report = self.files.read(job.report_key).decode("utf-8") if job.report_key else ""
@@ -141,7 +179,16 @@ class ValidateStep:
             email = validation_failed_email(sender, to, job.file_name, job.job_id, job.counts["errors"],
                                             job.counts["warnings"], report)
         else:
+            plan = self.files.read(job.plan_key).decode("utf-8") if job.plan_key else None
             email = validated_email(sender, to, job.file_name, job.job_id, job.counts["rows"],
-                                    job.counts["warnings"], report)
+                                    job.counts["warnings"], report, plan_csv=plan)
         self.mailer.send_once(job.state.value, email)
+
+    def _email_approval_needed(self, job: Job) -> None:
+        # One email per set of organisations waiting: a re-validation that finds another
+        # organisation over a limit asks again; a retried step does not.
+        waiting = sorted(set(job.approval_administrators) - set(job.approvals))
+        plan = self.files.read(job.plan_key).decode("utf-8") if job.plan_key else ""
+        email = approval_needed_email(self.settings.sender_email, job, plan)
+        self.mailer.send_once(f"{JobState.AWAITING_APPROVAL.value}:{','.join(waiting)}", email)
 

@@ -1,0 +1,68 @@
+"""The emails of approval (csv-contract 9 and 10): `Approval needed:` to the uploader and the
+other administrators concerned, with the plan attached, and `Upload cancelled:` to the
+uploader when a waiting upload is cancelled or nobody approved it in time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from roster.emails import OutgoingEmail, _shown_name, plan_attachment_name
+from roster.model.jobs import Job
+
+
+def approval_needed_email(sender: str, job: Job, plan_csv: str) -> OutgoingEmail:
+    """One email to the uploader and every other administrator of the organisations still
+    waiting: why the upload waits, who may approve it, how, and until when."""
+    shown, plan_name = _shown_name(job.file_name), plan_attachment_name(job.file_name)
+    uploader = job.uploader.lower()
+    waiting = {ods: admins for ods, admins in job.approval_administrators.items() if ods not in job.approvals}
+    others = sorted({admin for admins in waiting.values() for admin in admins} - {uploader})
+    rows = job.counts.get("rows", 0)
+    paragraphs = [
+        f"{job.uploader} uploaded {shown} (upload {job.job_id}, {rows} {'row' if rows == 1 else 'rows'}). It passed "
+        "validation, but it would mark more accounts as leavers than one administrator may alone:",
+        "\n".join(f"- {reason}" for reason in job.approval_reasons),
+        "Nothing has been changed: the upload waits for approval. Who may approve it:",
+        "\n".join(f"- {ods}: {_approvers(admins, uploader)}" for ods, admins in sorted(waiting.items())),
+        f"The attached plan, {plan_name}, shows what each row will do: one line per field that changes, with the "
+        "value before and after.",
+        f"To approve it: the Approve button in the Roster console, or `roster approve {job.job_id}`. "
+        f"Any of you, the uploader included, may cancel it instead: Cancel, or `roster cancel {job.job_id}`. "
+        "Once approved, the file is checked again against the directory as it is then, before anything is applied.",
+        f"If nobody approves it by {_when(job.approval_deadline)}, it is cancelled by itself and nothing changes.",
+    ]
+    return OutgoingEmail(
+        sender=sender, recipient=uploader, also_to=tuple(others), subject=f"Approval needed: {shown}",
+        body="\n\n".join(paragraphs) + "\n", attachment_name=plan_name, attachment=plan_csv.encode("utf-8"),
+        job_id=job.job_id,
+    )
+
+
+def upload_cancelled_email(sender: str, job: Job) -> OutgoingEmail:
+    """To the uploader: the waiting upload was cancelled (by whom), or expired; nothing changed."""
+    shown = _shown_name(job.file_name)
+    if job.cancelled_by:
+        who = "you" if job.cancelled_by == job.uploader.lower() else job.cancelled_by
+        what = f"{shown} (upload {job.job_id}) was cancelled by {who} while it waited for approval."
+    else:
+        what = (f"Nobody approved {shown} (upload {job.job_id}) by {_when(job.approval_deadline)}, so it was "
+                "cancelled.")
+    body = (f"{what}\n\nNothing was created or changed. To make these changes after all, upload the file again; "
+            "it will need a second administrator's approval again.\n")
+    return OutgoingEmail(sender=sender, recipient=job.uploader.lower(), subject=f"Upload cancelled: {shown}",
+                         body=body, job_id=job.job_id)
+
+
+def _approvers(admins: list[str], uploader: str) -> str:
+    others = [admin for admin in admins if admin != uploader]
+    if others:
+        return ", ".join(others)
+    return f"{uploader} (the uploader: the organisation has no other administrator)"
+
+
+def _when(deadline: str | None) -> str:
+    """A deadline as an administrator reads it: '1 December 2026 at 14:05 UTC'."""
+    if not deadline:
+        return "the deadline"
+    moment = datetime.fromisoformat(deadline)
+    return f"{moment.day} {moment:%B %Y} at {moment:%H:%M} UTC"

@@ -1,0 +1,59 @@
+"""Whether a validated upload must wait for a second administrator (csv-contract 10): it would
+mark as leavers more accounts of an organisation than the deployment allows, and that
+organisation has not approved it yet. The rules are roster.approval's; here are the reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from roster.approval import ApprovalPolicy, organisations_needing_approval
+from roster.model.jobs import Job
+from roster.model.rows import PlannedRow, RowAction
+from roster.ports import Directory
+
+
+@dataclass(frozen=True)
+class ApprovalWait:
+    """Why and for whom an upload waits: every organisation over a limit, its administrators,
+    the approvals it already has (from before a re-validation), and the deadline."""
+
+    administrators: dict[str, list[str]]  # ODS -> its administrators, the uploader included
+    approvals: dict[str, str]  # ODS -> who approved it, for organisations still concerned
+    reasons: list[str]
+    deadline: str  # ISO 8601, UTC
+
+    def job_changes(self) -> dict[str, Any]:
+        """The job attributes that record the wait."""
+        return {"approval_administrators": self.administrators, "approvals": self.approvals,
+                "approval_reasons": self.reasons, "approval_deadline": self.deadline}
+
+
+def leavers_by_organisation(rows: Iterable[PlannedRow]) -> Counter[str]:
+    """How many rows mark an account of each organisation as a leaver (a leaver row carries
+    its account's organisation)."""
+    return Counter(row.fields.ods or "" for row in rows if row.action is RowAction.LEAVER)
+
+
+def approval_wait(job: Job, rows: list[PlannedRow], directory: Directory, policy: ApprovalPolicy,
+                  now: datetime | None = None) -> ApprovalWait | None:
+    """The wait this upload needs, or None when every organisation over a limit has approved
+    it already (or none is over). Reads the active accounts of the organisations with leavers,
+    and the administrators of those over a limit."""
+    leavers = leavers_by_organisation(rows)
+    if not leavers:
+        return None
+    shares = organisations_needing_approval(leavers, directory.active_account_counts(set(leavers)), policy)
+    if all(share.ods in job.approvals for share in shares):
+        return None
+    concerned = {share.ods for share in shares}
+    uploader = job.uploader.lower()
+    found = directory.administrators(concerned)
+    administrators = {ods: sorted(found.get(ods, frozenset()) | {uploader}) for ods in sorted(concerned)}
+    deadline = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0) + timedelta(days=policy.approval_days)
+    return ApprovalWait(administrators=administrators,
+                        approvals={ods: who for ods, who in job.approvals.items() if ods in concerned},
+                        reasons=[share.reason(policy) for share in shares], deadline=deadline.isoformat())
