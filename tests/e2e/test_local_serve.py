@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 ROSTER = Path(sys.executable).parent / "roster"
 PASSWORD = "Local-Serve-Passw0rd!"
 PRACTICE = "practice.manager@example.nhs.net"  # administers Y0301 only
+COMMUNITY_LEAD = "community.lead@example.nhs.net"  # RY2's second administrator
 
 
 @dataclass
@@ -57,7 +58,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     first = process.stdout.readline().strip()
     assert first.startswith("Roster is serving on http://127.0.0.1:"), first + process.stderr.read()
     served = Served(first.rsplit(" ", 1)[-1], process, home)
-    for email, config in ((ADMIN, "admin"), (PRACTICE, "practice")):
+    for email, config in ((ADMIN, "admin"), (PRACTICE, "practice"), (COMMUNITY_LEAD, "community")):
         done = served.roster("login", "--url", served.url, "--email", email, config=config)
         assert done.returncode == 0, done.stderr
     yield served
@@ -74,6 +75,16 @@ def _json(done: subprocess.CompletedProcess[str]) -> dict:
 def _upload(served: Served, path: Path, *flags: str, config: str = "admin") -> tuple[int, dict]:
     done = served.roster("upload", str(path), "--wait", "--json", *flags, config=config)
     return done.returncode, _json(done)
+
+
+def _wait_json(served: Served, upload_id: str) -> dict:
+    """The upload once it stops (roster status until a final state)."""
+    for _ in range(300):
+        upload = _json(served.roster("status", upload_id, "--json"))
+        if upload["state"] in ("COMPLETED", "FAILED", "INVALID", "CANCELLED"):
+            return upload
+        time.sleep(1)
+    raise AssertionError(f"upload {upload_id} did not finish: {upload['state']}")
 
 
 def test_the_first_line_names_the_address_and_config_needs_no_sign_in(served):
@@ -177,8 +188,17 @@ def test_the_report_edited_as_a_leaver_file_and_uploaded_back(served, tmp_path):
         csv.writer(handle).writerows([header, *accounts])
 
     code, upload = _upload(served, leavers)
+    upload_id = upload["upload_id"]
 
-    assert (code, upload["state"]) == (0, "COMPLETED")
+    # One of RY2's few active accounts is over 10%: it waits for RY2's other administrator (issue 11).
+    assert (code, upload["state"]) == (1, "AWAITING_APPROVAL")
+    assert "sarah.oconnor@nhs.net,,," in served.roster("plan", upload_id).stdout.replace("\r", "")
+    own = served.roster("approve", upload_id)
+    assert own.returncode == 1 and "another administrator" in own.stderr
+    approved = served.roster("approve", upload_id, config="community")
+    assert approved.returncode == 0, approved.stderr
+    upload = _wait_json(served, upload_id)
+    assert upload["state"] == "COMPLETED"
     assert upload["counts"]["leavers"] == 1 and upload["counts"]["unchanged"] == len(accounts) - 1
     after = served.roster("report", "--ods", "RY2").stdout
     assert "sarah.oconnor@nhs.net,leaver" in after
@@ -228,3 +248,18 @@ def test_signed_out_and_wrong_arguments_say_what_to_do(served):
 
     assert signed_out.returncode == 1 and "roster login --url" in signed_out.stderr
     assert wrong.returncode == 2 and missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_an_upload_waiting_for_approval_can_be_cancelled_by_its_uploader(served, tmp_path):
+    leaver = tmp_path / "leaver.csv"
+    leaver.write_text(current_csv(",,,,,,,,,,,lucy.gray@nhs.net,leaver"), encoding="utf-8")  # Y0301's only account
+
+    code, upload = _upload(served, leaver)
+
+    assert (code, upload["state"]) == (1, "AWAITING_APPROVAL")
+    refused = served.roster("cancel", upload["upload_id"], config="community")  # RY2 only: not concerned
+    assert refused.returncode == 1 and "do not administer" in refused.stderr
+    cancelled = _json(served.roster("cancel", upload["upload_id"], "--json"))
+    assert cancelled["state"] == "CANCELLED"
+    report = served.roster("report", "--ods", "Y0301").stdout.replace("\r", "")
+    assert ",lucy.gray@nhs.net,\n" in report  # Status blank: still active

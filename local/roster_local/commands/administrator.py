@@ -56,7 +56,12 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
     uploads.add_argument("--cursor", default=None, help="the next page, as the last page said")
     status = commands.add_parser("status", parents=[common], help="one upload's state, counts and findings")
     status.add_argument("upload_id", metavar="UPLOAD_ID")
-    for name, what in (("validation", "its validation report"), ("results", "its results file (yours only)")):
+    for name, what in (("approve", "approve an upload waiting for approval (csv-contract 10)"),
+                       ("cancel", "cancel an upload waiting for approval")):
+        decide = commands.add_parser(name, parents=[common], help=what)
+        decide.add_argument("upload_id", metavar="UPLOAD_ID")
+    for name, what in (("validation", "its validation report"), ("plan", "what each row will do (its plan)"),
+                       ("results", "its results file (yours only)")):
         download = commands.add_parser(name, parents=[common], help=what)
         download.add_argument("upload_id", metavar="UPLOAD_ID")
         download.add_argument("-o", "--output", type=Path)
@@ -74,7 +79,8 @@ def _waiting(parser: argparse.ArgumentParser) -> None:
 
 def run_administrator_command(args: argparse.Namespace) -> int:
     handlers = {"login": login, "sample": sample, "upload": upload, "apply": apply, "uploads": uploads,
-                "status": status, "validation": validation, "results": results, "report": report,
+                "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
+                "results": results, "report": report,
                 "directory": directory_load.run}
     try:
         return handlers[args.command](args)
@@ -162,6 +168,25 @@ def validation(args: argparse.Namespace) -> int:
     return _save(args, name, data)
 
 
+def plan(args: argparse.Namespace) -> int:
+    name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/plan.csv")
+    return _save(args, name, data)
+
+
+def approve(args: argparse.Namespace) -> int:
+    answer = _api(args).post_json(f"/uploads/{args.upload_id}/approve")
+    waiting = answer["state"] == "AWAITING_APPROVAL"
+    _emit(args, answer, f"Approved. Upload {args.upload_id} " + (
+        "still waits for another organisation's administrator." if waiting else f"goes on ({answer['state']})."))
+    return 0
+
+
+def cancel(args: argparse.Namespace) -> int:
+    answer = _api(args).post_json(f"/uploads/{args.upload_id}/cancel")
+    _emit(args, answer, f"Upload {args.upload_id} is {answer['state']}; nothing in it was applied.")
+    return 0
+
+
 def results(args: argparse.Namespace) -> int:
     name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/results.csv")
     return _save(args, name, data)
@@ -220,6 +245,10 @@ def _finish(args: argparse.Namespace, upload: dict[str, Any]) -> int:
         print(json.dumps(upload, indent=1))
     else:
         _describe(upload, findings=upload["state"] == "INVALID")
+    if upload["state"] == "AWAITING_APPROVAL":  # not done: api.md's exit status 1, with its one line
+        print(f"roster: upload {upload['upload_id']} waits for another administrator's approval (roster approve "
+              f"{upload['upload_id']}); nothing in it is applied until then.", file=sys.stderr)
+        return EXIT_OTHER
     return EXIT_BY_STATE.get(upload["state"], 0)
 
 

@@ -15,7 +15,8 @@ from roster.adapters.upload_listing import UploadPage, organisation_listing, upl
 from roster.api.front_door import FrontDoor
 from roster.api.http import api_resolver
 from roster.api.uploads import UploadDesk
-from roster.errors import JobNotFound
+from roster.approval import ApprovalRefused, ApprovalRequest
+from roster.errors import JobNotFound, NotAwaitingApproval
 from roster.model.directory import Account, Organisation
 from roster.model.jobs import Job, JobState
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
@@ -118,6 +119,33 @@ class FakeApplier:
         self.requested.append(upload_id)
 
 
+class FakeApprovals:
+    """Approve and cancel as roster.approve.step answers them, by the rules of roster.approval."""
+
+    def __init__(self, records: FakeRecords) -> None:
+        self.records = records
+
+    def approve_upload(self, job_id: str, approver: str) -> Job:
+        job = self._waiting(job_id)
+        granted = ApprovalRequest(job.uploader, {o: frozenset(a) for o, a in job.approval_administrators.items()},
+                                  dict(job.approvals)).approve(approver)
+        state = JobState.VALIDATING if granted.complete else job.state
+        return self.records.put(job.model_copy(update={"approvals": dict(granted.approvals), "state": state}))
+
+    def cancel_upload(self, job_id: str, who: str) -> Job:
+        job = self._waiting(job_id)
+        request = ApprovalRequest(job.uploader, {o: frozenset(a) for o, a in job.approval_administrators.items()})
+        if not request.may_cancel(who):
+            raise ApprovalRefused("You do not administer any organisation this upload changes.")
+        return self.records.put(job.model_copy(update={"state": JobState.CANCELLED, "cancelled_by": who}))
+
+    def _waiting(self, job_id: str) -> Job:
+        job = self.records.get(job_id)
+        if job.state is not JobState.AWAITING_APPROVAL:
+            raise NotAwaitingApproval(f"Upload {job_id} is {job.state.value}; it is not waiting for approval.")
+        return job
+
+
 @dataclass
 class Answer:
     status: int
@@ -136,7 +164,7 @@ class FrontDoorClient:
         self.directory, self.applier = FakeDirectory(), FakeApplier()
         self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
         desk = UploadDesk(self.records, self.records, self.files, self.applier, max_upload_bytes=5_242_880,
-                          clock=lambda: self.now)
+                          clock=lambda: self.now, approvals=FakeApprovals(self.records))
         self.front_door = FrontDoor(desk, self.directory, {"region": "eu-west-2", "user_pool_id": "pool",
                                                            "client_id": "client"})
         self.resolver = api_resolver()

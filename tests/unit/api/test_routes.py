@@ -338,3 +338,66 @@ def test_an_upload_key_names_its_job_whatever_the_version():
 
     assert job_id_for("b", key, "v1") == job_id_for("b", key, "v2") == upload_id
     assert job_id_for("b", f"uploads/{ADMIN}/staff.csv", "v1") != job_id_for("b", f"uploads/{ADMIN}/staff.csv", "v2")
+
+
+OTHER = "other.admin@example.nhs.net"
+
+
+def _waiting(api, **extra):
+    return api.job(JobState.AWAITING_APPROVAL, plan_key="reports/p/plan.csv",
+                   approval_administrators={"RX1": [ADMIN, OTHER]}, **extra)
+
+
+def test_given_a_validated_upload_then_its_plan_is_served_as_csv(api):
+    job = api.job(JobState.VALIDATED, plan_key="reports/p/plan.csv")
+    api.files.objects["reports/p/plan.csv"] = b"\xef\xbb\xbfLine,Action,Email Address,Field,Old,New\r\n2,Create,a.b@nhs.net,,,\r\n"
+
+    answer = api.request("GET", f"/uploads/{job.job_id}/plan.csv")
+
+    assert answer.status == 200 and "2,Create,a.b@nhs.net" in answer.body
+    assert 'filename="staff-plan.csv"' in answer.headers["Content-Disposition"]
+
+
+def test_given_an_invalid_upload_then_asking_for_its_plan_is_a_conflict(api):
+    job = api.job(JobState.INVALID)
+    assert api.request("GET", f"/uploads/{job.job_id}/plan.csv").status == 409
+
+
+def test_given_an_upload_waiting_when_its_uploader_approves_then_it_is_refused_with_403(api):
+    job = _waiting(api)
+    answer = api.request("POST", f"/uploads/{job.job_id}/approve")
+    assert answer.status == 403 and "another administrator" in answer.json()["message"]
+
+
+def test_given_an_upload_waiting_when_another_administrator_approves_then_it_goes_on(api):
+    job = _waiting(api)
+    api.directory.admins[OTHER] = frozenset({"RX1"})
+
+    answer = api.request("POST", f"/uploads/{job.job_id}/approve", as_admin=OTHER)
+
+    assert answer.status == 200 and answer.json()["state"] == "VALIDATING"
+
+
+def test_given_an_approver_of_one_organisation_of_many_then_they_see_the_upload_and_its_plan(api):
+    job = _waiting(api, orgs=("RX1", "RY2"))
+    api.files.objects["reports/p/plan.csv"] = b"Line,Action,Email Address,Field,Old,New\r\n"
+    api.directory.admins[OTHER] = frozenset({"RX1"})
+    assert api.request("GET", f"/uploads/{job.job_id}/plan.csv", as_admin=OTHER).status == 200
+
+
+def test_given_an_upload_not_waiting_then_approve_and_cancel_are_conflicts(api):
+    job = api.job(JobState.COMPLETED)
+    assert api.request("POST", f"/uploads/{job.job_id}/approve").status == 409
+    assert api.request("POST", f"/uploads/{job.job_id}/cancel").status == 409
+
+
+def test_given_an_upload_waiting_when_its_uploader_cancels_then_it_is_cancelled(api):
+    job = _waiting(api)
+    answer = api.request("POST", f"/uploads/{job.job_id}/cancel")
+    assert answer.status == 200 and answer.json()["state"] == "CANCELLED"
+
+
+def test_given_another_organisations_administrator_then_approve_and_cancel_are_forbidden(api):
+    job = _waiting(api)
+    for action in ("approve", "cancel"):
+        assert api.request("POST", f"/uploads/{job.job_id}/{action}", as_admin=PRACTICE).status == 403

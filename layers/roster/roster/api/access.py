@@ -45,8 +45,12 @@ class Caller:
             raise Forbidden(NO_ORGANISATION)
 
     def may_see(self, job: Job) -> bool:
-        """Their own uploads, and uploads whose every organisation they administer."""
-        return job.uploader.lower() == self.email or (bool(job.orgs) and set(job.orgs) <= self.administered)
+        """Their own uploads, uploads whose every organisation they administer, and uploads they
+        are asked to approve."""
+        if job.uploader.lower() == self.email or (bool(job.orgs) and set(job.orgs) <= self.administered):
+            return True
+        # An administrator asked to approve an upload (csv-contract 10) sees it, and its plan.
+        return any(self.email in (a.lower() for a in admins) for admins in job.approval_administrators.values())
 
     def require_to_see(self, job: Job) -> None:
         self.require_an_organisation()

@@ -53,3 +53,11 @@ class ApplyRequests(Protocol):
     """Hands a validated upload to the apply function (asynchronously)."""
 
     def request(self, upload_id: str) -> None: ...
+
+
+class Approvals(Protocol):
+    """Approving and cancelling uploads that wait for approval (roster.approve.step.ApprovalStep)."""
+
+    def approve_upload(self, job_id: str, approver: str) -> Job: ...
+
+    def cancel_upload(self, job_id: str, who: str) -> Job: ...

@@ -95,6 +95,21 @@ def apply(upload_id: str) -> Response[str]:
     return _json(202, _front_door().uploads.apply(_caller(), upload_id))
 
 
+@router.get("/uploads/<upload_id>/plan.csv")
+def plan(upload_id: str) -> Response[str]:
+    return _csv(_front_door().uploads.plan(_caller(), upload_id))
+
+
+@router.post("/uploads/<upload_id>/approve")
+def approve(upload_id: str) -> dict[str, Any]:
+    return _front_door().uploads.approve(_caller(), upload_id)
+
+
+@router.post("/uploads/<upload_id>/cancel")
+def cancel(upload_id: str) -> dict[str, Any]:
+    return _front_door().uploads.cancel(_caller(), upload_id)
+
+
 @router.get("/uploads/<upload_id>/results.csv")
 def results(upload_id: str) -> Response[str]:
     return _csv(_front_door().uploads.results(_caller(), upload_id))

@@ -17,11 +17,12 @@ from typing import Any
 
 from roster.adapters.upload_listing import organisation_listing, uploader_listing
 from roster.api.access import Caller
-from roster.api.errors import BadRequest, Conflict, NotFound, TooLarge
-from roster.api.ports import ApplyRequests, UploadFiles, UploadIndex, UploadRecords
+from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
+from roster.api.ports import ApplyRequests, Approvals, UploadFiles, UploadIndex, UploadRecords
 from roster.api.upload_view import first_findings, upload_view
+from roster.approval import ApprovalRefused
 from roster.emails import file_stem
-from roster.errors import JobNotFound
+from roster.errors import JobNotFound, NotAwaitingApproval
 from roster.model.jobs import Job, JobState
 
 FORM_SECONDS = 900  # an upload form works for 15 minutes
@@ -57,6 +58,7 @@ class UploadDesk:
     applier: ApplyRequests
     max_upload_bytes: int
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    approvals: Approvals | None = None
 
     def issue_form(self, caller: Caller, request: dict[str, Any]) -> dict[str, Any]:
         """A presigned POST for one file; the upload is recorded AWAITING_FILE first, so its id is known."""
@@ -123,6 +125,35 @@ class UploadDesk:
             # Also on a retried request: the apply function does nothing for an upload already applied.
             self.applier.request(job.job_id)
         return upload_view(job, caller.email)
+
+    def plan(self, caller: Caller, upload_id: str) -> CsvDownload:
+        """What each row of a validated upload will do (csv-contract 11), to whoever may see it."""
+        job = self._visible(caller, upload_id)
+        if not job.plan_key:
+            raise Conflict(f"Upload {upload_id} has no plan: only a file that validated has one, and it is "
+                           f"{job.state.value}.")
+        return CsvDownload(f"{file_stem(job.file_name)}-plan.csv", self._text(job.plan_key))
+
+    def approve(self, caller: Caller, upload_id: str) -> dict[str, Any]:
+        """Approve an upload waiting for approval (csv-contract 10): 403 when the contract refuses
+        this administrator, 409 when it does not wait; the same approval again answers the same."""
+        job = self._visible(caller, upload_id)
+        return upload_view(self._approvals(lambda a: a.approve_upload(job.job_id, caller.email)), caller.email)
+
+    def cancel(self, caller: Caller, upload_id: str) -> dict[str, Any]:
+        """Cancel an upload waiting for approval: the uploader or an administrator concerned."""
+        job = self._visible(caller, upload_id)
+        return upload_view(self._approvals(lambda a: a.cancel_upload(job.job_id, caller.email)), caller.email)
+
+    def _approvals(self, act: Callable[[Approvals], Job]) -> Job:
+        if self.approvals is None:
+            raise Conflict("Approvals are not available here.")
+        try:
+            return act(self.approvals)
+        except ApprovalRefused as exc:
+            raise Forbidden(str(exc)) from None
+        except NotAwaitingApproval as exc:
+            raise Conflict(str(exc)) from None
 
     # -- helpers ---------------------------------------------------------------------------
     def _visible(self, caller: Caller, upload_id: str) -> Job:

@@ -8,10 +8,13 @@ from roster.adapters.apply_requests import LambdaApplyRequests
 from roster.adapters.clients import client
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.job_store import JobStore
+from roster.adapters.ses import SesMailer
 from roster.adapters.upload_listing import UploadListing
 from roster.adapters.upload_store import UploadStore
 from roster.api.front_door import FrontDoor
 from roster.api.uploads import FORM_SECONDS, UploadDesk
+from roster.approve.step import ApprovalStep
+from roster.model.jobs import Job
 from roster.settings import Settings, get_settings
 
 
@@ -19,13 +22,28 @@ def front_door() -> FrontDoor:
     """The front door on the deployment's stores (boto3 clients shared across invocations)."""
     settings = get_settings()
     dynamodb = client("dynamodb")
+    applier = LambdaApplyRequests(client("lambda"), settings.apply_function)
     uploads = UploadDesk(records=JobStore(dynamodb, settings.jobs_table),
                          index=UploadListing(dynamodb, settings.jobs_table),
                          files=UploadStore(client("s3"), settings.bucket),
-                         applier=LambdaApplyRequests(client("lambda"), settings.apply_function),
-                         max_upload_bytes=settings.max_upload_bytes)
+                         applier=applier,
+                         max_upload_bytes=settings.max_upload_bytes, approvals=approvals(applier))
     return FrontDoor(uploads=uploads, directory=DirectoryStore(dynamodb, settings.directory_table),
                      sign_in=sign_in_config(settings, client("cognito-idp")))
+
+
+def approvals(applier: LambdaApplyRequests) -> ApprovalStep:
+    """Approve and cancel on the deployment's stores. An approval that completes an upload hands
+    its re-validation to the apply function, as applying a validated upload does: the API keeps
+    its narrow rights and its answer fast."""
+    settings = get_settings()
+    jobs = JobStore(client("dynamodb"), settings.jobs_table)
+
+    def hand_over(job_id: str) -> Job:
+        applier.request(job_id)
+        return jobs.get(job_id)
+
+    return ApprovalStep(settings, jobs, UploadStore(client("s3"), settings.bucket), SesMailer(), hand_over)
 
 
 def console_connect_origins() -> list[str]:
