@@ -39,6 +39,10 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	@# Each function is its own module named app: checked one at a time, with the layer on the path.
+	for app in functions/*/app.py; do MYPYPATH=layers/roster $(BIN)/mypy --no-error-summary $$app || exit 1; done
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
