@@ -80,6 +80,7 @@ def files(stack: EmbeddedStack) -> UploadFiles:
     return UploadStore(stack.client("s3"), get_settings().bucket)
 
 
+@pytest.fixture
 def loaded(dynamodb: Any) -> Loaded:
     directory = DirectoryStore(dynamodb, get_settings().directory_table)
     return Loaded(directory, directory.put_organisation, directory.put_admin, directory.put_existing_account)

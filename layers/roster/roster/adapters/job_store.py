@@ -28,9 +28,20 @@ def _deadline_key(job_id: str, deadline: str) -> dict[str, str]:
     return {"pk": "APPROVAL", "sk": f"{deadline}#{job_id}"}
 
 
+# A job's row outcomes are spread over this many partition keys: DynamoDB writes at most
+# 1,000 WCU a second to one partition key, and an outcome written in a transaction costs 2,
+# so 10,000 outcomes under one key would take at least 20 s (bench/aws_model.py).
+OUTCOME_PARTITIONS = 16
+
+
+def _outcome_partition(job_id: str, shard: int) -> str:
+    return f"JOB#{job_id}#ROWS{shard:02d}"
+
+
 def row_key(job_id: str, line: int) -> dict[str, str]:
-    """The key of a row's outcome item (also the row's request key inside its transaction)."""
-    return {"pk": f"JOB#{job_id}", "sk": f"ROW#{line:07d}"}
+    """The key of a row's outcome item (also the row's request key inside its transaction):
+    one of OUTCOME_PARTITIONS partitions of the job, by line."""
+    return {"pk": _outcome_partition(job_id, line % OUTCOME_PARTITIONS), "sk": f"ROW#{line:07d}"}
 
 
 def outcome_item(table: str, job_id: str, outcome: RowOutcome) -> dict[str, Any]:
@@ -154,15 +165,16 @@ class JobStore:
             return self.get(job_id).data_key or data_key
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
-        """Every row outcome recorded for the job, by line."""
-        items = query_all(
+        """Every row outcome recorded for the job, by line (one query per outcome partition)."""
+        items = [item for shard in range(OUTCOME_PARTITIONS) for item in query_all(
             self.dynamodb,
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :row)",
-            ExpressionAttributeValues=to_item({":pk": f"JOB#{job_id}", ":row": "ROW#"}),
+            ExpressionAttributeValues=to_item({":pk": _outcome_partition(job_id, shard), ":row": "ROW#"}),
             ConsistentRead=True,
-        )
-        return {int(i["line"]): RowOutcome.model_validate(i) for i in items}
+        )]
+        by_line = {int(i["line"]): RowOutcome.model_validate(i) for i in items}
+        return dict(sorted(by_line.items()))
 
     def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
         """Outcomes already recorded for these lines (a retried batch skips them)."""

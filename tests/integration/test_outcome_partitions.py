@@ -1,0 +1,32 @@
+"""A job's row outcomes are spread over several partition keys (DynamoDB's per-key write
+limit), and every one of them comes back in line order."""
+
+from __future__ import annotations
+
+import pytest
+
+from roster.adapters.job_store import OUTCOME_PARTITIONS, JobStore, outcome_item
+from roster.model.jobs import Job, RowOutcome
+from roster.model.rows import RowResult
+from roster.settings import get_settings
+
+pytestmark = pytest.mark.integration
+
+
+def test_given_outcomes_of_many_lines_then_they_use_every_partition_and_all_come_back(harness):
+    dynamodb = harness.stack.client("dynamodb")
+    jobs = JobStore(dynamodb, get_settings().jobs_table)
+    jobs.create_if_absent(Job(job_id="a" * 32, bucket="b", key="k", file_name="f.csv", uploader="x@y.nhs.net"))
+    lines = list(range(2, 2 + 3 * OUTCOME_PARTITIONS))
+    for start in range(0, len(lines), 25):
+        dynamodb.transact_write_items(TransactItems=[
+            outcome_item(jobs.table, "a" * 32, RowOutcome(line=line, result=RowResult.CREATED, message="m"))
+            for line in lines[start:start + 25]])
+
+    outcomes = jobs.outcomes("a" * 32)
+
+    assert list(outcomes) == lines
+    assert jobs.outcomes_for("a" * 32, [5, 6, 999]).keys() == {5, 6}
+    keys = {item["pk"]["S"] for page in dynamodb.get_paginator("scan").paginate(TableName=jobs.table)
+            for item in page["Items"] if item["sk"]["S"].startswith("ROW#")}
+    assert len(keys) == OUTCOME_PARTITIONS
