@@ -140,6 +140,8 @@ class InProcessLambda:
         self._modules: dict[str, ModuleType] = {}
         self._lock = threading.Lock()
         self._in_flight = 0
+        self._warm: set[str] = set()  # functions whose first invocation has ended
+        self._first_invocation: dict[str, threading.Lock] = {}
         self._idle = threading.Condition(self._lock)
 
     def register(self, spec: FunctionSpec) -> None:
@@ -163,7 +165,7 @@ class InProcessLambda:
             raise LambdaServiceException(f"Injected fault: {spec.kind} failed before its handler ran")
         started = time.perf_counter()
         try:
-            result = self._run_handler(spec, event)
+            result = self._run_first_alone(spec, event)
         except Exception as exc:  # the runtime reports every handler exception as a function error
             self._count(self.stats.handler_errors, f"{spec.kind}:{type(exc).__name__}")
             logger.warning("%s handler raised %s", spec.kind, type(exc).__name__, exc_info=exc)
@@ -248,6 +250,24 @@ class InProcessLambda:
             return False
         logger.warning("the embedded stack does not deliver to %s destinations (%s)", service, destination)
         return False
+
+    def _run_first_alone(self, spec: FunctionSpec, event: Any) -> Any:
+        """A function's first invocation runs alone. On Lambda each execution environment runs
+        one invocation at a time; here concurrent invocations are threads sharing one module,
+        and libraries initialise lazily on first use without a lock (Powertools idempotency
+        configures its persistence layer on the first call: a second thread can see it half
+        configured and fail with IdempotencyPersistenceLayerError)."""
+        with self._lock:
+            first = None if spec.name in self._warm else self._first_invocation.setdefault(spec.name, threading.Lock())
+        if first is not None:
+            with first:
+                if spec.name not in self._warm:
+                    try:
+                        return self._run_handler(spec, event)
+                    finally:
+                        with self._lock:
+                            self._warm.add(spec.name)
+        return self._run_handler(spec, event)
 
     def _run_handler(self, spec: FunctionSpec, event: Any) -> Any:
         module_name, function_name = spec.handler.rsplit(".", 1)

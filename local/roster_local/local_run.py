@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import email
-import io
 import json
 import sys
 import threading
@@ -271,14 +270,17 @@ class LocalRun:
         return UploadResult(index, path, job, folder)
 
     def _write_mailbox_report(self) -> None:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(MAILBOX_REPORT_COLUMNS)
-        for a in self.directory.all_accounts():
-            writer.writerow([a.email, a.title or "", a.first_name, a.last_name, a.display_name or "",
-                             a.job_title or "", a.ods, a.unit or "", a.business_phone or "", a.mobile_phone or "",
-                             a.mailbox_gb, a.status.value, a.created_at or ""])
-        (self.out_dir / "mailbox-report.csv").write_text(buffer.getvalue(), encoding="utf-8", newline="")
+        # What DirectoryStore.all_accounts returns, one organisation at a time: each account
+        # becomes its CSV cells at once, so 100,000 account models are never alive together.
+        rows = [[a.email, a.title or "", a.first_name, a.last_name, a.display_name or "", a.job_title or "", a.ods,
+                 a.unit or "", a.business_phone or "", a.mobile_phone or "", a.mailbox_gb, a.status.value,
+                 a.created_at or ""]
+                for ods in self.directory.organisation_codes() for a in self.directory.accounts_in(ods)]
+        rows.sort(key=lambda row: str(row[0]))
+        with (self.out_dir / "mailbox-report.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(MAILBOX_REPORT_COLUMNS)
+            writer.writerows(rows)
 
 
 def sent_emails(job_id: str) -> list[bytes]:

@@ -424,3 +424,12 @@ def test_string_values_and_attribute_names_are_shared_between_items(moto_env):
 
     assert first.attrs["status"].value is second.attrs["status"].value
     assert next(iter(first.attrs)) is next(iter(second.attrs))
+
+
+def test_an_item_s_key_attributes_share_its_key_objects(moto_env):
+    hash_key, range_key = DynamoType({"S": "ACCOUNT#a"}), DynamoType({"S": "ACCOUNT"})
+
+    item = Item(hash_key, range_key, {"pk": {"S": "ACCOUNT#a"}, "sk": {"S": "ACCOUNT"}, "n": {"N": "1"}})
+
+    assert item.attrs["pk"] is hash_key and item.attrs["sk"] is range_key
+    assert item.to_json()["Attributes"] == {"pk": {"S": "ACCOUNT#a"}, "sk": {"S": "ACCOUNT"}, "n": {"N": "1"}}
