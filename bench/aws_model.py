@@ -7,10 +7,11 @@ project's machine (marked "measured"). It is a model, not a measurement: it says
 binds and what each phase costs, so that a parameter change can be weighed before deploying.
 
 Assumptions, beyond the cited figures:
-- Row outcome items are spread over partition keys per batch. Today every outcome of a job
-  is under one partition key (JOB#<id>), whose 1,000 WRU/s would bind at 2 WRU an outcome
-  (10,000 rows: 20 s); another engineer is changing those keys, and the model assumes the
-  change. `--outcomes-on-one-key` prints the figure with today's keys.
+- Row outcome items are spread over partition keys: a job's outcomes go to 16 keys by line
+  (adapters/job_store.py, OUTCOME_PARTITIONS), 16,000 WRU/s together, so at 2 WRU an outcome
+  10,000 rows need at least 1.25 s of them, well inside the create wave. Under one key
+  (JOB#<id>, before that change) its 1,000 WRU/s would bind: 10,000 rows, 20 s;
+  `--outcomes-on-one-key` prints that figure.
 - The tables are warm: able to take the write rate the map produces (a table that already
   served such a peak, or one pre-warmed). A new on-demand table takes 4,000 WRU/s at first;
   `--cold-table` models that instead.
