@@ -137,3 +137,40 @@ class TemplateResolver:
             return str(self._ref(name))
 
         return re.sub(r"\$\{([^}]+)\}", replace, text)
+
+
+def checked_parameter(name: str, spec: dict[str, Any], value: str) -> str:
+    """A parameter override checked as CloudFormation checks it (type, range, allowed values and
+    pattern); ValueError with a sentence that names the parameter and what it allows."""
+    allowed = spec.get("AllowedValues")
+    if allowed is not None and value not in [str(v) for v in allowed]:
+        raise ValueError(f"template parameter {name} must be one of {', '.join(map(str, allowed))}, not '{value}'")
+    if spec.get("Type") == "Number":
+        low, high = spec.get("MinValue"), spec.get("MaxValue")
+        bounds = f" from {low} to {high}" if low is not None and high is not None else ""
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"template parameter {name} must be a number{bounds}, not '{value}'") from None
+        if (low is not None and number < float(low)) or (high is not None and number > float(high)):
+            raise ValueError(f"template parameter {name} must be a number{bounds}, not {value}")
+    pattern = spec.get("AllowedPattern")
+    if pattern is not None and re.fullmatch(pattern, value) is None:
+        what = spec.get("ConstraintDescription", f"match {pattern}")
+        raise ValueError(f"template parameter {name} '{value}' is not allowed: it {what}")
+    return value
+
+
+def lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule in the S3 API's shape."""
+    api: dict[str, Any] = {"ID": rule.get("Id", "rule"), "Status": rule["Status"],
+                           "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpiration" in rule:
+        api["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+    if "AbortIncompleteMultipartUpload" in rule:
+        api["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+    return api

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -24,7 +23,7 @@ from botocore.config import Config
 from moto import mock_aws
 
 from roster_local import moto_patches
-from roster_local.cfn_template import TemplateResolver, load_template
+from roster_local.cfn_template import TemplateResolver, checked_parameter, lifecycle_rule, load_template
 from roster_local.embedded_cognito import create_sign_in
 from roster_local.lambda_adapter import ChaosRule, FunctionSpec, InProcessLambda
 from roster_local.operations_resources import OperationsResources
@@ -216,7 +215,7 @@ class EmbeddedStack:
         if "OwnershipControls" in props:
             s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
         if "LifecycleConfiguration" in props:
-            rules = [_lifecycle_rule(self.resolver.resolve(rule))
+            rules = [lifecycle_rule(self.resolver.resolve(rule))
                      for rule in props["LifecycleConfiguration"]["Rules"]]
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
         if "CorsConfiguration" in props:
@@ -360,46 +359,9 @@ class EmbeddedStack:
         return values
 
 
-def checked_parameter(name: str, spec: dict[str, Any], value: str) -> str:
-    """A parameter override checked as CloudFormation checks it (type, range, allowed values and
-    pattern); ValueError with a sentence that names the parameter and what it allows."""
-    allowed = spec.get("AllowedValues")
-    if allowed is not None and value not in [str(v) for v in allowed]:
-        raise ValueError(f"template parameter {name} must be one of {', '.join(map(str, allowed))}, not '{value}'")
-    if spec.get("Type") == "Number":
-        low, high = spec.get("MinValue"), spec.get("MaxValue")
-        bounds = f" from {low} to {high}" if low is not None and high is not None else ""
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError(f"template parameter {name} must be a number{bounds}, not '{value}'") from None
-        if (low is not None and number < float(low)) or (high is not None and number > float(high)):
-            raise ValueError(f"template parameter {name} must be a number{bounds}, not {value}")
-    pattern = spec.get("AllowedPattern")
-    if pattern is not None and re.fullmatch(pattern, value) is None:
-        what = spec.get("ConstraintDescription", f"match {pattern}")
-        raise ValueError(f"template parameter {name} '{value}' is not allowed: it {what}")
-    return value
-
-
 def _trust(service: str) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-
-
-def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
-    """A CloudFormation lifecycle rule in the S3 API's shape."""
-    api: dict[str, Any] = {"ID": rule.get("Id", "rule"), "Status": rule["Status"],
-                           "Filter": {"Prefix": rule.get("Prefix", "")}}
-    if "ExpirationInDays" in rule:
-        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
-    if "NoncurrentVersionExpiration" in rule:
-        api["NoncurrentVersionExpiration"] = {
-            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
-    if "AbortIncompleteMultipartUpload" in rule:
-        api["AbortIncompleteMultipartUpload"] = {
-            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
-    return api
 
 
 def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:

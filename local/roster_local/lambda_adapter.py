@@ -288,13 +288,8 @@ class InProcessLambda:
                     raise RuntimeError(f"cannot load handler module {path}")
                 module = importlib.util.module_from_spec(module_spec)
                 sys.modules[module_spec.name] = module  # as an import would: pydantic resolves names through it
-                # Lambda runs a handler with its code folder on sys.path (/var/task), so a handler imports
-                # the modules beside it by name (the api function's console_routes); so it does here.
-                sys.path.insert(0, str(spec.code_dir))
-                try:
-                    module_spec.loader.exec_module(module)
-                finally:
-                    sys.path.remove(str(spec.code_dir))
+                _register_siblings(spec.code_dir, module_name)
+                module_spec.loader.exec_module(module)
                 self._modules[key] = module
             return self._modules[key]
 
@@ -331,6 +326,25 @@ def _invocation_record(spec: FunctionSpec, event: Any, attempts: int, response: 
         "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
         "responsePayload": {key: response[key] for key in ("errorMessage", "errorType") if key in response},
     }
+
+
+def _register_siblings(code_dir: Path, handler_module: str) -> None:
+    """The modules beside a handler, importable by their names, as in Lambda.
+
+    Lambda runs a handler with its code folder first on the import path (/var/task), so a
+    handler imports the modules beside it by name (the api function's console_routes). Here
+    every function shares one process and one import path: each such module is registered
+    by file under its name instead, loaded lazily (on first use, so their order is free)."""
+    for path in sorted(code_dir.glob("*.py")):
+        if path.stem == handler_module or path.stem in sys.modules:
+            continue
+        module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:
+            raise RuntimeError(f"cannot load module {path}")
+        module_spec.loader = importlib.util.LazyLoader(module_spec.loader)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[path.stem] = module
+        module_spec.loader.exec_module(module)
 
 
 def _error_payload(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
