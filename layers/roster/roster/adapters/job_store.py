@@ -87,15 +87,7 @@ class JobStore:
         while the job is in that state (JobStateChanged otherwise). Setting `orgs` lists the
         upload under each of them (gsi2)."""
         changes["updated_at"] = utc_now()
-        if "state" in changes:  # keeps the sparse open-jobs index (adapters/open_jobs.py) in step
-            changes.update(open_job_attributes(changes["state"], changes["updated_at"]))
-        names = {f"#a{i}": name for i, name in enumerate(changes)}
-        setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
-        values = {f":v{i}": _json_value(value) for i, value in setting.items()}
-        expression = "SET " + ", ".join(f"#a{i} = :v{i}" for i in setting)
-        removed = [f"#a{i}" for i, value in enumerate(changes.values()) if value is None]
-        if removed:
-            expression += " REMOVE " + ", ".join(removed)
+        expression, names, values = _update_expression(changes)
         condition = "attribute_exists(pk)"
         if expect_state is not None:
             names["#expected"] = "state"
@@ -211,15 +203,7 @@ class JobStore:
         """Set attributes only while each `expected` attribute has its value (None: absent);
         False when one has not (another caller changed the job first)."""
         changes = {**changes, "updated_at": utc_now()}
-        if "state" in changes:  # keeps the sparse open-jobs index (adapters/open_jobs.py) in step
-            changes.update(open_job_attributes(changes["state"], changes["updated_at"]))
-        names = {f"#a{i}": name for i, name in enumerate(changes)}
-        setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
-        values = {f":v{i}": _json_value(value) for i, value in setting.items()}
-        expression = "SET " + ", ".join(f"#a{i} = :v{i}" for i in setting)
-        removed = [f"#a{i}" for i, value in enumerate(changes.values()) if value is None]
-        if removed:
-            expression += " REMOVE " + ", ".join(removed)
+        expression, names, values = _update_expression(changes)
         conditions = ["attribute_exists(pk)"]
         for i, (name, value) in enumerate(expected.items()):
             names[f"#e{i}"] = name
@@ -251,6 +235,21 @@ class JobStore:
                           ExpressionAttributeValues=to_item({":p": "APPROVAL", ":due": f"{now}#~"}),
                           ConsistentRead=True)
         return [(i["job_id"], i["deadline"]) for i in items]
+
+
+def _update_expression(changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """SET the changes' values and REMOVE those that are None; a state change also keeps the
+    sparse open-jobs index (adapters/open_jobs.py) in step. (expression, names, values)."""
+    if "state" in changes:
+        changes = {**changes, **open_job_attributes(changes["state"], changes["updated_at"])}
+    names = {f"#a{i}": name for i, name in enumerate(changes)}
+    setting = {i: value for i, value in enumerate(changes.values()) if value is not None}
+    values = {f":v{i}": _json_value(value) for i, value in setting.items()}
+    expression = "SET " + ", ".join(f"#a{i} = :v{i}" for i in setting)
+    removed = [f"#a{i}" for i, value in enumerate(changes.values()) if value is None]
+    if removed:
+        expression += " REMOVE " + ", ".join(removed)
+    return expression, names, values
 
 
 def _json_value(value: Any) -> Any:
