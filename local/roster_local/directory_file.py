@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from roster.adapters.directory_store import DirectoryStore
-from roster.model.directory import Account, AccountStatus, Organisation
+from roster.model.directory import DEFAULT_MAILBOX_GB, Account, AccountStatus, Organisation
 from roster.rules import InvalidCell
 from roster.rules.phones import business_phone, mobile_phone
 
@@ -30,7 +30,7 @@ class OrganisationEntry(_Strict):
     ods: str = Field(pattern=r"^[A-Za-z0-9]{3,10}$")
     name: Name
     domain: str = Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-    mailbox_max_gb: int = Field(default=4, ge=4)
+    mailbox_max_gb: int = Field(default=DEFAULT_MAILBOX_GB, ge=DEFAULT_MAILBOX_GB)
     units: list[str] = Field(default_factory=list)
 
 
@@ -51,7 +51,7 @@ class AccountEntry(_Strict):
     unit: str | None = None
     business_phone: str | None = None
     mobile_phone: str | None = None
-    mailbox_gb: int = Field(default=4, ge=1)
+    mailbox_gb: int = Field(default=DEFAULT_MAILBOX_GB, ge=1)
     created_at: str | None = None
 
     @field_validator("email")

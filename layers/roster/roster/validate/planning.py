@@ -96,11 +96,18 @@ def _plan_create(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | N
     return PlannedRow(line=draft.line, action=RowAction.CREATE, fields=fields)
 
 
-def _plan_leaver(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
+def _uploader_administers(draft: RowDraft, snapshot: DirectorySnapshot, account: Account, doing: str) -> bool:
+    """Whether the uploader administers the account's organisation; if not, the row says so."""
     try:
-        require_administered(snapshot, account.ods, "mark this account as a leaver")
+        require_administered(snapshot, account.ods, doing)
     except InvalidCell as exc:
         draft.row_error("email", exc.message)
+        return False
+    return True
+
+
+def _plan_leaver(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
+    if not _uploader_administers(draft, snapshot, account, "mark this account as a leaver"):
         return None
     fields = UserFields(email=account.email, status=LEAVER, ods=account.ods)
     return _planned(draft, fields, account, snapshot)
@@ -121,10 +128,7 @@ def _plan_joiner(draft: RowDraft, snapshot: DirectorySnapshot, account: Account)
 
 
 def _plan_update(draft: RowDraft, snapshot: DirectorySnapshot, account: Account) -> PlannedRow | None:
-    try:
-        require_administered(snapshot, account.ods, "update this account")
-    except InvalidCell as exc:
-        draft.row_error("email", exc.message)
+    if not _uploader_administers(draft, snapshot, account, "update this account"):
         return None
     given_ods = draft.values.get("ods")
     if moves_active_user(account, given_ods):
