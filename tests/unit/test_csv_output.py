@@ -12,6 +12,15 @@ def test_given_rows_then_the_text_starts_with_a_byte_order_mark_and_uses_crlf():
     assert text.endswith("Zo\u00eb,\r\n")
 
 
+def test_given_rows_from_a_generator_then_the_whole_text_is_exactly_as_written():
+    rows = (row for row in [["José", "+447912345678"], ["a,b", None], ['say "hi"', "line\r\nbreak"]])
+
+    text = csv_text(["Name", "=Phone"], rows)
+
+    assert text == ("\ufeffName,'=Phone\r\nJosé,'+447912345678\r\n\"a,b\",\r\n"
+                    '"say ""hi""","line\r\nbreak"\r\n')
+
+
 def test_given_formula_cells_then_they_are_escaped_and_phones_stay_text():
     text = without_byte_order_mark(csv_text(["A"], [["=1+2"], ["+447912345678"], ["@x"]]))
     assert text.splitlines() == ["A", "'=1+2", "'+447912345678", "'@x"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from roster.batches import BatchRequest
 from roster.contract.results_file import parse_results_csv
 from roster.model.jobs import JobState
 from tests.conftest import current_csv
@@ -67,6 +68,20 @@ def test_given_rows_done_before_the_failure_then_they_keep_their_results(roster:
     assert [r["Result"] for r in _results(roster, job.job_id)] == ["Created", "Updated"]
     [email] = roster.mailer.emails_for(job.job_id)
     assert email.subject == "Upload failed: users.csv"  # whatever was done before the failure
+
+
+def test_given_only_the_first_of_two_batches_done_then_only_the_second_batchs_row_is_not_processed(
+        roster: Roster) -> None:
+    roster.settings = settings(batch_size=1)
+    job = roster.upload(USERS)
+    first = roster.files.get_json(job.batch_list_key or "")[0]
+    roster.create_step(job.job_id).run_batch(BatchRequest(job_id=job.job_id, bucket=roster.files.bucket, **first))
+
+    finished = roster.notify_step().finish(job.job_id, FAILURE)
+
+    assert finished.error == "States.TaskFailed: create batch 1 gave up after 10 attempts; 1 rows were not processed"
+    assert [r["Result"] for r in _results(roster, job.job_id)] == ["Created", "Failed"]
+    assert (finished.counts["created"], finished.counts["updated"], finished.counts["failed"]) == (1, 0, 1)
 
 
 def test_given_results_too_big_to_attach_then_the_email_carries_a_link_instead(roster: Roster) -> None:

@@ -153,3 +153,20 @@ def test_a_message_is_followed_by_each_validation_warning_as_a_sentence():
     assert with_warnings("Created.", []) == "Created."
     assert with_warnings("Moved", ["User already exists in Leaver state", "Check it."]) == (
         "Moved. Validation warning: User already exists in Leaver state. Validation warning: Check it.")
+
+
+@pytest.mark.parametrize("has_result_columns", [False, True])
+def test_given_the_lines_as_a_generator_when_written_then_the_text_is_the_one_a_list_gives(has_result_columns):
+    header = HEADER + list(RESULT_COLUMNS) if has_result_columns else HEADER
+    extra = ["Created", "old message", "", ""] if has_result_columns else []
+    lines = [
+        ResultLine(row(First_Name="Zoë", Last_Name="=Smith", Password="Xk9#mQ2$vL7!pR") + extra, RowResult.CREATED,
+                   "Created, with a \"quote\"", "zoe.smith@nhs.net", "Abc#2345defGHJk"),
+        ResultLine(row(Email_Address="a.b@nhs.net", Status="leaver") + extra, RowResult.LEAVER, "Marked as leaver"),
+        ResultLine(row(First_Name="Al") + extra, RowResult.FAILED, "Not processed\nat all"),
+    ]
+
+    from_generator = results_csv(header, (line for line in lines), PASSWORD, has_result_columns)
+
+    assert from_generator == results_csv(header, lines, PASSWORD, has_result_columns)
+    assert len(read(from_generator)) == 1 + len(lines)

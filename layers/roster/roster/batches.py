@@ -5,6 +5,7 @@ so validate writes the batches itself."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -77,6 +78,13 @@ def read_all_batches(uploads: UploadFiles, job_id: str) -> list[BatchRow]:
     for entry in uploads.get_json(batch_list_key(job_id)):
         rows.extend(read_batch(uploads, entry["batch_key"]))
     return rows
+
+
+def planned_lines(uploads: UploadFiles, job_id: str) -> Iterator[int]:
+    """The line of every planned row of a job, in file order, one batch file at a time."""
+    for entry in uploads.get_json(batch_list_key(job_id)):
+        # Only the line is wanted: validating whole BatchRow models would cost far more memory.
+        yield from (int(row["line"]) for row in uploads.get_json(entry["batch_key"]))
 
 
 def _to_batch_row(row: PlannedRow, cipher: JobCipher) -> BatchRow:

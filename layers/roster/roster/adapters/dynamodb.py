@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -51,7 +52,13 @@ def batch_get(dynamodb: Any, table: str, keys: list[dict[str, Any]]) -> list[dic
     return found
 
 
+def query_items(dynamodb: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a Query as plain values, read a page at a time (boto3's paginator)."""
+    for page in dynamodb.get_paginator("query").paginate(**kwargs):
+        for item in page.get("Items", []):
+            yield from_item(item)
+
+
 def query_all(dynamodb: Any, **kwargs: Any) -> list[dict[str, Any]]:
     """Every page of a Query (boto3's paginator); returns plain items."""
-    pages = dynamodb.get_paginator("query").paginate(**kwargs)
-    return [from_item(item) for page in pages for item in page.get("Items", [])]
+    return list(query_items(dynamodb, **kwargs))

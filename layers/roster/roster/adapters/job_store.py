@@ -6,13 +6,13 @@ form is issued, listed by uploader and by organisation on gsi2 (upload_listing.p
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
 
-from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
+from roster.adapters.dynamodb import batch_get, from_item, query_all, query_items, to_item
 from roster.adapters.open_jobs import open_job_attributes
 from roster.adapters.upload_listing import UploadListing, uploader_listing_keys
 from roster.errors import JobNotFound, JobStateChanged
@@ -158,15 +158,19 @@ class JobStore:
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
         """Every row outcome recorded for the job, by line (one query per outcome partition)."""
-        items = [item for shard in range(OUTCOME_PARTITIONS) for item in query_all(
-            self.dynamodb,
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :row)",
-            ExpressionAttributeValues=to_item({":pk": _outcome_partition(job_id, shard), ":row": "ROW#"}),
-            ConsistentRead=True,
-        )]
-        by_line = {int(i["line"]): RowOutcome.model_validate(i) for i in items}
-        return dict(sorted(by_line.items()))
+        # Each plain item becomes its model as it is read: a 100,000-row job never holds both.
+        by_line = {int(i["line"]): RowOutcome.model_validate(i) for i in self._outcome_items(job_id)}
+        return {line: by_line[line] for line in sorted(by_line)}
+
+    def _outcome_items(self, job_id: str) -> Iterator[dict[str, Any]]:
+        for shard in range(OUTCOME_PARTITIONS):
+            yield from query_items(
+                self.dynamodb,
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :row)",
+                ExpressionAttributeValues=to_item({":pk": _outcome_partition(job_id, shard), ":row": "ROW#"}),
+                ConsistentRead=True,
+            )
 
     def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
         """Outcomes already recorded for these lines (a retried batch skips them)."""

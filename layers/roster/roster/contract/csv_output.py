@@ -16,11 +16,13 @@ BYTE_ORDER_MARK = "\ufeff"
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """The file's text, starting with the byte-order mark (written as UTF-8 it is EF BB BF)."""
     out = io.StringIO(newline="")
+    # Written first rather than joined on at the end, which would copy the whole text once more.
+    out.write(BYTE_ORDER_MARK)
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([escape_formula(str(cell)) for cell in header])
     for row in rows:
         writer.writerow([escape_formula("" if cell is None else str(cell)) for cell in row])
-    return BYTE_ORDER_MARK + out.getvalue()
+    return out.getvalue()
 
 
 def without_byte_order_mark(text: str) -> str:

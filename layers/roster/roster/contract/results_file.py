@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from roster.contract.columns import MASKED_PASSWORD, RESULT_COLUMNS
@@ -51,7 +51,7 @@ def _masked(cells: list[str], password_column: int | None) -> list[str]:
 
 def results_csv(
     header: list[str],
-    lines: list[ResultLine],
+    lines: Iterable[ResultLine],
     password_column: int | None,
     has_result_columns: bool,
 ) -> str:
@@ -59,7 +59,8 @@ def results_csv(
     formula-escaped).
 
     Rows keep their order and cells (even when their count differs from the header);
-    supplied passwords are masked; an earlier results file's result columns are replaced."""
+    supplied passwords are masked; an earlier results file's result columns are replaced.
+    `lines` is read once, as the text is written: a generator keeps no list of a job's lines."""
     data_width = len(header) - len(RESULT_COLUMNS) if has_result_columns else len(header)
     if data_width < 0:
         raise ValueError("a results file header must end with the four result columns")

@@ -4,6 +4,7 @@ handing the organisations on to the next queued upload."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,11 +12,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from roster.batches import generated_password_purpose, read_all_batches
+from roster.batches import generated_password_purpose, planned_lines
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
 from roster.contract.findings import Severity
-from roster.contract.formats import detect_format
-from roster.contract.reading import decode_upload, read_records
+from roster.contract.formats import DetectedFormat, detect_format
+from roster.contract.reading import Record, decode_upload, read_records
 from roster.contract.results_file import ResultLine, results_csv, with_warnings
 from roster.contract.validation_report import parse_validation_report
 from roster.emails import file_stem, upload_complete_email
@@ -65,45 +66,31 @@ class NotifyStep:
         return job
 
     def _write_results(self, job: Job, failure: dict[str, Any] | None) -> Job:
-        planned = {row.line for row in read_all_batches(self.files, job.job_id)}
         outcomes = self.jobs.outcomes(job.job_id)
+        # Only the planned lines without an outcome are kept, not every line of the job.
+        missing = len({line for line in planned_lines(self.files, job.job_id) if line not in outcomes})
         cipher = JobCipher.open(self.keys, base64.b64decode(job.data_key or ""), job.job_id)
-        text, tally = self._results_file(job, planned, outcomes, cipher)
+        text, tally = self._results_file(job, outcomes, cipher)
         results_key = f"results/{job.job_id}/{file_stem(job.file_name)}-results.csv"
         self.files.put_text(results_key, text)
         counts = {**job.counts, **{name: tally.get(name, 0) for name in RESULT_COUNT.values()}}
-        missing = len(planned - outcomes.keys())
         state = JobState.FAILED if failure or missing else JobState.COMPLETED
         error = _failure_text(failure, missing) if state is JobState.FAILED else None
         self.jobs.update(job.job_id, state=state, counts=counts, results_key=results_key, error=error)
         return self.jobs.get(job.job_id)
 
-    def _results_file(self, job: Job, planned: set[int], outcomes: dict[int, RowOutcome],
+    def _results_file(self, job: Job, outcomes: dict[int, RowOutcome],
                       cipher: JobCipher) -> tuple[str, dict[str, int]]:
         text = decode_upload(self.files.read(job.key, job.version_id), self.settings.max_upload_bytes)
         records = iter(read_records(text))
         header = next(records).cells
         detected = detect_format([cell.strip() for cell in header])
-        password_column = _password_column(detected.format)
-        warnings = self._warnings_by_line(job)
-        lines: list[ResultLine] = []
+        lines = _result_lines(records, detected, outcomes, self._warnings_by_line(job), cipher)
+        # Lines are made and counted as the CSV is written: a 100,000-row job keeps no list of them.
         tally: dict[str, int] = {}
-        for record in records:
-            if not detected.is_data_row(record.cells):
-                continue  # validation skipped it too
-            outcome = outcomes.get(record.line)
-            if outcome is None:
-                line = ResultLine(cells=record.cells, result=RowResult.FAILED,
-                                  message=with_warnings(NOT_PROCESSED, warnings.get(record.line, [])))
-            else:
-                password = (cipher.unseal(outcome.sealed_password, generated_password_purpose(record.line))
-                            if outcome.sealed_password else "")
-                line = ResultLine(cells=record.cells, result=outcome.result,
-                                  message=with_warnings(outcome.message, warnings.get(record.line, [])),
-                                  assigned_email=outcome.email, temporary_password=password)
-            tally[RESULT_COUNT[line.result]] = tally.get(RESULT_COUNT[line.result], 0) + 1
-            lines.append(line)
-        return results_csv(header, lines, password_column, detected.is_results_file), tally
+        results = results_csv(header, _tallied(lines, tally), _password_column(detected.format),
+                              detected.is_results_file)
+        return results, tally
 
     def _warnings_by_line(self, job: Job) -> dict[int, list[str]]:
         """The validation warnings of each line, from the job's validation report."""
@@ -126,6 +113,31 @@ class NotifyStep:
                                       failed=job.state is JobState.FAILED,
                                       link_expires_at=link.expires_at if link else None, kept_until=kept_until)
         self.mailer.send_once("upload-complete", email)
+
+
+def _result_lines(records: Iterable[Record], detected: DetectedFormat, outcomes: dict[int, RowOutcome],
+                  warnings: dict[int, list[str]], cipher: JobCipher) -> Iterator[ResultLine]:
+    """Each data row of the upload with what happened to it, in file order."""
+    for record in records:
+        if not detected.is_data_row(record.cells):
+            continue  # validation skipped it too
+        outcome = outcomes.get(record.line)
+        if outcome is None:
+            yield ResultLine(cells=record.cells, result=RowResult.FAILED,
+                             message=with_warnings(NOT_PROCESSED, warnings.get(record.line, [])))
+        else:
+            password = (cipher.unseal(outcome.sealed_password, generated_password_purpose(record.line))
+                        if outcome.sealed_password else "")
+            yield ResultLine(cells=record.cells, result=outcome.result,
+                             message=with_warnings(outcome.message, warnings.get(record.line, [])),
+                             assigned_email=outcome.email, temporary_password=password)
+
+
+def _tallied(lines: Iterable[ResultLine], tally: dict[str, int]) -> Iterator[ResultLine]:
+    """The lines as they are; `tally` counts their results once they have all passed."""
+    for line in lines:
+        tally[RESULT_COUNT[line.result]] = tally.get(RESULT_COUNT[line.result], 0) + 1
+        yield line
 
 
 def _password_column(upload_format: UploadFormat) -> int:
