@@ -15,6 +15,7 @@ Speed: the same answers with less work.
   condition_cache   condition expressions parsed once
   item_size         an item's size summed once, not once per attribute
   attribute_value   an attribute value built from its {type: value} pair directly
+  lazy_batch_task   the Step Functions interpreter without moto.batch and moto.ec2 until a Batch task runs
 Reading moto's state (nothing replaced):
   ses_outbox        the raw emails moto's SES kept, which `roster local run` writes out
 """
@@ -29,11 +30,12 @@ from roster_local.moto_patches import (
     execution_copy,
     item_size,
     lambda_invoke,
+    lazy_batch_task,
     transact_write,
 )
 
 PATCHES = (dynamodb_lock, transact_write, execution_copy, lambda_invoke, dynamodb_query, condition_cache, item_size,
-           attribute_value)
+           attribute_value, lazy_batch_task)
 
 
 def apply() -> None:
