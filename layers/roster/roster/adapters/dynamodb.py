@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -18,16 +19,30 @@ def to_item(values: dict[str, Any]) -> dict[str, Any]:
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     """DynamoDB attribute values -> Python values (whole numbers as int)."""
-    out: dict[str, Any] = {}
-    for key, raw in item.items():
-        value = _deserializer.deserialize(raw)
-        out[key] = _plain(value)
-    return out
+    return {key: _value(raw) for key, raw in item.items()}
+
+
+def _value(raw: dict[str, Any]) -> Any:
+    # Strings, numbers and booleans are nearly every attribute Roster reads, and every read of
+    # a 10,000-row job passes here some 200,000 times: those three are taken straight from
+    # their {type: value} pair; everything else goes through boto3's TypeDeserializer.
+    if len(raw) == 1:
+        kind, value = next(iter(raw.items()))
+        if kind == "S" or kind == "BOOL":
+            return value
+        if kind == "N":
+            return _number(value)
+    return _plain(_deserializer.deserialize(raw))
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return _plain(Decimal(text))  # type: ignore[no-any-return]
 
 
 def _plain(value: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list):
