@@ -30,3 +30,21 @@ def test_given_outcomes_of_many_lines_then_they_use_every_partition_and_all_come
     keys = {item["pk"]["S"] for page in dynamodb.get_paginator("scan").paginate(TableName=jobs.table)
             for item in page["Items"] if item["sk"]["S"].startswith("ROW#")}
     assert len(keys) == OUTCOME_PARTITIONS
+
+
+def test_given_outcomes_written_out_of_order_when_read_in_line_order_then_they_stream_sorted_across_partitions(
+        harness):
+    dynamodb = harness.stack.client("dynamodb")
+    jobs = JobStore(dynamodb, get_settings().jobs_table)
+    jobs.create_if_absent(Job(job_id="c" * 32, bucket="b", key="k", file_name="f.csv", uploader="x@y.nhs.net"))
+    # Lines of one, two, four and five digits, written highest first: the sort key's padding
+    # and the merge of the partitions, not the order of writing, give the order read.
+    lines = [10_001, 1_234, 999, 100, 17, 16, 9, 2]
+    dynamodb.transact_write_items(TransactItems=[
+        outcome_item(jobs.table, "c" * 32, RowOutcome(line=line, result=RowResult.CREATED, message="m"))
+        for line in lines])
+
+    read = jobs.outcomes_in_line_order("c" * 32)
+
+    assert iter(read) is read  # an iterator, read as it is taken
+    assert [outcome.line for outcome in read] == sorted(lines)

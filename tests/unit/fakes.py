@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -88,7 +88,10 @@ class FakeJobs:
         return str(record["data_key"])
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
-        return {line: o for (job, line), o in sorted(self.row_outcomes.items()) if job == job_id}
+        return {o.line: o for o in self.outcomes_in_line_order(job_id)}
+
+    def outcomes_in_line_order(self, job_id: str) -> Iterator[RowOutcome]:
+        return iter([o for (job, _), o in sorted(self.row_outcomes.items()) if job == job_id])
 
     def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
         return {line: self.row_outcomes[(job_id, line)] for line in lines if (job_id, line) in self.row_outcomes}

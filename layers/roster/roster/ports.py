@@ -6,7 +6,7 @@ fakes (tests/unit/fakes.py). Nothing here imports boto3."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -44,6 +44,11 @@ class JobRecords(Protocol):
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
         """Every row outcome recorded for the job, by line."""
+        ...
+
+    def outcomes_in_line_order(self, job_id: str) -> Iterator[RowOutcome]:
+        """Every row outcome recorded for the job, in line order, read as they are taken (a
+        100,000-row job is never held whole)."""
         ...
 
     def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:

@@ -6,6 +6,7 @@ form is issued, listed by uploader and by organisation on gsi2 (upload_listing.p
 from __future__ import annotations
 
 import contextlib
+import heapq
 from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any
@@ -157,20 +158,25 @@ class JobStore:
             return self.get(job_id).data_key or data_key
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
-        """Every row outcome recorded for the job, by line (one query per outcome partition)."""
-        # Each plain item becomes its model as it is read: a 100,000-row job never holds both.
-        by_line = {int(i["line"]): RowOutcome.model_validate(i) for i in self._outcome_items(job_id)}
-        return {line: by_line[line] for line in sorted(by_line)}
+        """Every row outcome recorded for the job, by line."""
+        return {outcome.line: outcome for outcome in self.outcomes_in_line_order(job_id)}
 
-    def _outcome_items(self, job_id: str) -> Iterator[dict[str, Any]]:
-        for shard in range(OUTCOME_PARTITIONS):
-            yield from query_items(
-                self.dynamodb,
-                TableName=self.table,
-                KeyConditionExpression="pk = :pk AND begins_with(sk, :row)",
-                ExpressionAttributeValues=to_item({":pk": _outcome_partition(job_id, shard), ":row": "ROW#"}),
-                ConsistentRead=True,
-            )
+    def outcomes_in_line_order(self, job_id: str) -> Iterator[RowOutcome]:
+        """Every row outcome recorded for the job, in line order: the outcome partitions are read
+        a page at a time side by side and merged, so a 100,000-row job is never held whole."""
+        partitions = [self._outcome_items(job_id, shard) for shard in range(OUTCOME_PARTITIONS)]
+        # Each partition comes in sort key order (ROW#<line, zero-padded>), so in line order.
+        return heapq.merge(*partitions, key=lambda outcome: outcome.line)
+
+    def _outcome_items(self, job_id: str, shard: int) -> Iterator[RowOutcome]:
+        for item in query_items(
+            self.dynamodb,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :row)",
+            ExpressionAttributeValues=to_item({":pk": _outcome_partition(job_id, shard), ":row": "ROW#"}),
+            ConsistentRead=True,
+        ):
+            yield RowOutcome.model_validate(item)
 
     def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
         """Outcomes already recorded for these lines (a retried batch skips them)."""

@@ -66,11 +66,11 @@ class NotifyStep:
         return job
 
     def _write_results(self, job: Job, failure: dict[str, Any] | None) -> Job:
-        outcomes = self.jobs.outcomes(job.job_id)
-        # Only the planned lines without an outcome are kept, not every line of the job.
-        missing = len({line for line in planned_lines(self.files, job.job_id) if line not in outcomes})
         cipher = JobCipher.open(self.keys, base64.b64decode(job.data_key or ""), job.job_id)
-        text, tally = self._results_file(job, outcomes, cipher)
+        recorded: set[int] = set()
+        text, tally = self._results_file(job, self.jobs.outcomes_in_line_order(job.job_id), recorded, cipher)
+        # Only the planned lines without an outcome are kept, not every line of the job.
+        missing = len({line for line in planned_lines(self.files, job.job_id) if line not in recorded})
         results_key = f"results/{job.job_id}/{file_stem(job.file_name)}-results.csv"
         self.files.put_text(results_key, text)
         counts = {**job.counts, **{name: tally.get(name, 0) for name in RESULT_COUNT.values()}}
@@ -79,14 +79,16 @@ class NotifyStep:
         self.jobs.update(job.job_id, state=state, counts=counts, results_key=results_key, error=error)
         return self.jobs.get(job.job_id)
 
-    def _results_file(self, job: Job, outcomes: dict[int, RowOutcome],
+    def _results_file(self, job: Job, outcomes: Iterator[RowOutcome], recorded: set[int],
                       cipher: JobCipher) -> tuple[str, dict[str, int]]:
+        """The results text and its tally; `recorded` gets the line of every outcome read."""
         text = decode_upload(self.files.read(job.key, job.version_id), self.settings.max_upload_bytes)
         records = iter(read_records(text))
         header = next(records).cells
         detected = detect_format([cell.strip() for cell in header])
-        lines = _result_lines(records, detected, outcomes, self._warnings_by_line(job), cipher)
-        # Lines are made and counted as the CSV is written: a 100,000-row job keeps no list of them.
+        lines = _result_lines(records, detected, _noted(outcomes, recorded), self._warnings_by_line(job), cipher)
+        # Lines are made and counted as the CSV is written, the outcomes read as they are met: a
+        # 100,000-row job keeps no list of either.
         tally: dict[str, int] = {}
         results = results_csv(header, _tallied(lines, tally), _password_column(detected.format),
                               detected.is_results_file)
@@ -115,13 +117,17 @@ class NotifyStep:
         self.mailer.send_once("upload-complete", email)
 
 
-def _result_lines(records: Iterable[Record], detected: DetectedFormat, outcomes: dict[int, RowOutcome],
+def _result_lines(records: Iterable[Record], detected: DetectedFormat, outcomes: Iterator[RowOutcome],
                   warnings: dict[int, list[str]], cipher: JobCipher) -> Iterator[ResultLine]:
-    """Each data row of the upload with what happened to it, in file order."""
+    """Each data row of the upload with what happened to it, in file order (records and
+    outcomes both come in line order, and are joined as they pass)."""
+    pending = next(outcomes, None)
     for record in records:
         if not detected.is_data_row(record.cells):
             continue  # validation skipped it too
-        outcome = outcomes.get(record.line)
+        while pending is not None and pending.line < record.line:
+            pending = next(outcomes, None)
+        outcome = pending if pending is not None and pending.line == record.line else None
         if outcome is None:
             yield ResultLine(cells=record.cells, result=RowResult.FAILED,
                              message=with_warnings(NOT_PROCESSED, warnings.get(record.line, [])))
@@ -131,6 +137,13 @@ def _result_lines(records: Iterable[Record], detected: DetectedFormat, outcomes:
             yield ResultLine(cells=record.cells, result=outcome.result,
                              message=with_warnings(outcome.message, warnings.get(record.line, [])),
                              assigned_email=outcome.email, temporary_password=password)
+
+
+def _noted(outcomes: Iterator[RowOutcome], recorded: set[int]) -> Iterator[RowOutcome]:
+    """The outcomes as they are; `recorded` gets each one's line, to the last one read."""
+    for outcome in outcomes:
+        recorded.add(outcome.line)
+        yield outcome
 
 
 def _tallied(lines: Iterable[ResultLine], tally: dict[str, int]) -> Iterator[ResultLine]:
