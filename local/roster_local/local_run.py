@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import email
+import io
 import json
 import sys
 import threading
@@ -271,16 +272,25 @@ class LocalRun:
 
     def _write_mailbox_report(self) -> None:
         # What DirectoryStore.all_accounts returns, one organisation at a time: each account
-        # becomes its CSV cells at once, so 100,000 account models are never alive together.
-        rows = [[a.email, a.title or "", a.first_name, a.last_name, a.display_name or "", a.job_title or "", a.ods,
-                 a.unit or "", a.business_phone or "", a.mobile_phone or "", a.mailbox_gb, a.status.value,
-                 a.created_at or ""]
-                for ods in self.directory.organisation_codes() for a in self.directory.accounts_in(ods)]
-        rows.sort(key=lambda row: str(row[0]))
+        # becomes its CSV line at once (one string, not thirteen), so neither 100,000 account
+        # models nor their cells are ever alive together; the lines are then sorted by address.
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+
+        def csv_line(cells: list[object]) -> str:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(cells)
+            return buffer.getvalue()
+
+        lines = [(a.email, csv_line([a.email, a.title or "", a.first_name, a.last_name, a.display_name or "",
+                                     a.job_title or "", a.ods, a.unit or "", a.business_phone or "",
+                                     a.mobile_phone or "", a.mailbox_gb, a.status.value, a.created_at or ""]))
+                 for ods in self.directory.organisation_codes() for a in self.directory.accounts_in(ods)]
+        lines.sort()
         with (self.out_dir / "mailbox-report.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(MAILBOX_REPORT_COLUMNS)
-            writer.writerows(rows)
+            handle.write(csv_line(list(MAILBOX_REPORT_COLUMNS)))
+            handle.writelines(line for _, line in lines)
 
 
 def sent_emails(job_id: str) -> list[bytes]:
