@@ -12,9 +12,10 @@ Item keys (pk, sk):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from roster.adapters.dynamodb import batch_get, from_item, query_all, to_item
+from roster.adapters.dynamodb import batch_get, from_item, query_all, query_items, to_item
 from roster.addresses import address_base_of, suffix_of
 from roster.model.directory import (
     Account,
@@ -115,14 +116,15 @@ class DirectoryStore:
         items = batch_get(self.dynamodb, self.table, [account_key(e) for e in emails if e])
         return {i["email"]: account_from_item(i) for i in items}
 
-    def accounts_in(self, ods: str) -> list[Account]:
-        """Every account of one organisation (one paged query on gsi1)."""
-        items = query_all(
+    def accounts_in(self, ods: str) -> Iterator[Account]:
+        """Every account of one organisation (one paged query on gsi1), read a page at a time:
+        an organisation of 100,000 accounts is never held whole."""
+        items = query_items(
             self.dynamodb, TableName=self.table, IndexName="gsi1",
             KeyConditionExpression="gsi1pk = :org AND begins_with(gsi1sk, :acc)",
             ExpressionAttributeValues=to_item({":org": f"ORG#{ods.upper()}", ":acc": "ACCOUNT#"}),
         )
-        return [account_from_item(i) for i in items]
+        return (account_from_item(i) for i in items)
 
     def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot:
         """What validation needs, in one read per organisation plus batched gets."""

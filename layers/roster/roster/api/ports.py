@@ -3,6 +3,7 @@ adapters in production; in-memory fakes in the unit tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from roster.adapters.upload_listing import UploadPage
@@ -46,7 +47,7 @@ class Administrators(Protocol):
 
     def organisations(self, ods_codes: set[str]) -> dict[str, Organisation]: ...  # those that exist, by ODS code
 
-    def accounts_in(self, ods: str) -> list[Account]: ...
+    def accounts_in(self, ods: str) -> Iterable[Account]: ...
 
 
 class ApplyRequests(Protocol):

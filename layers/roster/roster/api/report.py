@@ -4,6 +4,8 @@ it (Status `leaver`, or any cell) and upload it back. Unedited, every row is Unc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
@@ -13,7 +15,7 @@ from roster.contract.spreadsheet import escape_formula
 from roster.model.directory import Account, AccountStatus
 
 
-def organisation_report_csv(accounts: list[Account]) -> str:
+def organisation_report_csv(accounts: Iterable[Account]) -> str:
     """The accounts, sorted by address, one upload row each (Password blank)."""
     rows = [CURRENT_COLUMNS]
     for account in sorted(accounts, key=lambda a: a.email):
