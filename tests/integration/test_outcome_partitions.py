@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from roster.adapters import job_store
 from roster.adapters.job_store import OUTCOME_PARTITIONS, JobStore, outcome_item
 from roster.model.jobs import Job, RowOutcome
 from roster.model.rows import RowResult
@@ -33,7 +34,8 @@ def test_given_outcomes_of_many_lines_then_they_use_every_partition_and_all_come
 
 
 def test_given_outcomes_written_out_of_order_when_read_in_line_order_then_they_stream_sorted_across_partitions(
-        harness):
+        harness, monkeypatch):
+    monkeypatch.setattr(job_store, "MERGE_PAGE_SIZE", 1)  # every partition read over several pages
     dynamodb = harness.stack.client("dynamodb")
     jobs = JobStore(dynamodb, get_settings().jobs_table)
     jobs.create_if_absent(Job(job_id="c" * 32, bucket="b", key="k", file_name="f.csv", uploader="x@y.nhs.net"))

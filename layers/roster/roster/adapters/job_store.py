@@ -33,6 +33,7 @@ def _deadline_key(job_id: str, deadline: str) -> dict[str, str]:
 # 1,000 WCU a second to one partition key, and an outcome written in a transaction costs 2,
 # so 10,000 outcomes under one key would take at least 20 s (bench/aws_model.py).
 OUTCOME_PARTITIONS = 16
+MERGE_PAGE_SIZE = 250  # outcomes a query page, when the partitions are read side by side
 
 
 def _outcome_partition(job_id: str, shard: int) -> str:
@@ -175,6 +176,9 @@ class JobStore:
             KeyConditionExpression="pk = :pk AND begins_with(sk, :row)",
             ExpressionAttributeValues=to_item({":pk": _outcome_partition(job_id, shard), ":row": "ROW#"}),
             ConsistentRead=True,
+            # The merge holds a page of every partition at once: pages of 1 MB (DynamoDB's
+            # default) would be some 150 MB of outcomes in memory, pages of this many a few MB.
+            PaginationConfig={"PageSize": MERGE_PAGE_SIZE},
         ):
             yield RowOutcome.model_validate(item)
 
