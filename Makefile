@@ -48,6 +48,8 @@ test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 bench: $(STAMP)
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/end_to_end.py --repeat 3
+	$(BIN)/python bench/end_to_end.py --rows 100000 --no-floor \
+		--parameter MaxRows=100000 --parameter MaxUploadBytes=104857600
 	$(BIN)/python bench/aws_model.py --rows 10000
 	$(BIN)/python bench/aws_model.py --rows 100000
 

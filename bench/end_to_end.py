@@ -2,9 +2,11 @@
 
 Each run measures, one after the other in this one invocation (so on the same machine load),
 the floor (bench/floor.py: only the DynamoDB writes the created rows make, on the same
-embedded stack) and the end to end run, and prints their ratio: the pipeline (from the upload
-to the mailbox report written, as `roster local run` reports it) over the floor, and the
-whole command (process start and stack creation included) over the floor. It also prints
+embedded stack), the floor with hashing (the same writes, each batch first hashing its rows'
+passwords at the run's PasswordHashCost) and the end to end run, and prints their ratios: the
+pipeline (from the upload to the mailbox report written, as `roster local run` reports it)
+over each floor, and the whole command (process start and stack creation included) over the
+floor. It also prints
 the phase split (validate, create, notify, report), peak memory (the run's own max RSS),
 how the results were sent, and checks no address was given twice. Speed targets live here,
 never in timed tests. Not a test: `make bench`, or
@@ -75,7 +77,7 @@ def write_upload(path: Path, rows: int, seed: int = 7) -> None:
 
 
 def _run(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """The command's result, wall seconds and peak memory (its own max RSS, in MB, from wait4)."""
+    """The command's result, wall seconds and peak memory (its own max RSS, in MiB, from wait4)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
@@ -94,9 +96,12 @@ def _results_sent(eml: Path) -> str:
     return "attached" if attached else "as a link"
 
 
-def floor_seconds(rows: int, parameters: list[str]) -> float:
-    """bench/floor.py in its own process: the DynamoDB writes of `rows` created rows alone."""
+def floor_seconds(rows: int, parameters: list[str], hashing: bool = False) -> float:
+    """bench/floor.py in its own process: the DynamoDB writes of `rows` created rows alone
+    (with `hashing`, each batch hashing its passwords first)."""
     command = [sys.executable, str(ROOT / "bench" / "floor.py"), "--rows", str(rows)]
+    if hashing:
+        command.append("--hashing")
     for parameter in parameters:
         command += ["--parameter", parameter]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -117,7 +122,7 @@ def end_to_end(rows: int, upload: Path, args: argparse.Namespace) -> dict[str, A
         command += ["--chaos", args.chaos, "--seed", str(args.seed)]
     for parameter in args.parameter:
         command += ["--parameter", parameter]
-    completed, wall, peak_mb = _run(command)
+    completed, wall, peak_mib = _run(command)
     if completed.returncode != 0:
         raise RuntimeError(f"roster local run failed:\n{completed.stdout}\n{completed.stderr}")
     job = json.loads(next(out_dir.glob("01-*/job.json")).read_text())
@@ -131,7 +136,7 @@ def end_to_end(rows: int, upload: Path, args: argparse.Namespace) -> dict[str, A
     handlers = re.search(r"^handlers: (.*)$", completed.stdout, re.M)
     chaos = re.search(r"^chaos: (.*)$", completed.stdout, re.M)
     return {
-        "state": job["state"], "counts": job["counts"], "wall": wall, "peak_mb": peak_mb,
+        "state": job["state"], "counts": job["counts"], "wall": wall, "peak_mib": peak_mib,
         "pipeline": float(phases.group(2)) if phases else float("nan"),
         "phases": phases.group(1) if phases else "?", "handlers": handlers.group(1) if handlers else "?",
         "chaos": chaos.group(1) if chaos else "", "repeated": len(created) - len(set(created)),
@@ -156,13 +161,16 @@ def main() -> int:
     runs = []
     for number in range(1, args.repeat + 1):
         floor = None if args.no_floor else floor_seconds(args.rows, args.parameter)
+        hashed = None if args.no_floor else floor_seconds(args.rows, args.parameter, hashing=True)
         run = end_to_end(args.rows, upload, args)
-        run["floor"] = floor
+        run["floor"], run["floor_hashing"] = floor, hashed
         runs.append(run)
-        ratio = f"   ratio {run['pipeline'] / floor:.2f}x the floor (pipeline), {run['wall'] / floor:.2f}x (command)" \
-            if floor else ""
-        print(f"run {number}: command {run['wall']:.1f} s, pipeline {run['pipeline']:.1f} s, floor "
-              f"{floor if floor is not None else float('nan'):.1f} s{ratio}", flush=True)
+        print(f"run {number}: command {run['wall']:.1f} s, pipeline {run['pipeline']:.1f} s", end="")
+        if floor and hashed:
+            print(f", floor {floor:.1f} s (with hashing {hashed:.1f} s)   ratio {run['pipeline'] / floor:.2f}x "
+                  f"the floor (pipeline), {run['wall'] / floor:.2f}x (command), {run['pipeline'] / hashed:.2f}x the "
+                  "floor with hashing (pipeline)", end="")
+        print(flush=True)
         print(f"  phases: {run['phases']}", flush=True)
 
     last = runs[-1]
@@ -170,7 +178,8 @@ def main() -> int:
     print(f"time inside handlers (summed over parallel batches): {last['handlers']}")
     if last["chaos"]:
         print(last["chaos"])
-    print(f"peak memory (max RSS of roster local run): {max(r['peak_mb'] for r in runs):.0f} MB; "
+    peak = max(r["peak_mib"] for r in runs)
+    print(f"peak memory (max RSS of roster local run): {peak:.0f} MiB ({peak * 2**20 / 1e9:.2f} GB); "
           f"results sent {last['results_sent']}")
     print(f"duplicates: {last['repeated']} repeated addresses; {last['new_accounts']} new accounts for "
           f"{args.rows} valid rows ({last['accounts']} accounts in the directory in all)")
@@ -179,7 +188,9 @@ def main() -> int:
     if not args.no_floor:
         print(f", floor {statistics.median(r['floor'] for r in runs):.1f} s, ratio "
               f"{statistics.median(r['pipeline'] / r['floor'] for r in runs):.2f}x (pipeline) "
-              f"{statistics.median(r['wall'] / r['floor'] for r in runs):.2f}x (command)", end="")
+              f"{statistics.median(r['wall'] / r['floor'] for r in runs):.2f}x (command); floor with hashing "
+              f"{statistics.median(r['floor_hashing'] for r in runs):.1f} s, ratio "
+              f"{statistics.median(r['pipeline'] / r['floor_hashing'] for r in runs):.2f}x (pipeline)", end="")
     print()
     return 0
 
