@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from roster.adapters.job_store import MERGE_PAGE_SIZE, OUTCOME_PARTITIONS
 from roster_local.cfn_template import load_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,13 +155,15 @@ def model(rows: int, p: dict[str, Any], cold_table: bool,
                 (one_key, "one partition key for outcomes"))[1]
     results_bytes = rows * RESULT_BYTES_PER_ROW
     notify = (COLD_START_SECONDS + rows * NOTIFY_SECONDS_PER_ROW / vcpu["NotifyFunction"]
-              + (batches + math.ceil(rows * OUTCOME_BYTES / 1e6) + 6) * ROUND_TRIP_SECONDS)
+              # the batch files, then the outcome pages one after another as the merge takes them
+              + (batches + math.ceil(rows / MERGE_PAGE_SIZE) + OUTCOME_PARTITIONS + 6) * ROUND_TRIP_SECONDS)
     phases = [
         Phase("upload event", S3_EVENT_SECONDS, "S3 notification to the validate Lambda"),
         Phase("validate", validate, f"{rows:,} rows, {batches} batch files written one by one"),
         Phase("create", create, f"{batches} batches of {batch_size}, {running} at once, {waves} wave(s) of "
               f"{batch:.1f} s (hash {hash_seconds * 1000:.0f} ms/row); {writes:,.0f} WRU; bound by {binds}"),
-        Phase("notify", notify, f"reads {rows:,} outcomes and {batches} batch files, writes and emails the results"),
+        Phase("notify", notify, f"reads {rows:,} outcomes ({MERGE_PAGE_SIZE} a page) and {batches} batch files, "
+              "writes and emails the results"),
     ]
 
     gb = {name: p[f"{name}Memory"] / 1024 for name in vcpu}
