@@ -26,6 +26,7 @@ from roster_local import moto_patches
 from roster_local.cfn_template import TemplateResolver, checked_parameter, lifecycle_rule, load_template
 from roster_local.embedded_cognito import create_sign_in
 from roster_local.lambda_adapter import ChaosRule, FunctionSpec, InProcessLambda
+from roster_local.malloc_arenas import limit_malloc_arenas
 from roster_local.operations_resources import OperationsResources
 
 ACCOUNT_ID = "123456789012"
@@ -92,6 +93,7 @@ class EmbeddedStack:
         self.stop()
 
     def start(self) -> None:
+        limit_malloc_arenas()  # before the stack's threads start
         self._saved_environ = dict(os.environ)
         os.environ.update(_RUNTIME_ENVIRONMENT)
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True},
