@@ -165,7 +165,8 @@ def main() -> int:
         run = end_to_end(args.rows, upload, args)
         run["floor"], run["floor_hashing"] = floor, hashed
         runs.append(run)
-        print(f"run {number}: command {run['wall']:.1f} s, pipeline {run['pipeline']:.1f} s", end="")
+        print(f"run {number}: command {run['wall']:.1f} s, pipeline {run['pipeline']:.1f} s, peak "
+              f"{run['peak_mib']:.0f} MiB", end="")
         if floor and hashed:
             print(f", floor {floor:.1f} s (with hashing {hashed:.1f} s)   ratio {run['pipeline'] / floor:.2f}x "
                   f"the floor (pipeline), {run['wall'] / floor:.2f}x (command), {run['pipeline'] / hashed:.2f}x the "
