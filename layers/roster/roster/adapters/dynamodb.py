@@ -38,8 +38,9 @@ def _value(raw: dict[str, Any]) -> Any:
 def _number(text: str) -> int | float:
     try:
         return int(text)
-    except ValueError:
-        return _plain(Decimal(text))  # type: ignore[no-any-return]
+    except ValueError:  # "4.0", "1E+2", "0.25": as _plain reads a Decimal
+        value = Decimal(text)
+        return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _plain(value: Any) -> Any:
