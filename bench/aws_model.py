@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from roster.adapters.job_store import MERGE_PAGE_SIZE, OUTCOME_PARTITIONS
-from roster_local.cfn_template import load_template
+from roster_local.stack.template import load_template
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -29,21 +29,21 @@ from typing import Any
 
 from end_to_end import people
 
+from roster.accounts.addresses import address_base, candidate_address
 from roster.adapters.clients import client
 from roster.adapters.directory_store import account_item, identity_record_key, reservation_item
 from roster.adapters.dynamodb import to_item
 from roster.adapters.job_store import outcome_item
-from roster.addresses import address_base, candidate_address
-from roster.batches import generated_password_purpose
-from roster.credentials import generate_password, hash_password
+from roster.create.batches import generated_password_purpose
 from roster.model.directory import Account
 from roster.model.jobs import RowOutcome, utc_now
 from roster.model.person_key import identity_key
 from roster.model.rows import RowResult, UserFields
-from roster.sealing import JobCipher
+from roster.passwords.generated import generate_password, hash_password
+from roster.passwords.sealing import JobCipher
 from roster.settings import get_settings
-from roster_local.directory_file import load_directory_file
-from roster_local.embedded_stack import EmbeddedStack
+from roster_local.admin.directory_file import load_directory_file
+from roster_local.stack.embedded_stack import EmbeddedStack
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS_PER_TRANSACTION = 25  # the create step's groups: 4 items a row, 100 items a transaction

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
-from roster.batches import BatchRequest
+from roster.create.batches import BatchRequest
 
 logger = Logger()
 tracer = Tracer()

@@ -12,8 +12,9 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import job_metrics, operations
+from roster import operations
 from roster.adapters.ses import idempotency_config
+from roster.metrics import dead_letter_measures, publish
 
 logger = Logger()
 tracer = Tracer()
@@ -24,7 +25,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord) -> None:
     """One invocation record; an exception returns only this message to the queue."""
     outcomes = operations.dead_letters().receive(json.loads(record.body))
-    job_metrics.publish(metrics, job_metrics.dead_letter_measures(outcomes))
+    publish(metrics, dead_letter_measures(outcomes))
 
 
 @logger.inject_lambda_context

@@ -8,8 +8,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import job_metrics, wiring
+from roster import wiring
 from roster.adapters.ses import idempotency_config
+from roster.metrics import finish_measured, publish
 from roster.notify.step import NotifyRequest
 
 logger = Logger()
@@ -24,6 +25,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     idempotency_config.register_lambda_context(context)
     request = parse(event=event, model=NotifyRequest)
     logger.append_keys(job_id=request.job_id)
-    job, measures = job_metrics.finish_measured(wiring.notify_step(), request.job_id, request.failure)
-    job_metrics.publish(metrics, measures)
+    job, measures = finish_measured(wiring.notify_step(), request.job_id, request.failure)
+    publish(metrics, measures)
     return {"job_id": job.job_id, "state": job.state.value, "counts": job.counts}

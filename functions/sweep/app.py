@@ -8,8 +8,9 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import job_metrics, operations
+from roster import operations
 from roster.adapters.ses import idempotency_config
+from roster.metrics import publish, sweep_measures
 
 logger = Logger()
 tracer = Tracer()
@@ -22,6 +23,6 @@ metrics = Metrics()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config.register_lambda_context(context)
     report = operations.sweeper().sweep()
-    job_metrics.publish(metrics, job_metrics.sweep_measures(report))
+    publish(metrics, sweep_measures(report))
     report.raise_if_unfinished()  # after the metrics: a partial sweep still reports what it did
     return report.summary()

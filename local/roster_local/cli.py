@@ -10,8 +10,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from roster_local.commands.administrator import add_administrator_commands, run_administrator_command
-from roster_local.commands.serve import add_serve_command, local_serve
+from roster_local.admin.commands import add_administrator_commands, run_administrator_command
+from roster_local.serve.command import add_serve_command, local_serve
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_PIPELINE_BROKE = 1
@@ -60,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
 def local_run(args: argparse.Namespace) -> int:
     # Imported here: `roster --help` should not pay for starting moto.
     from roster.model.jobs import utc_now
-    from roster_local.directory_file import DirectoryFileError, load_directory_file, load_into
-    from roster_local.embedded_stack import EmbeddedStack
-    from roster_local.lambda_adapter import parse_chaos
-    from roster_local.local_run import LocalRun, PipelineError
+    from roster_local.admin.directory_file import DirectoryFileError, load_directory_file, load_into
+    from roster_local.run.local_run import LocalRun, PipelineError
+    from roster_local.stack.embedded_stack import EmbeddedStack
+    from roster_local.stack.lambdas import parse_chaos
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:

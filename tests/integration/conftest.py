@@ -11,10 +11,10 @@ from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.job_store import JobStore
 from roster.model.jobs import utc_now
 from roster.settings import get_settings
-from roster_local.directory_file import load_directory_file, load_into
-from roster_local.embedded_stack import EmbeddedStack
-from roster_local.lambda_adapter import parse_chaos
-from roster_local.local_run import LocalRun, UploadResult
+from roster_local.admin.directory_file import load_directory_file, load_into
+from roster_local.run.local_run import LocalRun, UploadResult
+from roster_local.stack.embedded_stack import EmbeddedStack
+from roster_local.stack.lambdas import parse_chaos
 from tests.conftest import ADMIN, EXAMPLES
 
 # The cheapest scrypt cost the template allows (hashing is not what these tests are about),

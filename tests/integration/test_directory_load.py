@@ -9,11 +9,11 @@ import pytest
 
 from roster.adapters.directory_store import DirectoryStore
 from roster.settings import get_settings
+from roster_local.admin.directory_file import load_directory_file
+from roster_local.admin.directory_load import load_directory, stack_outputs
+from roster_local.admin.session import CommandFailed
 from roster_local.cli import main
-from roster_local.commands.directory_load import load_directory, stack_outputs
-from roster_local.commands.session import CommandFailed
-from roster_local.directory_file import load_directory_file
-from roster_local.embedded_stack import EmbeddedStack
+from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ import pytest
 from roster.adapters.holds import OrganisationHolds
 from roster.contract.results_file import parse_results_csv
 from roster.settings import get_settings
-from roster_local.local_run import sent_emails
+from roster_local.run.local_run import sent_emails
 from tests.conftest import EXAMPLES, current_csv
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ from typing import Any
 from cfnlint.decode import decode_str
 
 from roster.adapters.open_jobs import OPEN_JOBS_INDEX
-from roster.job_metrics import PUBLISHED_METRICS
+from roster.metrics import PUBLISHED_METRICS
 
 REPO = Path(__file__).resolve().parents[2]
 ACTIONS = {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]}

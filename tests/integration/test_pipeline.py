@@ -12,7 +12,7 @@ import requests
 
 from roster import wiring
 from roster.contract.results_file import parse_results_csv
-from roster_local.embedded_stack import EmbeddedStack
+from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.conftest import EXAMPLES, current_csv
 from tests.integration.conftest import TEST_PARAMETERS, Harness
 

@@ -15,7 +15,7 @@ from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_store import UploadStore
 from roster.ports import JobRecords, Transactions, UploadFiles
 from roster.settings import get_settings
-from roster_local.embedded_stack import EmbeddedStack
+from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.integration.conftest import TEST_PARAMETERS
 from tests.unit.test_directory_reads import (
     Loaded,

@@ -16,8 +16,8 @@ from roster.adapters.open_jobs import OpenJobs
 from roster.contract.results_file import parse_results_csv
 from roster.model.jobs import Job, JobState, job_id_for
 from roster.settings import get_settings
-from roster_local.embedded_stack import EmbeddedStack
-from roster_local.local_run import SWEEPER, LocalRun, PipelineError, sent_emails
+from roster_local.run.local_run import SWEEPER, LocalRun, PipelineError, sent_emails
+from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.conftest import ADMIN, EXAMPLES
 from tests.integration.conftest import TEST_PARAMETERS
 

@@ -11,8 +11,8 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 
 from roster_local import moto_patches
-from roster_local.cfn_template import load_template
-from roster_local.embedded_stack import ACCOUNT_ID, PROJECT_ROOT, REGION
+from roster_local.stack.embedded_stack import ACCOUNT_ID, PROJECT_ROOT, REGION
+from roster_local.stack.template import load_template
 
 TEMPLATE = load_template(PROJECT_ROOT / "template.yaml")
 DIRECTORY = "directory"

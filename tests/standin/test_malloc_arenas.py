@@ -6,8 +6,8 @@ import platform
 
 import pytest
 
-from roster_local import malloc_arenas
-from roster_local.malloc_arenas import limit_malloc_arenas
+from roster_local.stack import malloc_arenas
+from roster_local.stack.malloc_arenas import limit_malloc_arenas
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt's M_ARENA_MAX is glibc's")

@@ -13,10 +13,10 @@ import pytest
 from roster.adapters.directory_store import DirectoryStore
 from roster.model.jobs import utc_now
 from roster.settings import get_settings
-from roster_local.directory_file import load_directory_file, load_into
-from roster_local.embedded_stack import EmbeddedStack
-from roster_local.lambda_adapter import InProcessLambda
-from roster_local.local_run import LocalRun
+from roster_local.admin.directory_file import load_directory_file, load_into
+from roster_local.run.local_run import LocalRun
+from roster_local.stack.embedded_stack import EmbeddedStack
+from roster_local.stack.lambdas import InProcessLambda
 from tests.conftest import ADMIN, EXAMPLES
 
 pytestmark = pytest.mark.integration

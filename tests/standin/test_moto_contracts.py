@@ -25,7 +25,6 @@ from moto.stepfunctions.models import StateMachine
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from roster_local import moto_patches
-from roster_local.embedded_stack import ACCOUNT_ID, REGION
 from roster_local.moto_patches import (
     attribute_value,
     condition_cache,
@@ -37,6 +36,7 @@ from roster_local.moto_patches import (
     ses_outbox,
     transact_write,
 )
+from roster_local.stack.embedded_stack import ACCOUNT_ID, REGION
 from tests.standin.conftest import DIRECTORY
 
 

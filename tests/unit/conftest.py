@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from roster.batches import BatchRequest
+from roster.create.batches import BatchRequest
 from roster.create.step import CreateStep
 from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.jobs import Job, JobState
 from roster.notify.step import NotifyStep
-from roster.sealing import JobCipher
+from roster.passwords.sealing import JobCipher
 from roster.settings import Settings
 from roster.validate.step import ValidateStep
 from tests.unit.fakes import (

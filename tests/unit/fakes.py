@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from roster.addresses import address_base_of, suffix_of
+from roster.accounts.addresses import address_base_of, suffix_of
 from roster.emails import OutgoingEmail
 from roster.errors import JobNotFound, JobStateChanged
 from roster.model.directory import (

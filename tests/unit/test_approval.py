@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from roster.approval import (
+from roster.approval.policy import (
     ApprovalPolicy,
     ApprovalRefused,
     ApprovalRequest,

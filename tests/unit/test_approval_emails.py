@@ -8,7 +8,7 @@ import json
 from email import policy
 
 from roster.adapters.ses import _as_dict, _from_dict
-from roster.approval_emails import approval_needed_email, upload_cancelled_email
+from roster.approval.emails import approval_needed_email, upload_cancelled_email
 from roster.emails import OutgoingEmail, to_mime
 from roster.model.jobs import Job, JobState
 

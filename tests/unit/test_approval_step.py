@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from roster.approval import ApprovalRefused
-from roster.approve.step import ApprovalStep, may_approve, may_cancel
+from roster.approval.policy import ApprovalRefused
+from roster.approval.step import ApprovalStep, may_approve, may_cancel
 from roster.contract.plan_file import PlanLine, parse_plan_csv
 from roster.errors import NotAwaitingApproval
 from roster.model.directory import Account, AccountStatus

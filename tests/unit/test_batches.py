@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from roster.batches import batch_list_key, planned_lines, read_all_batches
+from roster.create.batches import batch_list_key, planned_lines, read_all_batches
 from tests.conftest import current_csv
 from tests.unit.conftest import Roster, settings
 

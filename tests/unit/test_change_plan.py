@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from roster.change_plan import (
+from roster.accounts.change_plan import (
     UPDATABLE_COLUMNS,
     UPDATABLE_FIELDS,
     ChangePlan,

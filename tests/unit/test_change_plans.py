@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from roster.batches import BatchRow
-from roster.create.changes import plan_change as _plan_change
+from roster.create.account_changes import plan_change as _plan_change
+from roster.create.batches import BatchRow
 from roster.model.directory import Account, AccountStatus
 from roster.model.rows import RowAction, RowResult, UserFields
 

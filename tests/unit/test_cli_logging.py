@@ -18,7 +18,7 @@ def test_given_a_powertools_logger_named_roster_when_the_stand_in_warns_then_the
     try:
         Logger(service="roster")  # adds its filter of "roster" records to the root logger's handlers
         cli._show_stand_in_warnings()
-        logging.getLogger("roster_local.lambda_adapter").warning("validate handler raised ClientError")
+        logging.getLogger("roster_local.stack.lambdas").warning("validate handler raised ClientError")
     finally:
         stand_in.handlers[:], stand_in.propagate = saved
-    assert "WARNING roster_local.lambda_adapter: validate handler raised ClientError" in stderr.getvalue()
+    assert "WARNING roster_local.stack.lambdas: validate handler raised ClientError" in stderr.getvalue()

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from roster.batches import BatchRequest
-from roster.credentials import verify_password
+from roster.create.batches import BatchRequest
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import AccountStatus
 from roster.model.rows import RowResult
+from roster.passwords.generated import verify_password
 from roster.ports import AccountUpdate, Cancelled, NewAccount
 from roster.validate.upload import UploadLimits, validate_upload
 from tests.conftest import current_csv
@@ -287,7 +287,7 @@ def test_given_a_new_user_whose_names_make_no_address_then_only_that_row_fails_a
 
 def test_given_an_unexpected_error_on_one_row_then_that_row_fails_and_the_others_are_applied(
         roster: Roster, monkeypatch, caplog) -> None:
-    import roster.create.changes as changes
+    import roster.create.account_changes as changes
 
     real = changes.recheck
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from roster_local.directory_file import DirectoryFileError, load_directory_file
+from roster_local.admin.directory_file import DirectoryFileError, load_directory_file
 
 RX1 = {"ods": "RX1", "name": "Northfield Hospital", "domain": "nhs.net", "units": ["Cardiology"]}
 ADMIN = {"email": "admin@example.nhs.net", "orgs": ["RX1"]}

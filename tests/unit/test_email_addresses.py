@@ -2,7 +2,7 @@
 
 import pytest
 
-from roster.addresses import (
+from roster.accounts.addresses import (
     address_base,
     address_local_part,
     candidate_address,

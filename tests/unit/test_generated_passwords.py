@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from roster.credentials import (
+from roster.passwords.generated import (
     ALPHABET,
     DIGITS,
     LOWER,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from roster.batches import BatchRequest
 from roster.contract.results_file import parse_results_csv
+from roster.create.batches import BatchRequest
 from roster.model.jobs import JobState
 from tests.conftest import current_csv
 from tests.unit.conftest import Roster, settings

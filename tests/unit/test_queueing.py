@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from roster.model.jobs import Job, JobState
-from roster.queueing import dispatch_waiting, start_create_phase
+from roster.queue.dispatch import dispatch_waiting, start_create_phase
 from tests.unit.fakes import FakeJobs, FakeQueue, FakeWorkflow
 
 

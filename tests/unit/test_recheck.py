@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from roster.change_plan import Refusal, recheck
+from roster.accounts.change_plan import Refusal, recheck
 from roster.model.directory import Account, AccountStatus
 from roster.model.rows import RowAction, UserFields
 from tests.unit.conftest import AMIR

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from roster.passwords.policy import character_kinds, check_password, is_common_password
 from roster.rules import InvalidCell
-from roster.rules.password_policy import character_kinds, check_password, is_common_password
 
 NAMES = ("Jonathan", "Smith")
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from roster.sealing import JobCipher, SealedValueInvalid
+from roster.passwords.sealing import JobCipher, SealedValueInvalid
 
 
 class FakeKms:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 
-from roster.batches import password_purpose, read_all_batches
+from roster.create.batches import password_purpose, read_all_batches
 from roster.model.jobs import JobState
 from roster.model.rows import RowAction
-from roster.sealing import JobCipher
+from roster.passwords.sealing import JobCipher
 from roster.validate.upload import UploadLimits, validate_upload
 from tests.conftest import current_csv
 from tests.unit.conftest import ADMIN, Roster, settings

@@ -10,11 +10,11 @@ from roster.adapters.clients import client
 from roster.adapters.executions import CreatePhaseExecutions
 from roster.adapters.open_jobs import OpenJobs
 from roster.adapters.ses import send_once
-from roster.dead_letters import DeadLetters
-from roster.queueing import start_create_phase
+from roster.dead_letter.step import DeadLetters
+from roster.notify.failure_notice import UploadFailureNotice
+from roster.queue.dispatch import start_create_phase
 from roster.settings import get_settings
 from roster.sweep.step import SweepDeadlines, Sweeper
-from roster.upload_failures import UploadFailureNotice
 
 
 def open_jobs() -> OpenJobs:

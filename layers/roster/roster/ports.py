@@ -269,7 +269,7 @@ class QueuedJob:
 
 class OrganisationQueue(Protocol):
     """Holds on organisations and the queue of jobs waiting for them (adapters.holds).
-    The order in which waiting jobs start is roster.queueing's rule, not the adapter's."""
+    The order in which waiting jobs start is roster.queue.dispatch's rule, not the adapter's."""
 
     def try_take(self, job_id: str, orgs: list[str]) -> bool:
         """Take every hold at once, or none: each must be free, expired, or this job's."""

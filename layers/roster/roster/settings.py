@@ -7,7 +7,7 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from roster.approval import ApprovalPolicy
+from roster.approval.policy import ApprovalPolicy
 
 ENV_PREFIX = "ROSTER_"
 

@@ -19,12 +19,12 @@ from roster.adapters.ses import SesMailer, persistence_layer
 from roster.adapters.stepfunctions import StepFunctionsWorkflow
 from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_store import UploadStore
-from roster.approve.step import ApprovalStep
-from roster.batches import BatchRequest
+from roster.approval.step import ApprovalStep
+from roster.create.batches import BatchRequest
 from roster.create.step import CreateStep
 from roster.notify.step import NotifyStep
+from roster.passwords.sealing import JobCipher
 from roster.ports import KeyService
-from roster.sealing import JobCipher
 from roster.settings import get_settings
 from roster.validate.step import ValidateStep
 

@@ -12,7 +12,7 @@ from roster_local.serve.api_gateway import HttpRequest, HttpResponse, api_gatewa
 from roster_local.serve.token_check import JwtAuthorizer, TokenRefused
 
 if TYPE_CHECKING:
-    from roster_local.embedded_stack import EmbeddedStack
+    from roster_local.stack.embedded_stack import EmbeddedStack
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from roster.adapters.upload_listing import UploadPage, organisation_listing, upl
 from roster.api.front_door import FrontDoor
 from roster.api.http import api_resolver
 from roster.api.uploads import UploadDesk
-from roster.approval import ApprovalRefused, ApprovalRequest
+from roster.approval.policy import ApprovalRefused, ApprovalRequest
 from roster.errors import JobNotFound, NotAwaitingApproval
 from roster.model.directory import Account, Organisation
 from roster.model.jobs import Job, JobState
@@ -120,7 +120,7 @@ class FakeApplier:
 
 
 class FakeApprovals:
-    """Approve and cancel as roster.approve.step answers them, by the rules of roster.approval."""
+    """Approve and cancel as roster.approval.step answers them, by the rules of roster.approval.policy."""
 
     def __init__(self, records: FakeRecords) -> None:
         self.records = records

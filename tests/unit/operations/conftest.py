@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 
 from roster.adapters.executions import ExecutionStatus
-from roster.dead_letters import DeadLetters
+from roster.dead_letter.step import DeadLetters
 from roster.model.jobs import JobState
+from roster.notify.failure_notice import UploadFailureNotice
 from roster.sweep.step import SweepDeadlines, Sweeper
-from roster.upload_failures import UploadFailureNotice
 from tests.unit.operations.fakes import (
     NOW,
     FakeExecutions,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from roster.dead_letters import dead_lettered_uploads, failure_reason
+from roster.dead_letter.step import dead_lettered_uploads, failure_reason
 from roster.model.jobs import JobState, job_id_for
 from tests.unit.operations.fakes import BUCKET, a_job
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from roster.dead_letters import DeadLetterOutcome
-from roster.job_metrics import (
+from roster.dead_letter.step import DeadLetterOutcome
+from roster.metrics import (
     Measure,
     dead_letter_measures,
     finish_measured,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from roster.accounts.addresses import address_base_of, suffix_of
 from roster.adapters.dynamodb import batch_get, from_item, query_all, query_items, to_item
-from roster.addresses import address_base_of, suffix_of
 from roster.model.directory import (
     Account,
     AccountStatus,

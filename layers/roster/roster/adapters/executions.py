@@ -1,6 +1,6 @@
 """The create phase's Step Functions executions, as the sweeper needs to see them.
 
-Each job's execution is named after the job (roster.queueing), so its ARN follows from the
+Each job's execution is named after the job (roster.queue.dispatch), so its ARN follows from the
 state machine's ARN and the job id."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ block an organisation for ever: the next dispatch takes it over.
 
 Items in the Jobs table: HOLD#<ods>/HOLD (holder, hold_until epoch seconds) and
 QUEUE/<created_at>#<job_id> (orgs). The order in which queued jobs start is
-roster.queueing's rule; this adapter only stores holds and the queue."""
+roster.queue.dispatch's rule; this adapter only stores holds and the queue."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from roster.adapters.dynamodb import from_item, query_all, to_item
 from roster.ports import QueuedJob, StartJob
-from roster.queueing import dispatch_waiting
+from roster.queue.dispatch import dispatch_waiting
 
 
 def _hold_key(ods: str) -> dict[str, str]:
@@ -83,7 +83,7 @@ class OrganisationHolds:
         self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": entry.position}))
 
     def dispatch(self, start: StartJob) -> list[str]:
-        """Start the queued jobs whose holds can be taken (roster.queueing.dispatch_waiting)."""
+        """Start the queued jobs whose holds can be taken (roster.queue.dispatch.dispatch_waiting)."""
         return dispatch_waiting(self, start)
 
     def dequeue(self, job_id: str, created_at: str) -> None:

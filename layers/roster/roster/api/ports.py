@@ -57,7 +57,7 @@ class ApplyRequests(Protocol):
 
 
 class Approvals(Protocol):
-    """Approving and cancelling uploads that wait for approval (roster.approve.step.ApprovalStep)."""
+    """Approving and cancelling uploads that wait for approval (roster.approval.step.ApprovalStep)."""
 
     def approve_upload(self, job_id: str, approver: str) -> Job: ...
 

@@ -20,7 +20,7 @@ from roster.api.access import Caller
 from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from roster.api.ports import ApplyRequests, Approvals, UploadFiles, UploadIndex, UploadRecords
 from roster.api.upload_view import first_findings, upload_view
-from roster.approval import ApprovalRefused
+from roster.approval.policy import ApprovalRefused
 from roster.emails import file_stem
 from roster.errors import JobNotFound, NotAwaitingApproval
 from roster.model.jobs import Job, JobState

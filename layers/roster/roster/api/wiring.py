@@ -13,7 +13,7 @@ from roster.adapters.upload_listing import UploadListing
 from roster.adapters.upload_store import UploadStore
 from roster.api.front_door import FrontDoor
 from roster.api.uploads import FORM_SECONDS, UploadDesk
-from roster.approve.step import ApprovalStep
+from roster.approval.step import ApprovalStep
 from roster.model.jobs import Job
 from roster.settings import Settings, get_settings
 

@@ -11,18 +11,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
-from roster.addresses import address_base, candidate_address, first_free_suffix, name_in_address
-from roster.batches import BatchRow, generated_password_purpose, password_purpose
-from roster.change_plan import already_created_message, new_account
+from roster.accounts.addresses import address_base, candidate_address, first_free_suffix, name_in_address
+from roster.accounts.change_plan import already_created_message, new_account
+from roster.create.batches import BatchRow, generated_password_purpose, password_purpose
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
-from roster.credentials import generate_password, hash_password
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import IdentityRecord, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.person_key import identity_key
 from roster.model.rows import RowAction, RowResult
+from roster.passwords.generated import generate_password, hash_password
+from roster.passwords.sealing import JobCipher
 from roster.ports import MAX_WRITES_PER_TRANSACTION, AddressReservation, Directory, NewAccount, Write
-from roster.sealing import JobCipher
 
 MAX_ADDRESS_ATTEMPTS = 50
 _SECONDS_PER_DAY = 86400

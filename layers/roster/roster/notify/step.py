@@ -12,19 +12,19 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from roster.batches import generated_password_purpose, planned_lines
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
 from roster.contract.findings import Severity
 from roster.contract.formats import DetectedFormat, detect_format
 from roster.contract.reading import Record, decode_upload, read_records
 from roster.contract.results_file import ResultLine, results_csv, with_warnings
 from roster.contract.validation_report import parse_validation_report
+from roster.create.batches import generated_password_purpose, planned_lines
 from roster.emails import file_stem, upload_complete_email
 from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
 from roster.model.rows import RowResult
+from roster.passwords.sealing import JobCipher
 from roster.ports import JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
-from roster.queueing import dispatch_waiting, start_create_phase
-from roster.sealing import JobCipher
+from roster.queue.dispatch import dispatch_waiting, start_create_phase
 from roster.settings import Settings
 
 logger = Logger(child=True)

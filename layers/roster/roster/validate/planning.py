@@ -1,11 +1,11 @@
-"""Planning each row at validation: what it does comes from roster.change_plan (csv-contract
+"""Planning each row at validation: what it does comes from roster.accounts.change_plan (csv-contract
 section 4); here are the rules that need the directory and the uploader to answer:
 organisation, unit, purchased mailbox, authorisation, password names."""
 
 from __future__ import annotations
 
-from roster.addresses import name_in_address
-from roster.change_plan import (
+from roster.accounts.addresses import name_in_address
+from roster.accounts.change_plan import (
     Refusal,
     already_created_message,
     default_display_name,
@@ -17,11 +17,11 @@ from roster.change_plan import (
 from roster.model.directory import Account, DirectorySnapshot, Organisation
 from roster.model.person_key import identity_key
 from roster.model.rows import PlannedRow, RowAction, UserFields
+from roster.passwords.policy import check_password
 from roster.ports import DirectoryReader
 from roster.rules import InvalidCell
 from roster.rules.mailbox import check_purchased
 from roster.rules.organisation import known_organisation, require_administered, unit_of
-from roster.rules.password_policy import check_password
 from roster.rules.status import LEAVER
 from roster.validate.drafts import RowDraft
 
@@ -30,7 +30,7 @@ REQUIRED_FOR_NEW_USERS = ("first_name", "last_name", "ods")
 
 
 def plan_row(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:
-    """The row's action, fields and changes per the section 4 table (roster.change_plan),
+    """The row's action, fields and changes per the section 4 table (roster.accounts.change_plan),
     adding its findings to the draft; None when the row cannot be planned (its findings say why)."""
     plan = _plan(draft, snapshot)
     if plan is not None:

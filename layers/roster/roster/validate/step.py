@@ -11,14 +11,16 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from roster.approval_emails import approval_needed_email
-from roster.batches import write_batches
+from roster.approval.emails import approval_needed_email
+from roster.approval.gate import ApprovalWait, approval_wait
 from roster.contract.plan_file import plan_csv
 from roster.contract.validation_report import validation_report_csv
+from roster.create.batches import write_batches
 from roster.emails import validated_email, validation_failed_email
 from roster.errors import JobStateChanged
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.model.rows import PlannedRow
+from roster.passwords.sealing import JobCipher
 from roster.ports import (
     Directory,
     JobRecords,
@@ -29,10 +31,8 @@ from roster.ports import (
     UploadFiles,
     Workflow,
 )
-from roster.queueing import dispatch_waiting, start_create_phase
-from roster.sealing import JobCipher
+from roster.queue.dispatch import dispatch_waiting, start_create_phase
 from roster.settings import Settings, approval_policy
-from roster.validate.approval_gate import ApprovalWait, approval_wait
 from roster.validate.upload import UploadLimits, validate_upload
 from roster.validate.upload_plan import upload_plan
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from roster.addresses import address_base, candidate_address
+from roster.accounts.addresses import address_base, candidate_address
 from roster.contract.columns import MASKED_PASSWORD
 from roster.contract.plan_file import PlanLine
 from roster.model.person_key import identity_key

@@ -1,6 +1,6 @@
 """Whether a validated upload must wait for a second administrator (csv-contract 10): it would
 mark as leavers more accounts of an organisation than the deployment allows, and that
-organisation has not approved it yet. The rules are roster.approval's; here are the reads."""
+organisation has not approved it yet. The rules are roster.approval.policy's; here are the reads."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from roster.approval import ApprovalPolicy, organisations_needing_approval
+from roster.approval.policy import ApprovalPolicy, organisations_needing_approval
 from roster.model.jobs import Job
 from roster.model.rows import PlannedRow, RowAction
 from roster.ports import Directory

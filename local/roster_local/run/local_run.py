@@ -22,12 +22,12 @@ from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.executions import CreatePhaseExecutions
 from roster.adapters.job_store import JobStore
 from roster.adapters.upload_store import UploadStore
-from roster.dead_letters import dead_lettered_uploads
+from roster.dead_letter.step import dead_lettered_uploads
 from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
-from roster_local.embedded_stack import ACCOUNT_ID, REGION, EmbeddedStack
 from roster_local.moto_patches.ses_outbox import raw_messages
+from roster_local.stack.embedded_stack import ACCOUNT_ID, REGION, EmbeddedStack
 
 MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
                           "Organisation ODSCode", "Organisational Unit", "Business Phone", "Mobile Phone",
@@ -162,7 +162,7 @@ class LocalRun:
         if job.state is not JobState.AWAITING_APPROVAL or not approve_as:
             return job
         # The handlers' own wiring and rules, on the embedded stack.
-        from roster.approval import ApprovalRefused
+        from roster.approval.policy import ApprovalRefused
         from roster.wiring import approval_step
 
         try:

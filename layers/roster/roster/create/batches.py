@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from roster.model.rows import PlannedRow, RowAction, UserFields
+from roster.passwords.sealing import JobCipher
 from roster.ports import UploadFiles
-from roster.sealing import JobCipher
 
 
 class BatchRow(BaseModel):

@@ -1,6 +1,6 @@
 """Generated temporary passwords and their salted scrypt hashes (csv-contract 6).
 
-The policy for passwords an administrator supplies lives in roster.rules.password_policy; a
+The policy for passwords an administrator supplies lives in roster.passwords.policy; a
 generated password meets it too, so the length limits are that policy's."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hmac
 import secrets
 import string
 
-from roster.rules.password_policy import MAX_LENGTH, MIN_LENGTH
+from roster.passwords.policy import MAX_LENGTH, MIN_LENGTH
 
 # 0 O 1 l I are left out because people copy these passwords by eye from the results file.
 LOWER = "".join(c for c in string.ascii_lowercase if c != "l")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from roster_local.embedded_stack import EmbeddedStack
+    from roster_local.stack.embedded_stack import EmbeddedStack
 
 # CloudFormation properties of a user pool that the CreateUserPool API takes under the same name.
 _POOL_PROPERTIES = ("UsernameAttributes", "UsernameConfiguration", "AutoVerifiedAttributes", "Schema",

@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from roster_local.commands.session import TIMEOUT, CommandFailed, Sessions, SignedOut, id_token
+from roster_local.admin.session import TIMEOUT, CommandFailed, Sessions, SignedOut, id_token
 
 FINAL_STATES = ("INVALID", "VALIDATED", "COMPLETED", "FAILED", "CANCELLED")
 

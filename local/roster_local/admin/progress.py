@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from roster_local.commands.api_client import FINAL_STATES, RosterApi
-from roster_local.commands.session import CommandFailed
+from roster_local.admin.api_client import FINAL_STATES, RosterApi
+from roster_local.admin.session import CommandFailed
 
 POLL_SECONDS = 1.0
 # The command also stops where a person must act (csv-contract 10: approval).

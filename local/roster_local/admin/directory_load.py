@@ -12,14 +12,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from roster.accounts.addresses import address_base_of
 from roster.adapters.directory_store import DirectoryStore, account_item, reservation_item
 from roster.adapters.dynamodb import to_item
-from roster.addresses import address_base_of
 from roster.model.directory import Account, Organisation
 from roster.model.jobs import utc_now
-from roster_local.commands.session import BadArguments, CommandFailed
-from roster_local.directory_file import DirectoryFile, DirectoryFileError, load_directory_file
-from roster_local.sign_in_users import invite_administrators
+from roster_local.admin.directory_file import DirectoryFile, DirectoryFileError, load_directory_file
+from roster_local.admin.session import BadArguments, CommandFailed
+from roster_local.admin.sign_in_users import invite_administrators
 
 
 @dataclass

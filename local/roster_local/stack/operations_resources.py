@@ -16,7 +16,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from roster_local.embedded_stack import EmbeddedStack
+    from roster_local.stack.embedded_stack import EmbeddedStack
 
 # CloudFormation's AWS::SQS::Queue properties that are SQS queue attributes of the same name.
 _QUEUE_ATTRIBUTES = ("DelaySeconds", "KmsDataKeyReusePeriodSeconds", "KmsMasterKeyId", "MaximumMessageSize",

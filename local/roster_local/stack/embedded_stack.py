@@ -23,15 +23,15 @@ from botocore.config import Config
 from moto import mock_aws
 
 from roster_local import moto_patches
-from roster_local.cfn_template import TemplateResolver, checked_parameter, lifecycle_rule, load_template
-from roster_local.embedded_cognito import create_sign_in
-from roster_local.lambda_adapter import ChaosRule, FunctionSpec, InProcessLambda
-from roster_local.malloc_arenas import limit_malloc_arenas
-from roster_local.operations_resources import OperationsResources
+from roster_local.stack.cognito import create_sign_in
+from roster_local.stack.lambdas import ChaosRule, FunctionSpec, InProcessLambda
+from roster_local.stack.malloc_arenas import limit_malloc_arenas
+from roster_local.stack.operations_resources import OperationsResources
+from roster_local.stack.template import TemplateResolver, checked_parameter, lifecycle_rule, load_template
 
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-2"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 # Values a one-machine deployment passes as parameter overrides, like `sam deploy` would.
 LOCAL_PARAMETERS = {

@@ -15,7 +15,7 @@ import threading
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from roster.credentials import generate_password
+from roster.passwords.generated import generate_password
 
 if TYPE_CHECKING:
     from roster_local.serve.server import LocalServer
@@ -43,12 +43,12 @@ def local_serve(args: argparse.Namespace) -> int:
     from roster.adapters.directory_store import DirectoryStore
     from roster.model.jobs import utc_now
     from roster.settings import get_settings
-    from roster_local.directory_file import DirectoryFileError, load_directory_file, load_into
-    from roster_local.embedded_stack import EmbeddedStack
+    from roster_local.admin.directory_file import DirectoryFileError, load_directory_file, load_into
+    from roster_local.admin.sign_in_users import create_with_password
     from roster_local.serve.aws_endpoint import started_endpoint
     from roster_local.serve.http_api import LocalHttpApi
     from roster_local.serve.server import local_server
-    from roster_local.sign_in_users import create_with_password
+    from roster_local.stack.embedded_stack import EmbeddedStack
 
     password = args.admin_password or generate_password()
     try:

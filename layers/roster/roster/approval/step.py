@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from roster.approval import ApprovalRefused, ApprovalRequest
-from roster.approval_emails import upload_cancelled_email
+from roster.approval.emails import upload_cancelled_email
+from roster.approval.policy import ApprovalRefused, ApprovalRequest
 from roster.errors import JobNotFound, NotAwaitingApproval, TransientInfrastructureError
 from roster.model.jobs import Job, JobState
 from roster.ports import JobRecords, Mailer, UploadFiles
@@ -35,7 +35,7 @@ NOT_CONCERNED = "You do not administer any organisation this upload changes, so 
 
 
 def approval_request(job: Job) -> ApprovalRequest:
-    """The job's approval as roster.approval's rules see it."""
+    """The job's approval as roster.approval.policy's rules see it."""
     administrators = {ods: frozenset(a.lower() for a in admins) for ods, admins in job.approval_administrators.items()}
     return ApprovalRequest(job.uploader.lower(), administrators, dict(job.approvals))
 

@@ -1,5 +1,5 @@
 """Leaver, joiner and update rows in the create phase: the change planned at validation,
-re-checked against the account as it is now (roster.change_plan.recheck), then written
+re-checked against the account as it is now (roster.accounts.change_plan.recheck), then written
 with the row's outcome in one transaction that only commits if the account has not
 changed since it was read."""
 
@@ -9,18 +9,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from roster.accounts.change_plan import ChangePlan, joined_organisation, recheck
 from roster.adapters.directory_store import organisation_index
-from roster.batches import BatchRow, password_purpose
-from roster.change_plan import ChangePlan, joined_organisation, recheck
+from roster.create.batches import BatchRow, password_purpose
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
-from roster.credentials import hash_password, verify_password
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowAction, RowResult, UserFields
+from roster.passwords.generated import hash_password, verify_password
+from roster.passwords.sealing import JobCipher
 from roster.ports import AccountUpdate, Directory
 from roster.rules.status import LEAVER
-from roster.sealing import JobCipher
 
 
 @dataclass

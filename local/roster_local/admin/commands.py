@@ -17,10 +17,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from roster_local.commands import directory_load
-from roster_local.commands.api_client import RosterApi
-from roster_local.commands.progress import wait_for
-from roster_local.commands.session import (
+from roster_local.admin import directory_load
+from roster_local.admin.api_client import RosterApi
+from roster_local.admin.progress import wait_for
+from roster_local.admin.session import (
     BadArguments,
     CognitoSignIn,
     CommandFailed,
