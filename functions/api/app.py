@@ -12,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from console_routes import console_router
 
-from roster.api import wiring
+from roster import wiring
 from roster.api.http import api_resolver
 from roster.settings import get_settings
 
@@ -30,6 +30,7 @@ def _resolver() -> APIGatewayHttpResolver:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    wiring.register_lambda_context(context)
     app = _resolver()
     app.append_context(front_door=wiring.front_door())  # type: ignore[no-untyped-call]  # Powertools: no types
     return app.resolve(event, context)

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from console_assets import asset, asset_paths, security_headers
 
-from roster.api import wiring
+from roster import wiring
 
 
 def console_router() -> APIGatewayHttpRouter:

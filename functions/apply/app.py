@@ -9,8 +9,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
-from roster.adapters.apply_requests import ApplyRequest
-from roster.adapters.ses import idempotency_config
+from roster.model.requests import ApplyRequest
 
 logger = Logger()
 tracer = Tracer()
@@ -19,7 +18,7 @@ tracer = Tracer()
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency_config.register_lambda_context(context)
+    wiring.register_lambda_context(context)
     request = parse(event=event, model=ApplyRequest)
     logger.append_keys(job_id=request.upload_id)
     job = wiring.validate_step().apply(request.upload_id)

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
-from roster.create.batches import BatchRequest
+from roster.model.requests import BatchRequest
 
 logger = Logger()
 tracer = Tracer()
@@ -18,7 +18,7 @@ tracer = Tracer()
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    wiring.batch_idempotency_config.register_lambda_context(context)
+    wiring.register_lambda_context(context)
     request = parse(event=event, model=BatchRequest)
     logger.append_keys(job_id=request.job_id, batch_no=request.batch_no)
     return wiring.run_batch_once(request.model_dump())

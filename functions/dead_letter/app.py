@@ -12,8 +12,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import operations
-from roster.adapters.ses import idempotency_config
+from roster import wiring
 from roster.metrics import dead_letter_measures, publish
 
 logger = Logger()
@@ -24,7 +23,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     """One invocation record; an exception returns only this message to the queue."""
-    outcomes = operations.dead_letters().receive(json.loads(record.body))
+    outcomes = wiring.dead_letters().receive(json.loads(record.body))
     publish(metrics, dead_letter_measures(outcomes))
 
 
@@ -32,6 +31,6 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    idempotency_config.register_lambda_context(context)
+    wiring.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor,
                                     context=context)

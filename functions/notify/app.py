@@ -9,9 +9,8 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
-from roster.adapters.ses import idempotency_config
 from roster.metrics import finish_measured, publish
-from roster.notify.step import NotifyRequest
+from roster.model.requests import NotifyRequest
 
 logger = Logger()
 tracer = Tracer()
@@ -22,7 +21,7 @@ metrics = Metrics()
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency_config.register_lambda_context(context)
+    wiring.register_lambda_context(context)
     request = parse(event=event, model=NotifyRequest)
     logger.append_keys(job_id=request.job_id)
     job, measures = finish_measured(wiring.notify_step(), request.job_id, request.failure)

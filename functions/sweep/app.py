@@ -8,8 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from roster import operations
-from roster.adapters.ses import idempotency_config
+from roster import wiring
 from roster.metrics import publish, sweep_measures
 
 logger = Logger()
@@ -21,8 +20,8 @@ metrics = Metrics()
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency_config.register_lambda_context(context)
-    report = operations.sweeper().sweep()
+    wiring.register_lambda_context(context)
+    report = wiring.sweeper().sweep()
     publish(metrics, sweep_measures(report))
     report.raise_if_unfinished()  # after the metrics: a partial sweep still reports what it did
     return report.summary()

@@ -10,7 +10,6 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
-from roster.adapters.ses import idempotency_config
 from roster.adapters.upload_store import object_key_from_event
 
 logger = Logger()
@@ -23,7 +22,7 @@ metrics = Metrics()
 @metrics.log_metrics
 @event_source(data_class=S3Event)
 def lambda_handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:
-    idempotency_config.register_lambda_context(context)
+    wiring.register_lambda_context(context)
     step = wiring.validate_step()
     jobs = []
     for record in event.records:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from roster.create.batches import BatchRequest
 from roster.create.step import CreateStep
 from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.jobs import Job, JobState
+from roster.model.requests import BatchRequest
 from roster.notify.step import NotifyStep
 from roster.passwords.sealing import JobCipher
 from roster.settings import Settings

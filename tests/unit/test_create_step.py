@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from roster.create.batches import BatchRequest
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import AccountStatus
+from roster.model.requests import BatchRequest
 from roster.model.rows import RowResult
 from roster.passwords.generated import verify_password
 from roster.ports import AccountUpdate, Cancelled, NewAccount

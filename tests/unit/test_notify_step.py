@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from roster.contract.results_file import parse_results_csv
-from roster.create.batches import BatchRequest
 from roster.model.jobs import JobState
+from roster.model.requests import BatchRequest
 from tests.conftest import current_csv
 from tests.unit.conftest import Roster, settings
 

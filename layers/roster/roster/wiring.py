@@ -1,6 +1,7 @@
-"""Production objects built from the deployment's settings and shared boto3 clients.
+"""The one composition root: every function's production objects, built from the deployment's
+settings and shared boto3 clients.
 
-Handlers call these; tests build the same classes with their own stores instead."""
+Handlers call these; tests build the same classes with their own stores (tests/unit/fakes.py) instead."""
 
 from __future__ import annotations
 
@@ -9,29 +10,40 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
+from roster.adapters.apply_requests import LambdaApplyRequests
 from roster.adapters.clients import client
 from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.executions import CreatePhaseExecutions
 from roster.adapters.holds import OrganisationHolds
+from roster.adapters.idempotency import batch_idempotency, persistence_layer
+
+# Handlers call this once per invocation, before any idempotent send or batch.
+from roster.adapters.idempotency import register_lambda_context as register_lambda_context
 from roster.adapters.job_store import JobStore
-from roster.adapters.ses import SesMailer, persistence_layer
+from roster.adapters.open_jobs import OpenJobs
+from roster.adapters.ses import SesMailer, send_once
 from roster.adapters.stepfunctions import StepFunctionsWorkflow
 from roster.adapters.transactions import DynamoDBTransactions
+from roster.adapters.upload_listing import UploadListing
 from roster.adapters.upload_store import UploadStore
+from roster.api.front_door import FrontDoor
+from roster.api.sign_in import cognito_endpoint, sign_in_config
+from roster.api.uploads import UploadDesk
 from roster.approval.step import ApprovalStep
-from roster.create.batches import BatchRequest
 from roster.create.step import CreateStep
+from roster.dead_letter.step import DeadLetters
+from roster.model.jobs import Job
+from roster.model.requests import BatchRequest
+from roster.notify.failure_notice import UploadFailureNotice
 from roster.notify.step import NotifyStep
 from roster.passwords.sealing import JobCipher
 from roster.ports import KeyService
+from roster.queue.dispatch import start_create_phase
 from roster.settings import get_settings
+from roster.sweep.step import SweepDeadlines, Sweeper
 from roster.validate.step import ValidateStep
-
-# A replayed batch invocation (a retry after a lost response) gets its recorded answer back
-# cheaply. Exactly-once does not rest on this: every row's transaction guarantees it.
-batch_idempotency_config = IdempotencyConfig(event_key_jmespath="[job_id, batch_no]",
-                                             raise_on_no_idempotency_key=True, expires_after_seconds=7 * 86400)
 
 
 def job_store() -> JobStore:
@@ -78,9 +90,23 @@ def validate_step() -> ValidateStep:
                         key_service(), SesMailer(), workflow())
 
 
+def apply_requests() -> LambdaApplyRequests:
+    """The hand-over of a validated or approved upload to the apply function."""
+    return LambdaApplyRequests(client("lambda"), get_settings().apply_function)
+
+
 def approval_step() -> ApprovalStep:
-    """Approve, cancel and expire waiting uploads as deployed (the API, the CLI, the sweeper)."""
-    return ApprovalStep(get_settings(), job_store(), upload_store(), SesMailer(), validate_step().apply)
+    """Approve, cancel and expire waiting uploads as deployed (the API, the CLI, the sweeper). An
+    approval that completes an upload hands its re-validation to the apply function, as applying a
+    validated upload does: the API keeps its narrow rights and its answer fast."""
+    jobs = job_store()
+    applier = apply_requests()
+
+    def hand_over(job_id: str) -> Job:
+        applier.request(job_id)
+        return jobs.get(job_id)
+
+    return ApprovalStep(get_settings(), jobs, upload_store(), SesMailer(), hand_over)
 
 
 def notify_step() -> NotifyStep:
@@ -113,6 +139,54 @@ def _batch_runner() -> Callable[..., dict[str, Any]]:
 
     # Applied as a call (see adapters.ses._sender): the qualified name stays in the idempotency key.
     runner: Callable[..., dict[str, Any]] = idempotent_function(
-        data_keyword_argument="request", config=batch_idempotency_config, persistence_store=persistence_layer(),
+        data_keyword_argument="request", config=batch_idempotency, persistence_store=persistence_layer(),
     )(run_batch)
     return runner
+
+
+def front_door() -> FrontDoor:
+    """The HTTP API's front door on the deployment's stores."""
+    settings = get_settings()
+    uploads = UploadDesk(records=job_store(), index=UploadListing(client("dynamodb"), settings.jobs_table),
+                         files=upload_store(), applier=apply_requests(),
+                         max_upload_bytes=settings.max_upload_bytes, approvals=approval_step())
+    return FrontDoor(uploads=uploads, directory=directory_store(),
+                     sign_in=sign_in_config(settings, client("cognito-idp")))
+
+
+def console_connect_origins() -> list[str]:
+    """Where the console's page calls besides its own API: the user pool (sign-in) and the bucket
+    (the upload form). Its Content-Security-Policy allows these and nothing else."""
+    return [cognito_endpoint(client("cognito-idp")), upload_store().form_url()]
+
+
+def open_jobs() -> OpenJobs:
+    """Uploads not yet in a final state, by state (the sweeper and the dead-letter consumer)."""
+    return OpenJobs(client("dynamodb"), get_settings().jobs_table)
+
+
+def upload_failure_notice() -> UploadFailureNotice:
+    """The one email telling an uploader a system error stopped their upload."""
+    return UploadFailureNotice(get_settings().sender_email, send_once)
+
+
+def dead_letters() -> DeadLetters:
+    """The dead-letter consumer as deployed."""
+    return DeadLetters(job_store(), open_jobs(), upload_store(), upload_failure_notice())
+
+
+def sweeper() -> Sweeper:
+    """The sweeper as deployed: notify's own finish ends the stuck create phases."""
+    settings = get_settings()
+    jobs = job_store()
+    return Sweeper(
+        deadlines=SweepDeadlines.from_settings(settings),
+        open_jobs=open_jobs(),
+        jobs=jobs,
+        queue=organisation_holds(),
+        executions=CreatePhaseExecutions(client("stepfunctions"), settings.state_machine_arn),
+        finisher=notify_step(),
+        notice=upload_failure_notice(),
+        start_create_phase=lambda job_id: start_create_phase(jobs, workflow(), job_id),
+        expire_waiting_approvals=approval_step().expire_waiting_approvals,
+    )

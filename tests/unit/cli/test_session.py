@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from roster_local.admin.session import Sessions, SignedOut, id_token, stored_session
 from roster_local.admin import session as session_module
+from roster_local.admin.session import Sessions, SignedOut, id_token, stored_session
 
 URL = "https://api.example.com"
 CONFIG = {"region": "eu-west-2", "client_id": "client", "cognito_endpoint": "https://cognito.example.com"}

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
-
-class ApplyRequest(BaseModel):
-    """The apply function's event."""
-
-    upload_id: str
+from roster.model.requests import ApplyRequest
 
 
 class LambdaApplyRequests:

@@ -12,28 +12,13 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
 from roster.adapters.clients import client
+from roster.adapters.idempotency import email_idempotency, persistence_layer
 from roster.emails import OutgoingEmail, to_mime
-from roster.settings import get_settings
 
 logger = Logger(child=True)
-
-# Module-level so handlers can `register_lambda_context` on it; it reads no settings.
-idempotency_config = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idempotency_key=True,
-                                       expires_after_seconds=30 * 86400)
-
-
-def persistence_layer() -> DynamoDBPersistenceLayer:
-    """A persistence layer on the idempotency table. One per idempotent function: Powertools
-    configures the layer with its function's key expression."""
-    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table, boto3_client=client("dynamodb"))
-
 
 class SesMailer:
     """The Mailer port: SES, one email per kind per job."""
@@ -65,7 +50,7 @@ def _sender() -> Callable[..., dict[str, str]]:
     # Applied as a call, not with @: Powertools' decorator is untyped, and the typed variable
     # keeps the signature. The function keeps its qualified name, part of every idempotency key.
     sender: Callable[..., dict[str, str]] = idempotent_function(
-        data_keyword_argument="request", config=idempotency_config, persistence_store=persistence_layer(),
+        data_keyword_argument="request", config=email_idempotency, persistence_store=persistence_layer(),
     )(send_email)
     return sender
 

@@ -29,15 +29,6 @@ class BatchRow(BaseModel):
         return self.fields.email is None
 
 
-class BatchRequest(BaseModel):
-    """One Distributed Map item: what the create Lambda is given."""
-
-    job_id: str
-    bucket: str
-    batch_key: str
-    batch_no: int
-
-
 def password_purpose(line: int) -> str:
     """Associated data for a supplied password: it cannot be moved to another row."""
     return f"supplied-password:{line}"

@@ -18,12 +18,13 @@ from aws_lambda_powertools import Logger
 
 from roster.accounts.addresses import address_base, name_in_address
 from roster.create.account_changes import AccountChanges
-from roster.create.batches import BatchRequest, BatchRow, read_batch
+from roster.create.batches import BatchRow, read_batch
 from roster.create.new_users import NewUser, NewUsers
 from roster.create.outcomes import RowRecorder
 from roster.model.directory import Account, IdentityRecord, Organisation
 from roster.model.jobs import RESULT_COUNT, RowOutcome, utc_now
 from roster.model.person_key import identity_key
+from roster.model.requests import BatchRequest
 from roster.passwords.sealing import JobCipher
 from roster.ports import Directory, JobRecords, Transactions, UploadFiles
 

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
 from roster.contract.findings import Severity
@@ -32,13 +31,6 @@ logger = Logger(child=True)
 NOT_PROCESSED = ("Not processed: the upload stopped on a system error before this row was applied. Upload this "
                  "results file again to retry it; rows already done are reported Unchanged, never created twice.")
 RESULTS_LINK_SECONDS = 7 * 86400  # the longest a presigned URL may live (SigV4)
-
-
-class NotifyRequest(BaseModel):
-    """What the state machine gives notify."""
-
-    job_id: str
-    failure: dict[str, Any] | None = None  # the Catch output, when the create phase failed
 
 
 @dataclass
