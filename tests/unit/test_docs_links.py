@@ -16,9 +16,12 @@ DOCS = ROOT / "docs"
 CITING = ("layers", "local", "functions", "tests", "bench", "statemachine", "README.md", "Makefile", "template.yaml")
 CITED = re.compile(r"(?<![\w/.-])docs/(?P<file>[\w.-]+\.md)(?:#(?P<anchor>[\w-]+))?")
 DOC_LINK = re.compile(r"\]\((?P<file>[\w.-]+\.md)?(?:#(?P<anchor>[\w-]+))?\)")
-# The contracts the docs replace: "../shared", "csv-contract", "api.md section 2" (a docs file may
-# name its sibling api.md; a section number after it is the outside contract's).
-OUTSIDE = re.compile(r"\.\./shared|csv-contract|(?<![\w/.-])(?:api|local-run)\.md(?:'s)?\s+(?:sections?\b|§|\d)")
+# Citations of the contracts outside the repository that docs/ replaces: their folder, the CSV
+# contract's name, and the API and one-machine contracts cited by section number (a docs file may
+# name its sibling file; a section number after the name is the outside contract's). Spelled in
+# pieces so that this file does not cite them itself.
+OUTSIDE = re.compile("|".join((r"\.\./" + "shared", "csv" + "-contract",
+                               r"(?<![\w/.-])(?:api|local[-]run)\.md(?:'s)?\s+(?:sections?\b|§|\d)")))
 
 
 @cache
