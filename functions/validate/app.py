@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from roster import wiring
-from roster.adapters.upload_store import object_key_from_event
+from roster.model.files import object_key_from_event
 
 logger = Logger()
 tracer = Tracer()

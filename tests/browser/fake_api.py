@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from functions.api.console_assets import asset, security_headers
+from roster.model.jobs import FINAL_STATES
 
 ADMIN = "admin@example.nhs.net"
 ADMIN_PASSWORD = "Correct-Horse-Battery-42"
@@ -101,6 +102,7 @@ class FakeUpload:
             "file_name": self.file_name,
             "uploader": self.uploader,
             "state": self.state,
+            "final": self.state in {s.value for s in FINAL_STATES},
             "format": self.format,
             "counts": {"rows": self.progress_rows, "created": created, "updated": 0, "leavers": 0, "joiners": 0,
                        "unchanged": 0, "failed": 0, "errors": errors,

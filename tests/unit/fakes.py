@@ -27,17 +27,15 @@ from roster.model.directory import (
     Organisation,
     name_key,
 )
-from roster.model.jobs import Job, JobState, RowOutcome, utc_now
-from roster.ports import (
+from roster.model.files import DownloadLink, UploadedObject
+from roster.model.jobs import Job, JobState, QueuedJob, RowOutcome, utc_now
+from roster.model.writes import (
     MAX_WRITES_PER_TRANSACTION,
     AccountUpdate,
     AddressReservation,
     Cancelled,
-    DownloadLink,
     NewAccount,
     OutcomeRecord,
-    QueuedJob,
-    UploadedObject,
     Write,
 )
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from roster.adapters.transactions import account_update_item
 from roster.create.account_changes import plan_change as _plan_change
 from roster.create.batches import BatchRow
 from roster.model.directory import Account, AccountStatus
 from roster.model.rows import RowAction, RowResult, UserFields
+from roster.model.writes import AccountUpdate
 
 NOW = "2026-11-24T12:00:00+00:00"
 ACTIVE = Account(email="amir.khan@nhs.net", first_name="Amir", last_name="Khan", ods="RX1", unit="Radiology",
@@ -59,7 +61,14 @@ def test_moving_an_active_user_is_refused_with_what_to_do() -> None:
 def test_a_joiner_moves_a_leaver_and_makes_it_active(unit: str | None, removes: list[str]) -> None:
     plan = _plan_change(_row(RowAction.JOINER, ods="ry2", unit=unit), LEAVER, NOW)
     assert plan.result is RowResult.JOINER
-    assert plan.sets["status"] == "active" and plan.sets["ods"] == "RY2" and plan.sets["gsi1pk"] == "ORG#RY2"
+    assert plan.sets["status"] == "active" and plan.sets["ods"] == "RY2"
+    # The stored update also refiles the account under its new organisation (gsi1).
+    update = AccountUpdate(email=LEAVER.email, sets=plan.sets, removes=tuple(plan.removes),
+                           expected_status=AccountStatus.LEAVER, expected_ods="RX1")
+    item = account_update_item("Directory", update)["Update"]
+    filed = {item["ExpressionAttributeNames"][n]: item["ExpressionAttributeValues"][n.replace("#", ":")]
+             for n in item["ExpressionAttributeNames"] if n[:2] == "#s" and n[2:].isdigit()}
+    assert filed["gsi1pk"] == {"S": "ORG#RY2"}
     assert plan.sets["joined_at"] == NOW
     assert plan.removes == removes
     assert plan.expected_status is AccountStatus.LEAVER

@@ -10,8 +10,8 @@ from roster.errors import TransientInfrastructureError
 from roster.model.directory import AccountStatus
 from roster.model.requests import BatchRequest
 from roster.model.rows import RowResult
+from roster.model.writes import AccountUpdate, Cancelled, NewAccount
 from roster.passwords.generated import verify_password
-from roster.ports import AccountUpdate, Cancelled, NewAccount
 from roster.validate.upload import UploadLimits, validate_upload
 from tests.conftest import current_csv
 from tests.unit.conftest import ADMIN, AMIR, SARAH, TOM, YORK, Roster

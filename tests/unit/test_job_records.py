@@ -8,7 +8,8 @@ import pytest
 from roster.errors import JobNotFound
 from roster.model.jobs import Job, JobState, RowOutcome
 from roster.model.rows import RowResult
-from roster.ports import JobRecords, OutcomeRecord, Transactions
+from roster.model.writes import OutcomeRecord
+from roster.ports import JobRecords, Transactions
 from tests.unit.fakes import FakeDirectory, FakeJobs, FakeTransactions
 
 

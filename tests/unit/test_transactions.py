@@ -14,15 +14,8 @@ from roster.errors import TransientInfrastructureError
 from roster.model.directory import Account, AccountStatus, IdentityRecord, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowResult
-from roster.ports import (
-    AccountUpdate,
-    AddressReservation,
-    Cancelled,
-    Directory,
-    NewAccount,
-    OutcomeRecord,
-    Transactions,
-)
+from roster.model.writes import AccountUpdate, AddressReservation, Cancelled, NewAccount, OutcomeRecord
+from roster.ports import Directory, Transactions
 from tests.unit.fakes import FakeDirectory, FakeJobs, FakeTransactions
 
 LEEDS = Organisation(ods="RX1", name="Leeds", domain="nhs.net")

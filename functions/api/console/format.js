@@ -55,7 +55,8 @@ export function stateLabel(state) {
 }
 
 /** States after which an upload changes no more by itself (AWAITING_APPROVAL waits for a person). */
-export const SETTLED_STATES = new Set(['INVALID', 'VALIDATED', 'AWAITING_APPROVAL', 'COMPLETED', 'FAILED', 'CANCELLED']);
+// Settled: final (the API says which states are) or waiting for a person's approval.
+export const isSettled = (upload) => Boolean(upload.final) || upload.state === 'AWAITING_APPROVAL';
 
 /** States before validation has a report. */
 export const BEFORE_REPORT_STATES = new Set(['AWAITING_FILE', 'RECEIVED', 'VALIDATING']);

@@ -4,7 +4,7 @@
 import { segment } from './api.js';
 import { byId, focusOn, h, saveBlob, showMessage } from './dom.js';
 import {
-  BEFORE_REPORT_STATES, SETTLED_STATES, fileStem, formatCount, formatProgress, formatWhen, plural, stateLabel,
+  BEFORE_REPORT_STATES, isSettled, fileStem, formatCount, formatProgress, formatWhen, plural, stateLabel,
 } from './format.js';
 import { SessionEndedError } from './session.js';
 
@@ -99,7 +99,7 @@ export class UploadsPanel {
       }
       this.status.textContent = '';
       showMessage(this.error, '');
-      const active = [...this.uploads.values()].some((upload) => !SETTLED_STATES.has(upload.state));
+      const active = [...this.uploads.values()].some((upload) => !isSettled(upload));
       if (!active) this.delay = IDLE_MS;
       else if (changed || this.delay >= IDLE_MS) this.delay = FAST_MS;
       else this.delay = Math.min(this.delay * 1.5, SLOW_MS);
@@ -152,7 +152,7 @@ export class UploadsPanel {
       ids.push(id);
       const before = this.uploads.get(id);
       if (before && this.loaded && before.state !== upload.state) {
-        transitions.push(`${upload.file_name ?? 'Upload'}: ${stateLabel(upload.state)}${SETTLED_STATES.has(upload.state) ? countsText(upload.counts) : ''}.`);
+        transitions.push(`${upload.file_name ?? 'Upload'}: ${stateLabel(upload.state)}${isSettled(upload) ? countsText(upload.counts) : ''}.`);
       }
       if (!before || JSON.stringify(before) !== JSON.stringify(upload)) changed = true;
       this.uploads.set(id, upload);

@@ -10,11 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from roster.model.jobs import FINAL_STATES, Job, JobState
+from roster.ports import JobFinisher, MetricSink
+
+if TYPE_CHECKING:  # the steps' own result types; the steps do not import this module
+    from roster.dead_letter.step import DeadLetterOutcome
+    from roster.sweep.step import SweepReport
 
 # Row results (job.counts keys) -> metric names.
 ROW_METRICS = {"created": "RowsCreated", "updated": "RowsUpdated", "leavers": "RowsLeavers",
@@ -35,35 +40,6 @@ class Measure:
     value: float
 
 
-class MetricSink(Protocol):
-    def add_metric(self, name: str, unit: MetricUnit, value: float) -> None: ...
-
-
-class SweepOutcome(Protocol):
-    started: list[str]
-    ended: list[Job]
-    queued: int
-
-    @property
-    def stuck(self) -> int: ...
-
-
-class DeadLetterResult(Protocol):
-    @property
-    def action(self) -> str: ...
-
-
-class JobReader(Protocol):
-    def get(self, job_id: str) -> Job: ...
-
-
-class JobFinishing(Protocol):
-    @property
-    def jobs(self) -> JobReader: ...
-
-    def finish(self, job_id: str, failure: dict[str, Any] | None = None) -> Job: ...
-
-
 def finished_job_measures(job: Job) -> list[Measure]:
     """Rows by result, the job's duration and its outcome, for a job that has just reached a final state."""
     measures = [Measure(metric, MetricUnit.Count, job.counts.get(count, 0)) for count, metric in ROW_METRICS.items()]
@@ -74,7 +50,7 @@ def finished_job_measures(job: Job) -> list[Measure]:
     return measures
 
 
-def sweep_measures(report: SweepOutcome) -> list[Measure]:
+def sweep_measures(report: SweepReport) -> list[Measure]:
     """Queue depth, uploads started, stuck jobs, and the rows of the jobs the sweeper ended."""
     measures = [Measure("QueuedUploads", MetricUnit.Count, report.queued),
                 Measure("QueuedUploadsStarted", MetricUnit.Count, len(report.started)),
@@ -84,13 +60,13 @@ def sweep_measures(report: SweepOutcome) -> list[Measure]:
     return measures
 
 
-def dead_letter_measures(outcomes: Iterable[DeadLetterResult]) -> list[Measure]:
+def dead_letter_measures(outcomes: Iterable[DeadLetterOutcome]) -> list[Measure]:
     """Uploads the dead-letter consumer recorded FAILED (each is also a failed job)."""
     failed = sum(1 for outcome in outcomes if outcome.action == "failed")
     return [Measure("UploadsDeadLettered", MetricUnit.Count, failed), Measure("JobsFailed", MetricUnit.Count, failed)]
 
 
-def finish_measured(step: JobFinishing, job_id: str, failure: dict[str, Any] | None) -> tuple[Job, list[Measure]]:
+def finish_measured(step: JobFinisher, job_id: str, failure: dict[str, Any] | None) -> tuple[Job, list[Measure]]:
     """Notify's finish, and the job's measures if this call is the one that finished it (a retried
     notify finds the job final already and measures nothing twice)."""
     before = step.jobs.get(job_id)

@@ -6,14 +6,14 @@ fakes (tests/unit/fakes.py). Nothing here imports boto3."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from roster.emails import OutgoingEmail
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, IdentityRecord, Organisation
-from roster.model.jobs import Job, JobState, RowOutcome
+from roster.model.directory import Account, DirectorySnapshot, IdentityRecord, Organisation
+from roster.model.files import DownloadLink, UploadedObject
+from roster.model.jobs import ExecutionStatus, Job, JobState, OpenJob, QueuedJob, RowOutcome, UploadPage
+from roster.model.writes import Cancelled, Write
 
 # -- jobs ---------------------------------------------------------------------------------
 
@@ -72,6 +72,10 @@ class JobRecords(Protocol):
         """Take a job off the approval deadlines (it no longer waits)."""
         ...
 
+    def request_apply(self, job_id: str, requested_by: str) -> Job:
+        """Mark a VALIDATED upload as asked to be applied by `requested_by`; the job as it now is."""
+        ...
+
     def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
         """(job id, deadline) of the jobs filed with a deadline at or before `now`, earliest first."""
         ...
@@ -128,66 +132,17 @@ class Directory(DirectoryReader, Protocol):
         """How many active accounts each of these organisations has (0 for none), by ODS code."""
         ...
 
+    def administered(self, admin_email: str) -> frozenset[str]:
+        """The organisations (ODS codes) this administrator administers."""
+        ...
+
+    def accounts_in(self, ods: str) -> Iterable[Account]:
+        """Every account of one organisation, read a page at a time."""
+        ...
+
     def administrators(self, ods_codes: set[str]) -> dict[str, frozenset[str]]:
         """Who administers each of these organisations (lower-case addresses), by ODS code."""
         ...
-
-
-# -- row transactions ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NewAccount:
-    """Create an account; refused when the address has an account already."""
-
-    account: Account
-    password_hash: str
-    must_change_password: bool
-    created_by_job: str
-
-
-@dataclass(frozen=True)
-class AddressReservation:
-    """Reserve an address for good; refused when it is reserved already."""
-
-    email: str
-    base: str  # first.last@domain: the reservations of one base are looked up together
-    job_id: str
-    line: int
-
-
-@dataclass(frozen=True)
-class AccountUpdate:
-    """Change an existing account; refused unless it still has the status and organisation
-    the change was planned against."""
-
-    email: str
-    sets: Mapping[str, Any]  # stored attribute -> new value
-    removes: tuple[str, ...]  # stored attributes to remove
-    expected_status: AccountStatus
-    expected_ods: str
-
-
-@dataclass(frozen=True)
-class OutcomeRecord:
-    """Record a row's outcome; refused when the row has one already (the row was done)."""
-
-    job_id: str
-    outcome: RowOutcome
-
-
-Write = NewAccount | AddressReservation | IdentityRecord | AccountUpdate | OutcomeRecord
-# DynamoDB's limit per TransactWriteItems, and so the port's.
-MAX_WRITES_PER_TRANSACTION = 100
-
-
-@dataclass(frozen=True)
-class Cancelled:
-    """Why a transaction wrote nothing: the writes (by name) whose condition failed, and
-    whether another transaction touched the same items at the same time."""
-
-    refused: frozenset[str] = frozenset()
-    conflict: bool = False
 
 
 class Transactions(Protocol):
@@ -205,29 +160,15 @@ class Transactions(Protocol):
 # -- files --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UploadedObject:
-    """One uploaded file version and what the uploader fixed when asking to upload it."""
-
-    bucket: str
-    key: str
-    version_id: str | None
-    uploader: str
-    validate_only: bool
-    file_name: str
-    size: int
-
-
-@dataclass(frozen=True)
-class DownloadLink:
-    """A presigned link to an object, and the moment (UTC) it stops working."""
-
-    url: str
-    expires_at: datetime
-
-
 class UploadFiles(Protocol):
     """The upload bucket: uploaded files, reports, batch files, results (adapters.upload_store)."""
+
+    bucket: str
+
+    def presigned_upload(self, uploader: str, file_name: str, validate_only: bool, max_bytes: int,
+                         expires_in: int = 900, upload_id: str | None = None) -> dict[str, Any]:
+        """A form that uploads one file, its uploader and options fixed in the signed policy."""
+        ...
 
     def describe(self, key: str, version_id: str | None) -> UploadedObject:
         """An uploaded object's metadata (who uploaded it, validate-only or not)."""
@@ -258,15 +199,6 @@ class UploadFiles(Protocol):
 # -- one create phase per organisation ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueuedJob:
-    """A validated upload waiting for its organisations, in upload order."""
-
-    position: str  # sorts in upload order
-    job_id: str
-    orgs: tuple[str, ...]
-
-
 class OrganisationQueue(Protocol):
     """Holds on organisations and the queue of jobs waiting for them (adapters.holds).
     The order in which waiting jobs start is roster.queue.dispatch's rule, not the adapter's."""
@@ -289,6 +221,14 @@ class OrganisationQueue(Protocol):
 
     def remove(self, entry: QueuedJob) -> None:
         """Take a started job off the queue."""
+        ...
+
+    def dequeue(self, job_id: str, created_at: str) -> None:
+        """Take a job off the queue by id (one that ended while it waited)."""
+        ...
+
+    def queue_length(self) -> int:
+        """How many jobs wait."""
         ...
 
 
@@ -326,3 +266,87 @@ class Workflow(Protocol):
 
 
 StartJob = Callable[[str], None]
+
+
+# -- the front door -----------------------------------------------------------------------
+
+
+class UploadIndex(Protocol):
+    """Uploads listed by uploader and by organisation, newest first (adapters.upload_listing)."""
+
+    def page(self, listings: list[str], limit: int, before: str | None = None) -> UploadPage:
+        """The newest `limit` uploads of these listings together, each once, older than `before`."""
+        ...
+
+    def jobs(self, job_ids: list[str]) -> list[Job]:
+        """These jobs' records, in the order given."""
+        ...
+
+
+class ApplyRequests(Protocol):
+    """Hands a validated upload to the apply function, asynchronously (adapters.apply_requests)."""
+
+    def request(self, upload_id: str) -> None:
+        """Ask for the upload to be applied; a repeat is a no-op."""
+        ...
+
+
+class Approvals(Protocol):
+    """Approving and cancelling uploads that wait for approval (roster.approval.step.ApprovalStep)."""
+
+    def approve_upload(self, job_id: str, approver: str) -> Job:
+        """Record an approval; the job as it now is."""
+        ...
+
+    def cancel_upload(self, job_id: str, who: str) -> Job:
+        """Cancel a waiting upload; the job as it now is."""
+        ...
+
+
+# -- operations: the sweeper, the dead-letter consumer and the metrics ----------------------
+
+
+class OpenJobRecords(Protocol):
+    """Jobs not yet in a final state, by state, oldest first (adapters.open_jobs)."""
+
+    def in_state(self, state: JobState, entered_before: str | None = None) -> list[OpenJob]:
+        """Jobs in `state`, only those that entered it before `entered_before` if given."""
+        ...
+
+    def fail_if_in(self, job_id: str, states: Iterable[JobState], error: str) -> Job | None:
+        """Record the job FAILED with `error` if it is in one of `states`; None when it was not."""
+        ...
+
+
+class ExecutionLookup(Protocol):
+    """A job's create-phase execution (adapters.executions)."""
+
+    def status(self, job_id: str) -> ExecutionStatus | None:
+        """What Step Functions says of the job's execution; None if it never started."""
+        ...
+
+
+class JobFinisher(Protocol):
+    """Notify's end of a create phase (roster.notify.step.NotifyStep)."""
+
+    jobs: JobRecords
+
+    def finish(self, job_id: str, failure: dict[str, Any] | None = None) -> Job:
+        """Write the results, record the final state, email the uploader, start the next upload."""
+        ...
+
+
+class FailureNotice(Protocol):
+    """The one email telling an uploader a system error stopped their upload."""
+
+    def tell(self, job: Job, rows_may_be_applied: bool = False) -> None:
+        """Send it, once per upload."""
+        ...
+
+
+class MetricSink(Protocol):
+    """Where measures go (Powertools Metrics)."""
+
+    def add_metric(self, name: str, unit: Any, value: float) -> None:
+        """Add one measure."""
+        ...

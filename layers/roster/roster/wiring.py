@@ -5,7 +5,6 @@ Handlers call these; tests build the same classes with their own stores (tests/u
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -120,7 +119,7 @@ def create_step(job_id: str) -> CreateStep:
     settings = get_settings()
     jobs = job_store()
     job = jobs.get(job_id)
-    cipher = JobCipher.open(key_service(), base64.b64decode(job.data_key or ""), job_id)
+    cipher = JobCipher.of_job(key_service(), job.data_key, job_id)
     return CreateStep(job_id=job_id, directory=directory_store(), jobs=jobs, files=upload_store(),
                       transactions=transactions(), cipher=cipher, password_hash_cost=settings.password_hash_cost,
                       identity_retention_days=settings.identity_retention_days)

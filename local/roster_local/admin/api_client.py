@@ -10,8 +10,6 @@ import requests
 
 from roster_local.admin.session import TIMEOUT, CommandFailed, Sessions, SignedOut, id_token
 
-FINAL_STATES = ("INVALID", "VALIDATED", "COMPLETED", "FAILED", "CANCELLED")
-
 
 class ApiRefused(CommandFailed):
     """The API answered an error; `status` is its HTTP status."""

@@ -11,12 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from roster_local.admin.api_client import FINAL_STATES, RosterApi
+from roster_local.admin.api_client import RosterApi
 from roster_local.admin.session import CommandFailed
 
 POLL_SECONDS = 1.0
-# The command also stops where a person must act (csv-contract 10: approval).
-STOPPING_STATES = (*FINAL_STATES, "AWAITING_APPROVAL")
 _VALIDATED = ("VALIDATED", "QUEUED", "CREATING", "COMPLETED", "FAILED", "AWAITING_APPROVAL", "INVALID")
 
 
@@ -40,7 +38,7 @@ def wait_for(api: RosterApi, upload_id: str, timeout: float, console: Console,
         while True:
             upload = api.get_json(f"/uploads/{upload_id}")
             _show(progress, validated, applied, upload)
-            if upload["state"] in STOPPING_STATES:
+            if upload["final"] or upload["state"] == "AWAITING_APPROVAL":  # or where a person must act
                 return upload
             if clock() > deadline:
                 raise CommandFailed(f"upload {upload_id} is still {upload['state']} after {timeout:.0f} s; "

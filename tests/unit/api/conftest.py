@@ -11,14 +11,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from roster.adapters.upload_listing import UploadPage, organisation_listing, uploader_listing
 from roster.api.front_door import FrontDoor
 from roster.api.http import api_resolver
 from roster.api.uploads import UploadDesk
 from roster.approval.policy import ApprovalRefused, ApprovalRequest
 from roster.errors import JobNotFound, NotAwaitingApproval
 from roster.model.directory import Account, Organisation
-from roster.model.jobs import Job, JobState
+from roster.model.jobs import Job, JobState, UploadPage, organisation_listing, uploader_listing
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
 
 ADMIN = "admin@example.nhs.net"  # administers RX1, RY2 and Y0301

@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from roster.adapters.executions import ExecutionStatus
 from roster.dead_letter.step import DeadLetters
-from roster.model.jobs import JobState
+from roster.model.jobs import ExecutionStatus, JobState
 from roster.notify.failure_notice import UploadFailureNotice
 from roster.sweep.step import SweepDeadlines, Sweeper
 from tests.unit.operations.fakes import (

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from roster.adapters.executions import ExecutionStatus
-from roster.adapters.open_jobs import OpenJob
-from roster.adapters.upload_store import UploadedObject
 from roster.emails import OutgoingEmail
 from roster.errors import JobNotFound
-from roster.model.jobs import FINAL_STATES, Job, JobState
+from roster.model.files import UploadedObject
+from roster.model.jobs import FINAL_STATES, ExecutionStatus, Job, JobState, OpenJob, QueuedJob
+from roster.queue.dispatch import dispatch_waiting
 
 BUCKET = "roster-uploads"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -135,17 +134,12 @@ class FakeQueue:
     def dequeue(self, job_id: str, created_at: str) -> None:
         self.entries.pop(job_id, None)
 
-    def dispatch(self, start: Callable[[str], None]) -> list[str]:
-        blocked: set[str] = set()
-        started = []
-        for job_id, (_, orgs) in sorted(self.entries.items(), key=lambda item: (item[1][0], item[0])):
-            if blocked.intersection(orgs) or not self.try_take(job_id, orgs):
-                blocked.update(orgs)
-                continue
-            start(job_id)
-            del self.entries[job_id]
-            started.append(job_id)
-        return started
+    def waiting(self) -> list[QueuedJob]:
+        return [QueuedJob(f"{created_at}#{job_id}", job_id, tuple(orgs))
+                for job_id, (created_at, orgs) in sorted(self.entries.items(), key=lambda item: (item[1][0], item[0]))]
+
+    def remove(self, entry: QueuedJob) -> None:
+        self.entries.pop(entry.job_id, None)
 
     def queue_length(self) -> int:
         return len(self.entries)
@@ -188,5 +182,5 @@ class FakeFinisher:
         self.send_once("upload-complete", OutgoingEmail("roster@example.nhs.net", job.uploader,
                                                         f"Upload complete: {job.file_name}", "", job_id=job_id))
         self.queue.release(job_id, job.orgs)
-        self.queue.dispatch(self.start)
+        dispatch_waiting(self.queue, self.start)
         return job

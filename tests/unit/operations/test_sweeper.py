@@ -6,8 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from roster.adapters.executions import ExecutionStatus
-from roster.model.jobs import JobState
+from roster.model.jobs import ExecutionStatus, JobState
 from roster.sweep.step import SweepIncomplete
 from tests.unit.operations.fakes import NOW, a_job, minutes_ago
 

@@ -5,23 +5,9 @@ state machine's ARN and the job id."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-ENDED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
-
-
-@dataclass(frozen=True)
-class ExecutionStatus:
-    """What Step Functions says about one execution."""
-
-    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (PENDING_REDRIVE counts as running)
-    error: str | None = None
-    cause: str | None = None
-
-    @property
-    def ended(self) -> bool:
-        return self.status in ENDED
+from roster.model.jobs import ExecutionStatus
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:

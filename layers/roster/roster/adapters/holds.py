@@ -17,8 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from roster.adapters.dynamodb import from_item, query_all, to_item
-from roster.ports import QueuedJob, StartJob
-from roster.queue.dispatch import dispatch_waiting
+from roster.model.jobs import QueuedJob
 
 
 def _hold_key(ods: str) -> dict[str, str]:
@@ -81,10 +80,6 @@ class OrganisationHolds:
     def remove(self, entry: QueuedJob) -> None:
         """Take a started job off the queue."""
         self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": entry.position}))
-
-    def dispatch(self, start: StartJob) -> list[str]:
-        """Start the queued jobs whose holds can be taken (roster.queue.dispatch.dispatch_waiting)."""
-        return dispatch_waiting(self, start)
 
     def dequeue(self, job_id: str, created_at: str) -> None:
         """Take a job out of the queue (the sweeper, before it ends a job that waited too long)."""

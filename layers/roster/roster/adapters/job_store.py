@@ -14,14 +14,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from roster.adapters.dynamodb import batch_get, from_item, query_all, query_items, to_item
+from roster.adapters.job_keys import job_key, job_partition
 from roster.adapters.open_jobs import open_job_attributes
 from roster.adapters.upload_listing import UploadListing, uploader_listing_keys
 from roster.errors import JobNotFound, JobStateChanged
 from roster.model.jobs import Job, JobState, RowOutcome, utc_now
-
-
-def _job_key(job_id: str) -> dict[str, str]:
-    return {"pk": f"JOB#{job_id}", "sk": "JOB"}
 
 
 def _deadline_key(job_id: str, deadline: str) -> dict[str, str]:
@@ -37,7 +34,7 @@ MERGE_PAGE_SIZE = 250  # outcomes a query page, when the partitions are read sid
 
 
 def _outcome_partition(job_id: str, shard: int) -> str:
-    return f"JOB#{job_id}#ROWS{shard:02d}"
+    return f"{job_partition(job_id)}#ROWS{shard:02d}"
 
 
 def row_key(job_id: str, line: int) -> dict[str, str]:
@@ -67,7 +64,7 @@ class JobStore:
 
     def create_if_absent(self, job: Job) -> tuple[Job, bool]:
         """Write a new job record; if the job exists (a repeated event) return it instead."""
-        item = {**_job_key(job.job_id), "gsi1pk": "JOBS", "gsi1sk": f"{job.created_at}#{job.job_id}",
+        item = {**job_key(job.job_id), "gsi1pk": "JOBS", "gsi1sk": f"{job.created_at}#{job.job_id}",
                 **uploader_listing_keys(job), **open_job_attributes(job.state, job.created_at),
                 **job.model_dump(mode="json")}
         try:
@@ -79,7 +76,7 @@ class JobStore:
 
     def get(self, job_id: str) -> Job:
         """The job record, or JobNotFound."""
-        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(_job_key(job_id)), ConsistentRead=True)
+        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(job_key(job_id)), ConsistentRead=True)
         if "Item" not in response:
             raise JobNotFound(job_id)
         return Job.model_validate(from_item(response["Item"]))
@@ -98,7 +95,7 @@ class JobStore:
         try:
             response = self.dynamodb.update_item(
                 TableName=self.table,
-                Key=to_item(_job_key(job_id)),
+                Key=to_item(job_key(job_id)),
                 UpdateExpression=expression,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=to_item(values),
@@ -122,7 +119,7 @@ class JobStore:
             changes[":version"] = version_id
         with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
             self.dynamodb.update_item(
-                TableName=self.table, Key=to_item(_job_key(job_id)),
+                TableName=self.table, Key=to_item(job_key(job_id)),
                 # open_state and state_since keep the sweeper's open-jobs index in step (adapters/open_jobs.py).
                 UpdateExpression=f"SET #state = :received, open_state = :received, state_since = :now, "
                                  f"updated_at = :now{version} REMOVE expires_at",
@@ -137,7 +134,7 @@ class JobStore:
                   ":no": False, ":now": utc_now(), ":by": requested_by.lower()}
         with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
             self.dynamodb.update_item(
-                TableName=self.table, Key=to_item(_job_key(job_id)),
+                TableName=self.table, Key=to_item(job_key(job_id)),
                 UpdateExpression="SET #state = :validating, open_state = :validating, state_since = :now, "
                                  "validate_only = :no, apply_requested_at = :now, apply_requested_by = :by, "
                                  "updated_at = :now",
@@ -151,7 +148,7 @@ class JobStore:
         that counts (a repeated or concurrent validation seals with the same key)."""
         try:
             self.dynamodb.update_item(
-                TableName=self.table, Key=to_item(_job_key(job_id)), UpdateExpression="SET data_key = :key",
+                TableName=self.table, Key=to_item(job_key(job_id)), UpdateExpression="SET data_key = :key",
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(data_key)",
                 ExpressionAttributeValues=to_item({":key": data_key}))
             return data_key
@@ -189,7 +186,7 @@ class JobStore:
 
     def record_batch_progress(self, job_id: str, batch_no: int, tally: dict[str, int]) -> bool:
         """Add a batch's result counts to the job's progress exactly once (a marker item guards it)."""
-        marker = {"pk": f"JOB#{job_id}", "sk": f"BATCH#{batch_no:05d}", "tally": tally, "done_at": utc_now()}
+        marker = {"pk": job_partition(job_id), "sk": f"BATCH#{batch_no:05d}", "tally": tally, "done_at": utc_now()}
         names = {f"#c{i}": name for i, name in enumerate(tally)}
         values = {f":n{i}": n for i, n in enumerate(tally.values())}
         adds = ", ".join(f"progress.#c{i} :n{i}" for i in range(len(tally)))
@@ -199,7 +196,7 @@ class JobStore:
         ]
         if tally:
             items.append({"Update": {
-                "TableName": self.table, "Key": to_item(_job_key(job_id)),
+                "TableName": self.table, "Key": to_item(job_key(job_id)),
                 "UpdateExpression": f"ADD {adds}",
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": to_item(values),
@@ -227,7 +224,7 @@ class JobStore:
                 conditions.append(f"#e{i} = :e{i}")
                 values[f":e{i}"] = _json_value(value)
         try:
-            self.dynamodb.update_item(TableName=self.table, Key=to_item(_job_key(job_id)), UpdateExpression=expression,
+            self.dynamodb.update_item(TableName=self.table, Key=to_item(job_key(job_id)), UpdateExpression=expression,
                                       ExpressionAttributeNames=names, ExpressionAttributeValues=to_item(values),
                                       ConditionExpression=" AND ".join(conditions))
             return True

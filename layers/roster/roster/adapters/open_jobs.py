@@ -8,12 +8,12 @@ state and oldest first, and the sweeper reads them without scanning the table.""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from roster.adapters.dynamodb import from_item, query_all, to_item
-from roster.model.jobs import FINAL_STATES, Job, JobState, utc_now
+from roster.adapters.job_keys import job_key
+from roster.model.jobs import FINAL_STATES, Job, JobState, OpenJob, utc_now
 
 OPEN_JOBS_INDEX = "open-jobs"
 
@@ -23,14 +23,6 @@ def open_job_attributes(state: JobState | str, since: str) -> dict[str, str | No
     value = state.value if isinstance(state, Enum) else str(state)
     final = value in {s.value for s in FINAL_STATES}
     return {"open_state": None if final else value, "state_since": since}
-
-
-@dataclass(frozen=True)
-class OpenJob:
-    """A job that is not finished, and when it entered its state (ISO 8601, UTC)."""
-
-    job: Job
-    since: str
 
 
 class OpenJobs:
@@ -64,7 +56,7 @@ class OpenJobs:
                   **{f":s{i}": state for i, state in enumerate(expected)}}
         try:
             response = self.dynamodb.update_item(
-                TableName=self.table, Key=to_item({"pk": f"JOB#{job_id}", "sk": "JOB"}),  # JobStore's job key
+                TableName=self.table, Key=to_item(job_key(job_id)),
                 UpdateExpression="SET #state = :failed, #error = :error, #updated = :now, #since = :now REMOVE #open",
                 ConditionExpression=f"#state IN ({', '.join(f':s{i}' for i in range(len(expected)))})",
                 ExpressionAttributeNames=names, ExpressionAttributeValues=to_item(values), ReturnValues="ALL_NEW")

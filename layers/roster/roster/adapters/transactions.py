@@ -13,13 +13,14 @@ from roster.adapters.directory_store import (
     account_item,
     account_key,
     identity_item,
+    organisation_index,
     reservation_item,
 )
 from roster.adapters.dynamodb import to_item
 from roster.adapters.job_store import outcome_item
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import IdentityRecord
-from roster.ports import AccountUpdate, AddressReservation, Cancelled, NewAccount, OutcomeRecord, Write
+from roster.model.writes import AccountUpdate, AddressReservation, Cancelled, NewAccount, OutcomeRecord, Write
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 CONFLICT = "TransactionConflict"
@@ -78,13 +79,15 @@ def cancellation(names: Sequence[str], reasons: Sequence[Mapping[str, Any]]) -> 
 
 
 def account_update_item(table: str, update: AccountUpdate) -> dict[str, Any]:
-    """An Update of one account, conditional on the status and organisation it was planned against."""
-    names = {f"#s{i}": name for i, name in enumerate(update.sets)}
-    values = {f":s{i}": value for i, value in enumerate(update.sets.values())}
+    """An Update of one account, conditional on the status and organisation it was planned against.
+    A change of organisation also refiles the account under it (gsi1)."""
+    sets = {**update.sets, **organisation_index(update.sets["ods"])} if "ods" in update.sets else dict(update.sets)
+    names = {f"#s{i}": name for i, name in enumerate(sets)}
+    values = {f":s{i}": value for i, value in enumerate(sets.values())}
     names.update({f"#r{i}": name for i, name in enumerate(update.removes)})
     names.update({"#status": "status", "#ods": "ods"})
     values.update({":expected": update.expected_status.value, ":ods": update.expected_ods})
-    expression = "SET " + ", ".join(f"#s{i} = :s{i}" for i in range(len(update.sets)))
+    expression = "SET " + ", ".join(f"#s{i} = :s{i}" for i in range(len(sets)))
     if update.removes:
         expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(update.removes)))
     return {"Update": {

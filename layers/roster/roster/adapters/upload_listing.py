@@ -11,21 +11,13 @@ and each upload is taken once. The next page starts below the last key taken."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from roster.adapters.dynamodb import batch_get, to_item
-from roster.model.jobs import Job
+from roster.adapters.job_keys import job_key, job_partition
+from roster.model.jobs import Job, UploadPage, organisation_listing, uploader_listing
 
 INDEX = "gsi2"
-
-
-def uploader_listing(email: str) -> str:
-    return f"UPLOADER#{email.lower()}"
-
-
-def organisation_listing(ods: str) -> str:
-    return f"ORG#{ods.upper()}"
 
 
 def uploader_listing_keys(job: Job) -> dict[str, str]:
@@ -35,14 +27,6 @@ def uploader_listing_keys(job: Job) -> dict[str, str]:
 
 def _position(job: Job) -> str:
     return f"{job.created_at}#{job.job_id}"
-
-
-@dataclass(frozen=True)
-class UploadPage:
-    """Job ids, newest first, and where the next page starts (None: this is the last)."""
-
-    job_ids: list[str]
-    next_before: str | None
 
 
 class UploadListing:
@@ -55,7 +39,7 @@ class UploadListing:
     def list_under(self, job: Job) -> None:
         """List the upload under each of its organisations (idempotent)."""
         for ods in sorted(set(job.orgs)):
-            entry = {"pk": f"JOB#{job.job_id}", "sk": organisation_listing(ods), "job_id": job.job_id,
+            entry = {"pk": job_partition(job.job_id), "sk": organisation_listing(ods), "job_id": job.job_id,
                      "gsi2pk": organisation_listing(ods), "gsi2sk": _position(job)}
             self.dynamodb.put_item(TableName=self.table, Item=to_item(entry))
 
@@ -74,7 +58,7 @@ class UploadListing:
 
     def jobs(self, job_ids: list[str]) -> list[Job]:
         """The job records of these ids, in the same order (ids with no record are left out)."""
-        items = batch_get(self.dynamodb, self.table, [{"pk": f"JOB#{i}", "sk": "JOB"} for i in job_ids])
+        items = batch_get(self.dynamodb, self.table, [job_key(i) for i in job_ids])
         by_id = {item["job_id"]: Job.model_validate(item) for item in items}
         return [by_id[i] for i in job_ids if i in by_id]
 

@@ -10,22 +10,16 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote_plus
 
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ClientError
 
-from roster.ports import DownloadLink, UploadedObject
+from roster.model.files import DownloadLink, UploadedObject
 
 UPLOAD_PREFIX = "uploads/"
 META_UPLOADER = "uploader"
 META_VALIDATE_ONLY = "validate-only"
 META_FILE_NAME = "file-name"
-
-
-def object_key_from_event(raw_key: str) -> str:
-    """S3 event keys are URL-encoded (spaces as '+')."""
-    return unquote_plus(raw_key)
 
 
 class UploadStore:

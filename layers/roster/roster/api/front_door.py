@@ -8,9 +8,9 @@ from typing import Any
 
 from roster.api.access import Caller, signed_in_email
 from roster.api.errors import BadRequest
-from roster.api.ports import Administrators
 from roster.api.report import organisation_report_csv, report_file_name
 from roster.api.uploads import CsvDownload, UploadDesk
+from roster.ports import Directory
 
 _ODS = "3 to 10 letters or digits"
 
@@ -20,7 +20,7 @@ class FrontDoor:
     """What the HTTP API's routes call."""
 
     uploads: UploadDesk
-    directory: Administrators
+    directory: Directory
     sign_in: dict[str, Any]  # GET /config: region, user pool, client, endpoints
 
     def caller(self, claims: dict[str, Any]) -> Caller:

@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from roster.contract.spreadsheet import unescape_formula
-from roster.model.jobs import Job
+from roster.model.jobs import FINAL_STATES, Job
 
 FIRST_FINDINGS = 20
 
@@ -20,6 +20,7 @@ def upload_view(job: Job, caller_email: str) -> dict[str, Any]:
         "file_name": job.file_name,
         "uploader": job.uploader,
         "state": job.state.value,
+        "final": job.state in FINAL_STATES,  # clients stop watching here: the one list is model.jobs'
         "validate_only": job.validate_only,
         "format": job.format,
         "counts": counts,

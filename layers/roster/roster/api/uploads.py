@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from roster.adapters.upload_listing import organisation_listing, uploader_listing
 from roster.api.access import Caller
 from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
-from roster.api.ports import ApplyRequests, Approvals, UploadFiles, UploadIndex, UploadRecords
 from roster.api.upload_view import first_findings, upload_view
 from roster.approval.policy import ApprovalRefused
 from roster.emails import file_stem
 from roster.errors import JobNotFound, NotAwaitingApproval
-from roster.model.jobs import Job, JobState
+from roster.model.jobs import Job, JobState, organisation_listing, uploader_listing
+from roster.ports import ApplyRequests, Approvals, JobRecords, UploadFiles, UploadIndex
 
 FORM_SECONDS = 900  # an upload form works for 15 minutes
 FORGET_UNSENT_SECONDS = 3600  # a record whose file never came is deleted (TTL) this long after its form expired
@@ -52,7 +51,7 @@ class CsvDownload:
 class UploadDesk:
     """The uploads part of the front door, on its ports."""
 
-    records: UploadRecords
+    records: JobRecords
     index: UploadIndex
     files: UploadFiles
     applier: ApplyRequests

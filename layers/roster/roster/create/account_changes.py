@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roster.accounts.change_plan import ChangePlan, joined_organisation, recheck
-from roster.adapters.directory_store import organisation_index
 from roster.create.batches import BatchRow, password_purpose
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowAction, RowResult, UserFields
+from roster.model.writes import AccountUpdate
 from roster.passwords.generated import hash_password, verify_password
 from roster.passwords.sealing import JobCipher
-from roster.ports import AccountUpdate, Directory
+from roster.ports import Directory
 from roster.rules.status import LEAVER
 
 
@@ -60,8 +60,7 @@ def account_change(plan: ChangePlan, fields: UserFields, account: Account, now: 
     if plan.action is RowAction.JOINER:
         target = joined_organisation(fields, account)
         sets = {c.field: c.new for c in plan.changes if c.new is not None and c.field not in ("status", "ods")}
-        sets.update({"status": AccountStatus.ACTIVE.value, "ods": target, "joined_at": now,
-                     **organisation_index(target)})
+        sets.update({"status": AccountStatus.ACTIVE.value, "ods": target, "joined_at": now})
         message = " ".join((f"Moved from leaver state to organisation {target} and made active.", *plan.notes))
         return AccountChange(RowResult.JOINER, message,
                              sets=sets, removes=[c.field for c in plan.changes if c.new is None],

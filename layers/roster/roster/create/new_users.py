@@ -20,9 +20,10 @@ from roster.model.directory import IdentityRecord, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.person_key import identity_key
 from roster.model.rows import RowAction, RowResult
+from roster.model.writes import MAX_WRITES_PER_TRANSACTION, AddressReservation, NewAccount, Write
 from roster.passwords.generated import generate_password, hash_password
 from roster.passwords.sealing import JobCipher
-from roster.ports import MAX_WRITES_PER_TRANSACTION, AddressReservation, Directory, NewAccount, Write
+from roster.ports import Directory
 
 MAX_ADDRESS_ATTEMPTS = 50
 _SECONDS_PER_DAY = 86400

@@ -14,7 +14,8 @@ from aws_lambda_powertools import Logger
 from roster.errors import TransientInfrastructureError, is_infrastructure_error
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowResult
-from roster.ports import Cancelled, JobRecords, OutcomeRecord, Transactions, Write
+from roster.model.writes import Cancelled, OutcomeRecord, Write
+from roster.ports import JobRecords, Transactions
 
 logger = Logger(child=True)
 

@@ -10,38 +10,20 @@ responses were lost) is left to its own pipeline."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from roster.adapters.upload_store import object_key_from_event
+from roster.model.files import object_key_from_event
 from roster.model.jobs import Job, JobState, job_id_for
-from roster.ports import UploadedObject
+from roster.ports import FailureNotice, JobRecords, OpenJobRecords, UploadFiles
 
 logger = Logger(child=True)
 
 UNFINISHED_VALIDATION = (JobState.RECEIVED, JobState.VALIDATING)
 MAX_ERROR_TEXT = 300
-
-
-class JobRecords(Protocol):
-    def create_if_absent(self, job: Job) -> tuple[Job, bool]: ...
-
-    def get(self, job_id: str) -> Job: ...
-
-
-class JobTransitions(Protocol):
-    def fail_if_in(self, job_id: str, states: Iterable[JobState], error: str) -> Job | None: ...
-
-
-class UploadMetadata(Protocol):
-    def describe(self, key: str, version_id: str | None) -> UploadedObject: ...
-
-
-class FailureNotice(Protocol):
-    def tell(self, job: Job, rows_may_be_applied: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -88,11 +70,11 @@ def failure_reason(record: Mapping[str, Any]) -> str:
 
 @dataclass
 class DeadLetters:
-    """The dead-letter consumer's stores, passed in (production wiring in roster.operations)."""
+    """The dead-letter consumer's stores, passed in (production wiring in roster.wiring)."""
 
     jobs: JobRecords
-    transitions: JobTransitions
-    uploads: UploadMetadata
+    transitions: OpenJobRecords
+    uploads: UploadFiles
     notice: FailureNotice
 
     def receive(self, record: Mapping[str, Any]) -> list[DeadLetterOutcome]:

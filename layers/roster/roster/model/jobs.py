@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -128,3 +129,53 @@ class RowOutcome(BaseModel):
     email: str = ""
     sealed_password: str | None = None  # the generated password, encrypted with the job key
     done_at: str = Field(default_factory=utc_now)
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """A validated upload waiting for its organisations, in upload order."""
+
+    position: str  # sorts in upload order
+    job_id: str
+    orgs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OpenJob:
+    """A job that is not finished, and when it entered its state (ISO 8601, UTC)."""
+
+    job: Job
+    since: str
+
+
+@dataclass(frozen=True)
+class UploadPage:
+    """Job ids, newest first, and where the next page starts (None: this is the last)."""
+
+    job_ids: list[str]
+    next_before: str | None
+
+
+ENDED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+
+@dataclass(frozen=True)
+class ExecutionStatus:
+    """What Step Functions says about one execution."""
+
+    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (PENDING_REDRIVE counts as running)
+    error: str | None = None
+    cause: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
+
+
+# The listings an upload is found in (GET /uploads): its uploader's and each of its organisations'.
+def uploader_listing(email: str) -> str:
+    return f"UPLOADER#{email.lower()}"
+
+
+def organisation_listing(ods: str) -> str:
+    return f"ORG#{ods.upper()}"

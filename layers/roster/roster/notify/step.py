@@ -3,7 +3,6 @@ handing the organisations on to the next queued upload."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,7 +57,7 @@ class NotifyStep:
         return job
 
     def _write_results(self, job: Job, failure: dict[str, Any] | None) -> Job:
-        cipher = JobCipher.open(self.keys, base64.b64decode(job.data_key or ""), job.job_id)
+        cipher = JobCipher.of_job(self.keys, job.data_key, job.job_id)
         recorded: set[int] = set()
         text, tally = self._results_file(job, self.jobs.outcomes_in_line_order(job.job_id), recorded, cipher)
         # Only the planned lines without an outcome are kept, not every line of the job.

@@ -61,6 +61,11 @@ class JobCipher:
         response = kms.decrypt(CiphertextBlob=encrypted_key, EncryptionContext=_encryption_context(job_id))
         return cls(response["Plaintext"], job_id)
 
+    @classmethod
+    def of_job(cls, kms: KeyService, recorded_key: str | None, job_id: str) -> JobCipher:
+        """The cipher of a job, from the data key recorded on it (base64, as JobRecords keeps it)."""
+        return cls.open(kms, base64.b64decode(recorded_key or ""), job_id)
+
     def _associated_data(self, purpose: str) -> bytes:
         # JSON keeps job id and purpose unambiguous: ("a", "b:c") and ("a:b", "c") differ.
         return json.dumps([self.job_id, purpose], separators=(",", ":")).encode("utf-8")

@@ -15,58 +15,24 @@ so two sweeps at once, or a sweep racing the pipeline, do no harm."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from roster.adapters.executions import ExecutionStatus
-from roster.adapters.open_jobs import OpenJob
 from roster.errors import RosterError
-from roster.model.jobs import Job, JobState
+from roster.model.jobs import ExecutionStatus, Job, JobState
+from roster.ports import ExecutionLookup, FailureNotice, JobFinisher, JobRecords, OpenJobRecords, OrganisationQueue
+from roster.queue.dispatch import dispatch_waiting
 from roster.settings import Settings
 
 logger = Logger(child=True)
 
 UNFINISHED_VALIDATION = (JobState.RECEIVED, JobState.VALIDATING)
 Failure = dict[str, Any]  # what a state machine Catch gives notify: {"Error": ..., "Cause": ...}
-
-
-class OpenJobRecords(Protocol):
-    def in_state(self, state: JobState, entered_before: str | None = None) -> list[OpenJob]: ...
-
-    def fail_if_in(self, job_id: str, states: Iterable[JobState], error: str) -> Job | None: ...
-
-
-class JobReader(Protocol):
-    def get(self, job_id: str) -> Job: ...
-
-
-class UploadQueue(Protocol):
-    def dispatch(self, start: Callable[[str], None]) -> list[str]: ...
-
-    def enqueue(self, job_id: str, created_at: str, orgs: list[str]) -> None: ...
-
-    def dequeue(self, job_id: str, created_at: str) -> None: ...
-
-    def release(self, job_id: str, orgs: list[str]) -> None: ...
-
-    def queue_length(self) -> int: ...
-
-
-class ExecutionLookup(Protocol):
-    def status(self, job_id: str) -> ExecutionStatus | None: ...
-
-
-class JobFinisher(Protocol):
-    def finish(self, job_id: str, failure: dict[str, Any] | None = None) -> Job: ...
-
-
-class FailureNotice(Protocol):
-    def tell(self, job: Job, rows_may_be_applied: bool = False) -> None: ...
 
 
 class SweepIncomplete(RosterError):
@@ -126,8 +92,8 @@ class Sweeper:
 
     deadlines: SweepDeadlines
     open_jobs: OpenJobRecords
-    jobs: JobReader
-    queue: UploadQueue
+    jobs: JobRecords
+    queue: OrganisationQueue
     executions: ExecutionLookup
     finisher: JobFinisher
     notice: FailureNotice
@@ -140,7 +106,7 @@ class Sweeper:
         """One pass over every open job; returns what it did."""
         report = SweepReport()
         self._end_abandoned_create_phases(report)  # first: it frees holds that queued jobs wait for
-        report.started += self.queue.dispatch(self.start_create_phase)
+        report.started += dispatch_waiting(self.queue, self.start_create_phase)
         self._end_unfinished_validations(report)
         self._requeue_or_end_waiting_jobs(report)
         if self.expire_waiting_approvals is not None:
@@ -199,7 +165,7 @@ class Sweeper:
                 self.queue.enqueue(job.job_id, job.created_at, job.orgs)
                 report.requeued.append(job.job_id)
         if report.requeued:
-            report.started += self.queue.dispatch(self.start_create_phase)
+            report.started += dispatch_waiting(self.queue, self.start_create_phase)
             for job_id in report.requeued:  # a job that moved on meanwhile must not keep an entry
                 job = self.jobs.get(job_id)
                 if job.state is not JobState.QUEUED:
@@ -219,7 +185,7 @@ class Sweeper:
             return
         self.notice.tell(failed, rows_may_be_applied=job.state is JobState.CREATING)
         report.ended.append(failed)
-        self.queue.dispatch(self.start_create_phase)
+        dispatch_waiting(self.queue, self.start_create_phase)
 
 
 @contextmanager

@@ -18,19 +18,11 @@ from roster.contract.validation_report import validation_report_csv
 from roster.create.batches import write_batches
 from roster.emails import validated_email, validation_failed_email
 from roster.errors import JobStateChanged
+from roster.model.files import UploadedObject
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.model.rows import PlannedRow
 from roster.passwords.sealing import JobCipher
-from roster.ports import (
-    Directory,
-    JobRecords,
-    KeyService,
-    Mailer,
-    OrganisationQueue,
-    UploadedObject,
-    UploadFiles,
-    Workflow,
-)
+from roster.ports import Directory, JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
 from roster.queue.dispatch import dispatch_waiting, start_create_phase
 from roster.settings import Settings, approval_policy
 from roster.validate.upload import UploadLimits, validate_upload
@@ -131,7 +123,7 @@ class ValidateStep:
         proposed = base64.b64encode(encrypted).decode()
         recorded = self.jobs.claim_data_key(job_id, proposed)
         if recorded != proposed:
-            cipher = JobCipher.open(self.keys, base64.b64decode(recorded), job_id)
+            cipher = JobCipher.of_job(self.keys, recorded, job_id)
         return cipher, recorded
 
     def _organisations_touched(self, rows: list[PlannedRow]) -> list[str]:
