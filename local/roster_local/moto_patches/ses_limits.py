@@ -16,7 +16,7 @@ from email.parser import HeaderParser
 from email.utils import getaddresses, parseaddr
 
 from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError
-from moto.ses.models import SESBackend
+from moto.ses.models import RawMessage, SESBackend
 
 from roster_local.stack.limits import SES_RAW_MESSAGE_BYTES, SES_RECIPIENTS
 
@@ -28,7 +28,7 @@ def apply() -> None:
     SESBackend.send_raw_email = send_raw_email  # type: ignore[method-assign]
 
 
-def send_raw_email(self: SESBackend, source: str, destinations: list[str], raw_data: str) -> object:
+def send_raw_email(self: SESBackend, source: str, destinations: list[str], raw_data: str) -> RawMessage:
     """SES's limits first; then moto's SendRawEmail with each recipient once, as Destinations only."""
     size = len(raw_data.encode("utf-8"))
     if size > SES_RAW_MESSAGE_BYTES:
@@ -39,7 +39,7 @@ def send_raw_email(self: SESBackend, source: str, destinations: list[str], raw_d
     # moto adds the header recipients to the Destinations again: give it the message without
     # them in its count, by handing it the distinct list and a header-less copy to count from.
     message = MOTO_SEND_RAW_EMAIL(self, source, recipients, _without_recipient_headers(raw_data))
-    message.raw_data = raw_data  # type: ignore[attr-defined]  # the outbox keeps the message as sent
+    message.raw_data = raw_data  # the outbox keeps the message as sent
     return message
 
 

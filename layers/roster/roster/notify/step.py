@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -22,6 +21,8 @@ from roster.contract.validation_report import parse_validation_report
 from roster.emails import file_stem, upload_complete_email
 from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
 from roster.model.rows import RowResult
+from roster.notify.attachments import EmailAttachments, WantedFile, kept_until
+from roster.notify.email_files import FileKind
 from roster.ports import JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
 from roster.queueing import dispatch_waiting, start_create_phase
 from roster.sealing import JobCipher
@@ -31,7 +32,6 @@ logger = Logger(child=True)
 
 NOT_PROCESSED = ("Not processed: the upload stopped on a system error before this row was applied. Upload this "
                  "results file again to retry it; rows already done are reported Unchanged, never created twice.")
-RESULTS_LINK_SECONDS = 7 * 86400  # the longest a presigned URL may live (SigV4)
 
 
 class NotifyRequest(BaseModel):
@@ -106,14 +106,12 @@ class NotifyStep:
     def _email(self, job: Job) -> None:
         if job.results_key is None:
             return
-        body = self.files.read(job.results_key)
-        attach = len(body) <= self.settings.attachment_limit_bytes
-        link = None if attach else self.files.presigned_download(job.results_key, RESULTS_LINK_SECONDS)
-        kept_until = datetime.fromisoformat(job.created_at) + timedelta(days=self.settings.upload_retention_days)
-        email = upload_complete_email(self.settings.sender_email, job.uploader, job.file_name, job.job_id,
-                                      job.counts, body if attach else None, link.url if link else None,
-                                      failed=job.state is JobState.FAILED,
-                                      link_expires_at=link.expires_at if link else None, kept_until=kept_until)
+        attachments = EmailAttachments(self.files, self.settings.attachment_limit_bytes,
+                                       kept_until(job.created_at, self.settings.upload_retention_days))
+        wanted = [WantedFile(FileKind.RESULTS, f"{file_stem(job.file_name)}-results.csv", job.results_key)]
+        email = attachments.email(wanted, lambda files: upload_complete_email(
+            self.settings.sender_email, job.uploader, job.file_name, job.job_id, job.counts, files[0],
+            failed=job.state is JobState.FAILED))
         self.mailer.send_once("upload-complete", email)
 
 

@@ -15,10 +15,12 @@ from roster.approval_emails import approval_needed_email
 from roster.batches import write_batches
 from roster.contract.plan_file import plan_csv
 from roster.contract.validation_report import validation_report_csv
-from roster.emails import validated_email, validation_failed_email
+from roster.emails import file_stem, plan_attachment_name, validated_email, validation_failed_email
 from roster.errors import JobStateChanged
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.model.rows import PlannedRow
+from roster.notify.attachments import EmailAttachments, WantedFile, kept_until
+from roster.notify.email_files import FileKind
 from roster.ports import (
     Directory,
     JobRecords,
@@ -171,24 +173,31 @@ class ValidateStep:
         if job.state is JobState.AWAITING_APPROVAL:
             self._email_approval_needed(job)
             return
-        if job.state not in (JobState.INVALID, JobState.VALIDATED):
+        if job.state not in (JobState.INVALID, JobState.VALIDATED) or not job.report_key:
             return
-        report = self.files.read(job.report_key).decode("utf-8") if job.report_key else ""
-        sender, to = self.settings.sender_email, job.uploader
+        sender, to, stem = self.settings.sender_email, job.uploader, file_stem(job.file_name)
+        wanted = [WantedFile(FileKind.VALIDATION, f"{stem}-validation.csv", job.report_key)]
         if job.state is JobState.INVALID:
-            email = validation_failed_email(sender, to, job.file_name, job.job_id, job.counts["errors"],
-                                            job.counts["warnings"], report)
+            email = self._attachments(job).email(wanted, lambda files: validation_failed_email(
+                sender, to, job.file_name, job.job_id, job.counts["errors"], job.counts["warnings"], files[0]))
         else:
-            plan = self.files.read(job.plan_key).decode("utf-8") if job.plan_key else None
-            email = validated_email(sender, to, job.file_name, job.job_id, job.counts["rows"],
-                                    job.counts["warnings"], report, plan_csv=plan)
+            if job.plan_key:
+                wanted.append(WantedFile(FileKind.PLAN, plan_attachment_name(job.file_name), job.plan_key))
+            email = self._attachments(job).email(wanted, lambda files: validated_email(
+                sender, to, job.file_name, job.job_id, job.counts["rows"], job.counts["warnings"], files[0],
+                plan=files[1] if len(files) > 1 else None))
         self.mailer.send_once(job.state.value, email)
 
     def _email_approval_needed(self, job: Job) -> None:
         # One email per set of organisations waiting: a re-validation that finds another
         # organisation over a limit asks again; a retried step does not.
         waiting = sorted(set(job.approval_administrators) - set(job.approvals))
-        plan = self.files.read(job.plan_key).decode("utf-8") if job.plan_key else ""
-        email = approval_needed_email(self.settings.sender_email, job, plan)
+        wanted = [WantedFile(FileKind.PLAN, plan_attachment_name(job.file_name), job.plan_key or "")]
+        email = self._attachments(job).email(
+            wanted, lambda files: approval_needed_email(self.settings.sender_email, job, files[0]))
         self.mailer.send_once(f"{JobState.AWAITING_APPROVAL.value}:{','.join(waiting)}", email)
 
+    def _attachments(self, job: Job) -> EmailAttachments:
+        """Attached, or linked when SES would not take them (roster.notify.attachments)."""
+        return EmailAttachments(self.files, self.settings.attachment_limit_bytes,
+                                kept_until(job.created_at, self.settings.upload_retention_days))
