@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from roster.adapters.upload_listing import UploadPage
 from roster.model.directory import Account, Organisation
 from roster.model.jobs import Job
+from roster.ports import DownloadLink
 
 
 class UploadRecords(Protocol):
@@ -38,6 +39,10 @@ class UploadFiles(Protocol):
                          expires_in: int = 900, upload_id: str | None = None) -> dict[str, Any]: ...
 
     def read(self, key: str, version_id: str | None = None, limit: int | None = None) -> bytes: ...
+
+    def put_text(self, key: str, text: str, content_type: str = "text/csv; charset=utf-8") -> None: ...
+
+    def presigned_download(self, key: str, expires_in: int, file_name: str | None = None) -> DownloadLink: ...
 
 
 class Administrators(Protocol):
