@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from roster.api.access import Caller, signed_in_email
+from roster.api.downloads import CsvDownload, made_download
 from roster.api.errors import BadRequest
 from roster.api.ports import Administrators
 from roster.api.report import organisation_report_csv, report_file_name
-from roster.api.downloads import CsvDownload, made_download
 from roster.api.uploads import UploadDesk
 
 _ODS = "3 to 10 letters or digits"

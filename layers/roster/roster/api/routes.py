@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from roster.api.access import Caller
+from roster.api.downloads import CsvDownload
 from roster.api.errors import BadRequest
 from roster.api.front_door import FrontDoor
 from roster.api.sample import sample_csv, sample_file_name
-from roster.api.downloads import CsvDownload
 from roster.contract.columns import UploadFormat
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated

@@ -35,6 +35,7 @@ from roster.queueing import dispatch_waiting, start_create_phase
 from roster.sealing import JobCipher
 from roster.settings import Settings, approval_policy
 from roster.validate.approval_gate import ApprovalWait, approval_wait
+from roster.validate.organisation_limit import organisation_limit_finding
 from roster.validate.upload import UploadLimits, validate_upload
 from roster.validate.upload_plan import upload_plan
 
@@ -82,6 +83,10 @@ class ValidateStep:
         raw = b"" if upload.size == 0 or upload.size > limits.max_bytes else \
             self.files.read(upload.key, upload.version_id, limit=limits.max_bytes)
         outcome = validate_upload(raw, job.uploader, self.directory, limits, size=upload.size)
+        orgs = self._organisations_touched(outcome.rows) if outcome.ok else []
+        if (too_many := organisation_limit_finding(orgs)) is not None:
+            outcome.findings.insert(0, too_many)
+            outcome.rows, orgs = [], []
         report_key = f"reports/{job.job_id}/validation.csv"
         self.files.put_text(report_key, validation_report_csv(outcome.findings))
         counts = {**job.counts, "rows": outcome.row_count, "errors": outcome.errors, "warnings": outcome.warnings}
@@ -92,12 +97,11 @@ class ValidateStep:
         wait = (approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
                 if outcome.ok and not job.validate_only else None)
         if wait is not None:
-            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key,
-                                        orgs=self._organisations_touched(outcome.rows))
+            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key, orgs=orgs)
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
             # A validated upload is listed under its organisations (api.md GET /uploads).
-            listed: dict[str, Any] = {"orgs": self._organisations_touched(outcome.rows)} if outcome.ok else {}
+            listed: dict[str, Any] = {"orgs": orgs} if outcome.ok else {}
             self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key, **listed)
             job = self.jobs.get(job.job_id)
             self._email_outcome(job)
@@ -105,7 +109,6 @@ class ValidateStep:
         cipher, encrypted_key = self._data_key(job.job_id)
         batch_list_key, batch_count = write_batches(self.files, job.job_id, outcome.rows,
                                                     self.settings.batch_size, cipher)
-        orgs = self._organisations_touched(outcome.rows)
         try:
             self.jobs.update(job.job_id, expect_state=JobState.VALIDATING, counts=counts, format=fmt,
                              report_key=report_key, orgs=orgs, batch_list_key=batch_list_key,
