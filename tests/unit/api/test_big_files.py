@@ -4,7 +4,7 @@ inline, as before."""
 
 from __future__ import annotations
 
-from roster.api.downloads import INLINE_BYTES, LINK_SECONDS
+from roster.api.downloads import HEAD_BYTES, INLINE_BYTES, LINK_SECONDS
 from roster.model.directory import Account
 from roster.model.jobs import JobState
 from tests.unit.api.conftest import PRACTICE
@@ -61,3 +61,19 @@ def test_a_small_organisation_report_is_inline_and_stores_nothing(api):
     answer = api.request("GET", "/report.csv", query={"ods": "RX1"})
 
     assert answer.status == 200 and "a@nhs.net" in answer.body and api.files.objects == {}
+
+
+def test_the_status_of_an_upload_with_a_huge_report_reads_only_its_first_lines(api):
+    header = b"Line,Column,Value,Severity,Message\r\n"
+    lines = b"".join(f"{n},Title,Sir,error,Title must be one of: Dr Mr Mrs Ms Miss Mx\r\n".encode()
+                     for n in range(2, 100_002))
+    api.files.objects["reports/j/validation.csv"] = header + lines
+    job = api.job(JobState.INVALID, report_key="reports/j/validation.csv")
+    reads: list[int | None] = []
+    real = api.files.read
+    api.files.read = lambda key, version_id=None, limit=None: reads.append(limit) or real(key, version_id, limit)
+
+    shown = api.request("GET", f"/uploads/{job.job_id}").json()
+
+    assert [f["line"] for f in shown["findings"]][:3] == [2, 3, 4] and shown["findings"][-1]["column"] == "Title"
+    assert reads == [HEAD_BYTES]

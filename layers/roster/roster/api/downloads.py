@@ -18,6 +18,7 @@ from typing import Protocol
 from roster.ports import DownloadLink
 
 INLINE_BYTES = 1_000_000  # the biggest file answered inline
+HEAD_BYTES = 256 * 1024  # enough of a validation report for its first findings
 LINK_SECONDS = 900  # a redirect's presigned Location works for 15 minutes
 DOWNLOAD_PREFIX = "downloads/"
 
@@ -56,3 +57,12 @@ def made_download(files: DownloadFiles, file_name: str, text: str) -> CsvDownloa
     key = f"{DOWNLOAD_PREFIX}{uuid.uuid4().hex}/{file_name}"
     files.put_text(key, text)
     return CsvDownload(file_name, location=files.presigned_download(key, LINK_SECONDS, file_name).url)
+
+
+def report_head(files: DownloadFiles, key: str) -> str:
+    """The first whole lines of a stored report, at most HEAD_BYTES of them: an upload's status,
+    asked every few seconds while it runs, never reads a report of 100,000 errors whole."""
+    head = files.read(key, limit=HEAD_BYTES)
+    if len(head) > HEAD_BYTES:
+        head = head[:head.rfind(b"\n", 0, HEAD_BYTES) + 1]
+    return head.decode("utf-8")

@@ -17,7 +17,7 @@ from typing import Any
 
 from roster.adapters.upload_listing import organisation_listing, uploader_listing
 from roster.api.access import Caller
-from roster.api.downloads import CsvDownload, stored_download
+from roster.api.downloads import CsvDownload, report_head, stored_download
 from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from roster.api.ports import ApplyRequests, Approvals, UploadFiles, UploadIndex, UploadRecords
 from roster.api.upload_view import first_findings, upload_view
@@ -83,7 +83,7 @@ class UploadDesk:
         """One upload, with the first findings of its validation report."""
         job = self._visible(caller, upload_id)
         view = upload_view(job, caller.email)
-        view["findings"] = first_findings(self.files.read(job.report_key).decode("utf-8")) if job.report_key else []
+        view["findings"] = first_findings(report_head(self.files, job.report_key)) if job.report_key else []
         return view
 
     def validation_report(self, caller: Caller, upload_id: str) -> CsvDownload:
