@@ -130,6 +130,9 @@ class FakeRoster:
         self.received: dict[str, list[str]] = {}  # bucket key -> the form's field names, in order
         self.requests: list[tuple[str, str, str]] = []  # (method, path, Authorization) of every API request
         self.plan_available = True
+        self.redirect_files = False  # file routes answer 303 to the bucket, as the API does for big files
+        self.bucket_files: dict[str, bytes] = {}  # what a redirect's presigned link serves, by key
+        self.bucket_gets: list[str] = []  # the Authorization header of each GET the bucket answered
         self.token_lifetime = 3600.0
         self.ids = itertools.count(1)
         self.servers: list[_Server] = []
@@ -177,6 +180,9 @@ class FakeRoster:
             self.received.clear()
             self.requests.clear()
             self.plan_available = True
+            self.redirect_files = False
+            self.bucket_files.clear()
+            self.bucket_gets.clear()
             self.token_lifetime = 3600.0
             self.seed()
 
@@ -348,6 +354,18 @@ class _Handler(BaseHTTPRequestHandler):
     def reply_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self.reply(status, json.dumps(payload).encode(), "application/json", headers)
 
+    def reply_file(self, body: bytes, name: str) -> None:
+        """A CSV file inline or, when the fake redirects files, 303 to a presigned link on the bucket."""
+        roster = self.roster
+        if not roster.redirect_files:
+            self.reply(200, body, "text/csv; charset=utf-8")
+            return
+        key = f"downloads/{next(roster.ids)}/{name}"
+        with roster.lock:
+            roster.bucket_files[key] = body
+        location = f"{roster.bucket_url}/{key}?X-Amz-Expires=900&X-Amz-Signature=fake"
+        self.reply_json(303, {"location": location, "file_name": name}, {"Location": location})
+
 
 class _ApiHandler(_Handler):
     def do_GET(self) -> None:
@@ -421,7 +439,7 @@ class _ApiHandler(_Handler):
         rows = [["Email Address", *CURRENT_HEADER[:12], "Status"],
                 ["jane.smith@example.nhs.net", "Dr", "Jane", "Smith", "SMITH, Jane", "Consultant", ods, "", "", "",
                  "4", "", "jane.smith@example.nhs.net", ""]]
-        self.reply(200, csv_bytes(rows), "text/csv; charset=utf-8")
+        self.reply_file(csv_bytes(rows), f"{ods}-accounts.csv")
 
     def list_uploads(self, caller: str, query: dict[str, str]) -> None:
         roster = self.roster
@@ -460,12 +478,12 @@ class _ApiHandler(_Handler):
         elif method == "GET" and tail == "validation.csv":
             rows = [REPORT_COLUMNS] + [["" if f.line is None else str(f.line), f.column, f.value, f.severity, f.message]
                                        for f in upload.findings]
-            self.reply(200, csv_bytes(rows), "text/csv; charset=utf-8")
+            self.reply_file(csv_bytes(rows), "validation.csv")
         elif method == "GET" and tail == "plan.csv":
             if not roster.plan_available or upload.state in ("AWAITING_FILE", "RECEIVED", "VALIDATING", "INVALID"):
                 self.reply_json(404, {"message": "This upload has no plan."})
                 return
-            self.reply(200, csv_bytes([PLAN_COLUMNS, *upload.plan]), "text/csv; charset=utf-8")
+            self.reply_file(csv_bytes([PLAN_COLUMNS, *upload.plan]), "plan.csv")
         elif method == "GET" and tail == "results.csv":
             if caller != upload.uploader:
                 self.reply_json(403, {"message": "Only the administrator who uploaded a file may download its results."})
@@ -475,7 +493,7 @@ class _ApiHandler(_Handler):
                 rows = [[*upload.header, "Result", "Message", "Assigned Email", "Temporary Password"]]
                 rows += [[*row, "Created", "", f"person{n}@example.nhs.net", "Tmp-Passw0rd-Xyz!"]
                          for n, row in enumerate(upload.rows, start=1)]
-                self.reply(200, csv_bytes(rows), "text/csv; charset=utf-8")
+                self.reply_file(csv_bytes(rows), "results.csv")
         elif method == "POST" and tail == "apply":
             if upload.state != "VALIDATED":
                 self.reply_json(409, {"message": f"Only a VALIDATED upload can be applied; this one is {upload.state}."})
@@ -593,7 +611,22 @@ class _BucketHandler(_Handler):
         return {"Access-Control-Allow-Origin": self.roster.api_url}
 
     def do_OPTIONS(self) -> None:
-        self.reply(200, b"", "text/plain", {**self.cors(), "Access-Control-Allow-Methods": "POST"})
+        self.reply(200, b"", "text/plain", {**self.cors(), "Access-Control-Allow-Methods": "POST, GET"})
+
+    def do_GET(self) -> None:
+        """A presigned GET: S3 refuses one that also carries an Authorization header."""
+        path, _, query = self.path.partition("?")
+        authorization = self.headers.get("Authorization") or ""
+        with self.roster.lock:
+            self.roster.bucket_gets.append(authorization)
+            body = self.roster.bucket_files.get(path.lstrip("/"))
+        if authorization:
+            self.reply(400, b"<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed"
+                            b"</Message></Error>", "application/xml", self.cors())
+        elif body is None or "X-Amz-Signature=" not in query:
+            self.reply(403, b"<Error><Code>AccessDenied</Code></Error>", "application/xml", self.cors())
+        else:
+            self.reply(200, body, "text/csv; charset=utf-8", self.cors())
 
     def do_POST(self) -> None:
         content_type = self.headers.get("Content-Type", "")

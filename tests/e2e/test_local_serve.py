@@ -263,3 +263,24 @@ def test_an_upload_waiting_for_approval_can_be_cancelled_by_its_uploader(served,
     assert cancelled["state"] == "CANCELLED"
     report = served.roster("report", "--ods", "Y0301").stdout.replace("\r", "")
     assert ",lucy.gray@nhs.net,\n" in report  # Status blank: still active
+
+
+def test_a_report_too_big_to_answer_inline_is_a_redirect_the_command_follows(served, tmp_path):
+    big = tmp_path / "mistakes.csv"
+    big.write_text(current_csv(*["Sir,Ann,Lee,,Nurse,RZ0,,,01632960000,,,,"] * 10_000), encoding="utf-8")
+    code, upload = _upload(served, big)
+    assert (code, upload["state"]) == (3, "INVALID")
+    path = f"/uploads/{upload['upload_id']}/validation.csv"
+
+    answer = requests.get(served.url + path, headers={"Authorization": f"Bearer {served.token()}"},
+                          allow_redirects=False, timeout=60)
+    fetched = served.roster("validation", upload["upload_id"], "-o", str(tmp_path / "report.csv"))
+
+    assert answer.status_code == 303 and answer.json()["file_name"] == "mistakes-validation.csv"
+    location = answer.headers["Location"]
+    assert "X-Amz-Signature=" in location and "X-Amz-Expires=900" in location
+    assert not location.startswith(served.url)  # the bucket, not the API
+    assert fetched.returncode == 0, fetched.stderr
+    report = (tmp_path / "report.csv").read_bytes()
+    assert len(report) > 1_000_000 and report == requests.get(location, timeout=60).content
+    assert b"10001,Title,Sir,error," in report

@@ -21,8 +21,10 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.ses.models import SESBackend
 from moto.stepfunctions.models import StateMachine
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+from moto.stepfunctions.responses import StepFunctionResponse
 
 from roster_local import moto_patches
 from roster_local.moto_patches import (
@@ -31,8 +33,10 @@ from roster_local.moto_patches import (
     dynamodb_lock,
     dynamodb_query,
     execution_copy,
+    execution_input,
     item_size,
     lambda_invoke,
+    ses_limits,
     ses_outbox,
     transact_write,
 )
@@ -55,6 +59,8 @@ def test_apply_installs_every_patch_once(moto_env):
     assert DynamoDBBackend.transact_write_items is transact_write.transact_write_items
     assert Table.query is dynamodb_query.query
     assert StateMachine.__deepcopy__ is execution_copy.settings_copy  # type: ignore[attr-defined]
+    assert SESBackend.send_raw_email is ses_limits.send_raw_email
+    assert StepFunctionResponse.start_execution is execution_input.start_execution
 
 
 # -- dynamodb_lock -------------------------------------------------------------------------

@@ -322,7 +322,7 @@ class FakeFiles:
     def get_json(self, key: str) -> Any:
         return json.loads(self.objects[key].body)
 
-    def presigned_download(self, key: str, expires_in: int) -> DownloadLink:
+    def presigned_download(self, key: str, expires_in: int, file_name: str | None = None) -> DownloadLink:
         return DownloadLink(f"https://{self.bucket}.example/{key}?expires-in={expires_in}",
                             self.now + timedelta(seconds=expires_in))
 

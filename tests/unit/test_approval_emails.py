@@ -11,11 +11,16 @@ from roster.adapters.ses import _as_dict, _from_dict
 from roster.approval.emails import approval_needed_email, upload_cancelled_email
 from roster.emails import OutgoingEmail, to_mime
 from roster.model.jobs import Job, JobState
+from roster.notify.email_files import FileKind, attached
 
 SENDER = "roster@mail.example.nhs.net"
 UPLOADER = "admin@example.nhs.net"
 DEPUTY = "deputy.admin@example.nhs.net"
 PLAN = "\ufeffLine,Action,Email Address,Field,Old,New\r\n2,Leaver,sarah.oconnor@nhs.net,,,\r\n"
+
+
+def _plan():
+    return attached(FileKind.PLAN, "March_leavers-plan.csv", PLAN.encode("utf-8"))
 
 
 def _waiting(**changes) -> Job:
@@ -29,7 +34,7 @@ def _waiting(**changes) -> Job:
 
 
 def test_given_a_waiting_upload_then_one_email_asks_everyone_concerned_with_the_plan_attached() -> None:
-    sent = approval_needed_email(SENDER, _waiting(), PLAN)
+    sent = approval_needed_email(SENDER, _waiting(), _plan())
 
     message = email.message_from_bytes(to_mime(sent), policy=policy.default)
     assert message["Subject"] == "Approval needed: March leavers.csv"
@@ -45,7 +50,7 @@ def test_given_a_waiting_upload_then_one_email_asks_everyone_concerned_with_the_
 
 
 def test_given_an_organisation_already_approved_then_its_administrators_are_not_asked_again() -> None:
-    sent = approval_needed_email(SENDER, _waiting(approvals={"RX1": DEPUTY}), PLAN)
+    sent = approval_needed_email(SENDER, _waiting(approvals={"RX1": DEPUTY}), _plan())
 
     assert sent.recipients == [UPLOADER] and "- RX1" not in sent.body
 

@@ -14,10 +14,20 @@ from roster.emails import (
     validated_email,
     validation_failed_email,
 )
+from roster.model.files import DownloadLink
+from roster.notify.email_files import EmailFile, FileKind, attached
 
 SENDER = "Roster <roster@mail.example.nhs.net>"
 ADMIN = "admin@example.nhs.net"
 COUNTS = {"rows": 12, "created": 7, "updated": 2, "leavers": 1, "joiners": 1, "unchanged": 1, "failed": 0}
+
+
+def report(text: str = "", name: str = "staff-validation.csv") -> EmailFile:
+    return attached(FileKind.VALIDATION, name, text.encode("utf-8"))
+
+
+def results(content: bytes) -> EmailFile:
+    return attached(FileKind.RESULTS, "staff-results.csv", content)
 
 
 def parse(raw: bytes):
@@ -84,11 +94,12 @@ def test_attachment_decodes_to_the_same_bytes():
 
 
 def test_validation_failed_email():
-    report = "Line,Column,Value,Severity,Message\r\n4,Mobile Phone,123,error,Not a UK mobile number\r\n"
-    outgoing = validation_failed_email(SENDER, ADMIN, "uploads/x/Staff List.csv", "job-7", 3, 1, report)
+    text = "Line,Column,Value,Severity,Message\r\n4,Mobile Phone,123,error,Not a UK mobile number\r\n"
+    outgoing = validation_failed_email(SENDER, ADMIN, "uploads/x/Staff List.csv", "job-7", 3, 1,
+                                       report(text, "Staff_List-validation.csv"))
     assert outgoing.subject == "Validation failed: Staff List.csv"
     assert outgoing.attachment_name == "Staff_List-validation.csv"
-    assert outgoing.attachment == report.encode("utf-8")
+    assert outgoing.attachment == text.encode("utf-8")
     assert (outgoing.sender, outgoing.recipient, outgoing.job_id) == (SENDER, ADMIN, "job-7")
     assert "3 errors and 1 warning" in outgoing.body
     assert "Nothing was created" in outgoing.body
@@ -97,12 +108,12 @@ def test_validation_failed_email():
 
 
 def test_validation_failed_singular_error():
-    outgoing = validation_failed_email(SENDER, ADMIN, "a.csv", "j", 1, 0, "")
+    outgoing = validation_failed_email(SENDER, ADMIN, "a.csv", "j", 1, 0, report())
     assert "1 error and 0 warnings" in outgoing.body
 
 
 def test_validated_email():
-    outgoing = validated_email(SENDER, ADMIN, "staff.csv", "job-8", 25, 2, "Line,Column\r\n")
+    outgoing = validated_email(SENDER, ADMIN, "staff.csv", "job-8", 25, 2, report("Line,Column\r\n"))
     assert outgoing.subject == "Validated: staff.csv"
     assert outgoing.attachment_name == "staff-validation.csv"
     assert "25 rows" in outgoing.body and "2 warnings" in outgoing.body
@@ -111,48 +122,46 @@ def test_validated_email():
 
 
 def test_validated_email_without_warnings_still_attaches_the_report():
-    outgoing = validated_email(SENDER, ADMIN, "staff.csv", "job-8", 1, 0, "Line,Column,Value,Severity,Message\r\n")
+    outgoing = validated_email(SENDER, ADMIN, "staff.csv", "job-8", 1, 0, report("Line,Column,Value,Severity,Message\r\n"))
     assert outgoing.attachment == b"Line,Column,Value,Severity,Message\r\n"
     assert "no warnings" in outgoing.body.lower()
 
 
 def test_upload_complete_with_attachment():
-    results = b"First Name,Result\r\nJo,Created\r\n"
-    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, results, None)
+    content = b"First Name,Result\r\nJo,Created\r\n"
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, results(content))
     assert outgoing.subject == "Upload complete: staff.csv"
     assert outgoing.attachment_name == "staff-results.csv"
-    assert outgoing.attachment == results
+    assert outgoing.attachment == content
     for line in ("Rows: 12", "Created: 7", "Updated: 2", "Leavers: 1", "Joiners: 1", "Unchanged: 1", "Failed: 0"):
         assert line in outgoing.body.splitlines()
     assert "Temporary Password" in outgoing.body
     assert "local policy" in outgoing.body
     assert "system error" not in outgoing.body
     [part] = attachments(parse(to_mime(outgoing)))
-    assert part.get_payload(decode=True) == results
+    assert part.get_payload(decode=True) == content
 
 
 def test_upload_complete_with_link_instead_of_attachment():
     link = "https://bucket.s3.amazonaws.com/results/job-9.csv?X-Amz-Signature=abc"
-    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, None, link,
-                                     link_expires_at=datetime(2026, 11, 25, 13, 5, 59, tzinfo=timezone(timedelta(hours=1))),
-                                     kept_until=datetime(2026, 12, 24, 9, 0, tzinfo=UTC))
+    expires = datetime(2026, 11, 25, 13, 5, 59, tzinfo=timezone(timedelta(hours=1)))
+    linked = EmailFile(FileKind.RESULTS, "staff-results.csv", "results/job-9/staff-results.csv",
+                       link=DownloadLink(link, expires), kept_until=datetime(2026, 12, 24, 9, 0, tzinfo=UTC))
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, linked)
     assert outgoing.attachment is None and outgoing.attachment_name is None
     assert link in outgoing.body.splitlines()
     assert "Download it from this link, which works until 2026-11-25 12:05 UTC:" in outgoing.body
-    assert "To fetch the results again at any time until 2026-12-24, run: roster results job-9" in outgoing.body
+    assert "The results file, staff-results.csv, is too large to attach." in outgoing.body
+    assert "It is your file with four columns added" in outgoing.body
+    assert "To fetch it again at any time until 2026-12-24, run: roster results job-9" in outgoing.body
     message = parse(to_mime(outgoing))
     assert attachments(message) == []
     assert link in message.get_content()
 
 
-def test_upload_complete_needs_results_or_link():
-    with pytest.raises(ValueError):
-        upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", COUNTS, None, None)
-
-
 def test_upload_complete_after_a_system_error_explains_the_retry():
     counts = {**COUNTS, "created": 3, "failed": 5}
-    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", counts, b"x", None, failed=True)
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", counts, results(b"x"), failed=True)
     assert outgoing.subject == "Upload failed: staff.csv"
     assert "system error" in outgoing.body
     assert "The 5 rows that were not processed are marked Failed" in outgoing.body
@@ -162,18 +171,18 @@ def test_upload_complete_after_a_system_error_explains_the_retry():
 
 def test_upload_complete_with_row_failures_but_no_system_error():
     counts = {**COUNTS, "failed": 1}
-    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", counts, b"x", None)
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", counts, results(b"x"))
     assert "system error" not in outgoing.body
     assert "1 row failed" in outgoing.body
 
 
 def test_missing_counts_are_zero():
-    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", {"rows": 1, "created": 1}, b"x", None)
+    outgoing = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-9", {"rows": 1, "created": 1}, results(b"x"))
     assert "Leavers: 0" in outgoing.body.splitlines()
 
 
 def test_file_name_cannot_inject_headers():
-    outgoing = validated_email(SENDER, ADMIN, "a\r\nBcc: victim@example.com.csv", "j", 1, 0, "")
+    outgoing = validated_email(SENDER, ADMIN, "a\r\nBcc: victim@example.com.csv", "j", 1, 0, report())
     message = parse(to_mime(outgoing))
     assert message["Bcc"] is None
     assert "\n" not in message["Subject"]
@@ -181,5 +190,5 @@ def test_file_name_cannot_inject_headers():
 
 
 def test_non_ascii_subject_round_trips():
-    outgoing = validated_email(SENDER, ADMIN, "Zoë-王.csv", "j", 1, 0, "")
+    outgoing = validated_email(SENDER, ADMIN, "Zoë-王.csv", "j", 1, 0, report())
     assert parse(to_mime(outgoing))["Subject"] == "Validated: Zoë-王.csv"

@@ -92,11 +92,11 @@ def test_given_results_too_big_to_attach_then_the_email_carries_a_link_instead(r
     assert email.attachment is None and email.attachment_name is None
     link = f"https://{roster.files.bucket}.example/{job.results_key}?expires-in={7 * 86400}"
     # The exact moment the link stops working (the fake signs at 2026-11-24 12:00 UTC, for 7 days) ...
-    assert ("The results file is too large to attach. Download it from this link, which works until 2026-12-01 "
-            f"12:00 UTC:\n{link}\n") in email.body
+    assert ("The results file, users-results.csv, is too large to attach. Download it from this link, which works "
+            f"until 2026-12-01 12:00 UTC:\n{link}\n") in email.body
     # ... and how to fetch the results again for as long as the bucket keeps them (30 days from the upload).
     kept_until = (datetime.fromisoformat(job.created_at) + timedelta(days=30)).strftime("%Y-%m-%d")
-    assert (f"To fetch the results again at any time until {kept_until}, run: roster results {job.job_id}\n"
+    assert (f"To fetch it again at any time until {kept_until}, run: roster results {job.job_id}\n"
             "or open this upload in the Uploads table of the Roster console.") in email.body
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+from typing import Any
 
 from anyascii import anyascii
+
+from roster.notify.email_files import EmailFile, file_paragraphs
 
 JOB_HEADER = "X-Roster-Job"
 COUNT_LABELS: tuple[tuple[str, str], ...] = (
@@ -98,62 +101,55 @@ def _not_processed(n: int) -> str:
 
 
 def validation_failed_email(
-    sender: str, recipient: str, file_name: str, job_id: str, errors: int, warnings: int, report_csv: str
+    sender: str, recipient: str, file_name: str, job_id: str, errors: int, warnings: int, report: EmailFile
 ) -> OutgoingEmail:
-    """The report of a file that failed validation: nothing was created."""
-    shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-validation.csv"
-    body = (
+    """The report of a file that failed validation: nothing was created. The report is attached,
+    or linked when too big to attach (roster.notify.attachments)."""
+    shown = _shown_name(file_name)
+    paragraphs = [
         f"Roster checked {shown} (upload {job_id}) and found {_count(errors, 'error')} "
-        f"and {_count(warnings, 'warning')}.\n\n"
-        "Nothing was created or changed: a file with any error is not processed.\n\n"
-        f"The attached report, {attachment_name}, lists each mistake by line and column, "
-        "with what is allowed. Fix those lines in your file and upload it again.\n"
-    )
-    return OutgoingEmail(
-        sender=sender,
-        recipient=recipient,
-        subject=f"Validation failed: {shown}",
-        body=body,
-        attachment_name=attachment_name,
-        attachment=report_csv.encode("utf-8"),
-        job_id=job_id,
-    )
+        f"and {_count(warnings, 'warning')}.",
+        "Nothing was created or changed: a file with any error is not processed.",
+        *file_paragraphs(report, job_id, "lists each mistake by line and column, with what is allowed."),
+        "Fix those lines in your file and upload it again.",
+    ]
+    return OutgoingEmail(sender=sender, recipient=recipient, subject=f"Validation failed: {shown}",
+                         body="\n\n".join(paragraphs) + "\n", job_id=job_id, **carried([report]))
+
+
+def carried(files: list[EmailFile]) -> dict[str, Any]:
+    """The OutgoingEmail fields of the files an email attaches (the linked ones are in its body)."""
+    attached = [(file.name, file.content) for file in files if file.content is not None]
+    if not attached:
+        return {}
+    (first_name, first), more = attached[0], tuple(attached[1:])
+    return {"attachment_name": first_name, "attachment": first, "more_attachments": more}
 
 
 def validated_email(
-    sender: str, recipient: str, file_name: str, job_id: str, rows: int, warnings: int, report_csv: str,
-    plan_csv: str | None = None,
+    sender: str, recipient: str, file_name: str, job_id: str, rows: int, warnings: int, report: EmailFile,
+    plan: EmailFile | None = None,
 ) -> OutgoingEmail:
     """The report of a validate-only upload that passed, and its plan: nothing was created."""
-    shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-validation.csv"
-    plan_name = plan_attachment_name(file_name)
+    shown = _shown_name(file_name)
     if warnings:
-        findings = (
-            f"The attached report, {attachment_name}, lists the {_count(warnings, 'warning')} by line "
-            "and column. Warnings do not stop an upload, but check them before you go ahead.\n\n"
-        )
+        findings = file_paragraphs(report, job_id, f"lists the {_count(warnings, 'warning')} by line and column. "
+                                   "Warnings do not stop an upload, but check them before you go ahead.")
     else:
-        findings = f"There are no warnings, so the attached report, {attachment_name}, holds only its header.\n\n"
-    plan = "" if plan_csv is None else (
-        f"The attached plan, {plan_name}, shows what each row would do: one line per field that changes, "
-        "with the value before and after, and the address each new user would get now.\n\n")
-    body = (
+        findings = [f"There are no warnings, so the attached report, {report.name}, holds only its header."]
+    described = "shows what each row would do: one line per field that changes, with the value before and after, " \
+                "and the address each new user would get now."
+    paragraphs = [
         f"Roster checked {shown} (upload {job_id}): {_count(rows, 'row')}, no errors, "
-        f"{_count(warnings, 'warning')}.\n\n"
-        "This was a validate-only upload, so nothing was created or changed.\n\n"
-        f"{findings}{plan}"
-        "To create and update the accounts, upload the file again without validate-only.\n"
-    )
-    return OutgoingEmail(
-        sender=sender,
-        recipient=recipient,
-        subject=f"Validated: {shown}",
-        body=body,
-        attachment_name=attachment_name,
-        attachment=report_csv.encode("utf-8"),
-        job_id=job_id,
-        more_attachments=((plan_name, plan_csv.encode("utf-8")),) if plan_csv is not None else (),
-    )
+        f"{_count(warnings, 'warning')}.",
+        "This was a validate-only upload, so nothing was created or changed.",
+        *findings,
+        *(file_paragraphs(plan, job_id, described) if plan is not None else []),
+        "To create and update the accounts, upload the file again without validate-only.",
+    ]
+    return OutgoingEmail(sender=sender, recipient=recipient, subject=f"Validated: {shown}",
+                         body="\n\n".join(paragraphs) + "\n", job_id=job_id,
+                         **carried([report, *([plan] if plan is not None else [])]))
 
 
 def plan_attachment_name(file_name: str) -> str:
@@ -167,18 +163,13 @@ def upload_complete_email(
     file_name: str,
     job_id: str,
     counts: Mapping[str, int],
-    results_csv: bytes | None,
-    results_link: str | None,
+    results: EmailFile,
     failed: bool = False,
-    link_expires_at: datetime | None = None,
-    kept_until: datetime | None = None,
 ) -> OutgoingEmail:
     """The results of the create phase, attached (or as a link when too big to attach, with the
-    time it stops working and how to fetch the results again until `kept_until`): `Upload
-    complete:`, or `Upload failed:` when the phase could not finish (csv-contract 9)."""
-    if results_csv is None and not results_link:
-        raise ValueError("an upload complete email needs the results file or a link to it")
-    shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-results.csv"
+    time it stops working and how to fetch the results again): `Upload complete:`, or `Upload
+    failed:` when the phase could not finish (csv-contract 9)."""
+    shown = _shown_name(file_name)
     paragraphs = [f"Roster has finished processing {shown} (upload {job_id})."]
     if failed:
         paragraphs[0] = f"Roster stopped processing {shown} (upload {job_id}) because of a system error."
@@ -189,13 +180,8 @@ def upload_complete_email(
             f"Validation gave {_count(warnings, 'warning')}. They did not stop the upload, but check them: each is in "
             "the Message column of its row in the results file, after what was done."
         )
-    if results_csv is not None:
-        paragraphs.append(
-            f"The attached results file, {attachment_name}, is your file with four columns added: "
-            "Result, Message, Assigned Email and Temporary Password."
-        )
-    else:
-        paragraphs += _results_link(job_id, results_link or "", link_expires_at, kept_until)
+    paragraphs += file_paragraphs(results, job_id, "is your file with four columns added: Result, Message, "
+                                  "Assigned Email and Temporary Password.")
     paragraphs += _what_failed(counts.get("failed", 0), failed)
     paragraphs.append(
         "Temporary passwords for new accounts are in the Temporary Password column; each user must "
@@ -207,9 +193,8 @@ def upload_complete_email(
         recipient=recipient,
         subject=f"Upload failed: {shown}" if failed else f"Upload complete: {shown}",
         body="\n\n".join(paragraphs) + "\n",
-        attachment_name=attachment_name if results_csv is not None else None,
-        attachment=results_csv,
         job_id=job_id,
+        **carried([results]),
     )
 
 
@@ -244,22 +229,6 @@ def upload_failed_email(
         body="\n\n".join(paragraphs) + "\n",
         job_id=job_id,
     )
-
-
-def _results_link(job_id: str, link: str, expires_at: datetime | None, kept_until: datetime | None) -> list[str]:
-    """A link dies at a stated time; the results stay fetchable for as long as Roster keeps them."""
-    until = f", which works until {_utc(expires_at)}" if expires_at else ""
-    kept = f"until {_utc(kept_until)[:10]}" if kept_until else "for as long as Roster keeps them"
-    return [
-        f"The results file is too large to attach. Download it from this link{until}:\n{link}\n"
-        "It is your file with four columns added: Result, Message, Assigned Email and Temporary Password.",
-        f"To fetch the results again at any time {kept}, run: roster results {job_id}\n"
-        "or open this upload in the Uploads table of the Roster console.",
-    ]
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _what_failed(failed_rows: int, failed: bool) -> list[str]:

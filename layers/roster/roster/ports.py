@@ -190,9 +190,10 @@ class UploadFiles(Protocol):
         """A JSON object's value."""
         ...
 
-    def presigned_download(self, key: str, expires_in: int) -> DownloadLink:
+    def presigned_download(self, key: str, expires_in: int, file_name: str | None = None) -> DownloadLink:
         """A link to an object, working for `expires_in` seconds or until the credentials that
-        signed it expire, whichever is sooner; `expires_at` says which."""
+        signed it expire, whichever is sooner; `expires_at` says which. With `file_name`, the
+        download is saved under that name."""
         ...
 
 

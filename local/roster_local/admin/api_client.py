@@ -33,10 +33,29 @@ class RosterApi:
         return self._call("POST", path, json=body or {}).json()  # type: ignore[no-any-return]
 
     def get_csv(self, path: str, **query: str) -> tuple[str, bytes]:
-        """(file name the API suggests, the file's bytes)."""
-        response = self._call("GET", path, params=query)
+        """(file name the API suggests, the file's bytes). A file too big for the API's answer
+        comes as 303 See Other to a presigned link (docs/deploy.md, "Service limits"): it is
+        fetched from there, without the session's token."""
+        response = self._call("GET", path, params=query, allow_redirects=False)
+        if response.status_code == 303:
+            return self._follow(response)
         disposition = response.headers.get("Content-Disposition", "")
         name = disposition.split("filename=", 1)[-1].strip('"') if "filename=" in disposition else "roster.csv"
+        return name, response.content
+
+    def _follow(self, redirect: requests.Response) -> tuple[str, bytes]:
+        location = redirect.headers.get("Location", "")
+        try:
+            name = str(redirect.json().get("file_name") or "roster.csv")
+        except ValueError:
+            name = "roster.csv"
+        try:
+            response = requests.get(location, timeout=300)
+        except requests.RequestException as exc:
+            raise CommandFailed(f"the download of {name} failed: {exc.__class__.__name__}") from exc
+        if response.status_code != 200:
+            raise CommandFailed(f"the download of {name} failed: HTTP {response.status_code} "
+                                f"{_s3_message(response.text)}; ask for it again (the link works 15 minutes)")
         return name, response.content
 
     def post_form(self, form: dict[str, Any], path: Path) -> None:

@@ -8,6 +8,10 @@ Fixes: moto would fail or be wrong without them.
   dynamodb_lock     every DynamoDB request behind one lock (moto's backend is not thread-safe)
   transact_write    TransactWriteItems without deep-copying every table it touches
   execution_copy    StartExecution copies the state machine without its earlier executions
+Limits: AWS refuses these requests, moto does not (roster_local.stack.limits, docs/deploy.md).
+  ses_limits        SendRawEmail: 10 MB a message, 50 distinct recipients (moto miscounts them)
+  execution_input   StartExecution: an input over 256 KB
+  transact_write    (above) also refuses a transaction over 4 MB
 Routing: moto's stand-in answer replaced by the project's.
   lambda_invoke     Lambda Invoke and S3 event notifications go to InProcessLambda
 Speed: the same answers with less work.
@@ -28,14 +32,16 @@ from roster_local.moto_patches import (
     dynamodb_lock,
     dynamodb_query,
     execution_copy,
+    execution_input,
     item_size,
     lambda_invoke,
     lazy_batch_task,
+    ses_limits,
     transact_write,
 )
 
 PATCHES = (dynamodb_lock, transact_write, execution_copy, lambda_invoke, dynamodb_query, condition_cache, item_size,
-           attribute_value, lazy_batch_task)
+           attribute_value, lazy_batch_task, ses_limits, execution_input)
 
 
 def apply() -> None:

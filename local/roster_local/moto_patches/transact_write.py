@@ -7,7 +7,9 @@ the items it had touched. It answers as moto does: the same validation errors (m
 items, two operations on one item, more than one operation in an entry) and, when a condition
 fails, TransactionCanceledException with one reason per item, in order: "None" for the items
 that passed, "ConditionalCheckFailed" (with the old item under ReturnValuesOnConditionCheckFailure
-ALL_OLD) for the ones that did not; nothing is written then.
+ALL_OLD) for the ones that did not; nothing is written then. Unlike moto, it also refuses a
+transaction whose items pass DynamoDB's 4 MB together (roster_local.stack.limits): the Put
+items whole, and for the other actions their keys and the values their expressions write.
 
 Condition checks come first, so a later item sees the table as it was before the transaction;
 moto checks each item after writing the ones before it. The answers are the same because no
@@ -30,10 +32,13 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.utilities import bytesize
+
+from roster_local.stack.limits import DYNAMODB_TRANSACTION_BYTES, DYNAMODB_TRANSACTION_ITEMS
 
 MOTO_TRANSACT_WRITE_ITEMS = DynamoDBBackend.transact_write_items
-MAX_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+MAX_ITEMS = DYNAMODB_TRANSACTION_ITEMS  # DynamoDB's limit per TransactWriteItems
 OPERATIONS = ("ConditionCheck", "Put", "Delete", "Update")
 
 Reason = tuple[str | None, str | None, dict[str, Any] | None]  # (code, message, old item), as moto lists them
@@ -60,6 +65,9 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
     """All the writes or none, answering as moto's TransactWriteItems does."""
     if len(transact_items) > MAX_ITEMS:
         raise TooManyTransactionsException()
+    size = sum(_entry_size(entry) for entry in transact_items)
+    if size > DYNAMODB_TRANSACTION_BYTES:
+        raise MockValidationException(f"Transaction request cannot be larger than 4 MB ({size} bytes)")
     planned: list[_Planned] = []
     reasons: list[Reason] = []
     seen: set[tuple[str, str]] = set()
@@ -80,6 +88,13 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
     if any(code is not None for code, _, _ in reasons):
         raise TransactionCanceledException(reasons)
     _write_all(self, planned)
+
+
+def _entry_size(entry: dict[str, Any]) -> int:
+    """The bytes an action adds to its transaction: a Put's item, else its key and written values."""
+    request = next(iter(entry.values()))
+    attributes = request.get("Item") or {**request.get("Key", {}), **(request.get("ExpressionAttributeValues") or {})}
+    return sum(bytesize(name) + DynamoType(value).size() for name, value in attributes.items())
 
 
 def _key(backend: DynamoDBBackend, operation: str, request: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The embedded stack's parts: what AWS enforces that moto does not (limits)."""

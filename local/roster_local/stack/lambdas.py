@@ -38,6 +38,7 @@ import boto3
 from moto.core.exceptions import JsonRESTError
 
 from roster_local.moto_patches import lambda_invoke
+from roster_local.stack.limits import check_async_event, oversized_response
 
 logger = logging.getLogger(__name__)
 ASYNC_RETRY_DELAYS = (0.2, 0.4)  # Lambda waits about 1 and 2 minutes; one machine need not.
@@ -174,6 +175,10 @@ class InProcessLambda:
             with self._lock:
                 seconds = self.stats.handler_seconds
                 seconds[spec.kind] = seconds.get(spec.kind, 0.0) + time.perf_counter() - started
+        too_large = oversized_response(result)  # Lambda's 6 MB (roster_local.stack.limits)
+        if too_large is not None:
+            self._count(self.stats.handler_errors, f"{spec.kind}:{too_large['errorType']}")
+            return too_large, True
         if self._injects(spec, "after"):
             return _error_payload(InvocationTimedOut(
                 f"Task timed out after {spec.timeout_seconds}.00 seconds (injected: the response was lost)"),
@@ -181,8 +186,10 @@ class InProcessLambda:
         return result, False
 
     def invoke_async(self, function: str, event: Any) -> None:
-        """An asynchronous invocation (S3 event): queued, retried twice if it fails."""
+        """An asynchronous invocation (S3 event): queued, retried twice if it fails; an event
+        over Lambda's 256 KB is refused (RequestTooLarge), as the Invoke API refuses it."""
         spec = self._spec(function)
+        check_async_event(event)
         with self._lock:
             self._in_flight += 1
         threading.Thread(target=self._run_async, args=(spec, event), daemon=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +17,7 @@ from roster.api.uploads import UploadDesk
 from roster.approval.policy import ApprovalRefused, ApprovalRequest
 from roster.errors import JobNotFound, NotAwaitingApproval
 from roster.model.directory import Account, Organisation
+from roster.model.files import DownloadLink
 from roster.model.jobs import Job, JobState, UploadPage, organisation_listing, uploader_listing
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
 
@@ -85,7 +86,15 @@ class FakeFiles:
         return form
 
     def read(self, key: str, version_id: str | None = None, limit: int | None = None) -> bytes:
-        return self.objects[key]
+        body = self.objects[key]
+        return body if limit is None else body[: limit + 1]
+
+    def put_text(self, key: str, text: str, content_type: str = "text/csv; charset=utf-8") -> None:
+        self.objects[key] = text.encode("utf-8")
+
+    def presigned_download(self, key: str, expires_in: int, file_name: str | None = None) -> DownloadLink:
+        return DownloadLink(f"https://{self.bucket}.s3.amazonaws.com/{key}?expires-in={expires_in}&name={file_name}",
+                            datetime(2026, 3, 1, 9, 0, tzinfo=UTC) + timedelta(seconds=expires_in))
 
 
 @dataclass

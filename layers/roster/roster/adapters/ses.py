@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from roster.adapters.clients import client
 from roster.adapters.idempotency import email_idempotency, persistence_layer
 from roster.emails import OutgoingEmail, to_mime
+from roster.notify.recipients import in_parts, part_kind
 
 logger = Logger(child=True)
 
@@ -24,8 +25,11 @@ class SesMailer:
     """The Mailer port: SES, one email per kind per job."""
 
     def send_once(self, kind: str, email: OutgoingEmail) -> str:
-        """Send `email` unless one of this kind was already sent for its job; the SES message id."""
-        return send_once(kind, email)
+        """Send `email` unless one of this kind was already sent for its job; the SES message id
+        (of its first message, when it has more recipients than SES takes in one: each part is
+        sent once, under its own key, roster.notify.recipients)."""
+        ids = [send_once(part_kind(kind, n), part) for n, part in enumerate(in_parts(email))]
+        return ids[0]
 
 
 def send_once(kind: str, email: OutgoingEmail) -> str:

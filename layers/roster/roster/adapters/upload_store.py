@@ -96,13 +96,17 @@ class UploadStore:
         """A JSON object's value."""
         return json.loads(self.read(key))
 
-    def presigned_download(self, key: str, expires_in: int) -> DownloadLink:
-        """A link to an object (results too big to attach). A presigned URL dies with the
-        credentials that signed it, so it is made to last no longer than they do."""
+    def presigned_download(self, key: str, expires_in: int, file_name: str | None = None) -> DownloadLink:
+        """A link to an object (a file too big to attach or to answer inline); with `file_name`, the
+        download is saved under that name, as CSV. A presigned URL dies with the credentials that
+        signed it, so it is made to last no longer than they do."""
         now = self.clock().replace(microsecond=0)
         lifetime = link_lifetime(expires_in, signing_credentials_expiry(self.s3), now)
-        url: str = self.s3.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
-                                                  ExpiresIn=lifetime)
+        params = {"Bucket": self.bucket, "Key": key}
+        if file_name is not None:
+            params |= {"ResponseContentDisposition": f'attachment; filename="{file_name}"',
+                       "ResponseContentType": "text/csv; charset=utf-8"}
+        url: str = self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=lifetime)
         return DownloadLink(url, now + timedelta(seconds=lifetime))
 
 

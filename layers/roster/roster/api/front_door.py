@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from roster.api.access import Caller, signed_in_email
+from roster.api.downloads import CsvDownload, made_download
 from roster.api.errors import BadRequest
 from roster.api.report import organisation_report_csv, report_file_name
-from roster.api.uploads import CsvDownload, UploadDesk
+from roster.api.uploads import UploadDesk
 from roster.ports import Directory
 
 _ODS = "3 to 10 letters or digits"
@@ -43,4 +44,5 @@ class FrontDoor:
         if not code.isalnum() or not 3 <= len(code) <= 10:
             raise BadRequest(f"Give ?ods= the organisation's ODS code ({_ODS}).")
         caller.require_administers(code)
-        return CsvDownload(report_file_name(code), organisation_report_csv(self.directory.accounts_in(code)))
+        text = organisation_report_csv(self.directory.accounts_in(code))
+        return made_download(self.uploads.files, report_file_name(code), text)

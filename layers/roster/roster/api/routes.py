@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from roster.api.access import Caller
+from roster.api.downloads import CsvDownload
 from roster.api.errors import BadRequest
 from roster.api.front_door import FrontDoor
 from roster.api.sample import sample_csv, sample_file_name
-from roster.api.uploads import CsvDownload
 from roster.contract.columns import UploadFormat
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
@@ -34,6 +34,10 @@ def _json(status: int, body: dict[str, Any]) -> Response[str]:
 
 
 def _csv(download: CsvDownload) -> Response[str]:
+    if download.location is not None:  # too big to answer inline (roster.api.downloads)
+        return Response(status_code=303, content_type=content_types.APPLICATION_JSON,
+                        body=json.dumps({"location": download.location, "file_name": download.file_name}),
+                        headers={"Location": download.location})
     return Response(status_code=200, content_type="text/csv; charset=utf-8", body=download.text,
                     headers={"Content-Disposition": f'attachment; filename="{download.file_name}"'})
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from roster.api.access import Caller
+from roster.api.downloads import CsvDownload, report_head, stored_download
 from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from roster.api.upload_view import first_findings, upload_view
 from roster.approval.policy import ApprovalRefused
@@ -37,14 +38,6 @@ _NOT_APPLICABLE = {
     JobState.VALIDATING: "it is still being validated; apply it once it is VALIDATED",
     JobState.INVALID: "it failed validation; correct the file and upload it again",
 }
-
-
-@dataclass(frozen=True)
-class CsvDownload:
-    """A CSV file the API hands out, with the name to save it under."""
-
-    file_name: str
-    text: str
 
 
 @dataclass
@@ -89,7 +82,7 @@ class UploadDesk:
         """One upload, with the first findings of its validation report."""
         job = self._visible(caller, upload_id)
         view = upload_view(job, caller.email)
-        view["findings"] = first_findings(self.files.read(job.report_key).decode("utf-8")) if job.report_key else []
+        view["findings"] = first_findings(report_head(self.files, job.report_key)) if job.report_key else []
         return view
 
     def validation_report(self, caller: Caller, upload_id: str) -> CsvDownload:
@@ -98,7 +91,7 @@ class UploadDesk:
         if not job.report_key:
             raise Conflict(f"Upload {upload_id} has not been validated yet (it is {job.state.value}); "
                            "ask again in a moment.")
-        return CsvDownload(f"{file_stem(job.file_name)}-validation.csv", self._text(job.report_key))
+        return stored_download(self.files, f"{file_stem(job.file_name)}-validation.csv", job.report_key)
 
     def results(self, caller: Caller, upload_id: str) -> CsvDownload:
         """The upload's results file (csv-contract 7), to its uploader only."""
@@ -108,7 +101,7 @@ class UploadDesk:
             why = ("it created nothing (validate-only or invalid); its validation report says what was found"
                    if job.state in (JobState.INVALID, JobState.VALIDATED) else f"it is {job.state.value}")
             raise Conflict(f"Upload {upload_id} has no results: {why}.")
-        return CsvDownload(f"{file_stem(job.file_name)}-results.csv", self._text(job.results_key))
+        return stored_download(self.files, f"{file_stem(job.file_name)}-results.csv", job.results_key)
 
     def apply(self, caller: Caller, upload_id: str) -> dict[str, Any]:
         """A validated (validate-only) upload goes on to create, without its file being sent again.
@@ -131,7 +124,7 @@ class UploadDesk:
         if not job.plan_key:
             raise Conflict(f"Upload {upload_id} has no plan: only a file that validated has one, and it is "
                            f"{job.state.value}.")
-        return CsvDownload(f"{file_stem(job.file_name)}-plan.csv", self._text(job.plan_key))
+        return stored_download(self.files, f"{file_stem(job.file_name)}-plan.csv", job.plan_key)
 
     def approve(self, caller: Caller, upload_id: str) -> dict[str, Any]:
         """Approve an upload waiting for approval (csv-contract 10): 403 when the contract refuses
@@ -173,9 +166,6 @@ class UploadDesk:
         """An upload whose form expired with no file: gone, though its record waits for the TTL."""
         return (job.state is JobState.AWAITING_FILE and job.form_expires_at is not None
                 and datetime.fromisoformat(job.form_expires_at) <= self.clock())
-
-    def _text(self, key: str) -> str:
-        return self.files.read(key).decode("utf-8")
 
 
 def _form_request(request: dict[str, Any], max_bytes: int) -> tuple[str, bool]:

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from roster.emails import OutgoingEmail, _shown_name, plan_attachment_name
+from roster.emails import OutgoingEmail, _shown_name, carried
 from roster.model.jobs import Job
+from roster.notify.email_files import EmailFile, file_paragraphs
 
 
-def approval_needed_email(sender: str, job: Job, plan_csv: str) -> OutgoingEmail:
+def approval_needed_email(sender: str, job: Job, plan: EmailFile) -> OutgoingEmail:
     """One email to the uploader and every other administrator of the organisations still
-    waiting: why the upload waits, who may approve it, how, and until when."""
-    shown, plan_name = _shown_name(job.file_name), plan_attachment_name(job.file_name)
+    waiting: why the upload waits, who may approve it, how, and until when. The plan is
+    attached, or linked when too big to attach (roster.notify.attachments); the mailer sends
+    the email as several messages when it has more recipients than SES takes in one."""
+    shown = _shown_name(job.file_name)
     uploader = job.uploader.lower()
     waiting = {ods: admins for ods, admins in job.approval_administrators.items() if ods not in job.approvals}
     others = sorted({admin for admins in waiting.values() for admin in admins} - {uploader})
@@ -24,8 +27,8 @@ def approval_needed_email(sender: str, job: Job, plan_csv: str) -> OutgoingEmail
         "\n".join(f"- {reason}" for reason in job.approval_reasons),
         "Nothing has been changed: the upload waits for approval. Who may approve it:",
         "\n".join(f"- {ods}: {_approvers(admins, uploader)}" for ods, admins in sorted(waiting.items())),
-        f"The attached plan, {plan_name}, shows what each row will do: one line per field that changes, with the "
-        "value before and after.",
+        *file_paragraphs(plan, job.job_id, "shows what each row will do: one line per field that changes, with the "
+                         "value before and after."),
         f"To approve it: the Approve button in the Roster console, or `roster approve {job.job_id}`. "
         f"Any of you, the uploader included, may cancel it instead: Cancel, or `roster cancel {job.job_id}`. "
         "Once approved, the file is checked again against the directory as it is then, before anything is applied.",
@@ -33,8 +36,7 @@ def approval_needed_email(sender: str, job: Job, plan_csv: str) -> OutgoingEmail
     ]
     return OutgoingEmail(
         sender=sender, recipient=uploader, also_to=tuple(others), subject=f"Approval needed: {shown}",
-        body="\n\n".join(paragraphs) + "\n", attachment_name=plan_name, attachment=plan_csv.encode("utf-8"),
-        job_id=job.job_id,
+        body="\n\n".join(paragraphs) + "\n", job_id=job.job_id, **carried([plan]),
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -20,6 +19,8 @@ from roster.create.batches import generated_password_purpose, planned_lines
 from roster.emails import file_stem, upload_complete_email
 from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
 from roster.model.rows import RowResult
+from roster.notify.attachments import EmailAttachments, WantedFile, kept_until
+from roster.notify.email_files import FileKind
 from roster.passwords.sealing import JobCipher
 from roster.ports import JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
 from roster.queue.dispatch import dispatch_waiting, start_create_phase
@@ -29,7 +30,6 @@ logger = Logger(child=True)
 
 NOT_PROCESSED = ("Not processed: the upload stopped on a system error before this row was applied. Upload this "
                  "results file again to retry it; rows already done are reported Unchanged, never created twice.")
-RESULTS_LINK_SECONDS = 7 * 86400  # the longest a presigned URL may live (SigV4)
 
 
 @dataclass
@@ -97,14 +97,12 @@ class NotifyStep:
     def _email(self, job: Job) -> None:
         if job.results_key is None:
             return
-        body = self.files.read(job.results_key)
-        attach = len(body) <= self.settings.attachment_limit_bytes
-        link = None if attach else self.files.presigned_download(job.results_key, RESULTS_LINK_SECONDS)
-        kept_until = datetime.fromisoformat(job.created_at) + timedelta(days=self.settings.upload_retention_days)
-        email = upload_complete_email(self.settings.sender_email, job.uploader, job.file_name, job.job_id,
-                                      job.counts, body if attach else None, link.url if link else None,
-                                      failed=job.state is JobState.FAILED,
-                                      link_expires_at=link.expires_at if link else None, kept_until=kept_until)
+        attachments = EmailAttachments(self.files, self.settings.attachment_limit_bytes,
+                                       kept_until(job.created_at, self.settings.upload_retention_days))
+        wanted = [WantedFile(FileKind.RESULTS, f"{file_stem(job.file_name)}-results.csv", job.results_key)]
+        email = attachments.email(wanted, lambda files: upload_complete_email(
+            self.settings.sender_email, job.uploader, job.file_name, job.job_id, job.counts, files[0],
+            failed=job.state is JobState.FAILED))
         self.mailer.send_once("upload-complete", email)
 
 

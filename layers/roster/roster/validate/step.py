@@ -16,15 +16,18 @@ from roster.approval.gate import ApprovalWait, approval_wait
 from roster.contract.plan_file import plan_csv
 from roster.contract.validation_report import validation_report_csv
 from roster.create.batches import write_batches
-from roster.emails import validated_email, validation_failed_email
+from roster.emails import file_stem, plan_attachment_name, validated_email, validation_failed_email
 from roster.errors import JobStateChanged
 from roster.model.files import UploadedObject
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.model.rows import PlannedRow
+from roster.notify.attachments import EmailAttachments, WantedFile, kept_until
+from roster.notify.email_files import FileKind
 from roster.passwords.sealing import JobCipher
 from roster.ports import Directory, JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
 from roster.queue.dispatch import dispatch_waiting, start_create_phase
 from roster.settings import Settings, approval_policy
+from roster.validate.organisation_limit import organisation_limit_finding
 from roster.validate.upload import UploadLimits, validate_upload
 from roster.validate.upload_plan import upload_plan
 
@@ -72,6 +75,10 @@ class ValidateStep:
         raw = b"" if upload.size == 0 or upload.size > limits.max_bytes else \
             self.files.read(upload.key, upload.version_id, limit=limits.max_bytes)
         outcome = validate_upload(raw, job.uploader, self.directory, limits, size=upload.size)
+        orgs = self._organisations_touched(outcome.rows) if outcome.ok else []
+        if (too_many := organisation_limit_finding(orgs)) is not None:
+            outcome.findings.insert(0, too_many)
+            outcome.rows, orgs = [], []
         report_key = f"reports/{job.job_id}/validation.csv"
         self.files.put_text(report_key, validation_report_csv(outcome.findings))
         counts = {**job.counts, "rows": outcome.row_count, "errors": outcome.errors, "warnings": outcome.warnings}
@@ -82,12 +89,11 @@ class ValidateStep:
         wait = (approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
                 if outcome.ok and not job.validate_only else None)
         if wait is not None:
-            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key,
-                                        orgs=self._organisations_touched(outcome.rows))
+            return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key, orgs=orgs)
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
             # A validated upload is listed under its organisations (api.md GET /uploads).
-            listed: dict[str, Any] = {"orgs": self._organisations_touched(outcome.rows)} if outcome.ok else {}
+            listed: dict[str, Any] = {"orgs": orgs} if outcome.ok else {}
             self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key, **listed)
             job = self.jobs.get(job.job_id)
             self._email_outcome(job)
@@ -95,7 +101,6 @@ class ValidateStep:
         cipher, encrypted_key = self._data_key(job.job_id)
         batch_list_key, batch_count = write_batches(self.files, job.job_id, outcome.rows,
                                                     self.settings.batch_size, cipher)
-        orgs = self._organisations_touched(outcome.rows)
         try:
             self.jobs.update(job.job_id, expect_state=JobState.VALIDATING, counts=counts, format=fmt,
                              report_key=report_key, orgs=orgs, batch_list_key=batch_list_key,
@@ -163,24 +168,31 @@ class ValidateStep:
         if job.state is JobState.AWAITING_APPROVAL:
             self._email_approval_needed(job)
             return
-        if job.state not in (JobState.INVALID, JobState.VALIDATED):
+        if job.state not in (JobState.INVALID, JobState.VALIDATED) or not job.report_key:
             return
-        report = self.files.read(job.report_key).decode("utf-8") if job.report_key else ""
-        sender, to = self.settings.sender_email, job.uploader
+        sender, to, stem = self.settings.sender_email, job.uploader, file_stem(job.file_name)
+        wanted = [WantedFile(FileKind.VALIDATION, f"{stem}-validation.csv", job.report_key)]
         if job.state is JobState.INVALID:
-            email = validation_failed_email(sender, to, job.file_name, job.job_id, job.counts["errors"],
-                                            job.counts["warnings"], report)
+            email = self._attachments(job).email(wanted, lambda files: validation_failed_email(
+                sender, to, job.file_name, job.job_id, job.counts["errors"], job.counts["warnings"], files[0]))
         else:
-            plan = self.files.read(job.plan_key).decode("utf-8") if job.plan_key else None
-            email = validated_email(sender, to, job.file_name, job.job_id, job.counts["rows"],
-                                    job.counts["warnings"], report, plan_csv=plan)
+            if job.plan_key:
+                wanted.append(WantedFile(FileKind.PLAN, plan_attachment_name(job.file_name), job.plan_key))
+            email = self._attachments(job).email(wanted, lambda files: validated_email(
+                sender, to, job.file_name, job.job_id, job.counts["rows"], job.counts["warnings"], files[0],
+                plan=files[1] if len(files) > 1 else None))
         self.mailer.send_once(job.state.value, email)
 
     def _email_approval_needed(self, job: Job) -> None:
         # One email per set of organisations waiting: a re-validation that finds another
         # organisation over a limit asks again; a retried step does not.
         waiting = sorted(set(job.approval_administrators) - set(job.approvals))
-        plan = self.files.read(job.plan_key).decode("utf-8") if job.plan_key else ""
-        email = approval_needed_email(self.settings.sender_email, job, plan)
+        wanted = [WantedFile(FileKind.PLAN, plan_attachment_name(job.file_name), job.plan_key or "")]
+        email = self._attachments(job).email(
+            wanted, lambda files: approval_needed_email(self.settings.sender_email, job, files[0]))
         self.mailer.send_once(f"{JobState.AWAITING_APPROVAL.value}:{','.join(waiting)}", email)
 
+    def _attachments(self, job: Job) -> EmailAttachments:
+        """Attached, or linked when SES would not take them (roster.notify.attachments)."""
+        return EmailAttachments(self.files, self.settings.attachment_limit_bytes,
+                                kept_until(job.created_at, self.settings.upload_retention_days))
