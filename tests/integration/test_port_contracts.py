@@ -17,13 +17,13 @@ from roster.ports import JobRecords, Transactions, UploadFiles
 from roster.settings import get_settings
 from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.integration.conftest import TEST_PARAMETERS
-from tests.unit.test_directory_reads import (
+from tests.unit.ports.test_directory import (
     Loaded,
     test_given_accounts_then_only_active_ones_are_counted_per_organisation,  # noqa: F401
     test_given_administrators_then_each_organisation_lists_its_own,  # noqa: F401
 )
-from tests.unit.test_job_records import *  # noqa: F403 - the same tests, on the fixtures below
-from tests.unit.test_transactions import (
+from tests.unit.ports.test_job_records import *  # noqa: F403 - the same tests, on the fixtures below
+from tests.unit.ports.test_transactions import (
     LEEDS,
     Store,
     test_given_a_taken_address_when_committed_then_the_refused_writes_are_named_and_nothing_is_written,  # noqa: F401
@@ -33,7 +33,7 @@ from tests.unit.test_transactions import (
     test_given_free_writes_when_committed_then_all_are_readable,  # noqa: F401
     test_given_reserved_numbers_then_taken_suffixes_lists_them,  # noqa: F401
 )
-from tests.unit.test_upload_files import (
+from tests.unit.ports.test_upload_files import (
     test_given_an_empty_object_when_read_with_a_limit_then_its_bytes_are_none,  # noqa: F401
     test_given_an_object_when_read_with_a_limit_then_at_most_one_byte_more_comes_back,  # noqa: F401
 )

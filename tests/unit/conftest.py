@@ -42,7 +42,7 @@ def settings(**overrides: Any) -> Settings:
     """Deployment settings for unit tests: every value given, none read from the environment.
 
     Leavers never need approval by share here (100%): the fixture's organisations have two
-    active accounts, and the tests of approval (test_approval_step.py) set the deployed 10%."""
+    active accounts, and the tests of approval (tests/unit/approval/test_step.py) set the deployed 10%."""
     values: dict[str, Any] = {
         "directory_table": "directory", "jobs_table": "jobs", "idempotency_table": "idempotency",
         "bucket": FakeFiles.bucket, "kms_key_id": "alias/roster", "sender_email": "roster@nhs.net",

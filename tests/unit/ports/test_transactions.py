@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from roster.adapters.transactions import cancellation
-from roster.errors import TransientInfrastructureError
 from roster.model.directory import Account, AccountStatus, IdentityRecord, Organisation
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowResult
@@ -108,26 +106,3 @@ def test_given_accounts_with_and_without_a_stored_password_then_its_hash_is_read
     assert store.directory.password_hash("jane.doe@nhs.net") == "scrypt$hash"
     assert store.directory.password_hash("old.timer@nhs.net") is None
     assert store.directory.password_hash("nobody@nhs.net") is None
-
-
-# -- DynamoDB's cancellation reasons, by name ------------------------------------------------
-
-def test_given_cancellation_reasons_in_item_order_then_they_come_back_by_write_name() -> None:
-    reasons = [{"Code": "None"}, {"Code": "ConditionalCheckFailed"}, {"Code": "None"},
-               {"Code": "ConditionalCheckFailed"}]
-    assert cancellation(["account", "address", "identity", "outcome"], reasons) == Cancelled(
-        refused=frozenset({"address", "outcome"}))
-
-
-def test_given_a_conflict_reason_then_the_cancellation_is_a_conflict() -> None:
-    reasons = [{"Code": "TransactionConflict"}, {"Code": "None"}]
-    assert cancellation(["account", "outcome"], reasons) == Cancelled(conflict=True)
-
-
-def test_given_no_reasons_then_the_cancellation_is_treated_as_a_conflict() -> None:
-    assert cancellation(["account", "outcome"], []) == Cancelled(conflict=True)
-
-
-def test_given_a_throttling_reason_then_it_is_a_transient_error_for_the_state_machine_to_retry() -> None:
-    with pytest.raises(TransientInfrastructureError):
-        cancellation(["account"], [{"Code": "ThrottlingError"}])
