@@ -15,7 +15,8 @@ from roster.metrics import (
 )
 from roster.model.jobs import JobState
 from roster.sweep.step import SweepReport
-from tests.unit.operations.fakes import FakeFinisher, a_job
+from tests.unit.conftest import a_job
+from tests.unit.fakes import FakeFinisher
 
 
 def by_name(measures):
@@ -33,9 +34,9 @@ def test_a_finished_job_is_measured_by_rows_duration_and_outcome():
     assert values["JobDuration"] == 150.0 and values["JobsCompleted"] == 1 and "JobsFailed" not in values
 
 
-def test_only_the_call_that_finishes_a_job_measures_it(jobs, queue, send_once, start):
+def test_only_the_call_that_finishes_a_job_measures_it(jobs, queue, mailer, start):
     jobs.put(a_job("job-1", JobState.CREATING))
-    finisher = FakeFinisher(jobs, queue, send_once, start)
+    finisher = FakeFinisher(jobs, queue, mailer, start)
 
     first_job, first = finish_measured(finisher, "job-1", None)
     _, again = finish_measured(finisher, "job-1", None)  # a retried notify

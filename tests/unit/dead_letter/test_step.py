@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from roster.dead_letter.step import dead_lettered_uploads, failure_reason
 from roster.model.jobs import JobState, job_id_for
-from tests.unit.operations.fakes import BUCKET, a_job
+from tests.unit.conftest import BUCKET, a_job
 
 KEY = "uploads/admin@example.nhs.net/0a1b/new starters.csv"
 
@@ -26,7 +26,7 @@ def invocation_record(key: str = KEY, version_id: str | None = "v1", attempts: i
 
 
 def test_an_upload_that_never_got_a_job_is_recorded_failed_and_its_uploader_told_once(dead_letters, jobs, uploads,
-                                                                                      send_once):
+                                                                                      mailer):
     # Given the upload's metadata names its uploader, and validate never created its job
     uploads.add(KEY, uploader="ward.admin@example.nhs.net")
 
@@ -40,14 +40,14 @@ def test_an_upload_that_never_got_a_job_is_recorded_failed_and_its_uploader_told
     assert job.state is JobState.FAILED and job.uploader == "ward.admin@example.nhs.net"
     assert job.file_name == "new starters.csv" and job.key == KEY
     assert "failed 3 attempts" in job.error and "DynamoDB throttled" in job.error
-    (email,) = send_once.emails_of(job_id)
+    (email,) = mailer.emails_for(job_id)
     assert email.subject == "Upload failed: new starters.csv" and email.recipient == "ward.admin@example.nhs.net"
     assert "Nothing was created or changed" in email.body and "upload the file again" in email.body
     assert [o.action for o in first] == ["failed"] and [o.action for o in second] == ["failed"]
-    assert len(jobs.jobs) == 1
+    assert len(jobs.records) == 1
 
 
-def test_a_job_stuck_validating_is_ended_failed(dead_letters, jobs, uploads, send_once):
+def test_a_job_stuck_validating_is_ended_failed(dead_letters, jobs, uploads, mailer):
     uploads.add(KEY)
     job_id = job_id_for(BUCKET, KEY, "v1")
     jobs.put(a_job(job_id, JobState.VALIDATING).model_copy(update={"key": KEY}))
@@ -55,10 +55,10 @@ def test_a_job_stuck_validating_is_ended_failed(dead_letters, jobs, uploads, sen
     (outcome,) = dead_letters.receive(invocation_record())
 
     assert outcome.action == "failed" and jobs.get(job_id).state is JobState.FAILED
-    assert len(send_once.emails_of(job_id)) == 1
+    assert len(mailer.emails_for(job_id)) == 1
 
 
-def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letters, jobs, uploads, send_once):
+def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letters, jobs, uploads, mailer):
     # Given validation ran and queued the job, but every response was lost (a timeout after the work)
     uploads.add(KEY)
     job_id = job_id_for(BUCKET, KEY, "v1")
@@ -68,7 +68,7 @@ def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letter
 
     assert outcome.action == "ignored" and outcome.state is JobState.QUEUED
     assert jobs.get(job_id).state is JobState.QUEUED
-    assert send_once.sent == {}
+    assert mailer.sent == {}
 
 
 def test_the_version_comes_from_the_object_when_the_event_has_none(dead_letters, jobs, uploads):
@@ -79,11 +79,11 @@ def test_the_version_comes_from_the_object_when_the_event_has_none(dead_letters,
     assert outcome.job_id == job_id_for(BUCKET, KEY, "v7")
 
 
-def test_a_record_without_an_upload_records_nothing(dead_letters, jobs, send_once):
+def test_a_record_without_an_upload_records_nothing(dead_letters, jobs, mailer):
     record = {**invocation_record(), "requestPayload": {"Service": "Amazon S3", "Event": "s3:TestEvent"}}
 
     assert dead_letters.receive(record) == []
-    assert jobs.jobs == {} and send_once.sent == {}
+    assert jobs.records == {} and mailer.sent == {}
 
 
 def test_event_keys_are_url_decoded():

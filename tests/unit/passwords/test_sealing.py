@@ -6,29 +6,7 @@ import os
 import pytest
 
 from roster.passwords.sealing import JobCipher, SealedValueInvalid
-
-
-class FakeKms:
-    """Just enough of KMS: data keys wrapped with a fixed key and bound to their encryption context."""
-
-    def __init__(self):
-        self.generate_calls = []
-        self.decrypt_calls = []
-        self._keys = {}
-
-    def generate_data_key(self, KeyId, KeySpec, EncryptionContext):
-        self.generate_calls.append({"KeyId": KeyId, "KeySpec": KeySpec, "EncryptionContext": EncryptionContext})
-        plaintext = os.urandom(32)
-        blob = os.urandom(48)
-        self._keys[blob] = (plaintext, dict(EncryptionContext))
-        return {"Plaintext": plaintext, "CiphertextBlob": blob, "KeyId": KeyId}
-
-    def decrypt(self, CiphertextBlob, EncryptionContext):
-        self.decrypt_calls.append({"EncryptionContext": EncryptionContext})
-        plaintext, context = self._keys[CiphertextBlob]
-        if context != EncryptionContext:
-            raise PermissionError("InvalidCiphertextException")
-        return {"Plaintext": plaintext}
+from tests.unit.fakes import FakeKms
 
 
 @pytest.fixture

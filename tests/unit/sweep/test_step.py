@@ -8,14 +8,14 @@ import pytest
 
 from roster.model.jobs import ExecutionStatus, JobState
 from roster.sweep.step import SweepIncomplete
-from tests.unit.operations.fakes import NOW, a_job, minutes_ago
+from tests.unit.conftest import NOW, a_job, minutes_ago
 
 
 def test_a_queued_upload_whose_blocking_hold_expired_is_started(sweeper, jobs, queue):
     # Given job-a died holding RX1 an hour and a minute ago, and job-b waits for RX1
     queue.try_take("job-a", ["RX1"])
     queue.holds["RX1"] = ("job-a", NOW.timestamp() - 60)
-    jobs.put(a_job("job-b", JobState.QUEUED, ["RX1"]), since=minutes_ago(5))
+    jobs.put(a_job("job-b", JobState.QUEUED, ["RX1"], created_at=minutes_ago(5)), since=minutes_ago(5))
     queue.enqueue("job-b", minutes_ago(5), ["RX1"])
 
     # When the sweeper runs
@@ -30,7 +30,7 @@ def test_a_queued_upload_whose_blocking_hold_expired_is_started(sweeper, jobs, q
 
 def test_a_queued_upload_whose_blocking_hold_is_live_keeps_waiting(sweeper, jobs, queue):
     queue.try_take("job-a", ["RX1"])
-    jobs.put(a_job("job-b", JobState.QUEUED, ["RX1"]), since=minutes_ago(5))
+    jobs.put(a_job("job-b", JobState.QUEUED, ["RX1"], created_at=minutes_ago(5)), since=minutes_ago(5))
     queue.enqueue("job-b", minutes_ago(5), ["RX1"])
 
     report = sweeper.sweep()
@@ -39,7 +39,7 @@ def test_a_queued_upload_whose_blocking_hold_is_live_keeps_waiting(sweeper, jobs
     assert jobs.get("job-b").state is JobState.QUEUED
 
 
-def test_a_job_stuck_validating_past_the_timeout_ends_failed_with_one_email(sweeper, jobs, send_once):
+def test_a_job_stuck_validating_past_the_timeout_ends_failed_with_one_email(sweeper, jobs, mailer):
     # Given a job VALIDATING for 91 minutes (the timeout is 90)
     jobs.put(a_job("job-v", JobState.VALIDATING), since=minutes_ago(91))
 
@@ -51,37 +51,37 @@ def test_a_job_stuck_validating_past_the_timeout_ends_failed_with_one_email(swee
     job = jobs.get("job-v")
     assert job.state is JobState.FAILED
     assert "did not finish within 90 minutes" in (job.error or "")
-    (email,) = send_once.emails_of("job-v")
+    (email,) = mailer.emails_for("job-v")
     assert email.subject == "Upload failed: job-v.csv" and email.recipient == "admin@example.nhs.net"
     assert "Nothing was created or changed" in email.body
     assert [j.job_id for j in first.ended] == ["job-v"] and first.stuck == 1
     assert second.ended == [] and second.stuck == 0
 
 
-def test_a_job_received_but_never_validated_ends_failed_too(sweeper, jobs, send_once):
+def test_a_job_received_but_never_validated_ends_failed_too(sweeper, jobs, mailer):
     jobs.put(a_job("job-r", JobState.RECEIVED), since=minutes_ago(120))
 
     sweeper.sweep()
 
     assert jobs.get("job-r").state is JobState.FAILED
-    assert len(send_once.emails_of("job-r")) == 1
+    assert len(mailer.emails_for("job-r")) == 1
 
 
-def test_a_job_validating_within_the_timeout_is_left_alone(sweeper, jobs, send_once):
+def test_a_job_validating_within_the_timeout_is_left_alone(sweeper, jobs, mailer):
     jobs.put(a_job("job-v", JobState.VALIDATING), since=minutes_ago(89))
 
     report = sweeper.sweep()
 
     assert jobs.get("job-v").state is JobState.VALIDATING
-    assert send_once.sent == {} and report.ended == []
+    assert mailer.sent == {} and report.ended == []
 
 
 def test_a_create_phase_that_never_started_ends_failed_releases_its_holds_and_starts_the_next(
-        sweeper, jobs, queue, finisher, send_once):
+        sweeper, jobs, queue, finisher, mailer):
     # Given job-c CREATING for 31 minutes holding RX1 with no execution, and job-d queued behind it
     jobs.put(a_job("job-c", JobState.CREATING, ["RX1"]), since=minutes_ago(31))
     queue.try_take("job-c", ["RX1"])
-    jobs.put(a_job("job-d", JobState.QUEUED, ["RX1"]), since=minutes_ago(10))
+    jobs.put(a_job("job-d", JobState.QUEUED, ["RX1"], created_at=minutes_ago(10)), since=minutes_ago(10))
     queue.enqueue("job-d", minutes_ago(10), ["RX1"])
 
     # When the sweeper runs
@@ -90,13 +90,13 @@ def test_a_create_phase_that_never_started_ends_failed_releases_its_holds_and_st
     # Then notify's finish ended job-c FAILED (one email), and job-d took RX1 over
     assert finisher.calls[0][0] == "job-c" and finisher.calls[0][1]["Error"] == "ExecutionNeverStarted"
     assert jobs.get("job-c").state is JobState.FAILED
-    assert len(send_once.emails_of("job-c")) == 1
+    assert len(mailer.emails_for("job-c")) == 1
     assert queue.holder("RX1") == "job-d" and jobs.get("job-d").state is JobState.CREATING
     assert [j.job_id for j in report.ended] == ["job-c"]
 
 
 def test_a_create_phase_whose_notify_failed_is_finished_at_once(sweeper, jobs, queue, executions, finisher,
-                                                                  send_once):
+                                                                  mailer):
     # Given the execution ended in NotifyFailed a moment ago, the job still CREATING and holding RX1
     jobs.put(a_job("job-n", JobState.CREATING, ["RX1"]), since=minutes_ago(2))
     queue.try_take("job-n", ["RX1"])
@@ -110,7 +110,7 @@ def test_a_create_phase_whose_notify_failed_is_finished_at_once(sweeper, jobs, q
     job = jobs.get("job-n")
     assert job.state is JobState.FAILED and job.error.startswith("NotifyFailed")
     assert queue.holder("RX1") is None
-    assert len(send_once.emails_of("job-n")) == 1
+    assert len(mailer.emails_for("job-n")) == 1
     assert finisher.calls == [("job-n", {"Error": "NotifyFailed", "Cause": "notify failed on every attempt"})]
     assert second.ended == []
 
@@ -138,7 +138,7 @@ def test_a_create_phase_being_started_right_now_is_given_time(sweeper, jobs, fin
 
 
 def test_when_finish_itself_fails_the_job_still_ends_failed_with_holds_released_and_one_email(
-        sweeper, jobs, queue, executions, finisher, send_once):
+        sweeper, jobs, queue, executions, finisher, mailer):
     # Given notify failed every attempt, and finish fails again when the sweeper calls it
     finisher.broken = True
     jobs.put(a_job("job-b", JobState.CREATING, ["RX1"]), since=minutes_ago(2))
@@ -153,7 +153,7 @@ def test_when_finish_itself_fails_the_job_still_ends_failed_with_holds_released_
     # says rows may already have been applied
     assert jobs.get("job-b").state is JobState.FAILED
     assert queue.holder("RX1") is None
-    (email,) = send_once.emails_of("job-b")
+    (email,) = mailer.emails_for("job-b")
     assert email.subject == "Upload failed: job-b.csv" and "may already have been applied" in email.body
     assert [j.job_id for j in report.ended] == ["job-b"] and report.unfinished == []
 
@@ -169,10 +169,10 @@ def test_a_queued_job_that_lost_its_queue_entry_is_put_back_and_started_when_fre
 
 
 def test_a_job_queued_past_the_queue_timeout_ends_failed_and_leaves_the_queue(sweeper, jobs, queue, finisher,
-                                                                             send_once):
+                                                                             mailer):
     # Given job-q has waited a day and a minute behind a live hold
     queue.try_take("job-a", ["RX1"])
-    jobs.put(a_job("job-q", JobState.QUEUED, ["RX1"]), since=minutes_ago(1441))
+    jobs.put(a_job("job-q", JobState.QUEUED, ["RX1"], created_at=minutes_ago(1441)), since=minutes_ago(1441))
     queue.enqueue("job-q", minutes_ago(1441), ["RX1"])
 
     report = sweeper.sweep()
@@ -181,17 +181,17 @@ def test_a_job_queued_past_the_queue_timeout_ends_failed_and_leaves_the_queue(sw
     assert jobs.get("job-q").state is JobState.FAILED
     assert queue.queue_length() == 0 and report.queued == 0
     assert queue.holder("RX1") == "job-a"
-    assert len(send_once.emails_of("job-q")) == 1
+    assert len(mailer.emails_for("job-q")) == 1
 
 
-def test_nothing_to_do(sweeper, jobs, queue, send_once, finisher):
+def test_nothing_to_do(sweeper, jobs, queue, mailer, finisher):
     jobs.put(a_job("job-done", JobState.COMPLETED), since=minutes_ago(5000))
 
     report = sweeper.sweep()
 
     assert report.summary() == {"started": [], "requeued": [], "ended": [], "running_past_hold": [],
                                 "unfinished": [], "queued": 0, "expired": []}
-    assert report.stuck == 0 and send_once.sent == {} and finisher.calls == []
+    assert report.stuck == 0 and mailer.sent == {} and finisher.calls == []
     report.raise_if_unfinished()
 
 

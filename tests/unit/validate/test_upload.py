@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS, UploadFormat
 from roster.contract.findings import Finding, Severity
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, IdentityRecord, Organisation, name_key
+from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.rows import RowAction, UserFields
 from roster.validate.planning import JOINER_MESSAGE
 from roster.validate.upload import NOTHING_ADMINISTERED, UploadLimits, ValidationOutcome, validate_upload
+from tests.unit.fakes import FakeDirectory
 
 ADMIN = "admin@nhs.net"
 LEEDS = Organisation(ods="RX1", name="Leeds Teaching Hospitals", domain="nhs.net", units=("Cardiology", "Radiology"))
@@ -31,30 +30,16 @@ ACCOUNTS = {
 }
 
 
-@dataclass
-class FakeDirectory:
-    """A DirectoryReader over a fixed snapshot that records each call."""
-
-    administered: frozenset[str] = frozenset({"RX1", "RX2"})
-    organisations: tuple[Organisation, ...] = (LEEDS, YORK, HULL)
-    calls: list[tuple[str, set[str], set[str]]] = field(default_factory=list)
-
-    def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot:
-        self.calls.append((admin_email, ods_codes, emails))
-        active_by_name: dict[tuple[str, str, str], tuple[str, ...]] = {}
-        for a in ACCOUNTS.values():
-            if a.status is AccountStatus.ACTIVE:
-                key = name_key(a.ods, a.first_name, a.last_name)
-                active_by_name[key] = (*active_by_name.get(key, ()), a.email)
-        return DirectorySnapshot(
-            organisations={o.ods: o for o in self.organisations},
-            administered=self.administered,
-            accounts=ACCOUNTS,
-            active_by_name=active_by_name,
-        )
-
-    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
-        return {}  # no user was created by an earlier upload
+def a_directory(administered: frozenset[str] = frozenset({"RX1", "RX2"}),
+                organisations: tuple[Organisation, ...] = (LEEDS, YORK, HULL)) -> FakeDirectory:
+    """The directory these tests validate against: ACCOUNTS, and ADMIN administering `administered`."""
+    directory = FakeDirectory()
+    for organisation in organisations:
+        directory.add_organisation(organisation)
+    directory.add_admin(ADMIN, administered)
+    for account in ACCOUNTS.values():
+        directory.add_account(account)
+    return directory
 
 
 def row(**cells: str) -> str:
@@ -72,7 +57,7 @@ def upload(*rows: str, header: str = ",".join(CURRENT_COLUMNS), newline: str = "
            directory: FakeDirectory | None = None, limits: UploadLimits | None = None,
            encoding: str = "utf-8") -> ValidationOutcome:
     text = newline.join((header, *rows)) + newline
-    return validate_upload(text.encode(encoding), ADMIN, directory or FakeDirectory(), limits or UploadLimits())
+    return validate_upload(text.encode(encoding), ADMIN, directory or a_directory(), limits or UploadLimits())
 
 
 def errors(outcome: ValidationOutcome) -> list[tuple[int | None, str, str]]:
@@ -113,7 +98,7 @@ def test_a_given_display_name_mailbox_and_password_are_kept() -> None:
 
 
 def test_the_default_display_name_drops_an_organisation_name_that_makes_it_too_long() -> None:
-    directory = FakeDirectory(organisations=(Organisation(ods="RX1", name="N" * 250, domain="nhs.net"),))
+    directory = a_directory(organisations=(Organisation(ods="RX1", name="N" * 250, domain="nhs.net"),))
     [planned] = upload(row(first_name="Ann", last_name="Lee", ods="RX1"), directory=directory).rows
     assert planned.fields.display_name == "LEE, Ann"
 
@@ -229,7 +214,7 @@ def test_updating_or_retiring_an_account_of_an_organisation_not_administered_is_
 
 
 def test_an_uploader_who_administers_nothing_gets_one_file_level_error() -> None:
-    outcome = upload(row(**NEW_JANE), row(first_name="Bad1"), directory=FakeDirectory(administered=frozenset()))
+    outcome = upload(row(**NEW_JANE), row(first_name="Bad1"), directory=a_directory(administered=frozenset()))
     finding = only_finding(outcome)
     assert finding.line is None and finding.message == NOTHING_ADMINISTERED
     assert outcome.rows == [] and not outcome.ok
@@ -403,12 +388,12 @@ HEADER = ",".join(CURRENT_COLUMNS)
     ],
 )
 def test_file_level_refusals_give_exactly_one_finding(raw: bytes, says: str) -> None:
-    directory = FakeDirectory()
+    directory = a_directory()
     outcome = validate_upload(raw, ADMIN, directory, UploadLimits())
     finding = only_finding(outcome)
     assert finding.line is None and finding.severity is Severity.ERROR and says in finding.message
     assert outcome.rows == [] and not outcome.ok and outcome.format is None and outcome.row_count == 0
-    assert directory.calls == []
+    assert directory.snapshots == []
 
 
 def test_more_rows_than_the_limit_are_refused_before_any_row_is_checked() -> None:
@@ -424,11 +409,11 @@ def test_blank_rows_do_not_count_towards_the_row_limit() -> None:
 
 
 def test_the_directory_is_read_once_with_every_valid_code_and_address() -> None:
-    directory = FakeDirectory()
+    directory = a_directory()
     upload(row(**NEW_JANE), row(first_name="A", last_name="B", ods="RX2"), row(ods="bad code!"),
            row(email_address="Jane.Smith@nhs.net", status="leaver"), row(email_address="not-an-address"),
            directory=directory)
-    assert directory.calls == [(ADMIN, {"RX1", "RX2"}, {"jane.smith@nhs.net"})]
+    assert directory.snapshots == [(ADMIN, {"RX1", "RX2"}, {"jane.smith@nhs.net"})]
 
 
 def test_counts_and_ok() -> None:

@@ -11,28 +11,29 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, RESULT_COLUMNS
-from roster.model.directory import Account, AccountStatus, DirectorySnapshot, IdentityRecord, Organisation
+from roster.model.directory import Account, AccountStatus, Organisation
 from roster.rules.phones import uk_number
 from roster.validate.upload import UploadLimits, ValidationOutcome, validate_upload
+from tests.unit.fakes import FakeDirectory
 
 ADMIN = "admin@nhs.net"
-SNAPSHOT = DirectorySnapshot(
-    organisations={"RX1": Organisation(ods="RX1", name="Leeds", domain="nhs.net", units=("Cardiology",)),
-                   "RX2": Organisation(ods="RX2", name="York", domain="nhs.net", mailbox_max_gb=10)},
-    administered=frozenset({"RX1"}),
-    accounts={"jane.smith@nhs.net": Account(email="jane.smith@nhs.net", first_name="Jane", last_name="Smith",
-                                            ods="RX1"),
-              "old.leaver@nhs.net": Account(email="old.leaver@nhs.net", first_name="Old", last_name="Leaver",
-                                            ods="RX2", status=AccountStatus.LEAVER)},
-)
+LEEDS = Organisation(ods="RX1", name="Leeds", domain="nhs.net", units=("Cardiology",))
+YORK = Organisation(ods="RX2", name="York", domain="nhs.net", mailbox_max_gb=10)
+ACCOUNTS = (Account(email="jane.smith@nhs.net", first_name="Jane", last_name="Smith", ods="RX1"),
+            Account(email="old.leaver@nhs.net", first_name="Old", last_name="Leaver", ods="RX2",
+                    status=AccountStatus.LEAVER))
 
 
-class FixedDirectory:
-    def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot:
-        return SNAPSHOT
-
-    def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
-        return {}  # nobody was created by an earlier upload
+def FixedDirectory() -> FakeDirectory:  # noqa: N802 - read as the directory these properties hold against
+    """Leeds and York, ADMIN administering Leeds only, Jane active in Leeds and a leaver in York;
+    nobody was created by an earlier upload."""
+    directory = FakeDirectory()
+    for organisation in (LEEDS, YORK):
+        directory.add_organisation(organisation)
+    directory.add_admin(ADMIN, {"RX1"})
+    for account in ACCOUNTS:
+        directory.add_account(account)
+    return directory
 
 
 def check_consistent(outcome: ValidationOutcome) -> None:
