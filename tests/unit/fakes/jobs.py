@@ -108,7 +108,7 @@ class FakeJobs:
     def claim_data_key(self, job_id: str, data_key: str) -> str:
         record = self.records.get(job_id)
         if record is None:
-            raise KeyError(job_id)  # the real store's condition refuses a missing job
+            raise JobNotFound(job_id)  # the real store's condition refuses it, and the job is read back
         if record.get("data_key") is None:
             record["data_key"] = data_key
         return str(record["data_key"])

@@ -6,9 +6,15 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from botocore.exceptions import ClientError
 
-class InvalidCiphertextException(PermissionError):  # noqa: N818 - KMS's name
-    """What KMS raises when a blob is decrypted with another encryption context."""
+
+class InvalidCiphertextException(ClientError, PermissionError):  # noqa: N818 - KMS's name
+    """What the boto3 KMS client raises when a blob is decrypted with another encryption context
+    (a ClientError with that code; a PermissionError too, which is what it means)."""
+
+    def __init__(self) -> None:
+        super().__init__({"Error": {"Code": "InvalidCiphertextException", "Message": ""}}, "Decrypt")
 
 
 class FakeKms:
@@ -30,5 +36,5 @@ class FakeKms:
         self.decrypt_calls.append({"EncryptionContext": EncryptionContext})
         plaintext, context = self._keys.get(CiphertextBlob, (b"", None))
         if context != dict(EncryptionContext):
-            raise InvalidCiphertextException("InvalidCiphertextException")
+            raise InvalidCiphertextException()
         return {"Plaintext": plaintext}

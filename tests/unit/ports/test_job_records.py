@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from roster.errors import JobNotFound
+from roster.errors import JobNotFound, JobStateChanged
 from roster.model.jobs import Job, JobState, RowOutcome
 from roster.model.rows import RowResult
 from roster.model.writes import OutcomeRecord
@@ -128,3 +128,84 @@ def test_given_approval_deadlines_then_those_due_come_back_earliest_first(job_re
                    ("bbbb", "2026-12-01T12:00:00+00:00")]
     assert [job_id for job_id, _ in jobs.approval_deadlines_due("2026-12-31T00:00:00+00:00")] == [
         "aaaa", "bbbb", "dddd"]
+
+
+def test_given_a_job_in_another_state_when_updated_expecting_a_state_then_it_is_refused(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job())
+
+    with pytest.raises(JobStateChanged):
+        jobs.update("job-1", expect_state=JobState.VALIDATING, state=JobState.QUEUED)
+    jobs.update("job-1", expect_state=JobState.RECEIVED, state=JobState.VALIDATING)
+
+    assert jobs.get("job-1").state is JobState.VALIDATING
+
+
+def test_given_an_upload_awaiting_its_file_when_it_arrives_then_only_the_first_version_counts(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job().model_copy(update={"state": JobState.AWAITING_FILE, "expires_at": 1_900_000_000}))
+
+    first = jobs.file_arrived("job-1", "version-1")
+    again = jobs.file_arrived("job-1", "version-2")
+
+    assert (first.state, first.version_id, first.expires_at) == (JobState.RECEIVED, "version-1", None)
+    assert (again.state, again.version_id) == (JobState.RECEIVED, "version-1")
+
+
+def test_given_a_data_key_claimed_when_claimed_again_then_the_first_one_counts(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job())
+
+    assert jobs.claim_data_key("job-1", "key-a") == "key-a"
+    assert jobs.claim_data_key("job-1", "key-b") == "key-a"
+    assert jobs.get("job-1").data_key == "key-a"
+    with pytest.raises(JobNotFound):
+        jobs.claim_data_key("no-such-job", "key-c")
+
+
+def test_given_outcomes_in_many_partitions_then_they_are_read_in_line_order(job_records) -> None:
+    jobs, transactions = job_records
+    jobs.create_if_absent(_job())
+    for line in (33, 2, 17, 18, 100):
+        outcome = RowOutcome(line=line, result=RowResult.FAILED, message="No.")
+        assert transactions.commit({"outcome": OutcomeRecord("job-1", outcome)}) is None
+
+    assert [o.line for o in jobs.outcomes_in_line_order("job-1")] == [2, 17, 18, 33, 100]
+    assert list(jobs.outcomes_in_line_order("job-2")) == []
+
+
+def test_given_an_empty_tally_then_the_batch_is_still_counted_once(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job())
+
+    assert jobs.record_batch_progress("job-1", 1, {})
+    assert not jobs.record_batch_progress("job-1", 1, {"created": 1})
+
+    assert jobs.get("job-1").progress == {}
+
+
+def test_given_a_validated_validate_only_upload_when_asked_to_apply_then_it_validates_again_once(job_records) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job().model_copy(update={"state": JobState.VALIDATED, "validate_only": True}))
+
+    first = jobs.request_apply("job-1", "Admin@NHS.net")
+    again = jobs.request_apply("job-1", "other@nhs.net")
+
+    assert (first.state, first.validate_only, first.apply_requested_by) == (JobState.VALIDATING, False,
+                                                                             "admin@nhs.net")
+    assert first.apply_requested_at is not None
+    assert (again.apply_requested_at, again.apply_requested_by) == (first.apply_requested_at, "admin@nhs.net")
+
+
+@pytest.mark.parametrize("state, validate_only", [(JobState.VALIDATED, False), (JobState.VALIDATING, True),
+                                                  (JobState.COMPLETED, False)])
+def test_given_any_other_upload_when_asked_to_apply_then_it_is_left_as_it_is(job_records, state: JobState,
+                                                                            validate_only: bool) -> None:
+    jobs, _ = job_records
+    jobs.create_if_absent(_job().model_copy(update={"state": state, "validate_only": validate_only}))
+
+    job = jobs.request_apply("job-1", "admin@nhs.net")
+
+    assert (job.state, job.validate_only, job.apply_requested_at) == (state, validate_only, None)
+    with pytest.raises(JobNotFound):
+        jobs.request_apply("no-such-job", "admin@nhs.net")

@@ -106,3 +106,16 @@ def test_given_accounts_with_and_without_a_stored_password_then_its_hash_is_read
     assert store.directory.password_hash("jane.doe@nhs.net") == "scrypt$hash"
     assert store.directory.password_hash("old.timer@nhs.net") is None
     assert store.directory.password_hash("nobody@nhs.net") is None
+
+
+def test_given_a_user_created_once_when_its_identity_comes_again_then_only_the_repeats_are_refused(
+        store: Store) -> None:
+    assert store.transactions.commit(_new_user("jane.doe@nhs.net")) is None
+
+    again = {**_new_user("jane.doe1@nhs.net"), "outcome": OutcomeRecord("job-1", RowOutcome(
+        line=2, result=RowResult.CREATED, message="Created again."))}
+    cancelled = store.transactions.commit(again)
+
+    assert cancelled == Cancelled(refused=frozenset({"identity", "outcome"}))
+    assert store.directory.account("jane.doe1@nhs.net") is None
+    assert store.directory.reserved_addresses({"jane.doe1@nhs.net"}) == set()

@@ -1,5 +1,6 @@
-"""One create phase at a time per organisation (csv-contract 8): holds, the queue in upload
-order, expiry, and starting a create phase once."""
+"""The queue's one dispatch rule (roster.queue.dispatch, csv-contract 8): waiting jobs start in
+upload order behind earlier ones, an expired hold is taken over, and a create phase starts once.
+What the queue itself keeps is tests/unit/ports/test_organisation_queue.py."""
 
 from __future__ import annotations
 
@@ -13,29 +14,6 @@ from tests.unit.fakes import FakeJobs, FakeQueue, FakeWorkflow
 @pytest.fixture
 def queue() -> FakeQueue:
     return FakeQueue(hold_seconds=60)
-
-
-def test_given_free_organisations_when_taken_then_every_hold_is_the_jobs(queue: FakeQueue) -> None:
-    assert queue.try_take("job-a", ["RX1", "RY2", "RX1"])
-    assert (queue.holder("RX1"), queue.holder("RY2")) == ("job-a", "job-a")
-
-
-def test_given_one_organisation_held_when_taking_several_then_none_is_taken(queue: FakeQueue) -> None:
-    queue.try_take("job-a", ["RX1"])
-
-    assert not queue.try_take("job-b", ["RY2", "RX1"])
-    assert queue.holder("RY2") is None
-
-
-def test_given_a_job_holding_when_it_takes_again_then_it_keeps_its_holds(queue: FakeQueue) -> None:
-    queue.try_take("job-a", ["RX1"])
-    assert queue.try_take("job-a", ["RX1"])
-
-
-def test_given_a_hold_of_another_job_when_released_then_it_is_left_alone(queue: FakeQueue) -> None:
-    queue.try_take("job-a", ["RX1"])
-    queue.release("job-b", ["RX1"])
-    assert queue.holder("RX1") == "job-a"
 
 
 def test_given_waiting_jobs_when_dispatched_then_they_start_in_upload_order_and_earlier_ones_block(
@@ -64,12 +42,6 @@ def test_given_a_job_that_died_holding_when_its_hold_expires_then_the_next_dispa
     queue.now += 61
     assert dispatch_waiting(queue, lambda job_id: None) == ["job-c"]
     assert queue.holder("RX1") == "job-c"
-
-
-def test_given_a_job_enqueued_twice_then_it_waits_once(queue: FakeQueue) -> None:
-    queue.enqueue("job-b", "2026-01-01T00:00:01", ["RX1"])
-    queue.enqueue("job-b", "2026-01-01T00:00:01", ["RX1"])
-    assert [entry.job_id for entry in queue.waiting()] == ["job-b"]
 
 
 def _queued_job(jobs: FakeJobs, state: JobState = JobState.QUEUED) -> Job:
