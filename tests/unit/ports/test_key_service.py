@@ -10,16 +10,19 @@ from botocore.exceptions import ClientError
 from roster.ports import KeyService
 from tests.unit.fakes import FakeKms
 
-KEY_ID = "alias/roster"
-
 
 @pytest.fixture
 def kms() -> KeyService:
     return FakeKms()
 
 
-def test_given_a_data_key_when_decrypted_with_its_context_then_its_plaintext_comes_back(kms: KeyService) -> None:
-    made = kms.generate_data_key(KeyId=KEY_ID, KeySpec="AES_256", EncryptionContext={"roster:job": "job-1"})
+@pytest.fixture
+def key_id() -> str:
+    return "alias/roster"
+
+
+def test_given_a_data_key_when_decrypted_with_its_context_then_its_plaintext_comes_back(kms: KeyService, key_id: str) -> None:
+    made = kms.generate_data_key(KeyId=key_id, KeySpec="AES_256", EncryptionContext={"roster:job": "job-1"})
 
     opened = kms.decrypt(CiphertextBlob=made["CiphertextBlob"], EncryptionContext={"roster:job": "job-1"})
 
@@ -27,8 +30,8 @@ def test_given_a_data_key_when_decrypted_with_its_context_then_its_plaintext_com
     assert made["CiphertextBlob"] != made["Plaintext"]
 
 
-def test_given_a_data_key_when_decrypted_for_another_job_then_kms_refuses(kms: KeyService) -> None:
-    made = kms.generate_data_key(KeyId=KEY_ID, KeySpec="AES_256", EncryptionContext={"roster:job": "job-1"})
+def test_given_a_data_key_when_decrypted_for_another_job_then_kms_refuses(kms: KeyService, key_id: str) -> None:
+    made = kms.generate_data_key(KeyId=key_id, KeySpec="AES_256", EncryptionContext={"roster:job": "job-1"})
 
     with pytest.raises(ClientError) as refused:
         kms.decrypt(CiphertextBlob=made["CiphertextBlob"], EncryptionContext={"roster:job": "job-2"})
