@@ -16,7 +16,7 @@ from roster.metrics import (
 from roster.model.jobs import JobState
 from roster.sweep.step import SweepReport
 from tests.unit.conftest import a_job
-from tests.unit.fakes import FakeFinisher
+from tests.unit.fakes import FakeFinisher, FakeMetrics
 
 
 def by_name(measures):
@@ -62,12 +62,9 @@ def test_dead_letters_count_only_the_uploads_recorded_failed():
 
 
 def test_publish_hands_every_measure_to_metrics():
-    added = []
+    sink = FakeMetrics()
 
-    class Sink:
-        def add_metric(self, name, unit, value):
-            added.append((name, unit, value))
-
-    publish(Sink(), [Measure("EmailsSent", MetricUnit.Count, 1)])
+    publish(sink, [Measure("EmailsSent", MetricUnit.Count, 1)])
+    added = sink.added
 
     assert added == [("EmailsSent", MetricUnit.Count, 1)]

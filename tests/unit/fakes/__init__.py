@@ -13,6 +13,7 @@ both, so a fake that drifts from its adapter fails there.
   queue.py         OrganisationQueue                         (adapters.holds)
   keys.py          KeyService                                (the boto3 KMS client)
   mail.py          Mailer, and the send-once callable        (adapters.ses)
+  metrics.py       MetricSink                                (Powertools Metrics)
   workflow.py      Workflow, ExecutionLookup, ApplyRequests, JobFinisher, Approvals"""
 
 from tests.unit.fakes.directory import FakeDirectory
@@ -20,9 +21,10 @@ from tests.unit.fakes.files import FakeFiles
 from tests.unit.fakes.jobs import FakeJobs
 from tests.unit.fakes.keys import FakeKms
 from tests.unit.fakes.mail import FakeMailer
+from tests.unit.fakes.metrics import FakeMetrics
 from tests.unit.fakes.queue import FakeQueue
 from tests.unit.fakes.transactions import FakeTransactions
 from tests.unit.fakes.workflow import FakeApplier, FakeApprovals, FakeExecutions, FakeFinisher, FakeWorkflow
 
 __all__ = ["FakeApplier", "FakeApprovals", "FakeDirectory", "FakeExecutions", "FakeFiles", "FakeFinisher", "FakeJobs",
-           "FakeKms", "FakeMailer", "FakeQueue", "FakeTransactions", "FakeWorkflow"]
+           "FakeKms", "FakeMailer", "FakeMetrics", "FakeQueue", "FakeTransactions", "FakeWorkflow"]
