@@ -6,6 +6,7 @@ import pytest
 
 from roster.adapters.holds import OrganisationHolds
 from roster.contract.results_file import parse_results_csv
+from roster.queue.dispatch import dispatch_waiting
 from roster.settings import get_settings
 from roster_local.run.local_run import sent_emails
 from tests.conftest import EXAMPLES, current_csv
@@ -131,13 +132,13 @@ def test_a_queued_upload_starts_when_the_first_ends_and_an_expired_hold_is_taken
     holds.enqueue("job-c", "2026-01-01T00:00:02", ["RX1", "Y0301"])
     holds.enqueue("job-d", "2026-01-01T00:00:03", ["Y0301"])
     # b waits for a; c waits behind b (upload order); d shares nothing with a or b, but c came first
-    assert holds.dispatch(started.append) == []
+    assert dispatch_waiting(holds, started.append) == []
     holds.release("job-a", ["RX1", "RY2"])
-    assert holds.dispatch(started.append) == ["job-b"]
+    assert dispatch_waiting(holds, started.append) == ["job-b"]
     assert holds.holder("RX1")["holder"] == "job-b"
     # job-b dies without releasing: once its hold expires, the next dispatch takes it over
     now[0] += 61
-    assert holds.dispatch(started.append) == ["job-c"]
+    assert dispatch_waiting(holds, started.append) == ["job-c"]
     assert holds.holder("RX1")["holder"] == "job-c"
     assert started == ["job-b", "job-c"]
 
