@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from roster.adapters.holds import OrganisationHolds
-from roster.queue.dispatch import dispatch_waiting
 from roster.contract.results_file import parse_results_csv
+from roster.queue.dispatch import dispatch_waiting
 from roster.settings import get_settings
 from roster_local.run.local_run import sent_emails
 from tests.conftest import EXAMPLES, current_csv

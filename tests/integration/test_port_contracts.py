@@ -1,6 +1,17 @@
-"""The fakes the unit tests use keep the same contracts as the AWS adapters: the unit
-contract tests of JobRecords, Transactions, Directory and UploadFiles run here again on the
-real adapters, on the embedded stack (tables and bucket created from template.yaml)."""
+"""Every fake the unit tests use keeps the same contract as its production adapter: the contract
+tests of tests/unit/ports/ run here twice each, side by side, once on the fake ([fake]) and once
+on the adapter on the embedded stack ([aws]: tables, bucket and key created from template.yaml,
+on moto). Each test states exact values, so a fake that drifts from its adapter fails one of
+the pair.
+
+  JobRecords           FakeJobs          JobStore                   test_job_records
+  OpenJobRecords       FakeJobs          JobStore + OpenJobs        test_open_jobs
+  UploadIndex          FakeJobs          JobStore + UploadListing   test_upload_index
+  Transactions         FakeTransactions  DynamoDBTransactions       test_transactions, test_job_records
+  Directory            FakeDirectory     DirectoryStore             test_directory, test_transactions
+  OrganisationQueue    FakeQueue         OrganisationHolds          test_organisation_queue, queue/test_dispatch
+  UploadFiles          FakeFiles         UploadStore                test_upload_files
+  KeyService           FakeKms           the boto3 KMS client       test_key_service"""
 
 from __future__ import annotations
 
@@ -10,35 +21,35 @@ from typing import Any
 import pytest
 
 from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.holds import OrganisationHolds
 from roster.adapters.job_store import JobStore
+from roster.adapters.open_jobs import OpenJobs
 from roster.adapters.transactions import DynamoDBTransactions
+from roster.adapters.upload_listing import UploadListing
 from roster.adapters.upload_store import UploadStore
-from roster.ports import JobRecords, Transactions, UploadFiles
+from roster.ports import JobRecords, KeyService, OpenJobRecords, Transactions, UploadFiles, UploadIndex
 from roster.settings import get_settings
 from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.integration.conftest import TEST_PARAMETERS
-from tests.unit.test_directory_reads import (
-    Loaded,
-    test_given_accounts_then_only_active_ones_are_counted_per_organisation,  # noqa: F401
-    test_given_administrators_then_each_organisation_lists_its_own,  # noqa: F401
-)
-from tests.unit.test_job_records import *  # noqa: F403 - the same tests, on the fixtures below
-from tests.unit.test_transactions import (
-    LEEDS,
-    Store,
-    test_given_a_taken_address_when_committed_then_the_refused_writes_are_named_and_nothing_is_written,  # noqa: F401
-    test_given_accounts_with_and_without_a_stored_password_then_its_hash_is_read_back,  # noqa: F401
-    test_given_an_account_as_planned_when_updated_then_sets_and_removes_apply,  # noqa: F401
-    test_given_an_account_no_longer_as_planned_when_updated_then_the_update_is_refused,  # noqa: F401
-    test_given_free_writes_when_committed_then_all_are_readable,  # noqa: F401
-    test_given_reserved_numbers_then_taken_suffixes_lists_them,  # noqa: F401
-)
-from tests.unit.test_upload_files import (
-    test_given_an_empty_object_when_read_with_a_limit_then_its_bytes_are_none,  # noqa: F401
-    test_given_an_object_when_read_with_a_limit_then_at_most_one_byte_more_comes_back,  # noqa: F401
+from tests.unit.fakes import FakeDirectory, FakeFiles, FakeJobs, FakeKms, FakeQueue, FakeTransactions
+from tests.unit.ports.test_directory import *  # noqa: F403 - the same tests, on the fixtures below
+from tests.unit.ports.test_directory import Loaded
+from tests.unit.ports.test_job_records import *  # noqa: F403
+from tests.unit.ports.test_key_service import *  # noqa: F403
+from tests.unit.ports.test_open_jobs import *  # noqa: F403
+from tests.unit.ports.test_organisation_queue import *  # noqa: F403
+from tests.unit.ports.test_transactions import *  # noqa: F403
+from tests.unit.ports.test_transactions import LEEDS, Store
+from tests.unit.ports.test_upload_files import *  # noqa: F403
+from tests.unit.ports.test_upload_files import Upload
+from tests.unit.ports.test_upload_index import *  # noqa: F403
+from tests.unit.queue.test_dispatch import (
+    test_given_a_job_that_died_holding_when_its_hold_expires_then_the_next_dispatch_takes_it_over,  # noqa: F401
+    test_given_waiting_jobs_when_dispatched_then_they_start_in_upload_order_and_earlier_ones_block,  # noqa: F401
 )
 
 pytestmark = pytest.mark.integration
+BOTH = ["fake", "aws"]
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +71,80 @@ def dynamodb(stack: EmbeddedStack) -> Any:
 
 
 @pytest.fixture
-def job_records(dynamodb: Any) -> tuple[JobRecords, Transactions]:
+def s3(stack: EmbeddedStack) -> Any:
+    """The stack's S3, with the upload bucket emptied (every version) before each test."""
+    client = stack.client("s3")
+    bucket = get_settings().bucket
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            client.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
+    return client
+
+
+def _on_aws(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param == "aws")
+
+
+# -- the Jobs table ---------------------------------------------------------------------------
+
+@pytest.fixture(params=BOTH)
+def job_records(request: pytest.FixtureRequest) -> tuple[JobRecords, Transactions]:
+    if not _on_aws(request):
+        jobs = FakeJobs()
+        return jobs, FakeTransactions(FakeDirectory(), jobs)
+    dynamodb = request.getfixturevalue("dynamodb")  # starts the stack, whose settings these are
     settings = get_settings()
-    jobs = JobStore(dynamodb, settings.jobs_table)
-    return jobs, DynamoDBTransactions(dynamodb, settings.directory_table, settings.jobs_table)
+    return JobStore(dynamodb, settings.jobs_table), DynamoDBTransactions(dynamodb, settings.directory_table,
+                                                                          settings.jobs_table)
 
 
-@pytest.fixture
-def store(dynamodb: Any) -> Store:
+@pytest.fixture(params=BOTH)
+def open_jobs(request: pytest.FixtureRequest) -> tuple[JobRecords, OpenJobRecords]:
+    if not _on_aws(request):
+        fake = FakeJobs()
+        return fake, fake
+    dynamodb, table = request.getfixturevalue("dynamodb"), get_settings().jobs_table
+    return JobStore(dynamodb, table), OpenJobs(dynamodb, table)
+
+
+@pytest.fixture(params=BOTH)
+def upload_index(request: pytest.FixtureRequest) -> tuple[JobRecords, UploadIndex]:
+    if not _on_aws(request):
+        fake = FakeJobs()
+        return fake, fake
+    dynamodb, table = request.getfixturevalue("dynamodb"), get_settings().jobs_table
+    return JobStore(dynamodb, table), UploadListing(dynamodb, table)
+
+
+class HoldsUnderTest(OrganisationHolds):
+    """OrganisationHolds read and moved as the tests read and move FakeQueue: `now` is its clock,
+    `holder` names the job that holds an organisation."""
+
+    def __init__(self, dynamodb: Any, table: str, hold_seconds: int) -> None:
+        self.now = 1_000_000.0
+        super().__init__(dynamodb, table, hold_seconds, clock=lambda: self.now)
+
+    def holder(self, ods: str) -> str | None:  # type: ignore[override]
+        item = super().holder(ods)
+        return None if item is None else str(item["holder"])
+
+
+@pytest.fixture(params=BOTH)
+def queue(request: pytest.FixtureRequest) -> FakeQueue | HoldsUnderTest:
+    if not _on_aws(request):
+        return FakeQueue(hold_seconds=60)
+    return HoldsUnderTest(request.getfixturevalue("dynamodb"), get_settings().jobs_table, hold_seconds=60)
+
+
+# -- the Directory table ------------------------------------------------------------------------
+
+@pytest.fixture(params=BOTH)
+def store(request: pytest.FixtureRequest) -> Store:
+    if not _on_aws(request):
+        fake = FakeDirectory()
+        fake.add_organisation(LEEDS)
+        return Store(FakeTransactions(fake, FakeJobs()), fake, fake.add_account)
+    dynamodb = request.getfixturevalue("dynamodb")
     settings = get_settings()
     directory = DirectoryStore(dynamodb, settings.directory_table)
     directory.put_organisation(LEEDS)
@@ -75,12 +152,47 @@ def store(dynamodb: Any) -> Store:
                  directory.put_existing_account)
 
 
-@pytest.fixture
-def files(stack: EmbeddedStack) -> UploadFiles:
-    return UploadStore(stack.client("s3"), get_settings().bucket)
-
-
-@pytest.fixture
-def loaded(dynamodb: Any) -> Loaded:
-    directory = DirectoryStore(dynamodb, get_settings().directory_table)
+@pytest.fixture(params=BOTH)
+def loaded(request: pytest.FixtureRequest) -> Loaded:
+    if not _on_aws(request):
+        fake = FakeDirectory()
+        return Loaded(fake, fake.add_organisation, fake.add_admin, fake.add_account)
+    directory = DirectoryStore(request.getfixturevalue("dynamodb"), get_settings().directory_table)
     return Loaded(directory, directory.put_organisation, directory.put_admin, directory.put_existing_account)
+
+
+# -- the bucket and the key ------------------------------------------------------------------------
+
+@pytest.fixture(params=BOTH)
+def files(request: pytest.FixtureRequest) -> UploadFiles:
+    if not _on_aws(request):
+        return FakeFiles()
+    # Links are signed at the fake's moment, so that both say the same expiry.
+    return UploadStore(request.getfixturevalue("s3"), get_settings().bucket, clock=lambda: FakeFiles.now)
+
+
+@pytest.fixture
+def upload(files: UploadFiles) -> Upload:
+    """Put a file with the metadata the presigned form fixes (UploadStore.presigned_upload)."""
+    if isinstance(files, FakeFiles):
+        return lambda key, body, uploader, validate_only: files.add(key, body, uploader, validate_only)
+    store: UploadStore = files  # type: ignore[assignment]
+
+    def put(key: str, body: bytes, uploader: str, validate_only: bool) -> str:
+        metadata = {"uploader": uploader.lower(), "validate-only": str(validate_only).lower(),
+                    "file-name": key.rsplit("/", 1)[-1]}
+        return str(store.s3.put_object(Bucket=store.bucket, Key=key, Body=body, Metadata=metadata)["VersionId"])
+
+    return put
+
+
+@pytest.fixture(params=BOTH)
+def kms(request: pytest.FixtureRequest) -> KeyService:
+    if not _on_aws(request):
+        return FakeKms()
+    return request.getfixturevalue("stack").client("kms")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def key_id(kms: KeyService) -> str:
+    return "alias/roster" if isinstance(kms, FakeKms) else get_settings().kms_key_id

@@ -1,24 +1,32 @@
-"""Unit-test fixtures: the steps wired to in-memory fakes of every port (tests/unit/fakes.py)."""
+"""Unit-test fixtures, built once here: the steps, the sweeper and the dead-letter consumer wired
+to the in-memory fakes of every port (tests/unit/fakes/)."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from roster.create.step import CreateStep
+from roster.dead_letter.step import DeadLetters
 from roster.model.directory import Account, AccountStatus, Organisation
-from roster.model.jobs import Job, JobState
+from roster.model.jobs import ExecutionStatus, Job, JobState
 from roster.model.requests import BatchRequest
+from roster.notify.failure_notice import UploadFailureNotice
 from roster.notify.step import NotifyStep
 from roster.passwords.sealing import JobCipher
 from roster.settings import Settings
+from roster.sweep.step import SweepDeadlines, Sweeper
 from roster.validate.step import ValidateStep
 from tests.unit.fakes import (
     FakeDirectory,
+    FakeExecutions,
     FakeFiles,
+    FakeFinisher,
     FakeJobs,
     FakeKms,
     FakeMailer,
@@ -42,10 +50,10 @@ def settings(**overrides: Any) -> Settings:
     """Deployment settings for unit tests: every value given, none read from the environment.
 
     Leavers never need approval by share here (100%): the fixture's organisations have two
-    active accounts, and the tests of approval (test_approval_step.py) set the deployed 10%."""
+    active accounts, and the tests of approval (tests/unit/approval/test_step.py) set the deployed 10%."""
     values: dict[str, Any] = {
         "directory_table": "directory", "jobs_table": "jobs", "idempotency_table": "idempotency",
-        "bucket": FakeFiles.bucket, "kms_key_id": "alias/roster", "sender_email": "roster@nhs.net",
+        "bucket": FakeFiles().bucket, "kms_key_id": "alias/roster", "sender_email": "roster@nhs.net",
         "state_machine_arn": "arn:aws:states:eu-west-2:123456789012:stateMachine:roster", "max_rows": 10_000,
         "max_upload_bytes": 5 * 1024 * 1024, "batch_size": 100, "password_hash_cost": 10,
         "identity_retention_days": 90, "org_hold_seconds": 3600, "attachment_limit_bytes": 7_000_000,
@@ -119,3 +127,84 @@ def roster() -> Roster:
     for account in (AMIR, SARAH, TOM):
         world.directory.add_account(account)
     return world
+
+
+# -- the sweeper and the dead-letter consumer (roster.sweep, roster.dead_letter) -------------------
+
+BUCKET = "roster-uploads"
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+DEADLINES = SweepDeadlines(stuck_job_minutes=30, validation_timeout_minutes=90, queue_timeout_minutes=1440,
+                           hold_seconds=3600)
+
+
+def iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
+
+
+def minutes_ago(minutes: float) -> str:
+    return iso(NOW - timedelta(minutes=minutes))
+
+
+def a_job(job_id: str, state: JobState, orgs: list[str] | None = None, uploader: str = "admin@example.nhs.net",
+          created_at: str | None = None) -> Job:
+    return Job(job_id=job_id, state=state, bucket=BUCKET, key=f"uploads/{uploader}/u-{job_id}/{job_id}.csv",
+               version_id="v1", file_name=f"{job_id}.csv", uploader=uploader, orgs=orgs or [],
+               created_at=created_at or minutes_ago(60), updated_at=created_at or minutes_ago(60))
+
+
+@pytest.fixture
+def jobs() -> FakeJobs:
+    return FakeJobs()
+
+
+@pytest.fixture
+def uploads() -> FakeFiles:
+    return FakeFiles(bucket=BUCKET)
+
+
+@pytest.fixture
+def mailer() -> FakeMailer:
+    return FakeMailer()
+
+
+@pytest.fixture
+def queue() -> FakeQueue:
+    return FakeQueue(hold_seconds=DEADLINES.hold_seconds, now=NOW.timestamp())
+
+
+@pytest.fixture
+def executions() -> FakeExecutions:
+    return FakeExecutions()
+
+
+@pytest.fixture
+def start(jobs: FakeJobs, executions: FakeExecutions) -> Callable[[str], None]:
+    """start_create_phase: the job becomes CREATING and its execution runs."""
+
+    def start_create_phase(job_id: str) -> None:
+        jobs.set_state(job_id, JobState.CREATING)
+        executions.executions[job_id] = ExecutionStatus("RUNNING")
+
+    return start_create_phase
+
+
+@pytest.fixture
+def finisher(jobs: FakeJobs, queue: FakeQueue, mailer: FakeMailer, start: Callable[[str], None]) -> FakeFinisher:
+    return FakeFinisher(jobs, queue, mailer, start)
+
+
+@pytest.fixture
+def notice(mailer: FakeMailer) -> UploadFailureNotice:
+    return UploadFailureNotice("roster@example.nhs.net", mailer.send_once)
+
+
+@pytest.fixture
+def sweeper(jobs: FakeJobs, queue: FakeQueue, executions: FakeExecutions, finisher: FakeFinisher,
+            notice: UploadFailureNotice, start: Callable[[str], None]) -> Sweeper:
+    return Sweeper(deadlines=DEADLINES, open_jobs=jobs, jobs=jobs, queue=queue, executions=executions,
+                   finisher=finisher, notice=notice, start_create_phase=start, clock=lambda: NOW)
+
+
+@pytest.fixture
+def dead_letters(jobs: FakeJobs, uploads: FakeFiles, notice: UploadFailureNotice) -> DeadLetters:
+    return DeadLetters(jobs=jobs, transitions=jobs, uploads=uploads, notice=notice)

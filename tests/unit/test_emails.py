@@ -11,6 +11,7 @@ from roster.emails import (
     file_stem,
     to_mime,
     upload_complete_email,
+    upload_failed_email,
     validated_email,
     validation_failed_email,
 )
@@ -192,3 +193,22 @@ def test_file_name_cannot_inject_headers():
 def test_non_ascii_subject_round_trips():
     outgoing = validated_email(SENDER, ADMIN, "Zoë-王.csv", "j", 1, 0, report())
     assert parse(to_mime(outgoing))["Subject"] == "Validated: Zoë-王.csv"
+
+
+# -- `Upload failed:`: an upload stopped before it had a results file (csv-contract 9) --------
+
+def test_before_the_create_phase_nothing_was_changed():
+    email = upload_failed_email("roster@x.nhs.net", "admin@x.nhs.net", "C:\\staff\r\nBcc: a@b.csv", "job-7")
+
+    assert email.subject == "Upload failed: staff Bcc: a@b.csv"
+    assert "Nothing was created or changed" in email.body and "quote upload job-7" in email.body
+    assert email.attachment is None and email.job_id == "job-7"
+    assert b"\r\nBcc:" not in to_mime(email)
+
+
+def test_during_the_create_phase_it_says_rows_may_have_been_applied_and_repeating_is_safe():
+    email = upload_failed_email("roster@x.nhs.net", "admin@x.nhs.net", "staff.csv", "job-8", rows_may_be_applied=True)
+
+    assert "may already have been applied" in email.body
+    assert "no account is created twice" in email.body
+    assert "Nothing was created" not in email.body

@@ -158,7 +158,7 @@ def test_a_bad_form_request_is_refused_with_a_message(api, body, status):
     answer = api.request("POST", "/uploads", body=body)
 
     assert answer.status == status and answer.json()["message"]
-    assert api.records.jobs_by_id == {}
+    assert api.records.records == {}
 
 
 def test_an_expired_form_whose_file_never_came_is_gone(api):
@@ -199,9 +199,9 @@ def test_the_list_is_paged_with_a_cursor(api):
 
 
 def test_one_upload_shows_state_counts_progress_and_first_findings(api):
-    api.files.objects["reports/j/validation.csv"] = (
+    api.files.put_bytes("reports/j/validation.csv", (
         b"Line,Column,Value,Severity,Message\r\n3,Title,Sir,error,Title 'Sir' is not one of the allowed titles\r\n"
-        b"4,Job Title,'=cmd,error,starts with =\r\n")
+        b"4,Job Title,'=cmd,error,starts with =\r\n"))
     job = api.job(JobState.CREATING, report_key="reports/j/validation.csv", progress={"created": 40, "updated": 2},
                   counts={"rows": 100, "errors": 2})
 
@@ -216,7 +216,7 @@ def test_one_upload_shows_state_counts_progress_and_first_findings(api):
 
 # -- reports and results -----------------------------------------------------------------
 def test_the_validation_report_goes_to_whoever_may_see_the_upload(api):
-    api.files.objects["reports/j/validation.csv"] = b"Line,Column,Value,Severity,Message\r\n"
+    api.files.put_bytes("reports/j/validation.csv", b"Line,Column,Value,Severity,Message\r\n")
     job = api.job(JobState.VALIDATED, uploader=PRACTICE, orgs=("Y0301",), report_key="reports/j/validation.csv")
 
     answer = api.request("GET", f"/uploads/{job.job_id}/validation.csv")
@@ -232,7 +232,7 @@ def test_a_report_not_written_yet_is_a_conflict(api):
 
 
 def test_results_go_to_the_uploader_only(api):
-    api.files.objects["results/j/staff-results.csv"] = b"Title,Result\r\n"
+    api.files.put_bytes("results/j/staff-results.csv", b"Title,Result\r\n")
     job = api.job(JobState.COMPLETED, uploader=PRACTICE, orgs=("Y0301",), results_key="results/j/staff-results.csv")
 
     by_uploader = api.request("GET", f"/uploads/{job.job_id}/results.csv", as_admin=PRACTICE)
@@ -292,12 +292,13 @@ def test_only_the_uploader_applies(api):
 
 # -- the organisation report -------------------------------------------------------------
 def test_the_report_lists_the_organisations_accounts_ready_to_upload_back(api):
-    api.directory.accounts = [
+    for account in [
         Account(email="b.one@nhs.net", first_name="Bea", last_name="One", ods="RX1", title="Dr",
                 business_phone="+441134960001", mobile_phone="+447912345200", mailbox_gb=4),
         Account(email="a.two@nhs.net", first_name="Al", last_name="Two", ods="RX1", status=AccountStatus.LEAVER),
         Account(email="c.three@nhs.net", first_name="Cy", last_name="Three", ods="RY2"),
-    ]
+    ]:
+        api.directory.add_account(account)
 
     answer = api.request("GET", "/report.csv", query={"ods": "rx1"})
 
@@ -350,7 +351,7 @@ def _waiting(api, **extra):
 
 def test_given_a_validated_upload_then_its_plan_is_served_as_csv(api):
     job = api.job(JobState.VALIDATED, plan_key="reports/p/plan.csv")
-    api.files.objects["reports/p/plan.csv"] = b"\xef\xbb\xbfLine,Action,Email Address,Field,Old,New\r\n2,Create,a.b@nhs.net,,,\r\n"
+    api.files.put_bytes("reports/p/plan.csv", b"\xef\xbb\xbfLine,Action,Email Address,Field,Old,New\r\n2,Create,a.b@nhs.net,,,\r\n")
 
     answer = api.request("GET", f"/uploads/{job.job_id}/plan.csv")
 
@@ -380,7 +381,7 @@ def test_given_an_upload_waiting_when_another_administrator_approves_then_it_goe
 
 def test_given_an_approver_of_one_organisation_of_many_then_they_see_the_upload_and_its_plan(api):
     job = _waiting(api, orgs=("RX1", "RY2"))
-    api.files.objects["reports/p/plan.csv"] = b"Line,Action,Email Address,Field,Old,New\r\n"
+    api.files.put_bytes("reports/p/plan.csv", b"Line,Action,Email Address,Field,Old,New\r\n")
     api.directory.admins[OTHER] = frozenset({"RX1"})
     assert api.request("GET", f"/uploads/{job.job_id}/plan.csv", as_admin=OTHER).status == 200
 

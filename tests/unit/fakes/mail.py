@@ -1,0 +1,22 @@
+"""Email in memory: the Mailer port (roster.ports), as adapters.ses sends it: at most one
+email per kind per job. Its `send_once` is also the callable UploadFailureNotice takes."""
+
+from __future__ import annotations
+
+from roster.emails import OutgoingEmail
+
+
+class FakeMailer:
+    """Mailer: the first email of each kind for each job is kept; later ones are not sent."""
+
+    def __init__(self) -> None:
+        self.sent: dict[tuple[str, str], OutgoingEmail] = {}
+        self.attempts = 0
+
+    def send_once(self, kind: str, email: OutgoingEmail) -> str:
+        self.attempts += 1
+        self.sent.setdefault((email.job_id, kind), email)
+        return f"message-{email.job_id}-{kind}"
+
+    def emails_for(self, job_id: str) -> list[OutgoingEmail]:
+        return [email for (job, _), email in self.sent.items() if job == job_id]

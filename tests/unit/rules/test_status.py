@@ -1,0 +1,20 @@
+"""The Status cell (csv-contract 2 and 4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from roster.rules import InvalidCell
+from roster.rules.status import upload_status
+
+
+@pytest.mark.parametrize("cell", ["leaver", "Leaver", "LEAVER"])
+def test_status_leaver_in_any_case(cell: str) -> None:
+    assert upload_status(cell, "Status") == "leaver"
+
+
+@pytest.mark.parametrize("cell", ["left", "active", "joiner", "leavers"])
+def test_other_status_values_are_refused(cell: str) -> None:
+    with pytest.raises(InvalidCell) as caught:
+        upload_status(cell, "Status")
+    assert "write leaver" in caught.value.message and "leave it blank" in caught.value.message
