@@ -318,6 +318,9 @@ class FakeFiles:
     def put_text(self, key: str, text: str, content_type: str = "text/csv; charset=utf-8") -> None:
         self.objects[key] = StoredFile(text.encode("utf-8"))
 
+    def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
+        self.objects[key] = StoredFile(body)
+
     def put_json(self, key: str, value: Any) -> None:
         self.objects[key] = StoredFile(json.dumps(value).encode())
 

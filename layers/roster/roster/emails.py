@@ -26,6 +26,7 @@ COUNT_LABELS: tuple[tuple[str, str], ...] = (
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 100
+XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,10 @@ def to_mime(email: OutgoingEmail, now: datetime | None = None) -> bytes:
     message[JOB_HEADER] = email.job_id
     message.set_content(email.body, subtype="plain", charset="utf-8")
     for name, content in email.attachments:
-        message.add_attachment(content, maintype="text", subtype="csv", filename=name, params={"charset": "utf-8"})
+        if name.endswith(".xlsx"):  # the results of a workbook upload (docs/csv-format.md)
+            message.add_attachment(content, maintype="application", subtype=XLSX_SUBTYPE, filename=name)
+        else:
+            message.add_attachment(content, maintype="text", subtype="csv", filename=name, params={"charset": "utf-8"})
     return message.as_bytes()
 
 
@@ -172,13 +176,14 @@ def upload_complete_email(
     failed: bool = False,
     link_expires_at: datetime | None = None,
     kept_until: datetime | None = None,
+    results_extension: str = "csv",
 ) -> OutgoingEmail:
     """The results of the create phase, attached (or as a link when too big to attach, with the
     time it stops working and how to fetch the results again until `kept_until`): `Upload
     complete:`, or `Upload failed:` when the phase could not finish (csv-contract 9)."""
     if results_csv is None and not results_link:
         raise ValueError("an upload complete email needs the results file or a link to it")
-    shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-results.csv"
+    shown, attachment_name = _shown_name(file_name), f"{file_stem(file_name)}-results.{results_extension}"
     paragraphs = [f"Roster has finished processing {shown} (upload {job_id})."]
     if failed:
         paragraphs[0] = f"Roster stopped processing {shown} (upload {job_id}) because of a system error."

@@ -43,6 +43,8 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
     login.add_argument("--email", required=True)
     sample = commands.add_parser("sample", parents=[common], help="the sample file")
     sample.add_argument("--legacy", action="store_true", help="the NHSmail 1 format")
+    sample.add_argument("--xlsx", action="store_true",
+                        help="as an Excel workbook, every column formatted as text")
     sample.add_argument("-o", "--output", type=Path)
     upload = commands.add_parser("upload", parents=[common], help="upload a CSV file")
     upload.add_argument("file", type=Path, metavar="FILE")
@@ -106,7 +108,8 @@ def login(args: argparse.Namespace) -> int:
 
 
 def sample(args: argparse.Namespace) -> int:
-    name, data = _api(args).get_csv("/sample.csv", format="legacy" if args.legacy else "current")
+    path = "/sample.xlsx" if args.xlsx else "/sample.csv"
+    name, data = _api(args).get_csv(path, format="legacy" if args.legacy else "current")
     return _save(args, name, data)
 
 
@@ -188,7 +191,10 @@ def cancel(args: argparse.Namespace) -> int:
 
 
 def results(args: argparse.Namespace) -> int:
-    name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/results.csv")
+    api = _api(args)
+    # A workbook upload's results are a workbook: the upload's own link says which file it has.
+    links = api.get_json(f"/uploads/{args.upload_id}").get("links", {})
+    name, data = api.get_csv(links.get("results", f"/uploads/{args.upload_id}/results.csv"))
     return _save(args, name, data)
 
 

@@ -48,6 +48,14 @@ class CsvDownload:
     text: str
 
 
+@dataclass(frozen=True)
+class WorkbookDownload:
+    """A workbook the API hands out (the results of a workbook upload), with its name."""
+
+    file_name: str
+    body: bytes
+
+
 @dataclass
 class UploadDesk:
     """The uploads part of the front door, on its ports."""
@@ -109,7 +117,20 @@ class UploadDesk:
             why = ("it created nothing (validate-only or invalid); its validation report says what was found"
                    if job.state in (JobState.INVALID, JobState.VALIDATED) else f"it is {job.state.value}")
             raise Conflict(f"Upload {upload_id} has no results: {why}.")
+        if job.results_key.endswith(".xlsx"):
+            raise Conflict(f"Upload {upload_id} was a workbook, so its results are one: "
+                           f"GET /uploads/{upload_id}/results.xlsx.")
         return CsvDownload(f"{file_stem(job.file_name)}-results.csv", self._text(job.results_key))
+
+    def results_workbook(self, caller: Caller, upload_id: str) -> WorkbookDownload:
+        """The results of a workbook upload as a workbook (docs/csv-format.md), to its uploader only."""
+        job = self._visible(caller, upload_id)
+        caller.require_uploader(job)
+        if not job.results_key or not job.results_key.endswith(".xlsx"):
+            raise Conflict(f"Upload {upload_id} has no results workbook: only a workbook upload that was applied "
+                           f"has one (it is {job.state.value}; a CSV upload's results are "
+                           f"GET /uploads/{upload_id}/results.csv).")
+        return WorkbookDownload(f"{file_stem(job.file_name)}-results.xlsx", self.files.read(job.results_key))
 
     def apply(self, caller: Caller, upload_id: str) -> dict[str, Any]:
         """A validated (validate-only) upload goes on to create, without its file being sent again.

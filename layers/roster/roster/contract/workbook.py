@@ -84,7 +84,7 @@ def _first_visible_worksheet(container: Container) -> tuple[str, str]:
                        "sheet tab > Unhide), or put them on a worksheet, and upload the file again.")
 
 
-def _records(rows: Iterator[list[object]], start: tuple[int, int], scan: SheetScan,
+def _records(rows: Iterator[Sequence[object]], start: tuple[int, int], scan: SheetScan,
              merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> Iterator[Record]:
     first_row, first_column = start
     for line in range(1, first_row + 1):
@@ -107,10 +107,10 @@ def _records(rows: Iterator[list[object]], start: tuple[int, int], scan: SheetSc
         yield Record(row + 1, cells[:width], cell_problems=tuple(sorted(problems.items())))
 
 
-def _cells(values: list[object], row: int, first_column: int, scan: SheetScan) -> tuple[list[str], dict[int, str]]:
+def _cells(values: Sequence[object], row: int, first_column: int, scan: SheetScan) -> tuple[list[str], dict[int, str]]:
     problems: dict[int, str] = {}
     if set(map(type, values)) == {str}:
-        cells: list[str] = [""] * first_column + values  # type: ignore[operator]  # every value is a str
+        cells: list[str] = [""] * first_column + list(values)  # type: ignore[arg-type]  # every value is a str
     else:
         cells = [""] * first_column
         for value in values:

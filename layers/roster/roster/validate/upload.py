@@ -26,8 +26,8 @@ from roster.contract.invisible import (
     without_invisible,
 )
 from roster.contract.reading import Record
-from roster.contract.upload_file import read_upload
 from roster.contract.spreadsheet import FORMULA_STARTS, unescape_formula
+from roster.contract.upload_file import read_upload
 from roster.model.rows import PlannedRow
 from roster.ports import DirectoryReader
 from roster.rules import InvalidCell
