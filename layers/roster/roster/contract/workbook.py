@@ -86,12 +86,15 @@ def _first_visible_worksheet(container: Container) -> tuple[str, str]:
 
 def _records(rows: Iterator[Sequence[object]], start: tuple[int, int], scan: SheetScan,
              merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> Iterator[Record]:
+    # The rows come from the worksheet's first row, blank ones above the first cell included, and
+    # their cells from the first column that holds one (tests/unit/test_workbook.py pins this).
     first_row, first_column = start
-    for line in range(1, first_row + 1):
-        yield Record(line, [])
     merged_cells = _merged_cells(merged, first_row)
     width = 0
-    for row, values in enumerate(rows, start=first_row):
+    for row, values in enumerate(rows):
+        if row < first_row:
+            yield Record(row + 1, [])
+            continue
         cells, problems = _cells(values, row, first_column, scan)
         for column, message in merged_cells.get(row, ()):
             problems[column] = message

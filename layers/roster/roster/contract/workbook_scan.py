@@ -20,7 +20,8 @@ MAX_ROW = 250_000  # the largest MaxRows (150,000), with room for blank rows bet
 MAX_COLUMN = "Z"
 _CARRY_LIMIT = 1 << 24  # a "tag" longer than this is processed as it is, not carried further
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
-_REFERENCE = re.compile(rb"""\s+r\s*=\s*["']([A-Za-z]{1,3})(\d{1,7})["']""")
+_ANY_REFERENCE = re.compile(rb"""\sr\s*=\s*["']""")
+_REFERENCE = re.compile(rb"""\s+r\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
 
 
 def _greater_than(limit: int) -> str:
@@ -46,6 +47,7 @@ class _Patterns:
     far: re.Pattern[bytes]  # a cell past row MAX_ROW or in a column after MAX_COLUMN
     unreferenced: re.Pattern[bytes]  # a cell or row without its r attribute
     formula: re.Pattern[bytes]
+    tag: re.Pattern[bytes]  # a cell's or row's start tag
     cell_start: bytes
     cell_end: bytes
 
@@ -53,8 +55,9 @@ class _Patterns:
     def of(cls, prefix: bytes) -> _Patterns:
         p = re.escape(prefix)
         far = rb""" r=["'](?:[A-Za-z]{1,3}""" + _greater_than(MAX_ROW).encode() + rb"""["']|[A-Za-z]{2})"""
-        return cls(re.compile(far), re.compile(rb"<" + p + rb"(?:c|row)(?=[ >/])(?![^>]* r=)"),
-                   re.compile(rb"<" + p + rb"f[ />]"), b"<" + prefix + b"c ", b"</" + prefix + b"c>")
+        return cls(re.compile(far), re.compile(rb"<" + p + rb"(?:c|row)(?=[\s>/])(?![^>]* r=)"),
+                   re.compile(rb"<" + p + rb"f[ />]"), re.compile(rb"<" + p + rb"(?:c|row)\s[^>]*>"),
+                   b"<" + prefix + b"c ", b"</" + prefix + b"c>")
 
 
 def scan_sheet(pieces: Iterator[bytes], part: str) -> SheetScan:
@@ -71,8 +74,10 @@ def scan_sheet(pieces: Iterator[bytes], part: str) -> SheetScan:
                 carry = data
                 continue
             patterns = _Patterns.of(root.group(1) or b"" if root else b"")
-        cut = data.rfind(patterns.cell_end) + len(patterns.cell_end)
-        if cut < len(patterns.cell_end) or len(data) - cut > _CARRY_LIMIT:
+        # Whole cells only: a formula tag is looked at with the start of its cell.
+        end = data.rfind(patterns.cell_end)
+        cut = end + len(patterns.cell_end) if end >= 0 else 0
+        if len(data) - cut > _CARRY_LIMIT:
             cut = data.rfind(b">") + 1
         carry = data[cut:]
         _scan_piece(data[:cut], patterns, scan, part)
@@ -82,6 +87,8 @@ def scan_sheet(pieces: Iterator[bytes], part: str) -> SheetScan:
 
 
 def _scan_piece(data: bytes, patterns: _Patterns, scan: SheetScan, part: str) -> None:
+    if data.count(b"r=") != data.count(b' r="'):
+        _check_reference_forms(data, patterns, part)
     far = patterns.far.search(data)
     if far:
         reference = _REFERENCE.match(data, far.start())
@@ -98,6 +105,17 @@ def _scan_piece(data: bytes, patterns: _Patterns, scan: SheetScan, part: str) ->
             scan.unplaced_formulas += 1
         else:
             scan.formulas.add((int(reference.group(2)) - 1, column_index(reference.group(1).decode())))
+
+
+def _check_reference_forms(data: bytes, patterns: _Patterns, part: str) -> None:
+    """Every cell's and row's position written once, as ` r="..."`: the form the bounds are
+    checked in (the parser takes the last of two, and any spacing)."""
+    for tag in patterns.tag.finditer(data):
+        forms = _ANY_REFERENCE.findall(tag.group())
+        if len(forms) > 1 or (forms and not forms[0].startswith(b' r="')):
+            raise FileRejected(
+                f"The worksheet ({part}) gives a cell or row its position in a way Excel never writes; open the "
+                "file in Excel, save it as an Excel Workbook (.xlsx) and upload that file.")
 
 
 def _far_message(reference: str) -> str:
