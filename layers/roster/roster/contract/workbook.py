@@ -90,39 +90,37 @@ def _records(rows: Iterator[Sequence[object]], start: tuple[int, int], scan: She
     # their cells from the first column that holds one (tests/unit/test_workbook.py pins this).
     first_row, first_column = start
     merged_cells = _merged_cells(merged, first_row)
+    formulas: dict[int, list[int]] = {}
+    for row, column in scan.formulas:
+        formulas.setdefault(row, []).append(column)
     width = 0
     for row, values in enumerate(rows):
         if row < first_row:
             yield Record(row + 1, [])
             continue
-        cells, problems = _cells(values, row, first_column, scan)
+        problems: dict[int, str] = {}
+        cells = _cells(values, first_column, problems)
+        for column in formulas.get(row, ()):
+            problems[column] = FORMULA_CELL
         for column, message in merged_cells.get(row, ()):
             problems[column] = message
         if row == first_row:
             width = _filled_width(cells)
             yield Record(row + 1, cells[:width])
-            continue
-        filled = _filled_width(cells)
-        if filled > width:
-            yield Record(row + 1, [], WIDE_ROW.format(column=column_letters(filled - 1),
+        elif len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            yield Record(row + 1, [], WIDE_ROW.format(column=column_letters(_filled_width(cells) - 1),
                                                       last=column_letters(max(width - 1, 0))))
-            continue
-        yield Record(row + 1, cells[:width], cell_problems=tuple(sorted(problems.items())))
+        else:
+            cells = cells[:width] if len(cells) >= width else cells + [""] * (width - len(cells))
+            yield Record(row + 1, cells, None, tuple(sorted(problems.items())) if problems else ())
 
 
-def _cells(values: Sequence[object], row: int, first_column: int, scan: SheetScan) -> tuple[list[str], dict[int, str]]:
-    problems: dict[int, str] = {}
+def _cells(values: Sequence[object], first_column: int, problems: dict[int, str]) -> list[str]:
+    """A row's cells as text, from column A; `problems` gets those that cannot be taken as text."""
     if set(map(type, values)) == {str}:
-        cells: list[str] = [""] * first_column + list(values)  # type: ignore[arg-type]  # every value is a str
-    else:
-        cells = [""] * first_column
-        for value in values:
-            cells.append(_shown(value, len(cells), problems))
-    if scan.formulas:
-        for column in range(len(cells)):
-            if (row, column) in scan.formulas:
-                problems[column] = FORMULA_CELL
-    return cells, problems
+        return [*[""] * first_column, *values]  # type: ignore[list-item]  # every value is a str
+    return [*[""] * first_column, *(value if value.__class__ is str else _shown(value, first_column + i, problems)
+                                    for i, value in enumerate(values))]
 
 
 def _shown(value: object, column: int, problems: dict[int, str]) -> str:
