@@ -24,8 +24,9 @@ _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-# Characters XML 1.0 cannot hold, and text that Excel would take for one of its _xHHHH_ escapes.
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+# Characters XML 1.0 cannot hold (or, as a carriage return, keeps only as a line feed), and text
+# that Excel would take for one of its _xHHHH_ escapes.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _ROWS_PER_WRITE = 2000
 XLSX_CONTENT_TYPE = f"{_TYPE}.sheet"
 # Style 1: Text (number format 49); 2: Text with the quote prefix; 3: Text, bold (the header row).
