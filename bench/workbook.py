@@ -165,8 +165,8 @@ def main() -> None:
         path = Path(folder) / "users.xlsx"
         path.write_bytes(users_workbook(args.rows))
         sheet = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
-        print(f"{args.rows:,}-row workbook: {path.stat().st_size / 1e6:.1f} MB, its sheet {sheet.file_size / 1e6:.0f} MB "
-              "unpacked")
+        print(f"{args.rows:,}-row workbook: {path.stat().st_size / 1e6:.1f} MB, "
+              f"its sheet {sheet.file_size / 1e6:.0f} MB unpacked")
         figures = _median_read(path, "roster", args.runs)
         print(f"read (checks, scan, parse, {figures['rows']:,.0f} records): {figures['seconds']:.2f} s, peak "
               f"{figures['peak_mib']:.0f} MiB ({figures['read_mib']:.0f} MiB for the read); median of {args.runs}")

@@ -20,7 +20,7 @@ def test_a_workbook_named_csv_is_read_as_the_workbook_it_is():
 
 
 def test_a_csv_is_read_as_before():
-    raw = "First Name,Last Name\r\nJane,Doe\r\n".encode()
+    raw = b"First Name,Last Name\r\nJane,Doe\r\n"
     assert not is_workbook(raw)
     assert [r.cells for r in read_upload(raw, LIMIT)] == [["First Name", "Last Name"], ["Jane", "Doe"]]
 
