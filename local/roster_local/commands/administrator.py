@@ -7,6 +7,7 @@ Exit status: 0 COMPLETED or VALIDATED (or nothing to wait for), 3 INVALID, 4 FAI
 from __future__ import annotations
 
 import argparse
+import base64
 import getpass
 import json
 import os
@@ -233,6 +234,9 @@ def _progress_console() -> Console:
 
 def _save(args: argparse.Namespace, name: str, data: bytes) -> int:
     output: Path | None = args.output
+    workbook = name.endswith(".xlsx")
+    if output is None and not args.json and workbook and sys.stdout.isatty():
+        raise BadArguments(f"{name} is a workbook, which a terminal cannot show: give -o {name}")
     if output is None and not args.json:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -240,7 +244,9 @@ def _save(args: argparse.Namespace, name: str, data: bytes) -> int:
     if output is not None:
         output.write_bytes(data)
     document = {"file_name": name, "saved_to": str(output) if output else None, "bytes": len(data)}
-    if output is None:
+    if output is None and workbook:
+        document["xlsx_base64"] = base64.b64encode(data).decode()
+    elif output is None:
         document["csv"] = data.decode("utf-8-sig")
     _emit(args, document, f"Saved {output}")
     return 0
