@@ -39,7 +39,7 @@ def _workbook() -> bytes:
     return one_sheet(rows)
 
 
-def test_the_sample_workbook_downloads_with_every_column_as_text(page: Page, shot: Shot) -> None:
+def test_the_sample_workbook_downloads_with_every_column_as_text(page: Page, shot: Shot) -> None:  # noqa: F811
     signed_in(page)
 
     with page.expect_download() as sample:
@@ -52,7 +52,7 @@ def test_the_sample_workbook_downloads_with_every_column_as_text(page: Page, sho
 
 
 def test_a_workbook_validated_then_uploaded_runs_to_the_end_and_its_results_download_as_a_workbook(
-        page: Page, shot: Shot) -> None:
+        page: Page, shot: Shot) -> None:  # noqa: F811
     signed_in(page)
     file_input = page.get_by_label("CSV file")
     assert ".xlsx" in (file_input.get_attribute("accept") or "")
