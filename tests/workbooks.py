@@ -26,6 +26,13 @@ class Formula:
 
 
 @dataclass(frozen=True)
+class ErrorValue:
+    """An error value typed into a cell (#N/A), no formula."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Inline:
     """A string cell written inline (t="inlineStr"), as some tools write them."""
 
@@ -69,6 +76,8 @@ def _cell(ref: str, value: object, strings: _Strings) -> str:
     if isinstance(value, Formula):
         cached = "" if value.cached is None else f"<v>{escape(value.cached)}</v>"
         return f'<c{r} t="str"><f>{escape(value.text)}</f>{cached}</c>'
+    if isinstance(value, ErrorValue):
+        return f'<c{r} t="e"><v>{escape(value.text)}</v></c>'
     if isinstance(value, Inline):
         return f'<c{r} t="inlineStr"><is><t>{escape(value.text)}</t></is></c>'
     if isinstance(value, bool):

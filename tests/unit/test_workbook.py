@@ -11,10 +11,10 @@ from roster.contract.columns import CURRENT_COLUMNS
 from roster.contract.findings import FileRejected
 from roster.contract.reading import Record
 from roster.contract.upload_file import read_upload
-from roster.contract.workbook import DATE_CELL, FORMULA_CELL, MERGED_CELL
+from roster.contract.workbook import DATE_CELL, ERROR_CELL, FORMULA_CELL, MERGED_CELL
 from roster.validate.upload import UploadLimits, validate_upload
 from tests.unit.test_validation import ADMIN, FakeDirectory
-from tests.workbooks import Formula, Inline, Sheet, one_sheet, workbook_bytes
+from tests.workbooks import ErrorValue, Formula, Inline, Sheet, one_sheet, workbook_bytes
 
 LIMIT = 50 * 1024 * 1024
 
@@ -89,6 +89,14 @@ def test_a_formula_cell_is_a_problem_of_its_cell_whatever_value_it_saved():
     assert found[1].cells[:2] == ["Ann", "LEE"]
     assert found[1].cell_problems == ((1, FORMULA_CELL), (2, FORMULA_CELL))
     assert found[2].cell_problems == ((0, FORMULA_CELL),)
+
+
+def test_an_error_value_typed_into_a_cell_is_a_problem_not_a_blank():
+    # Typing #N/A makes an error value, which the parser reads as a blank cell.
+    raw = one_sheet([["First Name", "Mobile Phone"], ["Ann", ErrorValue("#N/A")], ["Bob", "07912 345678"]])
+    found = records(raw)
+    assert found[1].cells == ["Ann", ""] and found[1].cell_problems == ((1, ERROR_CELL),)
+    assert found[2].cell_problems == ()
 
 
 def test_merged_cells_are_a_problem_on_every_row_they_cover():

@@ -33,6 +33,8 @@ DATE_CELL = ("This cell is a date or time in Excel ({value}), not text. Format t
              "Format > Text), type the value again as it should read, and upload the file again.")
 FORMULA_CELL = ("This cell is a formula; Roster reads values, never formulas. Select the column, copy it, and "
                 "paste it back with Paste Special > Values, then upload the file again.")
+ERROR_CELL = ("This cell holds an Excel error value (such as #N/A or #VALUE!), not text. Type the value it "
+              "should have, and upload the file again.")
 MERGED_CELL = ("Cells {cells} are merged, so only their first cell holds a value. Select them, choose Home > Merge "
                "& Center > Unmerge Cells, put each value in its own cell, and upload the file again.")
 WIDE_ROW = ("This row has a value in column {column}, past the header's last column ({last}); delete it, or move it "
@@ -90,9 +92,10 @@ def _records(rows: Iterator[Sequence[object]], start: tuple[int, int], scan: She
     # their cells from the first column that holds one (tests/unit/test_workbook.py pins this).
     first_row, first_column = start
     merged_cells = _merged_cells(merged, first_row)
-    formulas: dict[int, list[int]] = {}
-    for row, column in scan.formulas:
-        formulas.setdefault(row, []).append(column)
+    marked: dict[int, list[tuple[int, str]]] = {}  # row -> (column, problem) the scan found
+    for positions, message in ((scan.errors, ERROR_CELL), (scan.formulas, FORMULA_CELL)):
+        for row, column in positions:
+            marked.setdefault(row, []).append((column, message))
     width = 0
     for row, values in enumerate(rows):
         if row < first_row:
@@ -100,9 +103,7 @@ def _records(rows: Iterator[Sequence[object]], start: tuple[int, int], scan: She
             continue
         problems: dict[int, str] = {}
         cells = _cells(values, first_column, problems)
-        for column in formulas.get(row, ()):
-            problems[column] = FORMULA_CELL
-        for column, message in merged_cells.get(row, ()):
+        for column, message in (*marked.get(row, ()), *merged_cells.get(row, ())):
             problems[column] = message
         if row == first_row:
             width = _filled_width(cells)

@@ -40,6 +40,7 @@ class SheetScan:
 
     formulas: set[tuple[int, int]] = field(default_factory=set)
     unplaced_formulas: int = 0  # formula tags whose cell could not be told (the read reports them)
+    errors: set[tuple[int, int]] = field(default_factory=set)  # error values (#N/A...), which the parser blanks
 
 
 @dataclass
@@ -48,6 +49,7 @@ class _Patterns:
     unreferenced: re.Pattern[bytes]  # a cell or row without its r attribute
     formula: re.Pattern[bytes]
     tag: re.Pattern[bytes]  # a cell's or row's start tag
+    error_cell: re.Pattern[bytes]  # a cell's start tag with t="e"
     cell_start: bytes
     cell_end: bytes
 
@@ -57,6 +59,7 @@ class _Patterns:
         far = rb""" r=["'](?:[A-Za-z]{1,3}""" + _greater_than(MAX_ROW).encode() + rb"""["']|[A-Za-z]{2})"""
         return cls(re.compile(far), re.compile(rb"<" + p + rb"(?:c|row)(?=[\s>/])(?![^>]* r=)"),
                    re.compile(rb"<" + p + rb"f[ />]"), re.compile(rb"<" + p + rb"(?:c|row)\s[^>]*>"),
+                   re.compile(rb"<" + p + rb"""c\s[^>]*\bt=["']e["'][^>]*>"""),
                    b"<" + prefix + b"c ", b"</" + prefix + b"c>")
 
 
@@ -105,6 +108,11 @@ def _scan_piece(data: bytes, patterns: _Patterns, scan: SheetScan, part: str) ->
             scan.unplaced_formulas += 1
         else:
             scan.formulas.add((int(reference.group(2)) - 1, column_index(reference.group(1).decode())))
+    if b"t=\"e\"" in data or b"t='e'" in data:
+        for cell in patterns.error_cell.finditer(data):
+            reference = _REFERENCE.search(cell.group())
+            if reference:  # every cell has one by now
+                scan.errors.add((int(reference.group(2)) - 1, column_index(reference.group(1).decode())))
 
 
 def _check_reference_forms(data: bytes, patterns: _Patterns, part: str) -> None:
