@@ -66,3 +66,8 @@ def test_a_csv_upload_has_no_results_workbook(api):
 
     assert answer.status == 409 and "results.csv" in answer.json()["message"]
     assert shown["links"]["results"] == f"/uploads/{job.job_id}/results.csv"
+
+
+def test_the_results_workbook_needs_a_sign_in(api):
+    job = api.job(JobState.COMPLETED, results_key="results/j/staff-results.xlsx")
+    assert api.request("GET", f"/uploads/{job.job_id}/results.xlsx", as_admin=None).status == 401
