@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -76,11 +77,12 @@ def _child(path: str, reader: str) -> None:
     # would keep the parent's peak across fork and exec).
     Path("/proc/self/clear_refs").write_text("5")
     before = _status_kib("VmRSS")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rows = read()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = _status_kib("VmHWM")
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mib": peak / 1024, "read_mib": (peak - before) / 1024}))
+    print(json.dumps({"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak / 1024,
+                      "read_mib": (peak - before) / 1024}))
 
 
 def _status_kib(field: str) -> int:
@@ -168,14 +170,17 @@ def main() -> None:
         print(f"{args.rows:,}-row workbook: {path.stat().st_size / 1e6:.1f} MB, "
               f"its sheet {sheet.file_size / 1e6:.0f} MB unpacked")
         figures = _median_read(path, "roster", args.runs)
-        print(f"read (checks, scan, parse, {figures['rows']:,.0f} records): {figures['seconds']:.2f} s, peak "
-              f"{figures['peak_mib']:.0f} MiB ({figures['read_mib']:.0f} MiB for the read); median of {args.runs}")
+        print(f"read (checks, scan, parse, {figures['rows']:,.0f} records): {figures['seconds']:.2f} s "
+              f"({figures['cpu_seconds']:.2f} s of CPU), peak {figures['peak_mib']:.0f} MiB "
+              f"({figures['read_mib']:.0f} MiB for the read); median of {args.runs}; load average "
+              f"{os.getloadavg()[0]:.1f}")
         if args.compare:
             wide = Path(folder) / "wide.xlsx"
             wide.write_bytes(wide_workbook(100_000))
             for reader in ("calamine", "openpyxl"):
                 once = _measure(wide, reader)
-                print(f"100,000 x 15 with {reader}: {once['seconds']:.1f} s, peak {once['peak_mib']:.0f} MiB "
+                print(f"100,000 x 15 with {reader}: {once['seconds']:.1f} s ({once['cpu_seconds']:.1f} s of CPU), "
+                      f"peak {once['peak_mib']:.0f} MiB "
                       f"({once['read_mib']:.0f} MiB for the read)")
     _bombs(args.runs)
 
