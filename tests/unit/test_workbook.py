@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roster.contract.columns import CURRENT_COLUMNS
 from roster.contract.findings import FileRejected
@@ -159,3 +161,44 @@ def test_a_workbook_with_a_wrong_header_is_refused_as_a_csv_would_be():
     raw = one_sheet([["Name", "Surname"], ["Ann", "Lee"]])
     outcome = validate_upload(raw, ADMIN, FakeDirectory(), UploadLimits(max_rows=1000, max_bytes=LIMIT))
     assert not outcome.ok and outcome.findings[0].line is None
+
+
+# -- whatever the sheet holds: records or one file-level refusal, never a crash -------------
+def _with_sheet(raw: bytes, sheet: bytes) -> bytes:
+    import io
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(raw)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, sheet if info.filename == "xl/worksheets/sheet1.xml"
+                             else source.read(info))
+    return target.getvalue()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_a_damaged_sheet_is_read_or_refused_as_a_whole_never_a_crash(data):
+    import io
+    import zipfile
+
+    raw = one_sheet([["First Name", "Mobile Phone"], ["Ann", 447912345678], ["Bob", Formula("A2")]], merged=["A3:B3"])
+    sheet = bytearray(zipfile.ZipFile(io.BytesIO(raw)).read("xl/worksheets/sheet1.xml"))
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(sheet) - 1))
+        action = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+        if action == "flip":
+            sheet[at] = data.draw(st.sampled_from(b'<>/"=rcfvt 0123456789AZ:e'))
+        elif action == "cut":
+            del sheet[at: at + data.draw(st.integers(1, 20))]
+        else:
+            sheet[at:at] = data.draw(st.sampled_from([b'<c r="XFD1">', b"<f>", b' r="A9"', b"</row>", b"<row>",
+                                                      b'<c r="B2" t="e"><v>#N/A</v></c>', b"<!DOCTYPE x>"]))
+    try:
+        found = records(_with_sheet(raw, bytes(sheet)))
+    except FileRejected as refused:
+        assert refused.message
+        return
+    for record in found:
+        assert all(isinstance(cell, str) for cell in record.cells)
+        assert all(0 <= column for column, _ in record.cell_problems)
