@@ -201,4 +201,4 @@ def test_a_damaged_sheet_is_read_or_refused_as_a_whole_never_a_crash(data):
         return
     for record in found:
         assert all(isinstance(cell, str) for cell in record.cells)
-        assert all(0 <= column for column, _ in record.cell_problems)
+        assert all(column >= 0 for column, _ in record.cell_problems)
