@@ -10,6 +10,8 @@ import zipfile
 import zlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roster.contract.findings import FileRejected
 from roster.contract.upload_file import read_upload
@@ -154,3 +156,25 @@ def test_verify_parts_hands_each_part_over_as_it_unpacks():
     seen: dict[str, int] = {}
     verify_parts(container, lambda name, pieces: seen.__setitem__(name, sum(len(p) for p in pieces)))
     assert seen == {info.filename: info.file_size for info in container.archive.infolist()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_damaged_zip_is_read_or_refused_as_a_whole_never_a_crash(data):
+    raw = bytearray(one_sheet(GOOD_ROWS + [["Ann", 447912345678]], merged=["A2:B2"]))
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(raw) - 1))
+        raw[at] = data.draw(st.integers(0, 255))
+    try:
+        found = list(read_upload(bytes(raw), LIMIT))
+    except FileRejected as refused:
+        assert refused.message
+        return
+    assert all(isinstance(cell, str) for record in found for cell in record.cells)
+
+
+def test_a_part_said_to_start_past_the_end_of_the_file_is_refused_as_damaged():
+    raw = bytearray(one_sheet(GOOD_ROWS))
+    central = raw.find(b"PK\x01\x02")
+    struct.pack_into("<I", raw, central + 42, len(raw) + 10)  # the first part's local header offset
+    assert "damaged" in refusal(bytes(raw))

@@ -66,10 +66,12 @@ class Container:
     def unpacked(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """A part's bytes as they unpack, refused the moment they exceed its declared size."""
         start = info.header_offset
-        signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(self.raw, start)
-        if signature != ZIP_MAGIC:
+        if not 0 <= start <= len(self.raw) - _LOCAL_HEADER.size:
             raise not_a_workbook("a damaged zip archive")
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(self.raw, start)
         begin = start + _LOCAL_HEADER.size + name_length + extra_length
+        if signature != ZIP_MAGIC or begin + info.compress_size > len(self.raw):
+            raise not_a_workbook("a damaged zip archive")
         packed = memoryview(self.raw)[begin: begin + info.compress_size]
         produced, crc = 0, 0
         for piece in _inflate(packed, info):
