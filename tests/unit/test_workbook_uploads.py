@@ -33,6 +33,7 @@ def test_given_a_workbook_upload_when_applied_then_its_results_are_a_workbook_of
 
     assert job.state is JobState.COMPLETED and job.results_key.endswith("/users-results.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(roster.files.read(job.results_key))).worksheets[0]
+    assert sheet.title == "Users"  # the uploaded sheet's name
     table = [[c.value for c in row] for row in sheet.iter_rows()]
     assert table[0] == [*CURRENT_COLUMNS, *RESULT_COLUMNS]
     assert table[1][8] == "447912345123" and table[1][13:16] == ["Created", table[1][14], "jane.doe@nhs.net"]

@@ -66,3 +66,9 @@ def test_a_big_results_file_is_written_as_it_is_read():
     rows = ([f"Name{n}", f"0791234{n:04d}", ""] for n in range(5000))
     sheet = opened(workbook_bytes(HEADER, rows))
     assert sheet.max_row == 5001 and sheet["B5001"].value == "07912344999"
+
+
+def test_a_sheet_name_is_kept_within_excels_rules():
+    assert opened(workbook_bytes(HEADER, [], sheet_name='Staff "Q1" [draft]: new/old')).title == 'Staff "Q1"  draft   new old'
+    assert opened(workbook_bytes(HEADER, [], sheet_name="'" + "x" * 40)).title == "x" * 31
+    assert opened(workbook_bytes(HEADER, [], sheet_name="")).title == "Users"

@@ -64,6 +64,11 @@ def read_workbook(raw: bytes, max_bytes: int, size: int | None = None) -> Iterat
     return _records(rows, start, scans[0] if scans else SheetScan(), merged)
 
 
+def worksheet_name(raw: bytes) -> str:
+    """The name of the worksheet read_workbook reads (the results of a workbook upload keep it)."""
+    return _first_visible_worksheet(open_container(raw))[0]
+
+
 def _first_visible_worksheet(container: Container) -> tuple[str, str]:
     """The name and part of the first worksheet a person sees when they open the workbook."""
     names = set(container.archive.namelist())

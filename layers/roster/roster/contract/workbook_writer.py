@@ -49,6 +49,12 @@ def _text(value: str) -> str:
     return escape(_UNWRITABLE.sub(lambda m: f"_x{ord(m.group()):04X}_", value))
 
 
+def _sheet_name(name: str) -> str:
+    # Excel's rules: 1 to 31 characters, none of \ / ? * [ ] :, and no ' at either end.
+    kept = re.sub(r"[\\/?*\[\]:\x00-\x1f]", " ", name).strip().strip("'")[:31].strip() or "Users"
+    return escape(kept, {'"': "&quot;"})
+
+
 def _row(number: int, cells: Sequence[object], style: int) -> str:
     parts = [f'<row r="{number}">']
     for index, cell in enumerate(cells):
@@ -73,7 +79,7 @@ def workbook_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], shee
         archive.writestr("_rels/.rels", f'{_XML}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
                                         f'Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
         archive.writestr("xl/workbook.xml", f'{_XML}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_DOC_REL}"><sheets>'
-                                            f'<sheet name="{escape(sheet_name[:31])}" sheetId="1" r:id="rId1"/>'
+                                            f'<sheet name="{_sheet_name(sheet_name)}" sheetId="1" r:id="rId1"/>'
                                             "</sheets></workbook>")
         archive.writestr("xl/_rels/workbook.xml.rels",
                          f'{_XML}<Relationships xmlns="{_PKG_REL}">'

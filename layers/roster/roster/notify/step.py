@@ -20,6 +20,7 @@ from roster.contract.reading import Record
 from roster.contract.results_file import ResultLine, results_csv, results_table, with_warnings
 from roster.contract.upload_file import is_workbook, read_upload
 from roster.contract.validation_report import parse_validation_report
+from roster.contract.workbook import worksheet_name
 from roster.contract.workbook_writer import XLSX_CONTENT_TYPE, workbook_bytes
 from roster.emails import file_stem, upload_complete_email
 from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
@@ -100,7 +101,7 @@ class NotifyStep:
         if is_workbook(raw):
             table = results_table(header, _tallied(lines, tally), _password_column(detected.format),
                                   detected.is_results_file)
-            return workbook_bytes(*table, sheet_name="Results"), tally, "xlsx"
+            return workbook_bytes(*table, sheet_name=worksheet_name(raw)), tally, "xlsx"
         results = results_csv(header, _tallied(lines, tally), _password_column(detected.format),
                               detected.is_results_file)
         return results, tally, "csv"
