@@ -383,8 +383,8 @@ def test_keyboard_alone_signs_in_and_reaches_every_control(page: Page, shot: Sho
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Bulk user upload")).to_be_focused()
 
-    wanted = ["Organisation", "Download report", "Download sample file", "Download legacy sample file", "CSV file",
-              "Validate", "Sign out"]
+    wanted = ["Organisation", "Download report", "Download sample file", "Download legacy sample file",
+              "Download sample workbook", "CSV file", "Validate", "Sign out"]
     reached: set[str] = set()
     for _ in range(40):
         page.keyboard.press("Tab")

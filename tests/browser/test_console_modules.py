@@ -43,7 +43,7 @@ def test_progress_and_counts_are_formatted_for_people(page: Page) -> None:
         m.formatProgress(undefined),
         m.plural(1, 'warning'), m.plural(1200, 'row'),
         m.stateLabel('AWAITING_APPROVAL'), m.stateLabel('SOMETHING_NEW'),
-        m.fileStem('C:\\\\Users\\\\me\\\\Starters.CSV'),
+        m.fileStem('C:\\\\Users\\\\me\\\\Starters.CSV'), m.fileStem('staff.xlsx'),
     ]""")
     assert formatted == ["1,200 / 10,000", "0 / 3", "–", "–", "1 warning", "1,200 rows", "Awaiting approval",
-                         "Something new", "Starters"]
+                         "Something new", "Starters", "staff"]

@@ -104,7 +104,7 @@ def test_an_upload_the_uploader_may_not_approve_alone_ends_the_command_waiting(t
     (["missing.csv"], "no such file"),
     (["{users}", "--chaos", "create:sometimes:0.5"], "WHEN must be before or after"),
     (["{users}", "--parameter", "NoSuchParameter=1"], "no parameter NoSuchParameter"),
-    (["{users}", "--parameter", "MaxRows=abc"], "template parameter MaxRows must be a number from 1 to 100000"),
+    (["{users}", "--parameter", "MaxRows=abc"], "template parameter MaxRows must be a number from 1 to 150000"),
     (["{users}", "--parameter", "LogLevel=LOUD"], "LogLevel must be one of DEBUG, INFO, WARNING, ERROR"),
 ])
 def test_wrong_arguments_are_refused_with_a_message(tmp_path, args, message):

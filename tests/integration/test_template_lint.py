@@ -200,9 +200,9 @@ def test_the_console_and_what_it_needs_before_sign_in_are_the_only_public_routes
               for event in resource["Properties"].get("Events", {}).values() if event["Type"] == "HttpApi"]
     public = {(p["Method"], p["Path"]) for _, p in routes if p.get("Auth", {}).get("Authorizer") == "NONE"}
 
-    # Every file of the console, /config and the sample; CORS preflights (they carry no token). Nothing else.
+    # Every file of the console, /config and the samples; CORS preflights (they carry no token). Nothing else.
     assert public == ({("GET", path) for path in asset_paths()}
-                      | {("GET", "/config"), ("GET", "/sample.csv"), ("OPTIONS", "/{proxy+}")})
+                      | {("GET", "/config"), ("GET", "/sample.csv"), ("GET", "/sample.xlsx"), ("OPTIONS", "/{proxy+}")})
     assert {logical for logical, _ in routes} == {"ApiFunction"}
 
 

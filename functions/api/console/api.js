@@ -93,7 +93,9 @@ export class Api {
 
   async getBlob(path) {
     const response = await this.request('GET', path, { accept: 'text/csv' });
-    return new Blob([await response.arrayBuffer()], { type: 'text/csv;charset=utf-8' });
+    // A workbook upload's results are a workbook: the blob keeps the type the API gave.
+    const type = response.headers.get('content-type') || 'text/csv;charset=utf-8';
+    return new Blob([await response.arrayBuffer()], { type });
   }
 }
 

@@ -64,5 +64,5 @@ export const BEFORE_REPORT_STATES = new Set(['AWAITING_FILE', 'RECEIVED', 'VALID
 /** `users` from `users.csv`, for the names of downloaded files. */
 export function fileStem(fileName) {
   const name = String(fileName ?? 'upload').split(/[\\/]/).pop() || 'upload';
-  return name.replace(/\.csv$/i, '') || 'upload';
+  return name.replace(/\.(csv|xlsx)$/i, '') || 'upload';
 }

@@ -103,7 +103,7 @@ export class UploadFlow {
     if (this.busy) return;
     const file = this.fileInput.files?.[0];
     if (!file) {
-      showMessage(this.error, 'Choose a CSV file first.');
+      showMessage(this.error, 'Choose a CSV file or an Excel workbook first.');
       this.fileInput.focus();
       return;
     }

@@ -234,7 +234,7 @@ export class UploadsPanel {
       row.actionsKey = actionsKey;
       this.keepingFocus(row, () => {
         row.results.replaceChildren(...[
-          mayHaveResults && this.downloadLink(row, upload, 'results.csv', 'results', 'Download results'),
+          mayHaveResults && this.downloadLink(row, upload, resultsFile(upload), 'results', 'Download results'),
           hasReport && this.downloadLink(row, upload, 'validation.csv', 'validation', 'Validation report'),
         ].filter(Boolean));
         row.actions.replaceChildren(...(awaitingApproval ? [
@@ -259,7 +259,7 @@ export class UploadsPanel {
 
   downloadLink(row, upload, report, suffix, label) {
     const path = `uploads/${segment(upload.upload_id)}/${report}`;
-    const fileName = `${fileStem(upload.file_name)}-${suffix}.csv`;
+    const fileName = `${fileStem(upload.file_name)}-${suffix}.${report.endsWith('.xlsx') ? 'xlsx' : 'csv'}`;
     return h('a', {
       href: path,
       download: fileName,
@@ -292,4 +292,9 @@ export class UploadsPanel {
     }
     this.refreshNow();
   }
+}
+
+/** The results of a workbook upload are a workbook (docs/csv-format.md): the API's link says which. */
+function resultsFile(upload) {
+  return String(upload.links?.results ?? '').endsWith('.xlsx') ? 'results.xlsx' : 'results.csv';
 }

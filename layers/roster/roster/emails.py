@@ -29,6 +29,7 @@ COUNT_LABELS: tuple[tuple[str, str], ...] = (
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 100
+XLSX_SUBTYPE = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,10 @@ def to_mime(email: OutgoingEmail, now: datetime | None = None) -> bytes:
     message[JOB_HEADER] = email.job_id
     message.set_content(email.body, subtype="plain", charset="utf-8")
     for name, content in email.attachments:
-        message.add_attachment(content, maintype="text", subtype="csv", filename=name, params={"charset": "utf-8"})
+        if name.endswith(".xlsx"):  # the results of a workbook upload (docs/csv-format.md)
+            message.add_attachment(content, maintype="application", subtype=XLSX_SUBTYPE, filename=name)
+        else:
+            message.add_attachment(content, maintype="text", subtype="csv", filename=name, params={"charset": "utf-8"})
     return message.as_bytes()
 
 

@@ -182,6 +182,10 @@ class UploadFiles(Protocol):
         """Store a text object (UTF-8)."""
         ...
 
+    def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
+        """Store an object as given (a workbook)."""
+        ...
+
     def put_json(self, key: str, value: Any) -> None:
         """Store a value as a JSON object."""
         ...

@@ -63,7 +63,7 @@ class RosterApi:
         with path.open("rb") as handle:
             try:
                 response = requests.post(form["url"], data=form["fields"],
-                                         files={"file": (path.name, handle, "text/csv")}, timeout=300)
+                                         files={"file": (path.name, handle, _content_type(path))}, timeout=300)
             except requests.RequestException as exc:
                 raise CommandFailed(f"the upload of {path.name} failed: {exc.__class__.__name__}") from exc
         if response.status_code >= 300:
@@ -104,3 +104,9 @@ def _refusal(response: requests.Response, url: str) -> CommandFailed:
 def _s3_message(text: str) -> str:
     start, end = text.find("<Message>"), text.find("</Message>")
     return text[start + 9:end] if 0 <= start < end else text[:200]
+
+
+def _content_type(path: Path) -> str:
+    # Roster tells a workbook by its content; the type only labels the stored object.
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if path.suffix.lower() == ".xlsx" \
+        else "text/csv"

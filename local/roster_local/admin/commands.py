@@ -7,6 +7,7 @@ Exit status: 0 COMPLETED or VALIDATED (or nothing to wait for), 3 INVALID, 4 FAI
 from __future__ import annotations
 
 import argparse
+import base64
 import getpass
 import json
 import os
@@ -43,6 +44,8 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
     login.add_argument("--email", required=True)
     sample = commands.add_parser("sample", parents=[common], help="the sample file")
     sample.add_argument("--legacy", action="store_true", help="the NHSmail 1 format")
+    sample.add_argument("--xlsx", action="store_true",
+                        help="as an Excel workbook, every column formatted as text")
     sample.add_argument("-o", "--output", type=Path)
     upload = commands.add_parser("upload", parents=[common], help="upload a CSV file")
     upload.add_argument("file", type=Path, metavar="FILE")
@@ -106,7 +109,8 @@ def login(args: argparse.Namespace) -> int:
 
 
 def sample(args: argparse.Namespace) -> int:
-    name, data = _api(args).get_csv("/sample.csv", format="legacy" if args.legacy else "current")
+    path = "/sample.xlsx" if args.xlsx else "/sample.csv"
+    name, data = _api(args).get_csv(path, format="legacy" if args.legacy else "current")
     return _save(args, name, data)
 
 
@@ -188,7 +192,10 @@ def cancel(args: argparse.Namespace) -> int:
 
 
 def results(args: argparse.Namespace) -> int:
-    name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/results.csv")
+    api = _api(args)
+    # A workbook upload's results are a workbook: the upload's own link says which file it has.
+    links = api.get_json(f"/uploads/{args.upload_id}").get("links", {})
+    name, data = api.get_csv(links.get("results", f"/uploads/{args.upload_id}/results.csv"))
     return _save(args, name, data)
 
 
@@ -227,6 +234,9 @@ def _progress_console() -> Console:
 
 def _save(args: argparse.Namespace, name: str, data: bytes) -> int:
     output: Path | None = args.output
+    workbook = name.endswith(".xlsx")
+    if output is None and not args.json and workbook and sys.stdout.isatty():
+        raise BadArguments(f"{name} is a workbook, which a terminal cannot show: give -o {name}")
     if output is None and not args.json:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -234,7 +244,9 @@ def _save(args: argparse.Namespace, name: str, data: bytes) -> int:
     if output is not None:
         output.write_bytes(data)
     document = {"file_name": name, "saved_to": str(output) if output else None, "bytes": len(data)}
-    if output is None:
+    if output is None and workbook:
+        document["xlsx_base64"] = base64.b64encode(data).decode()
+    elif output is None:
         document["csv"] = data.decode("utf-8-sig")
     _emit(args, document, f"Saved {output}")
     return 0

@@ -264,8 +264,9 @@ class LocalRun:
         (folder / "validation.csv").write_text(report, encoding="utf-8", newline="")
         if job.plan_key:
             (folder / "plan.csv").write_bytes(self.uploads.read(job.plan_key))
-        if job.results_key:
-            (folder / "results.csv").write_bytes(self.uploads.read(job.results_key))
+        if job.results_key:  # a workbook upload's results are a workbook (docs/csv-format.md)
+            name = "results.xlsx" if job.results_key.endswith(".xlsx") else "results.csv"
+            (folder / name).write_bytes(self.uploads.read(job.results_key))
         for number, raw in enumerate(sent_emails(job.job_id), start=1):
             (folder / "emails" / f"{number:02d}.eml").write_bytes(raw)
         return UploadResult(index, path, job, folder)

@@ -46,7 +46,7 @@ class FakeFiles:
         self.add(key, body, uploader, validate_only, file_name)
         return key
 
-    def put_bytes(self, key: str, body: bytes) -> None:
+    def put_bytes(self, key: str, body: bytes, content_type: str = "application/octet-stream") -> None:
         """An object of these bytes (a report or results file written earlier)."""
         self._put(key, body)
 

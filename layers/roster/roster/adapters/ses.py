@@ -6,6 +6,7 @@ mid-way stays IN_PROGRESS until the Lambda's own timeout passes, then may be tri
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -62,14 +63,21 @@ def _sender() -> Callable[..., dict[str, str]]:
 def _as_dict(email: OutgoingEmail) -> dict[str, Any]:
     # The idempotency payload must be JSON: attachments travel as text (reports, plans and results are CSV).
     values = {name: getattr(email, name) for name in email.__dataclass_fields__}
-    values["attachment"] = email.attachment.decode("utf-8") if email.attachment is not None else None
+    if email.attachment is not None and (email.attachment_name or "").endswith(".xlsx"):
+        # A workbook upload's results are a workbook (docs/csv-format.md): bytes, carried as base64.
+        values["attachment"], values["attachment_base64"] = base64.b64encode(email.attachment).decode(), True
+    else:
+        values["attachment"] = email.attachment.decode("utf-8") if email.attachment is not None else None
     values["also_to"] = list(email.also_to)
     values["more_attachments"] = [[name, content.decode("utf-8")] for name, content in email.more_attachments]
     return values
 
 
 def _from_dict(values: dict[str, Any]) -> OutgoingEmail:
+    values = dict(values)
     text = values.get("attachment")
+    attachment = (base64.b64decode(text) if values.pop("attachment_base64", False) else text.encode("utf-8")) \
+        if text is not None else None
     more = tuple((name, content.encode("utf-8")) for name, content in values.get("more_attachments", ()))
-    return OutgoingEmail(**{**values, "attachment": text.encode("utf-8") if text is not None else None,
+    return OutgoingEmail(**{**values, "attachment": attachment,
                             "also_to": tuple(values.get("also_to", ())), "more_attachments": more})

@@ -87,6 +87,10 @@ class UploadStore:
         """Store a text object (UTF-8)."""
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type)
 
+    def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
+        """Store an object as given (a workbook)."""
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
     def put_json(self, key: str, value: Any) -> None:
         """Store a value as a JSON object."""
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=json.dumps(value, separators=(",", ":")).encode(),

@@ -32,6 +32,16 @@ class CsvDownload:
     location: str | None = None  # a presigned GET, answered as 303 See Other
 
 
+@dataclass(frozen=True)
+class WorkbookDownload:
+    """A workbook the API hands out (the results of a workbook upload, the sample), with its name:
+    its bytes, or where to get it."""
+
+    file_name: str
+    body: bytes = b""
+    location: str | None = None  # a presigned GET, answered as 303 See Other
+
+
 class DownloadFiles(Protocol):
     """What handing out a file needs from the upload bucket (roster.adapters.upload_store)."""
 
@@ -48,6 +58,14 @@ def stored_download(files: DownloadFiles, file_name: str, key: str) -> CsvDownlo
     if len(head) <= INLINE_BYTES:
         return CsvDownload(file_name, head.decode("utf-8"))
     return CsvDownload(file_name, location=files.presigned_download(key, LINK_SECONDS, file_name).url)
+
+
+def stored_workbook(files: DownloadFiles, file_name: str, key: str) -> WorkbookDownload:
+    """A stored workbook: inline when small (API Gateway sends it base64, a third bigger), else a link."""
+    head = files.read(key, limit=INLINE_BYTES)
+    if len(head) <= INLINE_BYTES:
+        return WorkbookDownload(file_name, head)
+    return WorkbookDownload(file_name, location=files.presigned_download(key, LINK_SECONDS, file_name).url)
 
 
 def made_download(files: DownloadFiles, file_name: str, text: str) -> CsvDownload:

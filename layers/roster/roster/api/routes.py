@@ -11,11 +11,12 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from roster.api.access import Caller
-from roster.api.downloads import CsvDownload
+from roster.api.downloads import CsvDownload, WorkbookDownload
 from roster.api.errors import BadRequest
 from roster.api.front_door import FrontDoor
-from roster.api.sample import sample_csv, sample_file_name
+from roster.api.sample import sample_csv, sample_file_name, sample_workbook, sample_workbook_name
 from roster.contract.columns import UploadFormat
+from roster.contract.workbook_writer import XLSX_CONTENT_TYPE
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -42,6 +43,22 @@ def _csv(download: CsvDownload) -> Response[str]:
                     headers={"Content-Disposition": f'attachment; filename="{download.file_name}"'})
 
 
+def _xlsx(download: WorkbookDownload) -> Response[bytes] | Response[str]:
+    if download.location is not None:  # too big to answer inline (roster.api.downloads)
+        return Response(status_code=303, content_type=content_types.APPLICATION_JSON,
+                        body=json.dumps({"location": download.location, "file_name": download.file_name}),
+                        headers={"Location": download.location})
+    return Response(status_code=200, content_type=XLSX_CONTENT_TYPE, body=download.body,
+                    headers={"Content-Disposition": f'attachment; filename="{download.file_name}"'})
+
+
+def _sample_format() -> UploadFormat:
+    wanted = router.current_event.get_query_string_value("format", "current") or "current"
+    if wanted not in ("current", "legacy"):
+        raise BadRequest("format must be current or legacy.")
+    return UploadFormat(wanted)
+
+
 # The console's page and files are served by the api function itself (functions/api/console_routes.py).
 
 
@@ -58,11 +75,15 @@ def me() -> dict[str, Any]:
 @router.get("/sample.csv")
 def sample() -> Response[str]:
     # No sign-in: the console links to it plainly, and it holds only the header and an example row.
-    wanted = router.current_event.get_query_string_value("format", "current") or "current"
-    if wanted not in ("current", "legacy"):
-        raise BadRequest("format must be current or legacy.")
-    upload_format = UploadFormat(wanted)
+    upload_format = _sample_format()
     return _csv(CsvDownload(sample_file_name(upload_format), sample_csv(upload_format)))
+
+
+@router.get("/sample.xlsx")
+def sample_xlsx() -> Response[bytes] | Response[str]:
+    # As /sample.csv: no sign-in, every column formatted as Text (docs/csv-format.md).
+    upload_format = _sample_format()
+    return _xlsx(WorkbookDownload(sample_workbook_name(upload_format), sample_workbook(upload_format)))
 
 
 @router.post("/uploads")
@@ -117,6 +138,11 @@ def cancel(upload_id: str) -> dict[str, Any]:
 @router.get("/uploads/<upload_id>/results.csv")
 def results(upload_id: str) -> Response[str]:
     return _csv(_front_door().uploads.results(_caller(), upload_id))
+
+
+@router.get("/uploads/<upload_id>/results.xlsx")
+def results_workbook(upload_id: str) -> Response[bytes] | Response[str]:
+    return _xlsx(_front_door().uploads.results_workbook(_caller(), upload_id))
 
 
 @router.get("/report.csv")

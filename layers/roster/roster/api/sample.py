@@ -1,9 +1,11 @@
-"""The sample files (api.md `GET /sample.csv`): each format's header row and one example row."""
+"""The sample files (`GET /sample.csv`, `GET /sample.xlsx`): each format's header row and one
+example row; the workbook's columns are formatted as Text (docs/csv-format.md)."""
 
 from __future__ import annotations
 
 from roster.api.csv_text import csv_text
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
+from roster.contract.workbook_writer import workbook_bytes
 
 # An example a file can start from: a new user (Email Address and Status blank), in each format.
 _EXAMPLES = {
@@ -22,3 +24,13 @@ def sample_csv(upload_format: UploadFormat) -> str:
 
 def sample_file_name(upload_format: UploadFormat) -> str:
     return "roster-sample.csv" if upload_format is UploadFormat.CURRENT else "roster-legacy-sample.csv"
+
+
+def sample_workbook(upload_format: UploadFormat) -> bytes:
+    """The format's sample workbook: header and one example row, every column Text."""
+    columns = CURRENT_COLUMNS if upload_format is UploadFormat.CURRENT else LEGACY_COLUMNS
+    return workbook_bytes(columns, [_EXAMPLES[upload_format]], sheet_name="Users", column_count=len(columns))
+
+
+def sample_workbook_name(upload_format: UploadFormat) -> str:
+    return sample_file_name(upload_format).removesuffix(".csv") + ".xlsx"

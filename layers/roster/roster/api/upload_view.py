@@ -42,7 +42,8 @@ def _links(job: Job, caller_email: str) -> dict[str, str]:
     if job.report_key:
         links["validation_report"] = f"/uploads/{job.job_id}/validation.csv"
     if job.results_key and job.uploader.lower() == caller_email:
-        links["results"] = f"/uploads/{job.job_id}/results.csv"
+        # A workbook upload's results are a workbook (docs/csv-format.md).
+        links["results"] = f"/uploads/{job.job_id}/results.{'xlsx' if job.results_key.endswith('.xlsx') else 'csv'}"
     return links
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from roster.api.access import Caller
-from roster.api.downloads import CsvDownload, report_head, stored_download
+from roster.api.downloads import CsvDownload, WorkbookDownload, report_head, stored_download, stored_workbook
 from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from roster.api.upload_view import first_findings, upload_view
 from roster.approval.policy import ApprovalRefused
@@ -101,7 +101,20 @@ class UploadDesk:
             why = ("it created nothing (validate-only or invalid); its validation report says what was found"
                    if job.state in (JobState.INVALID, JobState.VALIDATED) else f"it is {job.state.value}")
             raise Conflict(f"Upload {upload_id} has no results: {why}.")
+        if job.results_key.endswith(".xlsx"):
+            raise Conflict(f"Upload {upload_id} was a workbook, so its results are one: "
+                           f"GET /uploads/{upload_id}/results.xlsx.")
         return stored_download(self.files, f"{file_stem(job.file_name)}-results.csv", job.results_key)
+
+    def results_workbook(self, caller: Caller, upload_id: str) -> WorkbookDownload:
+        """The results of a workbook upload as a workbook (docs/csv-format.md), to its uploader only."""
+        job = self._visible(caller, upload_id)
+        caller.require_uploader(job)
+        if not job.results_key or not job.results_key.endswith(".xlsx"):
+            raise Conflict(f"Upload {upload_id} has no results workbook: only a workbook upload that was applied "
+                           f"has one (it is {job.state.value}; a CSV upload's results are "
+                           f"GET /uploads/{upload_id}/results.csv).")
+        return stored_workbook(self.files, f"{file_stem(job.file_name)}-results.xlsx", job.results_key)
 
     def apply(self, caller: Caller, upload_id: str) -> dict[str, Any]:
         """A validated (validate-only) upload goes on to create, without its file being sent again.

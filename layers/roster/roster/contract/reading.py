@@ -48,6 +48,9 @@ class Record(NamedTuple):
     line: int
     cells: list[str]
     problem: str | None = None
+    # A workbook's cells that read but cannot be taken as text (a date, a formula, a merged cell):
+    # (index in cells, what to do), reported on the cell (docs/csv-format.md, "Excel workbooks").
+    cell_problems: tuple[tuple[int, str], ...] = ()
 
 
 def decode_upload(raw: bytes, max_bytes: int, size: int | None = None) -> str:
@@ -55,13 +58,7 @@ def decode_upload(raw: bytes, max_bytes: int, size: int | None = None) -> str:
 
     `size` is the stored object's whole size when `raw` may be only its first bytes (a file
     over the limit is read no further than the limit): a refusal then states the real size."""
-    size = len(raw) if size is None else size
-    if size > max_bytes:
-        shown, limit = _size_versus_limit(size, max_bytes)
-        raise FileRejected(
-            f"The file is {shown}, above the {limit} allowed for one upload. "
-            "Split it into smaller files and upload each one."
-        )
+    check_upload_size(len(raw) if size is None else size, max_bytes)
     if raw.startswith(_UTF16_BOMS):
         raise _utf16()
     looks_like = _file_type(raw)
@@ -85,6 +82,16 @@ def decode_upload(raw: bytes, max_bytes: int, size: int | None = None) -> str:
         line = text.count("\n", 0, control.start()) + 1
         raise _binary(f"the control character U+{code:04X} on line {line}")
     return text
+
+
+def check_upload_size(size: int, max_bytes: int) -> None:
+    """FileRejected when a file of `size` bytes is over the upload limit."""
+    if size > max_bytes:
+        shown, limit = _size_versus_limit(size, max_bytes)
+        raise FileRejected(
+            f"The file is {shown}, above the {limit} allowed for one upload. "
+            "Split it into smaller files and upload each one."
+        )
 
 
 def read_records(text: str) -> Iterator[Record]:

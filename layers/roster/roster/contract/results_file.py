@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from roster.contract.columns import MASKED_PASSWORD, RESULT_COLUMNS
@@ -61,6 +61,17 @@ def results_csv(
     Rows keep their order and cells (even when their count differs from the header);
     supplied passwords are masked; an earlier results file's result columns are replaced.
     `lines` is read once, as the text is written: a generator keeps no list of a job's lines."""
+    return csv_text(*results_table(header, lines, password_column, has_result_columns))
+
+
+def results_table(
+    header: list[str],
+    lines: Iterable[ResultLine],
+    password_column: int | None,
+    has_result_columns: bool,
+) -> tuple[list[str], Iterator[list[str]]]:
+    """The results file's header and rows, as results_csv writes them (and the workbook writer
+    for a workbook upload); the rows are made as they are read."""
     data_width = len(header) - len(RESULT_COLUMNS) if has_result_columns else len(header)
     if data_width < 0:
         raise ValueError("a results file header must end with the four result columns")
@@ -69,7 +80,7 @@ def results_csv(
          line.result.value, line.message, line.assigned_email, line.temporary_password]
         for line in lines
     )
-    return csv_text([*header[:data_width], *RESULT_COLUMNS], rows)
+    return [*header[:data_width], *RESULT_COLUMNS], rows
 
 
 # A results file row by header name; cells past the header's width are a list under the key

@@ -12,9 +12,12 @@ from aws_lambda_powertools import Logger
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
 from roster.contract.findings import Severity
 from roster.contract.formats import DetectedFormat, detect_format
-from roster.contract.reading import Record, decode_upload, read_records
-from roster.contract.results_file import ResultLine, results_csv, with_warnings
+from roster.contract.reading import Record
+from roster.contract.results_file import ResultLine, results_csv, results_table, with_warnings
+from roster.contract.upload_file import is_workbook, read_upload
 from roster.contract.validation_report import parse_validation_report
+from roster.contract.workbook import worksheet_name
+from roster.contract.workbook_writer import XLSX_CONTENT_TYPE, workbook_bytes
 from roster.create.batches import generated_password_purpose, planned_lines
 from roster.emails import file_stem, upload_complete_email
 from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
@@ -59,11 +62,15 @@ class NotifyStep:
     def _write_results(self, job: Job, failure: dict[str, Any] | None) -> Job:
         cipher = JobCipher.of_job(self.keys, job.data_key, job.job_id)
         recorded: set[int] = set()
-        text, tally = self._results_file(job, self.jobs.outcomes_in_line_order(job.job_id), recorded, cipher)
+        body, tally, extension = self._results_file(job, self.jobs.outcomes_in_line_order(job.job_id), recorded,
+                                                    cipher)
         # Only the planned lines without an outcome are kept, not every line of the job.
         missing = len({line for line in planned_lines(self.files, job.job_id) if line not in recorded})
-        results_key = f"results/{job.job_id}/{file_stem(job.file_name)}-results.csv"
-        self.files.put_text(results_key, text)
+        results_key = f"results/{job.job_id}/{file_stem(job.file_name)}-results.{extension}"
+        if isinstance(body, bytes):  # a workbook upload's results are a workbook (docs/csv-format.md)
+            self.files.put_bytes(results_key, body, XLSX_CONTENT_TYPE)
+        else:
+            self.files.put_text(results_key, body)
         counts = {**job.counts, **{name: tally.get(name, 0) for name in RESULT_COUNT.values()}}
         state = JobState.FAILED if failure or missing else JobState.COMPLETED
         error = _failure_text(failure, missing) if state is JobState.FAILED else None
@@ -71,19 +78,24 @@ class NotifyStep:
         return self.jobs.get(job.job_id)
 
     def _results_file(self, job: Job, outcomes: Iterator[RowOutcome], recorded: set[int],
-                      cipher: JobCipher) -> tuple[str, dict[str, int]]:
-        """The results text and its tally; `recorded` gets the line of every outcome read."""
-        text = decode_upload(self.files.read(job.key, job.version_id), self.settings.max_upload_bytes)
-        records = iter(read_records(text))
+                      cipher: JobCipher) -> tuple[str | bytes, dict[str, int], str]:
+        """The results file (CSV text, or a workbook's bytes for a workbook upload), its tally and
+        its extension; `recorded` gets the line of every outcome read."""
+        raw = self.files.read(job.key, job.version_id)
+        records = iter(read_upload(raw, self.settings.max_upload_bytes))
         header = next(records).cells
         detected = detect_format([cell.strip() for cell in header])
         lines = _result_lines(records, detected, _noted(outcomes, recorded), self._warnings_by_line(job), cipher)
         # Lines are made and counted as the CSV is written, the outcomes read as they are met: a
         # 100,000-row job keeps no list of either.
         tally: dict[str, int] = {}
+        if is_workbook(raw):
+            table = results_table(header, _tallied(lines, tally), _password_column(detected.format),
+                                  detected.is_results_file)
+            return workbook_bytes(*table, sheet_name=worksheet_name(raw)), tally, "xlsx"
         results = results_csv(header, _tallied(lines, tally), _password_column(detected.format),
                               detected.is_results_file)
-        return results, tally
+        return results, tally, "csv"
 
     def _warnings_by_line(self, job: Job) -> dict[int, list[str]]:
         """The validation warnings of each line, from the job's validation report."""
@@ -99,7 +111,8 @@ class NotifyStep:
             return
         attachments = EmailAttachments(self.files, self.settings.attachment_limit_bytes,
                                        kept_until(job.created_at, self.settings.upload_retention_days))
-        wanted = [WantedFile(FileKind.RESULTS, f"{file_stem(job.file_name)}-results.csv", job.results_key)]
+        results_name = f"{file_stem(job.file_name)}-results.{job.results_key.rsplit('.', 1)[-1]}"  # .csv or .xlsx
+        wanted = [WantedFile(FileKind.RESULTS, results_name, job.results_key)]
         email = attachments.email(wanted, lambda files: upload_complete_email(
             self.settings.sender_email, job.uploader, job.file_name, job.job_id, job.counts, files[0],
             failed=job.state is JobState.FAILED))

@@ -88,7 +88,7 @@ def _utc_now() -> datetime:
 
 @dataclass
 class Sweeper:
-    """The sweeper's stores, passed in (production wiring in roster.operations)."""
+    """The sweeper's stores, passed in (production wiring in roster.wiring)."""
 
     deadlines: SweepDeadlines
     open_jobs: OpenJobRecords

@@ -25,8 +25,9 @@ from roster.contract.invisible import (
     listed,
     without_invisible,
 )
-from roster.contract.reading import Record, decode_upload, read_records
+from roster.contract.reading import Record
 from roster.contract.spreadsheet import FORMULA_STARTS, unescape_formula
+from roster.contract.upload_file import read_upload
 from roster.model.rows import PlannedRow
 from roster.ports import DirectoryReader
 from roster.rules import InvalidCell
@@ -173,7 +174,7 @@ def _validate(raw: bytes, uploader: str, directory: DirectoryReader, limits: Upl
 
 def _read_upload(raw: bytes, limits: UploadLimits, size: int | None) -> tuple[DetectedFormat, deque[Record]]:
     """The format and the non-blank data records, or FileRejected for the file as a whole."""
-    records = read_records(decode_upload(raw, limits.max_bytes, size))
+    records = read_upload(raw, limits.max_bytes, size)
     header = next(records, None)
     if header is None:
         raise FileRejected("The file is empty; upload a CSV file with the header row of the sample file "
@@ -248,8 +249,13 @@ def _checked_cells(record: Record, shape: _Shape, findings: list[Finding]) -> Ro
         cells = [unescape_formula(c) for c in cells[: len(detected.columns)]]
     draft = RowDraft(record.line, {}, shape.labels, detected.format is UploadFormat.LEGACY)
     present, values = draft.cells, draft.values
-    for column, cell in zip(shape.columns, cells, strict=True):
+    problems = dict(record.cell_problems)
+    for index, (column, cell) in enumerate(zip(shape.columns, cells, strict=True)):
         value = cell.strip()
+        if index in problems:  # a workbook's date, formula or merged cell: reported whatever the row does
+            present[column.field] = value
+            draft.cell_error(column.field, problems[index], formula=True)
+            continue
         if not value or (results_file and value == MASKED_PASSWORD and column.field == "password"):
             continue
         name = column.field
