@@ -72,8 +72,9 @@ def local_serve(args: argparse.Namespace) -> int:
         try:
             os.environ.update(dict.fromkeys(_ENDPOINT_VARIABLES, endpoint.url))
             settings = get_settings()
-            load_into(DirectoryStore(stack.client("dynamodb"), settings.directory_table), directory, utc_now())
-            create_with_password(stack.client("cognito-idp"), settings.user_pool_id,
+            store = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
+            load_into(store, directory, utc_now())
+            create_with_password(stack.client("cognito-idp"), settings.user_pool_id, store,
                                  [a.email for a in directory.admins], password)
             server.api = LocalHttpApi(stack, endpoint.url)
             _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)

@@ -27,6 +27,11 @@ NOBODY = "nobody@example.nhs.net"  # administers nothing
 BUCKET = "roster-test-uploads"
 
 
+def sub_of(email: str) -> str:
+    """The sub of an administrator's Cognito user, as directory load bound it."""
+    return f"sub-{email}"
+
+
 class FakeRecords:
     """Job records and the listing index, as JobStore and UploadListing keep them."""
 
@@ -102,6 +107,10 @@ class FakeDirectory:
     def administered(self, admin_email: str) -> frozenset[str]:
         return self.admins.get(admin_email, frozenset())
 
+    def administrator_email(self, sub: str) -> str | None:
+        # Each administrator's Cognito user is bound to them by its sub (see sub_of).
+        return next((email for email in self.admins if sub_of(email) == sub), None)
+
     def organisations(self, ods_codes: set[str]) -> dict[str, Organisation]:
         self.organisation_reads.append(set(ods_codes))
         return {ods: Organisation(ods=ods, name=self.names[ods], domain="nhs.net")
@@ -170,10 +179,12 @@ class FrontDoorClient:
         self.resolver = api_resolver()
 
     def request(self, method: str, path: str, as_admin: str | None = ADMIN, query: dict[str, str] | None = None,
-                body: Any = None, token_use: str = "id") -> Answer:
+                body: Any = None, token_use: str = "id", **claim: str) -> Answer:
+        """`claim` overrides the token's claims (sub, email, email_verified)."""
         target = path + ("?" + urlencode(query) if query else "")
         raw = json.dumps(body).encode() if body is not None else b""
-        claims = {"email": as_admin, "token_use": token_use, "sub": "x"} if as_admin else None
+        claims = {"email": as_admin, "token_use": token_use, "sub": sub_of(as_admin), "email_verified": "true",
+                  **claim} if as_admin else None
         event = api_gateway_event(HttpRequest(method, target, {"content-type": "application/json"}, raw),
                                   f"{method} {path}", claims)
         self.resolver.append_context(front_door=self.front_door)

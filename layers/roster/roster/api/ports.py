@@ -45,6 +45,8 @@ class Administrators(Protocol):
 
     def administered(self, admin_email: str) -> frozenset[str]: ...
 
+    def administrator_email(self, sub: str) -> str | None: ...  # the administrator bound to a Cognito user
+
     def organisations(self, ods_codes: set[str]) -> dict[str, Organisation]: ...  # those that exist, by ODS code
 
     def accounts_in(self, ods: str) -> Iterable[Account]: ...
