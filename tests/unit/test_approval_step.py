@@ -32,7 +32,8 @@ def world(roster: Roster) -> Roster:
 
 
 def _step(world: Roster) -> ApprovalStep:
-    return ApprovalStep(world.settings, world.jobs, world.files, world.mailer, world.validate_step().apply)
+    return ApprovalStep(world.settings, world.jobs, world.files, world.mailer, world.validate_step().apply,
+                        world.directory)
 
 
 def _add_active(world: Roster, ods: str, count: int) -> None:
@@ -340,3 +341,57 @@ def test_given_a_repeated_upload_event_while_waiting_then_nothing_more_happens(w
     assert again.state is JobState.AWAITING_APPROVAL and again.approval_revision == job.approval_revision
     assert len(world.mailer.emails_for(job.job_id)) == 1
 
+
+
+# -- rights decided when they act; the deadline is the deadline (issue 18, defects 2 and 3) ----------
+def test_given_an_approver_removed_since_the_upload_started_waiting_then_they_can_neither_approve_nor_cancel(
+        world: Roster) -> None:
+    job = world.upload(SARAH_LEAVES)
+    world.directory.add_admin(SECOND, {"Y0301"})  # no longer administers Leeds
+
+    with pytest.raises(ApprovalRefused, match="do not administer"):
+        _step(world).approve_upload(job.job_id, SECOND)
+    with pytest.raises(ApprovalRefused, match="cannot cancel"):
+        _step(world).cancel_upload(job.job_id, SECOND)
+    assert world.jobs.get(job.job_id).state is JobState.AWAITING_APPROVAL
+    assert world.directory.account(SARAH.email).status is AccountStatus.ACTIVE
+
+
+def test_given_an_administrator_added_since_the_upload_started_waiting_then_they_may_approve(world: Roster) -> None:
+    job = world.upload(SARAH_LEAVES)
+    world.directory.add_admin("newcomer@nhs.net", {"RX1"})
+
+    assert _step(world).approve_upload(job.job_id, "newcomer@nhs.net").state is JobState.CREATING
+
+
+def test_given_the_uploader_alone_then_removed_then_nobody_may_approve_for_that_organisation(world: Roster) -> None:
+    _add_active(world, "RY2", 1)
+    job = world.upload(_leavers("staff0.ry2@york.nhs.net"))
+    world.directory.add_admin(ADMIN, {"RX1"})  # ADMIN no longer administers York
+
+    with pytest.raises(ApprovalRefused):
+        _step(world).approve_upload(job.job_id, ADMIN)
+    assert world.jobs.get(job.job_id).state is JobState.AWAITING_APPROVAL
+
+
+def test_given_the_deadline_has_come_then_an_approval_is_refused_and_the_upload_cancelled(world: Roster) -> None:
+    job = world.upload(SARAH_LEAVES)
+    deadline = datetime.fromisoformat(job.approval_deadline or "")
+    step = _step(world)
+    step.clock = lambda: deadline  # the sweeper has not run
+
+    with pytest.raises(NotAwaitingApproval, match="deadline"):
+        step.approve_upload(job.job_id, SECOND)
+
+    cancelled = world.jobs.get(job.job_id)
+    assert cancelled.state is JobState.CANCELLED and cancelled.cancelled_by is None
+    assert world.directory.account(SARAH.email).status is AccountStatus.ACTIVE
+    assert _subjects(world, job) == ["Approval needed: users.csv", "Upload cancelled: users.csv"]
+
+
+def test_given_a_second_before_the_deadline_then_an_approval_is_accepted(world: Roster) -> None:
+    job = world.upload(SARAH_LEAVES)
+    step = _step(world)
+    step.clock = lambda: datetime.fromisoformat(job.approval_deadline or "") - timedelta(seconds=1)
+
+    assert step.approve_upload(job.job_id, SECOND).state is JobState.CREATING

@@ -80,7 +80,8 @@ def validate_step() -> ValidateStep:
 
 def approval_step() -> ApprovalStep:
     """Approve, cancel and expire waiting uploads as deployed (the API, the CLI, the sweeper)."""
-    return ApprovalStep(get_settings(), job_store(), upload_store(), SesMailer(), validate_step().apply)
+    return ApprovalStep(get_settings(), job_store(), upload_store(), SesMailer(), validate_step().apply,
+                        directory_store())
 
 
 def notify_step() -> NotifyStep:

@@ -433,3 +433,13 @@ def test_given_a_user_no_directory_load_bound_then_it_administers_nothing_whatev
 
 def test_given_a_token_without_a_sub_then_it_is_refused(api):
     assert api.request("GET", "/uploads", sub="").status == 401
+
+
+def test_given_an_approver_removed_from_the_organisation_then_they_no_longer_see_the_upload_or_its_plan(api):
+    # PRACTICE was asked to approve for RX1 when the upload started waiting; the directory now says Y0301 only.
+    job = api.job(JobState.AWAITING_APPROVAL, orgs=("RX1",), plan_key="reports/p.csv",
+                  approval_administrators={"RX1": [ADMIN, PRACTICE]})
+    api.files.objects["reports/p.csv"] = "\ufeffLine,Action\r\n".encode()
+
+    assert api.request("GET", f"/uploads/{job.job_id}/plan.csv", as_admin=PRACTICE).status == 403
+    assert api.request("GET", f"/uploads/{job.job_id}", as_admin=PRACTICE).status == 403

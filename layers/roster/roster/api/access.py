@@ -62,12 +62,15 @@ class Caller:
             raise Forbidden(NO_ORGANISATION)
 
     def may_see(self, job: Job) -> bool:
-        """Their own uploads, uploads whose every organisation they administer, and uploads they
-        are asked to approve."""
+        """Their own uploads, uploads whose every organisation they administer, and uploads waiting
+        for the approval of an organisation they administer now."""
+        if not self.administered:
+            return False
         if job.uploader.lower() == self.email or (bool(job.orgs) and set(job.orgs) <= self.administered):
             return True
-        # An administrator asked to approve an upload (csv-contract 10) sees it, and its plan.
-        return any(self.email in (a.lower() for a in admins) for admins in job.approval_administrators.values())
+        # An administrator of an organisation an upload waits for (csv-contract 10) sees it, and its plan,
+        # as long as the directory says so: one removed since it started waiting no longer does.
+        return bool(set(job.approval_administrators) & self.administered)
 
     def require_to_see(self, job: Job) -> None:
         self.require_an_organisation()

@@ -43,7 +43,8 @@ def approvals(applier: LambdaApplyRequests) -> ApprovalStep:
         applier.request(job_id)
         return jobs.get(job_id)
 
-    return ApprovalStep(settings, jobs, UploadStore(client("s3"), settings.bucket), SesMailer(), hand_over)
+    return ApprovalStep(settings, jobs, UploadStore(client("s3"), settings.bucket), SesMailer(), hand_over,
+                        DirectoryStore(client("dynamodb"), settings.directory_table))
 
 
 def console_connect_origins() -> list[str]:
