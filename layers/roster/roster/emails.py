@@ -12,6 +12,8 @@ from email.utils import format_datetime, make_msgid
 
 from anyascii import anyascii
 
+from roster.contract.file_names import shown_file_name
+
 JOB_HEADER = "X-Roster-Job"
 COUNT_LABELS: tuple[tuple[str, str], ...] = (
     ("rows", "Rows"),
@@ -86,7 +88,7 @@ def file_stem(file_name: str) -> str:
 def _shown_name(file_name: str) -> str:
     """The file name as shown in a subject or body: base name, no line breaks (header injection)."""
     base = re.split(r"[\\/]", file_name)[-1]
-    return _CONTROL.sub(" ", base).strip() or "upload"
+    return shown_file_name(_CONTROL.sub(" ", base)).strip() or "upload"
 
 
 def _count(n: int, noun: str) -> str:
