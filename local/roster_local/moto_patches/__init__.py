@@ -10,6 +10,7 @@ Fixes: moto would fail or be wrong without them.
   execution_copy    StartExecution copies the state machine without its earlier executions
 Routing: moto's stand-in answer replaced by the project's.
   lambda_invoke     Lambda Invoke and S3 event notifications go to InProcessLambda
+  state_machine_credentials  the Step Functions interpreter signs with the process's keys, not "ak"/"sk"
 Speed: the same answers with less work.
   dynamodb_query    a Query reads only the queried hash key's items, not the whole table
   condition_cache   condition expressions parsed once
@@ -31,11 +32,12 @@ from roster_local.moto_patches import (
     item_size,
     lambda_invoke,
     lazy_batch_task,
+    state_machine_credentials,
     transact_write,
 )
 
 PATCHES = (dynamodb_lock, transact_write, execution_copy, lambda_invoke, dynamodb_query, condition_cache, item_size,
-           attribute_value, lazy_batch_task)
+           attribute_value, lazy_batch_task, state_machine_credentials)
 
 
 def apply() -> None:
