@@ -86,7 +86,7 @@ class ValidateStep:
         fmt = outcome.format.value if outcome.format else None
         logger.info("validated", extra={"job_id": job.job_id, "format": fmt, "rows": outcome.row_count,
                                         "errors": outcome.errors, "warnings": outcome.warnings})
-        self._record_plan(job, outcome.rows if outcome.ok else None)
+        self._record_plan(job, outcome.rows if outcome.ok else None, outcome.administered)
         wait = (approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
                 if outcome.ok and not job.validate_only else None)
         if wait is not None:
@@ -145,7 +145,7 @@ class ValidateStep:
         """Mark the job CREATING and start its execution (named after the job: never twice)."""
         start_create_phase(self.jobs, self.workflow, job_id)
 
-    def _record_plan(self, job: Job, rows: list[PlannedRow] | None) -> None:
+    def _record_plan(self, job: Job, rows: list[PlannedRow] | None, readable: frozenset[str]) -> None:
         """plan.csv next to the validation report (csv-contract 11), for a file that validated;
         a file that no longer validates (validated again) keeps no plan."""
         if rows is None:
@@ -153,7 +153,7 @@ class ValidateStep:
                 self.jobs.update(job.job_id, plan_key=None)
             return
         plan_key = f"reports/{job.job_id}/plan.csv"
-        self.files.put_text(plan_key, plan_csv(upload_plan(rows, self.directory)))
+        self.files.put_text(plan_key, plan_csv(upload_plan(rows, self.directory, readable)))
         self.jobs.update(job.job_id, plan_key=plan_key)
 
     def _await_approval(self, job: Job, wait: ApprovalWait, **recorded: Any) -> Job:
