@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.table import Table
@@ -31,6 +32,8 @@ from roster_local.commands.session import (
 )
 
 EXIT_BY_STATE = {"COMPLETED": 0, "VALIDATED": 0, "INVALID": 3, "FAILED": 4}
+# Where plain http may carry a password: roster local serve on this machine.
+_THIS_MACHINE = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_BAD_ARGUMENTS, EXIT_OTHER = 2, 1
 
 
@@ -202,9 +205,22 @@ def _url(args: argparse.Namespace) -> str:
     url = args.url or os.environ.get("ROSTER_URL") or Sessions.default().last_url()
     if not url:
         raise BadArguments("give --url (or set ROSTER_URL): the address of Roster's API")
-    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if not _safe_to_send_passwords(url):
         raise BadArguments(f"--url {url}: use https (plain http only for roster local serve on this machine)")
     return normalised_url(url)
+
+
+def _safe_to_send_passwords(url: str) -> bool:
+    """https to a host, or plain http to this machine, decided on the parsed URL (no user info, which
+    would make `http://127.0.0.1@elsewhere` look local to a prefix test): docs/security.md."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port that is not a number raises ValueError
+    except ValueError:
+        return False
+    if parts.username is not None or parts.password is not None or not parts.hostname:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _THIS_MACHINE)
 
 
 def _api(args: argparse.Namespace) -> RosterApi:
@@ -232,12 +248,21 @@ def _save(args: argparse.Namespace, name: str, data: bytes) -> int:
         sys.stdout.flush()
         return 0
     if output is not None:
-        output.write_bytes(data)
+        _write_private(output, data)
     document = {"file_name": name, "saved_to": str(output) if output else None, "bytes": len(data)}
     if output is None:
         document["csv"] = data.decode("utf-8-sig")
     _emit(args, document, f"Saved {output}")
     return 0
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file readable by its user alone (0600, as the session file is): results hold temporary
+    passwords, reports and plans the directory's personal data. A file already there gets 0600 too."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
 
 
 def _finish(args: argparse.Namespace, upload: dict[str, Any]) -> int:

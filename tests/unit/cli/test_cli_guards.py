@@ -1,0 +1,46 @@
+"""The command line's own guards (issue 18, defects 7 and 8): a password goes in plain http only to
+this machine, decided on the URL's parsed host; files holding temporary passwords or the directory's
+personal data are written readable by their user alone."""
+
+from __future__ import annotations
+
+import argparse
+import stat
+
+import pytest
+
+from roster_local.commands import administrator
+from roster_local.commands.session import BadArguments
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1@127.0.0.2:8000",  # user info: the host is 127.0.0.2
+    "http://localhost@evil.example:8000",
+    "http://127.0.0.1.evil.example:8000",
+    "http://localhost.evil.example",
+    "http://127.0.0.1:8000@evil.example/",
+    "http://evil.example/http://127.0.0.1",
+    "ftp://127.0.0.1:8000",
+])
+def test_plain_http_to_anything_but_this_machine_is_refused(url):
+    with pytest.raises(BadArguments, match="https"):
+        administrator._url(argparse.Namespace(url=url))
+
+
+@pytest.mark.parametrize("url", ["https://abc.execute-api.eu-west-2.amazonaws.com", "http://127.0.0.1:8000",
+                                 "http://localhost:8000/", "http://[::1]:8000"])
+def test_https_anywhere_and_plain_http_to_this_machine_are_accepted(url):
+    assert administrator._url(argparse.Namespace(url=url)) == url.rstrip("/")
+
+
+def test_a_results_file_is_written_readable_by_its_user_alone_even_over_a_file_readable_by_all(tmp_path, monkeypatch):
+    output = tmp_path / "results.csv"
+    output.write_text("old")
+    output.chmod(0o644)
+    monkeypatch.setattr(administrator, "_api", lambda args: type("Api", (), {
+        "get_csv": staticmethod(lambda path: ("staff-results.csv", b"Temporary Password\r\nSecret1!\r\n"))})())
+
+    assert administrator.results(argparse.Namespace(upload_id="a" * 32, output=output, json=False)) == 0
+
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    assert output.read_bytes().endswith(b"Secret1!\r\n")
