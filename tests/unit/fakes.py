@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from roster.adapters.leaver_history import count_leavers
 from roster.addresses import address_base_of, suffix_of
 from roster.emails import OutgoingEmail
 from roster.errors import JobNotFound, JobStateChanged
@@ -50,8 +52,22 @@ class FakeJobs:
         self.row_outcomes: dict[tuple[str, int], RowOutcome] = {}
         self.batches_counted: set[tuple[str, int]] = set()
         self.deadlines: set[tuple[str, str]] = set()  # (deadline, job id) of jobs waiting for approval
+        self.leaver_records: dict[str, str] = {}  # job id -> when its leavers were filed (ISO 8601)
         # Runs just before a conditional update is checked: a test makes another caller win the race here.
         self.before_update_if: Callable[[str], None] | None = None
+
+    def record_leavers(self, job_id: str, leavers: dict[str, int], at: str) -> None:
+        self.records[job_id]["leavers_by_org"] = dict(leavers)
+        self.leaver_records[job_id] = at
+
+    def leavers_since(self, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:
+        jobs = [self.get(job_id) for job_id, at in self.leaver_records.items() if at >= since and job_id != excluding]
+        return count_leavers(jobs, ods_codes)
+
+    def age_leaver_records(self, by: timedelta) -> None:
+        """Every upload's leavers filed `by` earlier than they were."""
+        self.leaver_records = {job_id: (datetime.fromisoformat(at) - by).isoformat()
+                               for job_id, at in self.leaver_records.items()}
 
     def create_if_absent(self, job: Job) -> tuple[Job, bool]:
         if job.job_id in self.records:

@@ -15,7 +15,7 @@ from roster.errors import NotAwaitingApproval
 from roster.model.directory import Account, AccountStatus
 from roster.model.jobs import Job, JobState
 from tests.conftest import current_csv
-from tests.unit.conftest import ADMIN, LEEDS, SARAH, YORK, Roster, settings
+from tests.unit.conftest import ADMIN, LEEDS, SARAH, TOM, YORK, Roster, settings
 
 SECOND = "second.admin@nhs.net"  # administers Leeds (RX1) with ADMIN
 STRANGER = "stranger@nhs.net"  # administers another organisation
@@ -395,3 +395,56 @@ def test_given_a_second_before_the_deadline_then_an_approval_is_accepted(world: 
     step.clock = lambda: datetime.fromisoformat(job.approval_deadline or "") - timedelta(seconds=1)
 
     assert step.approve_upload(job.job_id, SECOND).state is JobState.CREATING
+
+
+# -- the guard counts a window, and an approval is of one plan (issue 18, defect 10) ----------------
+def test_given_a_retirement_split_over_two_files_then_the_second_waits(world: Roster) -> None:
+    world.settings = settings(leaver_approval_threshold=2, leaver_approval_percent=100)
+    _add_active(world, "RX1", 6)
+
+    first = world.upload(_leavers("staff0.rx1@nhs.net", "staff1.rx1@nhs.net"), file_name="first.csv")
+    second = world.upload(_leavers("staff2.rx1@nhs.net"), file_name="second.csv")
+
+    assert first.state is JobState.CREATING  # 2 leavers: not more than 2
+    assert second.state is JobState.AWAITING_APPROVAL  # 1 more within 24 hours: 3
+    assert "3 of the" in second.approval_reasons[0]
+
+
+def test_given_leavers_of_a_cancelled_upload_then_they_do_not_count(world: Roster) -> None:
+    world.settings = settings(leaver_approval_threshold=2, leaver_approval_percent=100)
+    _add_active(world, "RX1", 6)
+    waiting = world.upload(_leavers("staff0.rx1@nhs.net", "staff1.rx1@nhs.net", "staff2.rx1@nhs.net"))
+    _step(world).cancel_upload(waiting.job_id, ADMIN)
+
+    assert world.upload(_leavers("staff3.rx1@nhs.net")).state is JobState.CREATING
+
+
+def test_given_leavers_applied_before_the_window_then_they_do_not_count(world: Roster) -> None:
+    world.settings = settings(leaver_approval_threshold=2, leaver_approval_percent=100,
+                              leaver_approval_window_hours=24)
+    _add_active(world, "RX1", 6)
+    world.upload(_leavers("staff0.rx1@nhs.net", "staff1.rx1@nhs.net"))
+    world.jobs.age_leaver_records(timedelta(hours=25))
+
+    # It goes on (queued behind the first, which still holds Leeds): 1 leaver in the last 24 hours.
+    assert world.upload(_leavers("staff2.rx1@nhs.net")).state is JobState.QUEUED
+
+
+def test_given_the_plan_changed_since_it_was_approved_then_the_approval_does_not_carry_over(world: Roster) -> None:
+    # Tom is a leaver already when the approver reads the plan: his row is Unchanged, one leaver in all.
+    job = world.upload(_leavers(SARAH.email, TOM.email))
+    world.directory.add_account(TOM.model_copy(update={"status": AccountStatus.ACTIVE}))  # Tom rejoined since
+
+    after = _step(world).approve_upload(job.job_id, SECOND)
+
+    # Re-validated, the file would retire two: more than the plan approved. It waits again.
+    assert after.state is JobState.AWAITING_APPROVAL and after.approvals == {}
+    assert world.directory.account(TOM.email).status is AccountStatus.ACTIVE
+    assert world.directory.account(SARAH.email).status is AccountStatus.ACTIVE
+    assert world.workflow.executions == {}
+
+
+def test_given_the_plan_unchanged_then_the_approval_applies_it(world: Roster) -> None:
+    job = world.upload(_leavers(SARAH.email, TOM.email))
+
+    assert _step(world).approve_upload(job.job_id, SECOND).state is JobState.CREATING

@@ -16,6 +16,7 @@ class ApprovalPolicy:
     leaver_threshold: int = 25
     leaver_percent: float = 10.0
     approval_days: int = 7
+    window_hours: int = 24  # leavers of other uploads of the organisation this recent count too
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ fakes (tests/unit/fakes.py). Nothing here imports boto3."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,14 @@ class JobRecords(Protocol):
 
     def claim_data_key(self, job_id: str, data_key: str) -> str:
         """Record the job's encrypted data key unless one is recorded; the one that counts."""
+        ...
+
+    def record_leavers(self, job_id: str, leavers: dict[str, int], at: str) -> None:
+        """File the upload's leavers per organisation at `at` (the leaver guard's window, csv-contract 10)."""
+        ...
+
+    def leavers_since(self, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:
+        """Leavers per organisation of other uploads filed since `since` that apply, applied or wait."""
         ...
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
