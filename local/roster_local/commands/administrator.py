@@ -44,6 +44,7 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
     common.add_argument("--json", action="store_true", help="print JSON for scripts")
     login = commands.add_parser("login", parents=[common], help="sign in (password from ROSTER_PASSWORD or a prompt)")
     login.add_argument("--email", required=True)
+    commands.add_parser("logout", parents=[common], help="sign out: revoke this URL's session and forget it")
     sample = commands.add_parser("sample", parents=[common], help="the sample file")
     sample.add_argument("--legacy", action="store_true", help="the NHSmail 1 format")
     sample.add_argument("-o", "--output", type=Path)
@@ -81,7 +82,8 @@ def _waiting(parser: argparse.ArgumentParser) -> None:
 
 
 def run_administrator_command(args: argparse.Namespace) -> int:
-    handlers = {"login": login, "sample": sample, "upload": upload, "apply": apply, "uploads": uploads,
+    handlers = {"login": login, "logout": logout, "sample": sample, "upload": upload, "apply": apply,
+                "uploads": uploads,
                 "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
                 "results": results, "report": report,
                 "directory": directory_load.run}
@@ -105,6 +107,20 @@ def login(args: argparse.Namespace) -> int:
     sessions.put(url, stored_session(args.email.strip().lower(), config, tokens))
     _emit(args, {"url": url, "email": args.email.lower(), "sessions": str(sessions.path)},
           f"Signed in to {url} as {args.email.lower()}.")
+    return 0
+
+
+def logout(args: argparse.Namespace) -> int:
+    """Revoke the session's refresh token with Cognito (the tokens it issued stop renewing) and forget it."""
+    url = _url(args)
+    sessions = Sessions.default()
+    session = sessions.get(url)
+    if session is not None and session.get("refresh_token"):
+        CognitoSignIn(session["config"]).call("RevokeToken", {"ClientId": session["config"]["client_id"],
+                                                              "Token": session["refresh_token"]})
+    sessions.forget(url)
+    _emit(args, {"url": url, "signed_out": session is not None},
+          f"Signed out of {url}." if session is not None else f"You were not signed in to {url}.")
     return 0
 
 

@@ -44,3 +44,23 @@ def test_a_results_file_is_written_readable_by_its_user_alone_even_over_a_file_r
 
     assert stat.S_IMODE(output.stat().st_mode) == 0o600
     assert output.read_bytes().endswith(b"Secret1!\r\n")
+
+
+def test_logout_revokes_the_session_with_cognito_and_forgets_it(tmp_path, monkeypatch):
+    from roster_local.commands import session as session_module
+
+    monkeypatch.setenv("ROSTER_CONFIG_DIR", str(tmp_path))
+    config = {"region": "eu-west-2", "client_id": "client", "cognito_endpoint": "https://cognito.example.com"}
+    sessions = session_module.Sessions.default()
+    sessions.put("https://api.example.com", session_module.stored_session(
+        "a@example.nhs.net", config, {"IdToken": "id-1", "RefreshToken": "refresh-1"}))
+    calls = []
+    monkeypatch.setattr(session_module.CognitoSignIn, "call", lambda self, action, body: calls.append((action, body))
+                        or {})
+
+    code = administrator.run_administrator_command(argparse.Namespace(command="logout", url="https://api.example.com",
+                                                                      json=False))
+
+    assert code == 0
+    assert calls == [("RevokeToken", {"ClientId": "client", "Token": "refresh-1"})]
+    assert sessions.get("https://api.example.com") is None
