@@ -1,6 +1,7 @@
 """The console's session while the administrator is away (issue 18, defect 9): tokens of 15 minutes
 are renewed while the administrator uses the page, and an idle page ends its session (its refresh
-token revoked) instead of renewing it for ever. The page's clock is Playwright's, moved on at will."""
+token revoked) instead of renewing it for ever. The page's clock is Playwright's, moved on at will.
+And what the console shows of others' input stays text (issue 18, held)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import sign_in
-from tests.browser.fake_api import FakeRoster
+from tests.browser.fake_api import ADMIN, CURRENT_HEADER, FakeRoster, FakeUpload
 
 pytestmark = pytest.mark.browser
 
@@ -47,3 +48,21 @@ def test_given_an_administrator_using_the_page_then_the_session_is_renewed_silen
 
     expect(clocked.get_by_role("button", name="Sign out")).to_be_visible()
     assert fake.renewals >= 1 and fake.revoked == []
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">staff.csv'
+
+
+def test_given_hostile_names_and_cells_then_the_console_shows_them_as_text(page: Page, fake: FakeRoster) -> None:
+    # Held (issue 18): a file name and plan cells holding markup are text on the page, never markup.
+    upload = FakeUpload("u-hostile", HOSTILE, ADMIN, time.time() - 60, True, "VALIDATED", progress_rows=1)
+    upload.header = CURRENT_HEADER
+    upload.plan = [["2", "Update", "a@example.nhs.net", "Job Title", "<script>window.__pwned=2</script>",
+                    '"><svg onload=window.__pwned=3>']]
+    fake.uploads[upload.upload_id] = upload
+    sign_in(page)
+
+    uploads = page.get_by_role("table", name="Uploads")
+    expect(uploads.get_by_role("rowheader", name=HOSTILE)).to_be_visible()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img[src=x], svg[onload], table script").count() == 0
