@@ -28,7 +28,9 @@ def apply() -> None:
     already imported it (idempotent)."""
     boto_client_module.boto_client_for = boto_client_for
     for name, module in list(sys.modules.items()):
-        if name.startswith(_MOTO_PACKAGE) and getattr(module, "boto_client_for", None) is MOTO_BOTO_CLIENT_FOR:
+        # The module's own dict, not getattr: a lazy module's __getattr__ would import what it defers.
+        if name.startswith(_MOTO_PACKAGE) and module is not None \
+                and vars(module).get("boto_client_for") is MOTO_BOTO_CLIENT_FOR:
             module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
 
 
