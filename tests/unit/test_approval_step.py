@@ -448,3 +448,18 @@ def test_given_the_plan_unchanged_then_the_approval_applies_it(world: Roster) ->
     job = world.upload(_leavers(SARAH.email, TOM.email))
 
     assert _step(world).approve_upload(job.job_id, SECOND).state is JobState.CREATING
+
+
+def test_given_an_approver_quicker_than_the_email_then_the_approval_needed_email_is_still_sent(
+        world: Roster) -> None:
+    recorded = world.jobs.update
+
+    def update(job_id: str, expect_state: JobState | None = None, **changes: object) -> None:
+        recorded(job_id, expect_state, **changes)
+        if changes.get("state") is JobState.AWAITING_APPROVAL:  # approved on the console at once
+            recorded(job_id, state=JobState.VALIDATING, approvals={"RX1": SECOND})
+
+    world.jobs.update = update  # type: ignore[method-assign]
+    job = world.upload(SARAH_LEAVES)
+
+    assert _subjects(world, job) == ["Approval needed: users.csv"]

@@ -180,7 +180,10 @@ class ValidateStep:
         logger.info("awaiting approval", extra={"job_id": job.job_id, "organisations": sorted(wait.administrators),
                                                 "deadline": wait.deadline})
         job = self.jobs.get(job.job_id)
-        self._email_outcome(job)
+        # The email of the wait just recorded, even when an approver has acted on it already (one who
+        # saw it in the console first): re-read, the job may have moved on and would send none.
+        self._email_approval_needed(job.model_copy(update={**wait.job_changes(),
+                                                           "state": JobState.AWAITING_APPROVAL}))
         return job
 
     def _email_outcome(self, job: Job) -> None:
