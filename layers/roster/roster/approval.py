@@ -68,7 +68,7 @@ class ApprovalRequest:
         for ods, admins in self.administrators.items():
             if ods in self.approvals:
                 continue
-            # `administrators` is the directory as it is when someone acts (csv-contract 10): an
+            # `administrators` is the directory as it is when someone acts (docs/security.md): an
             # organisation nobody administers now (the uploader included) can only be cancelled.
             others = frozenset(a for a in admins if a != self.uploader)
             needed[ods] = others or (admins & {self.uploader})

@@ -44,7 +44,7 @@ class JobRecords(Protocol):
         ...
 
     def record_leavers(self, job_id: str, leavers: dict[str, int], at: str) -> None:
-        """File the upload's leavers per organisation at `at` (the leaver guard's window, csv-contract 10)."""
+        """File the upload's leavers per organisation at `at` (the leaver guard's window, docs/security.md)."""
         ...
 
     def leavers_since(self, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:

@@ -1,5 +1,5 @@
-"""Leavers per organisation over time, for the leaver guard's window (csv-contract 10,
-`LeaverApprovalWindowHours`; docs/security.md): an upload that goes on to apply leavers, or waits
+"""Leavers per organisation over time, for the leaver guard's window (docs/csv-format.md,
+"Large retirements", `LeaverApprovalWindowHours`; docs/security.md): an upload that goes on to apply leavers, or waits
 for approval, files one entry per organisation in the Jobs table, found by time on gsi2:
 
   JOB#<id>, LEAVERS#<ods>    gsi2pk = LEAVERS#<ods>, gsi2sk = <when>#<job id>

@@ -68,7 +68,7 @@ class Caller:
             return False
         if job.uploader.lower() == self.email or (bool(job.orgs) and set(job.orgs) <= self.administered):
             return True
-        # An administrator of an organisation an upload waits for (csv-contract 10) sees it, and its plan,
+        # An administrator of an organisation an upload waits for (docs/csv-format.md) sees it, and its plan,
         # as long as the directory says so: one removed since it started waiting no longer does.
         return bool(set(job.approval_administrators) & self.administered)
 

@@ -43,7 +43,7 @@ class WhoAdministers(Protocol):
 
 def approval_request(job: Job, directory: WhoAdministers | None = None) -> ApprovalRequest:
     """The job's approval as roster.approval's rules see it. With `directory`, who may approve or
-    cancel is who administers each organisation concerned now (csv-contract 10: an administrator
+    cancel is who administers each organisation concerned now (docs/security.md: an administrator
     removed since the upload started waiting can no longer act on it); without it, who was asked."""
     concerned = set(job.approval_administrators)
     found = directory.administrators(concerned) if directory is not None else \
@@ -171,7 +171,7 @@ class ApprovalStep:
 
     def _past_deadline(self, job: Job) -> bool:
         """The deadline is the moment the email promised cancellation: an approval at it or after
-        it is refused, whether or not the sweeper has run (csv-contract 10)."""
+        it is refused, whether or not the sweeper has run (docs/security.md)."""
         return bool(job.approval_deadline) and self.clock() >= datetime.fromisoformat(job.approval_deadline or "")
 
     def _lease_passed(self, job: Job) -> bool:

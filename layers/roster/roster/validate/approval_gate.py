@@ -46,7 +46,7 @@ def approval_wait(job: Job, rows: list[PlannedRow], directory: Directory, policy
     """The wait this upload needs, or None when every organisation over a limit has approved
     it already (or none is over). The leavers of an organisation are this upload's plus `earlier`,
     those of its other uploads within the policy's window. Approvals given carry over only to the
-    plan they approved (`plan_digest`, csv-contract 11). Reads the active accounts of the
+    plan they approved (`plan_digest`, docs/security.md). Reads the active accounts of the
     organisations with leavers, and the administrators of those over a limit."""
     mine = leavers_by_organisation(rows)
     if not mine:

@@ -148,7 +148,7 @@ class ValidateStep:
         start_create_phase(self.jobs, self.workflow, job_id)
 
     def _record_plan(self, job: Job, rows: list[PlannedRow] | None, readable: frozenset[str]) -> str | None:
-        """plan.csv next to the validation report (csv-contract 11), for a file that validated, and
+        """plan.csv next to the validation report (docs/csv-format.md, "The plan"), for a file that validated, and
         its SHA-256 (what an approval is of); a file that no longer validates keeps no plan."""
         if rows is None:
             if job.plan_key:
@@ -160,7 +160,7 @@ class ValidateStep:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _approval_wait(self, job: Job, rows: list[PlannedRow], plan_digest: str | None) -> ApprovalWait | None:
-        """Whether the upload waits (csv-contract 10). Its leavers are filed first, then those of the
+        """Whether the upload waits (docs/csv-format.md). Its leavers are filed first, then those of the
         organisation's other uploads in the window read: of two uploads validated at once, each sees
         the other (docs/security.md)."""
         policy, now = approval_policy(self.settings), datetime.now(UTC).replace(microsecond=0)
