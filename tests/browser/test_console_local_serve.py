@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import signal
 import subprocess
@@ -42,12 +43,13 @@ MISTAKES = current_csv(
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`roster local serve` on a free port; its URL. The scrypt cost is the cheapest the template allows."""
     process = subprocess.Popen(
         [str(ROSTER), "local", "serve", "--directory", str(EXAMPLES / "directory.json"), "--port", "0",
          "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "ROSTER_CONFIG_DIR": str(tmp_path_factory.mktemp("engineer"))})
     assert process.stdout is not None and process.stderr is not None
     # Read what it writes for as long as it runs: a full pipe would stop the server mid-test.
     output: dict[str, list[str]] = {"stdout": [], "stderr": []}

@@ -4,6 +4,7 @@ report edited and uploaded back, and another organisation's administrator refuse
 
 from __future__ import annotations
 
+import configparser
 import csv
 import io
 import json
@@ -17,8 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from tests.conftest import ADMIN, EXAMPLES, current_csv
 
@@ -53,7 +56,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     process = subprocess.Popen(
         [str(ROSTER), "local", "serve", "--directory", str(EXAMPLES / "directory.json"), "--port", "0",
          "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "ROSTER_CONFIG_DIR": str(home / "engineer")})
     assert process.stdout is not None
     first = process.stdout.readline().strip()
     assert first.startswith("Roster is serving on http://127.0.0.1:"), first + process.stderr.read()
@@ -284,3 +288,25 @@ def test_a_report_too_big_to_answer_inline_is_a_redirect_the_command_follows(ser
     report = (tmp_path / "report.csv").read_bytes()
     assert len(report) > 1_000_000 and report == requests.get(location, timeout=60).content
     assert b"10001,Title,Sir,error," in report
+
+
+def test_the_engineers_aws_profile_is_theirs_alone_and_the_only_keys_the_endpoint_takes(served):
+    profile = served.home / "engineer" / "local-serve-aws-config"
+    config = requests.get(f"{served.url}/config", timeout=30).json()
+    endpoint = config["cognito_endpoint"].rstrip("/")
+
+    assert stat.S_IMODE(profile.stat().st_mode) == 0o600
+    engineer = boto3.Session(**_profile_keys(profile)).client("cognito-idp", endpoint_url=endpoint)
+    assert len(engineer.list_users(UserPoolId=config["user_pool_id"])["Users"]) == 3
+    stranger = boto3.client("cognito-idp", region_name="eu-west-2", endpoint_url=endpoint,
+                            aws_access_key_id="FOOBARKEY", aws_secret_access_key="FOOBARSECRET")
+    with pytest.raises(ClientError, match="AccessDenied"):
+        stranger.list_users(UserPoolId=config["user_pool_id"])
+
+
+def _profile_keys(profile: Path) -> dict[str, str]:
+    parser = configparser.ConfigParser()
+    parser.read(profile)
+    section = parser["profile roster-local"]
+    return {"aws_access_key_id": section["aws_access_key_id"],
+            "aws_secret_access_key": section["aws_secret_access_key"], "region_name": section["region"]}

@@ -66,3 +66,35 @@ def test_a_stack_without_roster_outputs_is_named():
 
     with pytest.raises(CommandFailed, match="no output AdminUserPoolId"):
         stack_outputs(CloudFormation(), "other-stack")
+
+
+def test_each_administrator_is_bound_to_the_sub_of_the_user_created_for_them(stack):
+    settings = get_settings()
+    store = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
+    idp = stack.client("cognito-idp")
+
+    load_directory(load_directory_file(EXAMPLES / "directory.json"), store, idp, settings.user_pool_id)
+
+    user = idp.admin_get_user(UserPoolId=settings.user_pool_id, Username="admin@example.nhs.net")
+    sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+    assert store.administrator_email(sub) == "admin@example.nhs.net"
+    assert store.bound_sub("admin@example.nhs.net") == sub
+
+
+def test_given_a_user_claiming_a_future_administrators_address_then_load_trusts_it_not(stack):
+    settings = get_settings()
+    store = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
+    idp = stack.client("cognito-idp")
+    # An attacker's user already holds the address of an administrator the directory adds later.
+    squatter = idp.admin_create_user(UserPoolId=settings.user_pool_id, Username="community.lead@example.nhs.net",
+                                     MessageAction="SUPPRESS",
+                                     UserAttributes=[{"Name": "email", "Value": "community.lead@example.nhs.net"},
+                                                     {"Name": "email_verified", "Value": "true"}])["User"]
+    squatter_sub = next(a["Value"] for a in squatter["Attributes"] if a["Name"] == "sub")
+
+    summary = load_directory(load_directory_file(EXAMPLES / "directory.json"), store, idp, settings.user_pool_id)
+
+    assert store.administrator_email(squatter_sub) is None  # the API gives that user nothing
+    assert "community.lead@example.nhs.net" not in summary.invited
+    assert [m.split(":")[0] for m in summary.refused] == ["community.lead@example.nhs.net"]
+    assert "admin-delete-user" in summary.refused[0]

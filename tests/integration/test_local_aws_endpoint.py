@@ -7,6 +7,7 @@ says which."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ import requests
 from moto import mock_aws
 
 from roster_local.serve.aws_endpoint import started_endpoint
+from roster_local.serve.aws_gate import StackCredentials
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +53,10 @@ class Endpoint:
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[Endpoint]:
     with mock_aws():
-        served = started_endpoint()
+        # The stack's own keys: the endpoint answers calls signed with them, and presigned ones.
+        stack = StackCredentials.generate()
+        os.environ.update(AWS_ACCESS_KEY_ID=stack.access_key_id, AWS_SECRET_ACCESS_KEY=stack.secret_access_key)
+        served = started_endpoint(stack)
         try:
             cognito = boto3.client("cognito-idp", region_name=REGION)
             pool_id = cognito.create_user_pool(PoolName="admins", UsernameAttributes=["email"])["UserPool"]["Id"]

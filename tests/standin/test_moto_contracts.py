@@ -439,3 +439,26 @@ def test_an_item_s_key_attributes_share_its_key_objects(moto_env):
 
     assert item.attrs["pk"] is hash_key and item.attrs["sk"] is range_key
     assert item.to_json()["Attributes"] == {"pk": {"S": "ACCOUNT#a"}, "sk": {"S": "ACCOUNT"}, "n": {"N": "1"}}
+
+
+# -- state_machine_credentials ---------------------------------------------------------------
+def test_moto_state_machines_still_sign_with_fixed_keys_and_the_patch_keeps_the_signature():
+    from roster_local.moto_patches import state_machine_credentials
+
+    fixed = state_machine_credentials.MOTO_BOTO_CLIENT_FOR("eu-west-2", "s3")
+
+    # If moto stops signing with "ak"/"sk", the patch is no longer needed.
+    assert fixed._request_signer._credentials.access_key == "ak"
+    assert _parameters(state_machine_credentials.MOTO_BOTO_CLIENT_FOR) == ["region", "service", "state_credentials"]
+
+
+def test_with_the_patch_the_item_reader_signs_with_the_processs_keys(moto_env, monkeypatch):
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval import resource_eval_s3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASTACKSOWN")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "stacks-own-secret")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+
+    reader = resource_eval_s3.boto_client_for("eu-west-2", "s3")
+
+    assert reader._request_signer._credentials.access_key == "AKIASTACKSOWN"

@@ -66,6 +66,9 @@ class Console {
       this.signIn();
     });
     byId('sign-out').addEventListener('click', () => this.session.signOut());
+    for (const kind of ['keydown', 'pointerdown']) {
+      document.addEventListener(kind, () => this.session.noteActivity(), { passive: true, capture: true });
+    }
     this.reportForm.addEventListener('submit', (event) => {
       event.preventDefault();
       this.downloadReport();

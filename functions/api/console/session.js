@@ -1,10 +1,13 @@
 // The signed-in session: Cognito's tokens in memory and in sessionStorage (this tab only, gone when it closes;
-// never localStorage), renewed before they expire, ended on sign-out or when the API says 401.
+// never localStorage), renewed before they expire while the administrator is active, ended on sign-out (the
+// refresh token revoked), after IDLE_LIMIT_MS without a key or pointer press, or when the API says 401.
+// ID and access tokens live 15 minutes (template.yaml), so an idle page holds nothing usable for long.
 import { claimsOf, refreshTokens, revokeRefreshToken } from './cognito.js';
 
 const STORAGE_KEY = 'roster.session';
 const RENEW_BEFORE_MS = 5 * 60_000; // renew five minutes before expiry
 const FRESH_FOR_MS = 60_000; // a token with less than this left is renewed before it is sent
+export const IDLE_LIMIT_MS = 15 * 60_000; // no key or pointer press this long: the session is not renewed
 
 export class SessionEndedError extends Error {
   constructor() {
@@ -21,6 +24,16 @@ export class Session {
     this.tokens = null;
     this.renewal = null; // the refresh in flight, shared by every caller
     this.timer = null;
+    this.lastActivity = Date.now();
+  }
+
+  /** The administrator pressed a key or the pointer: the session is renewed while this keeps happening. */
+  noteActivity() {
+    this.lastActivity = Date.now();
+  }
+
+  get idle() {
+    return Date.now() - this.lastActivity > IDLE_LIMIT_MS;
   }
 
   get active() {
@@ -64,6 +77,11 @@ export class Session {
   }
 
   renew() {
+    if (this.idle) {
+      // Nobody has used the page for IDLE_LIMIT_MS: end the session (and revoke it) rather than renew it.
+      this.signOut('expired');
+      return Promise.reject(new SessionEndedError());
+    }
     if (!this.renewal) {
       const { refreshToken } = this.tokens ?? {};
       this.renewal = refreshTokens(this.config, refreshToken)
@@ -110,9 +128,10 @@ export class Session {
     this.onEnded(reason);
   }
 
-  signOut() {
+  /** End the session and revoke its refresh token with Cognito (in the background). */
+  signOut(reason = 'signed-out') {
     const refreshToken = this.tokens?.refreshToken;
-    this.end('signed-out');
+    this.end(reason);
     if (refreshToken) revokeRefreshToken(this.config, refreshToken).catch(() => {});
   }
 }

@@ -13,6 +13,7 @@ from typing import Any
 
 from anyascii import anyascii
 
+from roster.contract.file_names import shown_file_name
 from roster.notify.email_files import EmailFile, file_paragraphs
 
 JOB_HEADER = "X-Roster-Job"
@@ -93,7 +94,7 @@ def file_stem(file_name: str) -> str:
 def _shown_name(file_name: str) -> str:
     """The file name as shown in a subject or body: base name, no line breaks (header injection)."""
     base = re.split(r"[\\/]", file_name)[-1]
-    return _CONTROL.sub(" ", base).strip() or "upload"
+    return shown_file_name(_CONTROL.sub(" ", base)).strip() or "upload"
 
 
 def _count(n: int, noun: str) -> str:

@@ -6,6 +6,7 @@ fakes (tests/unit/fakes.py). Nothing here imports boto3."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
@@ -40,6 +41,14 @@ class JobRecords(Protocol):
 
     def claim_data_key(self, job_id: str, data_key: str) -> str:
         """Record the job's encrypted data key unless one is recorded; the one that counts."""
+        ...
+
+    def record_leavers(self, job_id: str, leavers: dict[str, int], at: str) -> None:
+        """File the upload's leavers per organisation at `at` (the leaver guard's window, docs/security.md)."""
+        ...
+
+    def leavers_since(self, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:
+        """Leavers per organisation of other uploads filed since `since` that apply, applied or wait."""
         ...
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
@@ -130,6 +139,10 @@ class Directory(DirectoryReader, Protocol):
 
     def active_account_counts(self, ods_codes: set[str]) -> dict[str, int]:
         """How many active accounts each of these organisations has (0 for none), by ODS code."""
+        ...
+
+    def administrator_email(self, sub: str) -> str | None:
+        """The administrator a Cognito user is bound to (by its immutable sub); None when unbound."""
         ...
 
     def administered(self, admin_email: str) -> frozenset[str]:

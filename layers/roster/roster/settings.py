@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     leaver_approval_threshold: int = Field(default=25, ge=0)
     leaver_approval_percent: float = Field(default=10.0, ge=0, le=100)
     approval_days: int = Field(default=7, ge=1, le=90)
+    leaver_approval_window_hours: int = Field(default=24, ge=0, le=8760)
     attachment_limit_bytes: int = Field(default=7_000_000, ge=1)
     # The front door (api.md): sign-in, the console's origin, and the function that applies uploads.
     user_pool_id: str = ""
@@ -58,7 +59,8 @@ def get_settings() -> Settings:
 def approval_policy(settings: Settings) -> ApprovalPolicy:
     """Which uploads wait for a second administrator, and for how long (csv-contract 10)."""
     return ApprovalPolicy(leaver_threshold=settings.leaver_approval_threshold,
-                          leaver_percent=settings.leaver_approval_percent, approval_days=settings.approval_days)
+                          leaver_percent=settings.leaver_approval_percent, approval_days=settings.approval_days,
+                          window_hours=settings.leaver_approval_window_hours)
 
 
 def environment_variable(field_name: str) -> str:

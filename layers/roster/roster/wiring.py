@@ -105,7 +105,7 @@ def approval_step() -> ApprovalStep:
         applier.request(job_id)
         return jobs.get(job_id)
 
-    return ApprovalStep(get_settings(), jobs, upload_store(), SesMailer(), hand_over)
+    return ApprovalStep(get_settings(), jobs, upload_store(), SesMailer(), hand_over, directory_store())
 
 
 def notify_step() -> NotifyStep:

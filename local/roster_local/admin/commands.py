@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.table import Table
@@ -32,6 +33,8 @@ from roster_local.admin.session import (
 )
 
 EXIT_BY_STATE = {"COMPLETED": 0, "VALIDATED": 0, "INVALID": 3, "FAILED": 4}
+# Where plain http may carry a password: roster local serve on this machine.
+_THIS_MACHINE = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_BAD_ARGUMENTS, EXIT_OTHER = 2, 1
 
 
@@ -42,6 +45,7 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
     common.add_argument("--json", action="store_true", help="print JSON for scripts")
     login = commands.add_parser("login", parents=[common], help="sign in (password from ROSTER_PASSWORD or a prompt)")
     login.add_argument("--email", required=True)
+    commands.add_parser("logout", parents=[common], help="sign out: revoke this URL's session and forget it")
     sample = commands.add_parser("sample", parents=[common], help="the sample file")
     sample.add_argument("--legacy", action="store_true", help="the NHSmail 1 format")
     sample.add_argument("--xlsx", action="store_true",
@@ -81,7 +85,8 @@ def _waiting(parser: argparse.ArgumentParser) -> None:
 
 
 def run_administrator_command(args: argparse.Namespace) -> int:
-    handlers = {"login": login, "sample": sample, "upload": upload, "apply": apply, "uploads": uploads,
+    handlers = {"login": login, "logout": logout, "sample": sample, "upload": upload, "apply": apply,
+                "uploads": uploads,
                 "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
                 "results": results, "report": report,
                 "directory": directory_load.run}
@@ -105,6 +110,20 @@ def login(args: argparse.Namespace) -> int:
     sessions.put(url, stored_session(args.email.strip().lower(), config, tokens))
     _emit(args, {"url": url, "email": args.email.lower(), "sessions": str(sessions.path)},
           f"Signed in to {url} as {args.email.lower()}.")
+    return 0
+
+
+def logout(args: argparse.Namespace) -> int:
+    """Revoke the session's refresh token with Cognito (the tokens it issued stop renewing) and forget it."""
+    url = _url(args)
+    sessions = Sessions.default()
+    session = sessions.get(url)
+    if session is not None and session.get("refresh_token"):
+        CognitoSignIn(session["config"]).call("RevokeToken", {"ClientId": session["config"]["client_id"],
+                                                              "Token": session["refresh_token"]})
+    sessions.forget(url)
+    _emit(args, {"url": url, "signed_out": session is not None},
+          f"Signed out of {url}." if session is not None else f"You were not signed in to {url}.")
     return 0
 
 
@@ -209,9 +228,22 @@ def _url(args: argparse.Namespace) -> str:
     url = args.url or os.environ.get("ROSTER_URL") or Sessions.default().last_url()
     if not url:
         raise BadArguments("give --url (or set ROSTER_URL): the address of Roster's API")
-    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if not _safe_to_send_passwords(url):
         raise BadArguments(f"--url {url}: use https (plain http only for roster local serve on this machine)")
     return normalised_url(url)
+
+
+def _safe_to_send_passwords(url: str) -> bool:
+    """https to a host, or plain http to this machine, decided on the parsed URL (no user info, which
+    would make `http://127.0.0.1@elsewhere` look local to a prefix test): docs/security.md."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port that is not a number raises ValueError
+    except ValueError:
+        return False
+    if parts.username is not None or parts.password is not None or not parts.hostname:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _THIS_MACHINE)
 
 
 def _api(args: argparse.Namespace) -> RosterApi:
@@ -242,7 +274,7 @@ def _save(args: argparse.Namespace, name: str, data: bytes) -> int:
         sys.stdout.flush()
         return 0
     if output is not None:
-        output.write_bytes(data)
+        _write_private(output, data)
     document = {"file_name": name, "saved_to": str(output) if output else None, "bytes": len(data)}
     if output is None and workbook:
         document["xlsx_base64"] = base64.b64encode(data).decode()
@@ -250,6 +282,15 @@ def _save(args: argparse.Namespace, name: str, data: bytes) -> int:
         document["csv"] = data.decode("utf-8-sig")
     _emit(args, document, f"Saved {output}")
     return 0
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file readable by its user alone (0600, as the session file is): results hold temporary
+    passwords, reports and plans the directory's personal data. A file already there gets 0600 too."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
 
 
 def _finish(args: argparse.Namespace, upload: dict[str, Any]) -> int:

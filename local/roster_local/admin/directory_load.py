@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ class LoadSummary:
     organisations: int = 0
     administrators: int = 0
     invited: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # addresses held by users this load did not create
     accounts_created: int = 0
     accounts_already_there: int = 0
 
@@ -62,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"Loaded into {args.stack}: {summary.organisations} organisations, {summary.administrators} "
               f"administrators ({len(summary.invited)} invited by email), {summary.accounts_created} accounts created, "
               f"{summary.accounts_already_there} already there.")
-    return 0
+    for problem in summary.refused:
+        print(f"roster: {problem}", file=sys.stderr)
+    return 1 if summary.refused else 0
 
 
 def stack_outputs(cloudformation: Any, stack: str) -> dict[str, str]:
@@ -94,7 +98,7 @@ def load_directory(directory: DirectoryFile, store: DirectoryStore, idp: Any, po
             summary.accounts_created += 1
         else:
             summary.accounts_already_there += 1
-    summary.invited = invite_administrators(idp, pool_id, [a.email for a in directory.admins])
+    summary.invited, summary.refused = invite_administrators(idp, pool_id, store, [a.email for a in directory.admins])
     return summary
 
 

@@ -74,6 +74,12 @@ class Sessions:
         session = self.load()["sessions"].get(url)
         return dict(session) if session else None
 
+    def forget(self, url: str) -> None:
+        """Drop the URL's session (sign-out)."""
+        data = self.load()
+        if data.get("sessions", {}).pop(url, None) is not None:
+            self.save(data)
+
     def put(self, url: str, session: dict[str, Any]) -> None:
         data = self.load()
         data.setdefault("sessions", {})[url] = session

@@ -14,6 +14,7 @@ Limits: AWS refuses these requests, moto does not (roster_local.stack.limits, do
   transact_write    (above) also refuses a transaction over 4 MB
 Routing: moto's stand-in answer replaced by the project's.
   lambda_invoke     Lambda Invoke and S3 event notifications go to InProcessLambda
+  state_machine_credentials  the Step Functions interpreter signs with the process's keys, not "ak"/"sk"
 Speed: the same answers with less work.
   dynamodb_query    a Query reads only the queried hash key's items, not the whole table
   condition_cache   condition expressions parsed once
@@ -37,11 +38,12 @@ from roster_local.moto_patches import (
     lambda_invoke,
     lazy_batch_task,
     ses_limits,
+    state_machine_credentials,
     transact_write,
 )
 
 PATCHES = (dynamodb_lock, transact_write, execution_copy, lambda_invoke, dynamodb_query, condition_cache, item_size,
-           attribute_value, lazy_batch_task, ses_limits, execution_input)
+           attribute_value, lazy_batch_task, ses_limits, execution_input, state_machine_credentials)
 
 
 def apply() -> None:

@@ -20,7 +20,6 @@ its answer."""
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
@@ -32,7 +31,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
-JWKS_PATH = re.compile(r"/[\w-]+_[0-9A-Za-z]+/\.well-known/jwks\.json")
+from roster_local.serve.aws_gate import JWKS_PATH, AwsGate, StackCredentials
 
 
 class _Dispatcher(DomainDispatcherApplication):
@@ -61,13 +60,16 @@ def install_revoke_token() -> None:
 
 
 class LocalAwsEndpoint(ThreadedMotoServer):
-    """moto's threaded server on 127.0.0.1 (port 0: any free port), with the JWKS fix."""
+    """moto's threaded server on 127.0.0.1 (port 0: any free port), with the JWKS fix, behind the
+    gate that answers only what AWS would (roster_local.serve.aws_gate)."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, credentials: StackCredentials, port: int = 0) -> None:
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
+        self.credentials = credentials
 
     def _server_entry(self) -> None:
-        self._server = make_server(self._ip_address, self._port, _Dispatcher(create_backend_app), threaded=True)
+        gate = AwsGate(_Dispatcher(create_backend_app), self.credentials)
+        self._server = make_server(self._ip_address, self._port, gate, threaded=True)
         self._server_ready_event.set()
         self._server.serve_forever()
 
@@ -77,10 +79,11 @@ class LocalAwsEndpoint(ThreadedMotoServer):
         return f"http://{host}:{port}"
 
 
-def started_endpoint(port: int = 0) -> LocalAwsEndpoint:
-    """A started endpoint (its thread is a daemon: it never keeps the process alive)."""
+def started_endpoint(credentials: StackCredentials, port: int = 0) -> LocalAwsEndpoint:
+    """A started endpoint that takes calls signed with `credentials` (its thread is a daemon: it
+    never keeps the process alive)."""
     install_revoke_token()
-    endpoint = LocalAwsEndpoint(port)
+    endpoint = LocalAwsEndpoint(credentials, port)
     endpoint.start()
     assert isinstance(endpoint._thread, threading.Thread)
     return endpoint

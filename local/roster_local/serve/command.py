@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from roster.passwords.generated import generate_password
 
 if TYPE_CHECKING:
+    from roster_local.serve.aws_gate import StackCredentials
     from roster_local.serve.server import LocalServer
 
 EXIT_BAD_ARGUMENTS = 2
@@ -44,11 +45,13 @@ def local_serve(args: argparse.Namespace) -> int:
     from roster.model.jobs import utc_now
     from roster.settings import get_settings
     from roster_local.admin.directory_file import DirectoryFileError, load_directory_file, load_into
+    from roster_local.admin.session import config_folder
     from roster_local.admin.sign_in_users import create_with_password
     from roster_local.serve.aws_endpoint import started_endpoint
+    from roster_local.serve.aws_gate import PROFILE, engineer_profile
     from roster_local.serve.http_api import LocalHttpApi
     from roster_local.serve.server import local_server
-    from roster_local.stack.embedded_stack import EmbeddedStack
+    from roster_local.stack.embedded_stack import REGION, EmbeddedStack
 
     password = args.admin_password or generate_password()
     try:
@@ -68,18 +71,42 @@ def local_serve(args: argparse.Namespace) -> int:
     # The console's page posts upload forms to the bucket from this origin: the template's CORS rules
     # allow ConsoleOrigin, as they would a deployment's custom domain. An explicit --parameter wins.
     with server, EmbeddedStack(parameters={"ConsoleOrigin": server.origin, **overrides}) as stack:
-        endpoint = started_endpoint()
+        credentials = _stack_credentials()
+        endpoint = started_endpoint(credentials)
         try:
             os.environ.update(dict.fromkeys(_ENDPOINT_VARIABLES, endpoint.url))
+            profile = engineer_profile(config_folder() / "local-serve-aws-config", credentials, REGION,
+                                       endpoint.url)
+            print(f"AWS credentials for engineers (readable by you alone): AWS_CONFIG_FILE={profile} "
+                  f"AWS_PROFILE={PROFILE}", file=sys.stderr, flush=True)
             settings = get_settings()
-            load_into(DirectoryStore(stack.client("dynamodb"), settings.directory_table), directory, utc_now())
-            create_with_password(stack.client("cognito-idp"), settings.user_pool_id,
+            store = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
+            load_into(store, directory, utc_now())
+            create_with_password(stack.client("cognito-idp"), settings.user_pool_id, store,
                                  [a.email for a in directory.admins], password)
             server.api = LocalHttpApi(stack, endpoint.url)
             _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
         finally:
             endpoint.stop()
     return 0
+
+
+def _stack_credentials() -> StackCredentials:
+    """New keys for the embedded stack, secret to this process and the engineer's profile: its
+    functions sign the upload forms and links they give out with them, and the endpoint takes
+    nothing else that is signed (moto's own well-known test keys would let anyone forge a form)."""
+    import boto3
+
+    from roster.adapters.clients import client
+    from roster_local.serve.aws_gate import StackCredentials
+
+    credentials = StackCredentials.generate()
+    os.environ["AWS_ACCESS_KEY_ID"] = credentials.access_key_id
+    os.environ["AWS_SECRET_ACCESS_KEY"] = credentials.secret_access_key
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    client.cache_clear()  # clients made before would sign with the old keys,
+    boto3.DEFAULT_SESSION = None  # as would boto3's default session, which keeps the keys it first found
+    return credentials
 
 
 def _serve(server: LocalServer, admins: list[str], password: str, generated: bool) -> None:

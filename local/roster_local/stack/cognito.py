@@ -19,7 +19,8 @@ _POOL_PROPERTIES = ("UsernameAttributes", "UsernameConfiguration", "AutoVerified
 _CLIENT_PROPERTIES = ("ClientName", "GenerateSecret", "ExplicitAuthFlows", "AllowedOAuthFlowsUserPoolClient",
                       "AllowedOAuthFlows", "AllowedOAuthScopes", "SupportedIdentityProviders", "CallbackURLs",
                       "LogoutURLs", "PreventUserExistenceErrors", "EnableTokenRevocation", "AccessTokenValidity",
-                      "IdTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")
+                      "IdTokenValidity", "RefreshTokenValidity", "TokenValidityUnits", "ReadAttributes",
+                      "WriteAttributes")
 
 
 def create_sign_in(stack: EmbeddedStack) -> None:

@@ -38,6 +38,11 @@ def the_directory() -> FakeDirectory:
     return directory
 
 
+def sub_of(email: str) -> str:
+    """The sub of an administrator's Cognito user, as directory load bound it."""
+    return f"sub-{email}"
+
+
 @dataclass
 class Answer:
     status: int
@@ -62,10 +67,15 @@ class FrontDoorClient:
         self.resolver = api_resolver()
 
     def request(self, method: str, path: str, as_admin: str | None = ADMIN, query: dict[str, str] | None = None,
-                body: Any = None, token_use: str = "id") -> Answer:
+                body: Any = None, token_use: str = "id", **claim: str) -> Answer:
+        """`claim` overrides the token's claims (sub, email, email_verified)."""
+        if as_admin and as_admin.lower() in self.directory.admins and not self.directory.bound_sub(as_admin):
+            # Every administrator of the directory signs in as the Cognito user directory load bound.
+            self.directory.bind_sub(sub_of(as_admin), as_admin)
         target = path + ("?" + urlencode(query) if query else "")
         raw = json.dumps(body).encode() if body is not None else b""
-        claims = {"email": as_admin, "token_use": token_use, "sub": "x"} if as_admin else None
+        claims = {"email": as_admin, "token_use": token_use, "sub": sub_of(as_admin), "email_verified": "true",
+                  **claim} if as_admin else None
         event = api_gateway_event(HttpRequest(method, target, {"content-type": "application/json"}, raw),
                                   f"{method} {path}", claims)
         self.resolver.append_context(front_door=self.front_door)

@@ -402,3 +402,45 @@ def test_given_another_organisations_administrator_then_approve_and_cancel_are_f
     job = _waiting(api)
     for action in ("approve", "cancel"):
         assert api.request("POST", f"/uploads/{job.job_id}/{action}", as_admin=PRACTICE).status == 403
+
+
+# -- who is calling: the Cognito user's sub, never the email it claims (issue 18, defect 1) ----------
+def test_given_a_token_claiming_another_administrators_email_then_it_acts_as_its_own_sub(api):
+    # PRACTICE set their email attribute to ADMIN's address: the token says ADMIN, the sub is PRACTICE's.
+    theirs = api.job(JobState.COMPLETED, uploader=ADMIN, results_key="results/x.csv")
+    api.files.objects["results/x.csv"] = b"temporary passwords"
+
+    me = api.request("GET", "/me", as_admin=PRACTICE, email=ADMIN)
+    results = api.request("GET", f"/uploads/{theirs.job_id}/results.csv", as_admin=PRACTICE, email=ADMIN)
+
+    assert me.json()["email"] == PRACTICE
+    assert [o["ods"] for o in me.json()["organisations"]] == ["Y0301"]
+    assert results.status == 403
+
+
+def test_given_a_token_whose_email_is_not_verified_then_it_is_refused(api):
+    answer = api.request("GET", "/uploads", email_verified="false")
+
+    assert answer.status == 401 and "verified" in answer.json()["message"]
+
+
+def test_given_a_user_no_directory_load_bound_then_it_administers_nothing_whatever_its_email(api):
+    stranger = api.request("GET", "/uploads", as_admin=ADMIN, sub="sub-of-a-user-made-elsewhere")
+    me = api.request("GET", "/me", as_admin=ADMIN, sub="sub-of-a-user-made-elsewhere")
+
+    assert stranger.status == 403
+    assert me.json()["organisations"] == []
+
+
+def test_given_a_token_without_a_sub_then_it_is_refused(api):
+    assert api.request("GET", "/uploads", sub="").status == 401
+
+
+def test_given_an_approver_removed_from_the_organisation_then_they_no_longer_see_the_upload_or_its_plan(api):
+    # PRACTICE was asked to approve for RX1 when the upload started waiting; the directory now says Y0301 only.
+    job = api.job(JobState.AWAITING_APPROVAL, orgs=("RX1",), plan_key="reports/p.csv",
+                  approval_administrators={"RX1": [ADMIN, PRACTICE]})
+    api.files.objects["reports/p.csv"] = "\ufeffLine,Action\r\n".encode()
+
+    assert api.request("GET", f"/uploads/{job.job_id}/plan.csv", as_admin=PRACTICE).status == 403
+    assert api.request("GET", f"/uploads/{job.job_id}", as_admin=PRACTICE).status == 403

@@ -15,7 +15,7 @@ from roster.errors import NotAwaitingApproval
 from roster.model.directory import Account, AccountStatus
 from roster.model.jobs import Job, JobState
 from tests.conftest import current_csv
-from tests.unit.conftest import ADMIN, LEEDS, SARAH, YORK, Roster, settings
+from tests.unit.conftest import ADMIN, LEEDS, SARAH, TOM, YORK, Roster, settings
 
 SECOND = "second.admin@nhs.net"  # administers Leeds (RX1) with ADMIN
 STRANGER = "stranger@nhs.net"  # administers another organisation
@@ -32,7 +32,8 @@ def world(roster: Roster) -> Roster:
 
 
 def _step(world: Roster) -> ApprovalStep:
-    return ApprovalStep(world.settings, world.jobs, world.files, world.mailer, world.validate_step().apply)
+    return ApprovalStep(world.settings, world.jobs, world.files, world.mailer, world.validate_step().apply,
+                        world.directory)
 
 
 def _add_active(world: Roster, ods: str, count: int) -> None:
@@ -340,3 +341,125 @@ def test_given_a_repeated_upload_event_while_waiting_then_nothing_more_happens(w
     assert again.state is JobState.AWAITING_APPROVAL and again.approval_revision == job.approval_revision
     assert len(world.mailer.emails_for(job.job_id)) == 1
 
+
+
+# -- rights decided when they act; the deadline is the deadline (issue 18, defects 2 and 3) ----------
+def test_given_an_approver_removed_since_the_upload_started_waiting_then_they_can_neither_approve_nor_cancel(
+        world: Roster) -> None:
+    job = world.upload(SARAH_LEAVES)
+    world.directory.add_admin(SECOND, {"Y0301"})  # no longer administers Leeds
+
+    with pytest.raises(ApprovalRefused, match="do not administer"):
+        _step(world).approve_upload(job.job_id, SECOND)
+    with pytest.raises(ApprovalRefused, match="cannot cancel"):
+        _step(world).cancel_upload(job.job_id, SECOND)
+    assert world.jobs.get(job.job_id).state is JobState.AWAITING_APPROVAL
+    assert world.directory.account(SARAH.email).status is AccountStatus.ACTIVE
+
+
+def test_given_an_administrator_added_since_the_upload_started_waiting_then_they_may_approve(world: Roster) -> None:
+    job = world.upload(SARAH_LEAVES)
+    world.directory.add_admin("newcomer@nhs.net", {"RX1"})
+
+    assert _step(world).approve_upload(job.job_id, "newcomer@nhs.net").state is JobState.CREATING
+
+
+def test_given_the_uploader_alone_then_removed_then_nobody_may_approve_for_that_organisation(world: Roster) -> None:
+    _add_active(world, "RY2", 1)
+    job = world.upload(_leavers("staff0.ry2@york.nhs.net"))
+    world.directory.add_admin(ADMIN, {"RX1"})  # ADMIN no longer administers York
+
+    with pytest.raises(ApprovalRefused):
+        _step(world).approve_upload(job.job_id, ADMIN)
+    assert world.jobs.get(job.job_id).state is JobState.AWAITING_APPROVAL
+
+
+def test_given_the_deadline_has_come_then_an_approval_is_refused_and_the_upload_cancelled(world: Roster) -> None:
+    job = world.upload(SARAH_LEAVES)
+    deadline = datetime.fromisoformat(job.approval_deadline or "")
+    step = _step(world)
+    step.clock = lambda: deadline  # the sweeper has not run
+
+    with pytest.raises(NotAwaitingApproval, match="deadline"):
+        step.approve_upload(job.job_id, SECOND)
+
+    cancelled = world.jobs.get(job.job_id)
+    assert cancelled.state is JobState.CANCELLED and cancelled.cancelled_by is None
+    assert world.directory.account(SARAH.email).status is AccountStatus.ACTIVE
+    assert _subjects(world, job) == ["Approval needed: users.csv", "Upload cancelled: users.csv"]
+
+
+def test_given_a_second_before_the_deadline_then_an_approval_is_accepted(world: Roster) -> None:
+    job = world.upload(SARAH_LEAVES)
+    step = _step(world)
+    step.clock = lambda: datetime.fromisoformat(job.approval_deadline or "") - timedelta(seconds=1)
+
+    assert step.approve_upload(job.job_id, SECOND).state is JobState.CREATING
+
+
+# -- the guard counts a window, and an approval is of one plan (issue 18, defect 10) ----------------
+def test_given_a_retirement_split_over_two_files_then_the_second_waits(world: Roster) -> None:
+    world.settings = settings(leaver_approval_threshold=2, leaver_approval_percent=100)
+    _add_active(world, "RX1", 6)
+
+    first = world.upload(_leavers("staff0.rx1@nhs.net", "staff1.rx1@nhs.net"), file_name="first.csv")
+    second = world.upload(_leavers("staff2.rx1@nhs.net"), file_name="second.csv")
+
+    assert first.state is JobState.CREATING  # 2 leavers: not more than 2
+    assert second.state is JobState.AWAITING_APPROVAL  # 1 more within 24 hours: 3
+    assert "3 of the" in second.approval_reasons[0]
+
+
+def test_given_leavers_of_a_cancelled_upload_then_they_do_not_count(world: Roster) -> None:
+    world.settings = settings(leaver_approval_threshold=2, leaver_approval_percent=100)
+    _add_active(world, "RX1", 6)
+    waiting = world.upload(_leavers("staff0.rx1@nhs.net", "staff1.rx1@nhs.net", "staff2.rx1@nhs.net"))
+    _step(world).cancel_upload(waiting.job_id, ADMIN)
+
+    assert world.upload(_leavers("staff3.rx1@nhs.net")).state is JobState.CREATING
+
+
+def test_given_leavers_applied_before_the_window_then_they_do_not_count(world: Roster) -> None:
+    world.settings = settings(leaver_approval_threshold=2, leaver_approval_percent=100,
+                              leaver_approval_window_hours=24)
+    _add_active(world, "RX1", 6)
+    world.upload(_leavers("staff0.rx1@nhs.net", "staff1.rx1@nhs.net"))
+    world.jobs.age_leaver_records(timedelta(hours=25))
+
+    # It goes on (queued behind the first, which still holds Leeds): 1 leaver in the last 24 hours.
+    assert world.upload(_leavers("staff2.rx1@nhs.net")).state is JobState.QUEUED
+
+
+def test_given_the_plan_changed_since_it_was_approved_then_the_approval_does_not_carry_over(world: Roster) -> None:
+    # Tom is a leaver already when the approver reads the plan: his row is Unchanged, one leaver in all.
+    job = world.upload(_leavers(SARAH.email, TOM.email))
+    world.directory.add_account(TOM.model_copy(update={"status": AccountStatus.ACTIVE}))  # Tom rejoined since
+
+    after = _step(world).approve_upload(job.job_id, SECOND)
+
+    # Re-validated, the file would retire two: more than the plan approved. It waits again.
+    assert after.state is JobState.AWAITING_APPROVAL and after.approvals == {}
+    assert world.directory.account(TOM.email).status is AccountStatus.ACTIVE
+    assert world.directory.account(SARAH.email).status is AccountStatus.ACTIVE
+    assert world.workflow.executions == {}
+
+
+def test_given_the_plan_unchanged_then_the_approval_applies_it(world: Roster) -> None:
+    job = world.upload(_leavers(SARAH.email, TOM.email))
+
+    assert _step(world).approve_upload(job.job_id, SECOND).state is JobState.CREATING
+
+
+def test_given_an_approver_quicker_than_the_email_then_the_approval_needed_email_is_still_sent(
+        world: Roster) -> None:
+    recorded = world.jobs.update
+
+    def update(job_id: str, expect_state: JobState | None = None, **changes: object) -> None:
+        recorded(job_id, expect_state, **changes)
+        if changes.get("state") is JobState.AWAITING_APPROVAL:  # approved on the console at once
+            recorded(job_id, state=JobState.VALIDATING, approvals={"RX1": SECOND})
+
+    world.jobs.update = update  # type: ignore[method-assign]
+    job = world.upload(SARAH_LEAVES)
+
+    assert _subjects(world, job) == ["Approval needed: users.csv"]

@@ -24,6 +24,7 @@ class FakeDirectory:
 
     organisations_by_ods: dict[str, Organisation] = field(default_factory=dict)
     admins: dict[str, frozenset[str]] = field(default_factory=dict)  # lower-case address -> ODS codes
+    subs: dict[str, str] = field(default_factory=dict)  # Cognito sub -> the administrator it is bound to
     accounts_by_email: dict[str, Account] = field(default_factory=dict)
     credentials: dict[str, dict[str, Any]] = field(default_factory=dict)  # password hash and flags, by email
     reservations: dict[str, str] = field(default_factory=dict)  # address -> its base
@@ -96,6 +97,16 @@ class FakeDirectory:
         wanted = {o.upper() for o in ods_codes if o}
         active = [a.ods for a in self.accounts_by_email.values() if a.status is AccountStatus.ACTIVE]
         return {ods: active.count(ods) for ods in wanted}
+
+    def bind_sub(self, sub: str, email: str) -> None:
+        """What `roster directory load` does: bind a Cognito user (by its sub) to an administrator."""
+        self.subs[sub] = email.lower()
+
+    def administrator_email(self, sub: str) -> str | None:
+        return self.subs.get(sub)
+
+    def bound_sub(self, email: str) -> str | None:
+        return next((sub for sub, bound in self.subs.items() if bound == email.lower()), None)
 
     def administered(self, admin_email: str) -> frozenset[str]:
         return self.admins.get(admin_email.lower(), frozenset())

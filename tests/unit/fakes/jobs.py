@@ -9,12 +9,15 @@ as JSON, as DynamoDB holds them, so a value that does not survive the trip fails
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
 
+from roster.adapters.leaver_history import count_leavers
 from roster.errors import JobNotFound, JobStateChanged
 from roster.model.jobs import (
     FINAL_STATES,
@@ -34,6 +37,7 @@ class FakeJobs:
 
     def __init__(self) -> None:
         self.records: dict[str, dict[str, Any]] = {}
+        self.leaver_records: dict[str, str] = {}  # job id -> when its leavers were filed (ISO 8601)
         self.since: dict[str, str] = {}  # job id -> when it entered its state (the open-jobs index)
         self.listed_under: dict[str, set[str]] = {}  # job id -> organisations it is listed under
         self.row_outcomes: dict[tuple[str, int], RowOutcome] = {}
@@ -189,6 +193,20 @@ class FakeJobs:
                 organisation_listing(ods) for ods in self.listed_under.get(job_id, ())}
             if listing in under:
                 yield f"{record['created_at']}#{job_id}"
+
+    # -- the leaver guard's window (docs/security.md)
+    def record_leavers(self, job_id: str, leavers: dict[str, int], at: str) -> None:
+        self.records[job_id]["leavers_by_org"] = dict(leavers)
+        self.leaver_records[job_id] = at
+
+    def leavers_since(self, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:
+        jobs = [self.get(job_id) for job_id, at in self.leaver_records.items() if at >= since and job_id != excluding]
+        return count_leavers(jobs, ods_codes)
+
+    def age_leaver_records(self, by: timedelta) -> None:
+        """Every upload's leavers filed `by` earlier than they were."""
+        self.leaver_records = {job_id: (datetime.fromisoformat(at) - by).isoformat()
+                               for job_id, at in self.leaver_records.items()}
 
 
 def _item(job: Job) -> dict[str, Any]:

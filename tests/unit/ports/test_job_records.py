@@ -209,3 +209,21 @@ def test_given_any_other_upload_when_asked_to_apply_then_it_is_left_as_it_is(job
     assert (job.state, job.validate_only, job.apply_requested_at) == (state, validate_only, None)
     with pytest.raises(JobNotFound):
         jobs.request_apply("no-such-job", "admin@nhs.net")
+
+
+def test_given_leavers_filed_then_those_in_the_window_of_uploads_that_count_are_summed(job_records) -> None:
+    jobs, _ = job_records
+    for job_id, state, at in (("job-1", JobState.CREATING, "2026-03-01T10:00:00+00:00"),
+                              ("job-2", JobState.AWAITING_APPROVAL, "2026-03-01T11:00:00+00:00"),
+                              ("job-3", JobState.CANCELLED, "2026-03-01T11:30:00+00:00"),
+                              ("job-4", JobState.COMPLETED, "2026-02-27T09:00:00+00:00"),
+                              ("job-5", JobState.VALIDATING, "2026-03-01T12:00:00+00:00")):
+        jobs.create_if_absent(_job(job_id))
+        jobs.update(job_id, state=state)
+        jobs.record_leavers(job_id, {"RX1": 2, "RY2": 1}, at)
+
+    counted = jobs.leavers_since({"RX1"}, "2026-02-28T12:00:00+00:00", excluding="job-5")
+
+    # job-3 was cancelled, job-4 is before the window, job-5 is the upload asking: 2 + 2 of RX1.
+    assert dict(counted) == {"RX1": 4}
+    assert jobs.get("job-1").leavers_by_org == {"RX1": 2, "RY2": 1}

@@ -162,3 +162,20 @@ def test_given_a_validate_only_upload_then_its_email_attaches_the_report_and_the
     assert "2,Leaver,sarah.oconnor@nhs.net,,," in files["leavers-plan.csv"]
     assert "leavers-plan.csv, shows what each row would do" in sent.body
     assert message["To"] == ADMIN
+
+
+def test_given_a_joiner_from_an_organisation_the_uploader_does_not_administer_then_its_old_values_stay_hidden(
+        roster: Roster) -> None:
+    # York's administrator brings back Tom, a leaver of Leeds (RX1), whose details they cannot read in its report.
+    roster.directory.add_admin("york.only@york.nhs.net", {"RY2"})
+
+    lines = _plan(roster, current_csv(",,,,Cardiac Physiologist,RY2,District Nursing,,07912 345201,,,"
+                                      "tom.baker@nhs.net,"), admin="york.only@york.nhs.net")
+
+    assert _changes(lines) == [
+        ("Job Title", "", "Cardiac Physiologist"),
+        ("Organisation ODSCode", "", "RY2"),
+        ("Organisational Unit", "", "District Nursing"),
+        ("Mobile Phone", "", "+447912345201"),
+        ("Status", "leaver", "active"),
+    ]

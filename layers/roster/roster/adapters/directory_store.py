@@ -5,6 +5,8 @@ Item keys (pk, sk):
   ORG#<ods>, ORG                 an organisation; gsi1 = (ORGS, ORG#<ods>)
   ADMIN#<email>, ADMIN           the organisations an administrator administers
   ORG#<ods>, ADMIN#<email>       one administrator of an organisation (who may approve: csv-contract 10)
+  SUB#<sub>, SUB                 the administrator a Cognito user is (its immutable sub), bound by directory load
+  ADMIN#<email>, SUB             ... and the other way: the sub bound to an administrator (docs/security.md)
   ACCOUNT#<email>, ACCOUNT       an account; gsi1 = (ORG#<ods>, ACCOUNT#<email>)
   ADDRESS#<email>, ADDRESS       an address reservation; gsi1 = (BASE#<first.last@domain>, ADDRESS#<email>)
   IDENTITY#<key>, IDENTITY       a user created by an upload (csv-contract 8), TTL expires_at
@@ -42,6 +44,16 @@ def admin_key(email: str) -> dict[str, str]:
 def membership_key(ods: str, email: str) -> dict[str, str]:
     """The key of the item that lists an administrator under one organisation."""
     return {"pk": f"ORG#{ods.upper()}", "sk": f"ADMIN#{email.lower()}"}
+
+
+def sub_key(sub: str) -> dict[str, str]:
+    """The key of the item that binds a Cognito user (by its sub) to an administrator."""
+    return {"pk": f"SUB#{sub}", "sk": "SUB"}
+
+
+def bound_sub_key(email: str) -> dict[str, str]:
+    """The key of the item that names the Cognito user bound to an administrator."""
+    return {"pk": f"ADMIN#{email.lower()}", "sk": "SUB"}
 
 
 def account_key(email: str) -> dict[str, str]:
@@ -110,6 +122,18 @@ class DirectoryStore:
         response = self.dynamodb.get_item(TableName=self.table, Key=to_item(admin_key(admin_email)))
         item = from_item(response.get("Item", {}))
         return frozenset(o.upper() for o in item.get("orgs", []))
+
+    def administrator_email(self, sub: str) -> str | None:
+        """The administrator a Cognito user is, by the user's sub; None when no directory load bound it."""
+        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(sub_key(sub)))
+        email = from_item(response.get("Item", {})).get("email")
+        return str(email) if email else None
+
+    def bound_sub(self, email: str) -> str | None:
+        """The sub of the Cognito user bound to this administrator, read consistently; None when unbound."""
+        response = self.dynamodb.get_item(TableName=self.table, Key=to_item(bound_sub_key(email)), ConsistentRead=True)
+        sub = from_item(response.get("Item", {})).get("sub")
+        return str(sub) if sub else None
 
     def accounts(self, emails: set[str]) -> dict[str, Account]:
         """Accounts among these addresses that exist, by lower-case address."""
@@ -238,6 +262,18 @@ class DirectoryStore:
             self.dynamodb.put_item(TableName=self.table, Item=to_item(membership))
         for ods in sorted(before - wanted):
             self.dynamodb.delete_item(TableName=self.table, Key=to_item(membership_key(ods, email)))
+
+    def bind_sub(self, email: str, sub: str) -> None:
+        """Bind an administrator to the Cognito user just created for them (its sub), replacing the
+        binding of a user that no longer exists. Only `roster directory load` (and `local serve`) call it."""
+        email = email.lower()
+        before = self.bound_sub(email)
+        self.dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self.table, "Item": to_item({**sub_key(sub), "email": email, "sub": sub})}},
+            {"Put": {"TableName": self.table, "Item": to_item({**bound_sub_key(email), "email": email, "sub": sub})}},
+            *([{"Delete": {"TableName": self.table, "Key": to_item(sub_key(before))}}] if before and before != sub
+              else []),
+        ])
 
     def put_existing_account(self, account: Account) -> None:
         """An account that predates Roster: the account and its address reservation."""

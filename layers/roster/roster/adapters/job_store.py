@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Any
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 
 from roster.adapters.dynamodb import batch_get, from_item, query_all, query_items, to_item
 from roster.adapters.job_keys import job_key, job_partition
+from roster.adapters.leaver_history import file_leavers, leavers_since
 from roster.adapters.open_jobs import open_job_attributes
 from roster.adapters.upload_listing import UploadListing, uploader_listing_keys
 from roster.errors import JobNotFound, JobStateChanged
@@ -108,6 +110,14 @@ class JobStore:
             raise JobStateChanged(job_id) from exc
         if changes.get("orgs"):
             UploadListing(self.dynamodb, self.table).list_under(Job.model_validate(from_item(response["Attributes"])))
+
+    def record_leavers(self, job_id: str, leavers: dict[str, int], at: str) -> None:
+        """File the upload's leavers per organisation at `at`, for the leaver guard's window."""
+        file_leavers(self.dynamodb, self.table, job_id, leavers, at)
+
+    def leavers_since(self, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:
+        """Leavers per organisation of other uploads filed since `since` that apply, applied or wait."""
+        return leavers_since(self.dynamodb, self.table, ods_codes, since, excluding)
 
     def file_arrived(self, job_id: str, version_id: str | None) -> Job:
         """An AWAITING_FILE upload's file came: RECEIVED, with its version, no longer expiring.

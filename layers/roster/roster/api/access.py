@@ -1,7 +1,9 @@
 """Who is calling and what they may see (api.md section 1).
 
-The caller is the verified ID token's `email` claim, never anything in the request body;
-what they may see follows from the organisations the directory says they administer."""
+The caller is the administrator whose Cognito user the verified ID token names by its `sub`
+(immutable, bound by `roster directory load` when it created the user), never the `email` the
+token carries (a user could once change it) nor anything in the request body; what they may see
+follows from the organisations the directory says they administer (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -19,17 +21,32 @@ NOT_THE_UPLOADER = ("Only the administrator who uploaded this file can do this: 
                     "temporary passwords.")
 
 
-def signed_in_email(claims: dict[str, Any]) -> str:
-    """The caller's address from the authorizer's claims: an ID token (the one with `email`) is required."""
+@dataclass(frozen=True)
+class SignedIn:
+    """What a verified ID token says: the Cognito user (`sub`) and the address it carries."""
+
+    sub: str
+    email: str
+
+
+def signed_in_user(claims: dict[str, Any]) -> SignedIn:
+    """The Cognito user of the authorizer's claims: an ID token with a `sub` and a verified email."""
     if not claims:
         raise NotSignedIn(f"You are not signed in. {SIGN_IN_AGAIN}")
     if claims.get("token_use") != "id":
         raise NotSignedIn(f"Send the ID token of your sign-in, not the {claims.get('token_use')} token. "
                           f"{SIGN_IN_AGAIN}")
+    sub = str(claims.get("sub") or "").strip()
+    if not sub:
+        raise NotSignedIn(f"Your sign-in names no user. {SIGN_IN_AGAIN}")
     email = str(claims.get("email") or "").strip().lower()
     if "@" not in email:
         raise NotSignedIn(f"Your sign-in carries no email address. {SIGN_IN_AGAIN}")
-    return email
+    # The authorizer passes every claim as a string ("true"); a token issued in-process may carry a bool.
+    if str(claims.get("email_verified", "")).lower() != "true":
+        raise NotSignedIn("Your sign-in's email address is not verified: ask your AWS engineer to load you "
+                          "again with roster directory load.")
+    return SignedIn(sub, email)
 
 
 @dataclass(frozen=True)
@@ -45,12 +62,15 @@ class Caller:
             raise Forbidden(NO_ORGANISATION)
 
     def may_see(self, job: Job) -> bool:
-        """Their own uploads, uploads whose every organisation they administer, and uploads they
-        are asked to approve."""
+        """Their own uploads, uploads whose every organisation they administer, and uploads waiting
+        for the approval of an organisation they administer now."""
+        if not self.administered:
+            return False
         if job.uploader.lower() == self.email or (bool(job.orgs) and set(job.orgs) <= self.administered):
             return True
-        # An administrator asked to approve an upload (csv-contract 10) sees it, and its plan.
-        return any(self.email in (a.lower() for a in admins) for admins in job.approval_administrators.values())
+        # An administrator of an organisation an upload waits for (docs/csv-format.md) sees it, and its plan,
+        # as long as the directory says so: one removed since it started waiting no longer does.
+        return bool(set(job.approval_administrators) & self.administered)
 
     def require_to_see(self, job: Job) -> None:
         self.require_an_organisation()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from roster.api.access import Caller, signed_in_email
+from roster.api.access import Caller, signed_in_user
 from roster.api.downloads import CsvDownload, made_download
 from roster.api.errors import BadRequest
 from roster.api.report import organisation_report_csv, report_file_name
@@ -25,8 +25,12 @@ class FrontDoor:
     sign_in: dict[str, Any]  # GET /config: region, user pool, client, endpoints
 
     def caller(self, claims: dict[str, Any]) -> Caller:
-        """The signed-in administrator the verified token names, and what they administer."""
-        email = signed_in_email(claims)
+        """The administrator bound to the verified token's Cognito user (its `sub`), and what they
+        administer now. A user no directory load bound administers nothing, whatever its email."""
+        user = signed_in_user(claims)
+        email = self.directory.administrator_email(user.sub)
+        if email is None:
+            return Caller(user.email, frozenset())
         return Caller(email, self.directory.administered(email))
 
     def me(self, caller: Caller) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+from roster.contract.file_names import shown_file_name
 from roster.contract.spreadsheet import unescape_formula
 from roster.model.jobs import FINAL_STATES, Job
 
@@ -17,7 +18,7 @@ def upload_view(job: Job, caller_email: str) -> dict[str, Any]:
     counts = dict(job.counts)
     view: dict[str, Any] = {
         "upload_id": job.job_id,
-        "file_name": job.file_name,
+        "file_name": shown_file_name(job.file_name),  # one that came another way than POST /uploads
         "uploader": job.uploader,
         "state": job.state.value,
         "final": job.state in FINAL_STATES,  # clients stop watching here: the one list is model.jobs'

@@ -20,6 +20,7 @@ from roster.api.downloads import CsvDownload, WorkbookDownload, report_head, sto
 from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from roster.api.upload_view import first_findings, upload_view
 from roster.approval.policy import ApprovalRefused
+from roster.contract.file_names import unshowable_character
 from roster.emails import file_stem
 from roster.errors import JobNotFound, NotAwaitingApproval
 from roster.model.jobs import Job, JobState, organisation_listing, uploader_listing
@@ -183,6 +184,10 @@ class UploadDesk:
 
 def _form_request(request: dict[str, Any], max_bytes: int) -> tuple[str, bool]:
     file_name = request.get("file_name")
+    unshowable = unshowable_character(file_name.strip()) if isinstance(file_name, str) else None
+    if unshowable:
+        raise BadRequest(f"file_name holds {unshowable}, which Roster cannot show in an email or the console; "
+                         "rename the file without it and upload it again.")
     if not isinstance(file_name, str) or not _FILE_NAME.fullmatch(file_name.strip()):
         raise BadRequest("Give file_name: the CSV file's name, 1 to 200 characters, without / or \\.")
     validate_only = request.get("validate_only", False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
@@ -34,22 +35,33 @@ REVALIDATION_LEASE = timedelta(minutes=15)
 NOT_CONCERNED = "You do not administer any organisation this upload changes, so you cannot cancel it."
 
 
-def approval_request(job: Job) -> ApprovalRequest:
-    """The job's approval as roster.approval.policy's rules see it."""
-    administrators = {ods: frozenset(a.lower() for a in admins) for ods, admins in job.approval_administrators.items()}
+class WhoAdministers(Protocol):
+    """The directory's administrators of each organisation, as they are now."""
+
+    def administrators(self, ods_codes: set[str]) -> dict[str, frozenset[str]]: ...
+
+
+def approval_request(job: Job, directory: WhoAdministers | None = None) -> ApprovalRequest:
+    """The job's approval as roster.approval.policy's rules see it. With `directory`, who may approve or
+    cancel is who administers each organisation concerned now (docs/security.md: an administrator
+    removed since the upload started waiting can no longer act on it); without it, who was asked."""
+    concerned = set(job.approval_administrators)
+    found = directory.administrators(concerned) if directory is not None else \
+        {ods: frozenset(admins) for ods, admins in job.approval_administrators.items()}
+    administrators = {ods: frozenset(a.lower() for a in found.get(ods, frozenset())) for ods in concerned}
     return ApprovalRequest(job.uploader.lower(), administrators, dict(job.approvals))
 
 
-def may_approve(job: Job, who: str) -> bool:
+def may_approve(job: Job, who: str, directory: WhoAdministers | None = None) -> bool:
     """Whether `who` can approve this upload now (the console shows Approve to them)."""
     if job.state is not JobState.AWAITING_APPROVAL:
         return False
-    return any(who.lower() in allowed for allowed in approval_request(job).approvers_needed().values())
+    return any(who.lower() in allowed for allowed in approval_request(job, directory).approvers_needed().values())
 
 
-def may_cancel(job: Job, who: str) -> bool:
+def may_cancel(job: Job, who: str, directory: WhoAdministers | None = None) -> bool:
     """Whether `who` can cancel this upload now (the console shows Cancel to them)."""
-    return job.state is JobState.AWAITING_APPROVAL and approval_request(job).may_cancel(who)
+    return job.state is JobState.AWAITING_APPROVAL and approval_request(job, directory).may_cancel(who)
 
 
 Revalidate = Callable[[str], Job]
@@ -66,6 +78,7 @@ class ApprovalStep:
     files: UploadFiles
     mailer: Mailer
     revalidate: Revalidate
+    directory: WhoAdministers
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def approve_upload(self, job_id: str, approver: str) -> Job:
@@ -76,11 +89,14 @@ class ApprovalStep:
         approver = approver.strip().lower()
         for _ in range(MAX_ATTEMPTS):
             job = self.jobs.get(job_id)
-            if approver in job.approvals.values() and not may_approve(job, approver):
+            if approver in job.approvals.values() and not may_approve(job, approver, self.directory):
                 return self._approved_before(job)
             if job.state is not JobState.AWAITING_APPROVAL:
                 raise NotAwaitingApproval(_not_waiting(job))
-            granted = approval_request(job).approve(approver)
+            if self._past_deadline(job):
+                self._cancel(job, cancelled_by=None)
+                continue  # read again: cancelled now (or changed by someone else meanwhile)
+            granted = approval_request(job, self.directory).approve(approver)
             changes = {"approvals": dict(granted.approvals), "approval_revision": job.approval_revision + 1}
             if granted.complete:
                 changes["state"] = JobState.VALIDATING
@@ -102,7 +118,7 @@ class ApprovalStep:
         who = who.strip().lower()
         for _ in range(MAX_ATTEMPTS):
             job = self.jobs.get(job_id)
-            if job.approval_administrators and not approval_request(job).may_cancel(who):
+            if job.approval_administrators and not approval_request(job, self.directory).may_cancel(who):
                 raise ApprovalRefused(NOT_CONCERNED)
             if job.state is JobState.CANCELLED:
                 self._email_cancelled(job)
@@ -153,6 +169,11 @@ class ApprovalStep:
         logger.info("re-validation taken over", extra={"job_id": job.job_id})
         return self.revalidate(job.job_id)
 
+    def _past_deadline(self, job: Job) -> bool:
+        """The deadline is the moment the email promised cancellation: an approval at it or after
+        it is refused, whether or not the sweeper has run (docs/security.md)."""
+        return bool(job.approval_deadline) and self.clock() >= datetime.fromisoformat(job.approval_deadline or "")
+
     def _lease_passed(self, job: Job) -> bool:
         return datetime.fromisoformat(job.updated_at) + REVALIDATION_LEASE < self.clock()
 
@@ -177,6 +198,9 @@ def _as_read(job: Job) -> dict[str, object]:
 
 
 def _not_waiting(job: Job) -> str:
+    if job.state is JobState.CANCELLED and job.cancelled_by is None and job.approval_deadline:
+        return (f"Nobody approved this upload before its deadline ({job.approval_deadline}), so it was cancelled; "
+                "upload the file again to make its changes.")
     if job.state is JobState.CANCELLED:
         return "This upload was cancelled; upload the file again to make its changes."
     if not job.approval_administrators:

@@ -94,7 +94,8 @@ def open_container(raw: bytes) -> Container:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: a damaged header claiming a zip version Python does not read.
         raise not_a_workbook("a damaged or incomplete zip archive") from exc
     names = [info.filename for info in infos]
     if len(infos) > MAX_PARTS:

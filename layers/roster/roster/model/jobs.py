@@ -97,6 +97,8 @@ class Job(BaseModel):
     approval_reasons: list[str] = Field(default_factory=list)
     approval_deadline: str | None = None  # ISO 8601 UTC; cancelled by itself after it
     approval_revision: int = 0
+    approval_plan_digest: str | None = None  # SHA-256 of the plan.csv approvers are shown: an approval is of it
+    leavers_by_org: dict[str, int] = Field(default_factory=dict)  # ODS -> leavers, once it applies or waits
     cancelled_by: str | None = None  # who cancelled it; None when nobody approved it in time
     error: str | None = None
     created_at: str = Field(default_factory=utc_now)

@@ -52,8 +52,11 @@ class NotifyStep:
         job = self.jobs.get(job_id)
         if job.state not in FINAL_STATES:
             job = self._write_results(job, failure)
-        self._email(job)
-        self.queue.release(job.job_id, job.orgs)
+        try:
+            self._email(job)
+        finally:
+            # A failing email (its retry sends it) never keeps the organisations held (docs/security.md).
+            self.queue.release(job.job_id, job.orgs)
         started = dispatch_waiting(self.queue, lambda queued: start_create_phase(self.jobs, self.workflow, queued))
         logger.info("job finished", extra={"job_id": job.job_id, "state": job.state.value,
                                            "started_next": started, "counts": dict(job.counts)})

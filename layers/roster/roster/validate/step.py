@@ -6,13 +6,16 @@ phase."""
 from __future__ import annotations
 
 import base64
+import hashlib
+from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from roster.approval.emails import approval_needed_email
-from roster.approval.gate import ApprovalWait, approval_wait
+from roster.approval.gate import ApprovalWait, approval_wait, leavers_by_organisation
 from roster.contract.plan_file import plan_csv
 from roster.contract.validation_report import validation_report_csv
 from roster.create.batches import write_batches
@@ -85,9 +88,8 @@ class ValidateStep:
         fmt = outcome.format.value if outcome.format else None
         logger.info("validated", extra={"job_id": job.job_id, "format": fmt, "rows": outcome.row_count,
                                         "errors": outcome.errors, "warnings": outcome.warnings})
-        self._record_plan(job, outcome.rows if outcome.ok else None)
-        wait = (approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
-                if outcome.ok and not job.validate_only else None)
+        digest = self._record_plan(job, outcome.rows if outcome.ok else None, outcome.administered)
+        wait = self._approval_wait(job, outcome.rows, digest) if outcome.ok and not job.validate_only else None
         if wait is not None:
             return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key, orgs=orgs)
         if not outcome.ok or job.validate_only:
@@ -142,16 +144,30 @@ class ValidateStep:
         """Mark the job CREATING and start its execution (named after the job: never twice)."""
         start_create_phase(self.jobs, self.workflow, job_id)
 
-    def _record_plan(self, job: Job, rows: list[PlannedRow] | None) -> None:
-        """plan.csv next to the validation report (csv-contract 11), for a file that validated;
-        a file that no longer validates (validated again) keeps no plan."""
+    def _record_plan(self, job: Job, rows: list[PlannedRow] | None, readable: frozenset[str]) -> str | None:
+        """plan.csv next to the validation report (docs/csv-format.md, "The plan"), for a file that validated, and
+        its SHA-256 (what an approval is of); a file that no longer validates keeps no plan."""
         if rows is None:
             if job.plan_key:
                 self.jobs.update(job.job_id, plan_key=None)
-            return
-        plan_key = f"reports/{job.job_id}/plan.csv"
-        self.files.put_text(plan_key, plan_csv(upload_plan(rows, self.directory)))
+            return None
+        plan_key, text = f"reports/{job.job_id}/plan.csv", plan_csv(upload_plan(rows, self.directory, readable))
+        self.files.put_text(plan_key, text)
         self.jobs.update(job.job_id, plan_key=plan_key)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _approval_wait(self, job: Job, rows: list[PlannedRow], plan_digest: str | None) -> ApprovalWait | None:
+        """Whether the upload waits (docs/csv-format.md). Its leavers are filed first, then those of the
+        organisation's other uploads in the window read: of two uploads validated at once, each sees
+        the other (docs/security.md)."""
+        policy, now = approval_policy(self.settings), datetime.now(UTC).replace(microsecond=0)
+        leavers = dict(leavers_by_organisation(rows))
+        earlier: Counter[str] = Counter()
+        if leavers:
+            self.jobs.record_leavers(job.job_id, leavers, now.isoformat())
+            since = (now - timedelta(hours=policy.window_hours)).isoformat()
+            earlier = self.jobs.leavers_since(set(leavers), since, job.job_id) if policy.window_hours else earlier
+        return approval_wait(job, rows, self.directory, policy, now=now, earlier=earlier, plan_digest=plan_digest)
 
     def _await_approval(self, job: Job, wait: ApprovalWait, **recorded: Any) -> Job:
         """Nothing applied, nothing queued, no hold: the job waits for its approvals or its deadline."""
@@ -161,7 +177,10 @@ class ValidateStep:
         logger.info("awaiting approval", extra={"job_id": job.job_id, "organisations": sorted(wait.administrators),
                                                 "deadline": wait.deadline})
         job = self.jobs.get(job.job_id)
-        self._email_outcome(job)
+        # The email of the wait just recorded, even when an approver has acted on it already (one who
+        # saw it in the console first): re-read, the job may have moved on and would send none.
+        self._email_approval_needed(job.model_copy(update={**wait.job_changes(),
+                                                           "state": JobState.AWAITING_APPROVAL}))
         return job
 
     def _email_outcome(self, job: Job) -> None:

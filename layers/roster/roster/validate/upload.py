@@ -90,6 +90,7 @@ class ValidationOutcome:
     rows: list[PlannedRow] = field(default_factory=list)
     row_count: int = 0
     is_results_file: bool = False
+    administered: frozenset[str] = frozenset()  # the uploader's organisations: what their plan may show
 
     @property
     def errors(self) -> int:
@@ -156,6 +157,7 @@ def _validate(raw: bytes, uploader: str, directory: DirectoryReader, limits: Upl
         outcome.findings = [FileRejected(NOTHING_ADMINISTERED).as_finding()]
         return outcome
     gc.freeze()
+    outcome.administered = snapshot.administered
     plans = [plan_row(draft, snapshot) for draft in drafts]
     created_before = plan_already_created(plans, directory)
     check_repeated_addresses(drafts)

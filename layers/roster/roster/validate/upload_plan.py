@@ -18,13 +18,16 @@ from roster.model.rows import PlannedRow, RowAction
 from roster.ports import Directory
 
 PASSWORD_FIELD = "Password"
+ODS_FIELD, STATUS_FIELD = "Organisation ODSCode", "Status"  # a joiner's Status is leaver: its action says so
 LOOKUP_ROUNDS = 3  # batched lookups of candidate addresses before a crowded base is read in full
 ACTION_NAMES = {RowAction.CREATE: "Create", RowAction.UPDATE: "Update", RowAction.LEAVER: "Leaver",
                 RowAction.JOINER: "Joiner", RowAction.UNCHANGED: "Unchanged"}
 
 
-def upload_plan(rows: list[PlannedRow], directory: Directory) -> list[PlanLine]:
-    """The lines of plan.csv for the rows of a file that validated, in file order."""
+def upload_plan(rows: list[PlannedRow], directory: Directory, readable: frozenset[str]) -> list[PlanLine]:
+    """The lines of plan.csv for the rows of a file that validated, in file order. Old values are
+    shown only of accounts in `readable`, the organisations the uploader administers: a joiner
+    coming from another organisation shows none of what it held there (docs/security.md)."""
     new_users = preview_new_users([row for row in rows if row.action is RowAction.CREATE], directory)
     lines: list[PlanLine] = []
     for row in rows:
@@ -32,17 +35,19 @@ def upload_plan(rows: list[PlannedRow], directory: Directory) -> list[PlanLine]:
             action, email = new_users[row.line]
             lines.append(PlanLine(row.line, action, email))
         else:
-            lines.extend(row_plan(row))
+            lines.extend(row_plan(row, readable))
     return lines
 
 
-def row_plan(row: PlannedRow) -> list[PlanLine]:
+def row_plan(row: PlannedRow, readable: frozenset[str]) -> list[PlanLine]:
     """The plan lines of a row that names an account: one per changed field for an Update or
     a Joiner (a supplied password last, masked), else one line."""
     action, email = ACTION_NAMES[row.action], row.fields.email or row.assigned_email or ""
     if row.action not in (RowAction.UPDATE, RowAction.JOINER):
         return [PlanLine(row.line, action, email)]
-    lines = [PlanLine(row.line, action, email, change.column, _shown(change.old), _shown(change.new))
+    hidden = _held_elsewhere(row, readable)
+    lines = [PlanLine(row.line, action, email, change.column,
+                      "" if hidden and change.column != STATUS_FIELD else _shown(change.old), _shown(change.new))
              for change in row.changes]
     if row.fields.password is not None:
         lines.append(PlanLine(row.line, action, email, PASSWORD_FIELD, MASKED_PASSWORD, MASKED_PASSWORD))
@@ -94,6 +99,12 @@ def free_suffixes(rows_per_base: Counter[str], directory: Directory) -> dict[str
             numbers = [n for n in range(count + len(taken)) if n not in taken]
             free[base] = numbers[:count]
     return free
+
+
+def _held_elsewhere(row: PlannedRow, readable: frozenset[str]) -> bool:
+    """Whether the row's account is now in an organisation outside `readable` (a joiner moving in)."""
+    moved_from = next((c.old for c in row.changes if c.column == ODS_FIELD), None)
+    return moved_from is not None and str(moved_from).upper() not in readable
 
 
 def _shown(value: str | int | None) -> str:
