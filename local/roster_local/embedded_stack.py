@@ -27,7 +27,10 @@ from roster_local.cfn_template import TemplateResolver, checked_parameter, lifec
 from roster_local.embedded_cognito import create_sign_in
 from roster_local.lambda_adapter import ChaosRule, FunctionSpec, InProcessLambda
 from roster_local.malloc_arenas import limit_malloc_arenas
+from roster_local.moto_patches import presigned_use
 from roster_local.operations_resources import OperationsResources
+from roster_local.stack.iam_guard import IamGuard
+from roster_local.stack.roles import iam_guard
 
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-2"
@@ -83,6 +86,7 @@ class EmbeddedStack:
             self._ref, self._get_att, self.template.get("Conditions", {}),
         )
         self.operations = OperationsResources(self, REGION, ACCOUNT_ID)
+        self.iam: IamGuard | None = None  # every function's call checked against its role once started
 
     # -- lifecycle --------------------------------------------------------------------
     def __enter__(self) -> EmbeddedStack:
@@ -91,6 +95,8 @@ class EmbeddedStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        if exc[0] is None and self.iam is not None:
+            self.iam.raise_if_denied()  # a call the deployed roles would refuse fails the run
 
     def start(self) -> None:
         limit_malloc_arenas()  # before the stack's threads start
@@ -105,10 +111,17 @@ class EmbeddedStack:
         moto_patches.apply()
         self.lambdas.install()
         self._create_resources()
+        # IAM as AWS checks it, from the SAM-expanded template (roster_local.stack.iam_guard).
+        self.iam = iam_guard(self, REGION, ACCOUNT_ID)
+        self.iam.install()
+        presigned_use.check_with(self.iam)
 
     def stop(self) -> None:
         self.lambdas.wait_idle(timeout=60)
         self.lambdas.uninstall()
+        if self.iam is not None:
+            self.iam.uninstall()
+            presigned_use.check_with(None)
         if self._mock is not None:
             self._mock.stop()
         if self._saved_environ is not None:

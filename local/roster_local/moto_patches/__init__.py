@@ -16,6 +16,9 @@ Speed: the same answers with less work.
   item_size         an item's size summed once, not once per attribute
   attribute_value   an attribute value built from its {type: value} pair directly
   lazy_batch_task   the Step Functions interpreter without moto.batch and moto.ec2 until a Batch task runs
+IAM (roster_local.stack.iam_guard): what moto does not check.
+  presigned_use     a presigned URL or form is checked against its signer's role when used
+  state_machine_clients  the Step Functions interpreter's calls marked as the state machine's
 Reading moto's state (nothing replaced):
   ses_outbox        the raw emails moto's SES kept, which `roster local run` writes out
 """
@@ -31,11 +34,13 @@ from roster_local.moto_patches import (
     item_size,
     lambda_invoke,
     lazy_batch_task,
+    presigned_use,
+    state_machine_clients,
     transact_write,
 )
 
 PATCHES = (dynamodb_lock, transact_write, execution_copy, lambda_invoke, dynamodb_query, condition_cache, item_size,
-           attribute_value, lazy_batch_task)
+           attribute_value, lazy_batch_task, presigned_use, state_machine_clients)
 
 
 def apply() -> None:
