@@ -64,6 +64,7 @@ def local_run(args: argparse.Namespace) -> int:
     from roster_local.embedded_stack import EmbeddedStack
     from roster_local.lambda_adapter import parse_chaos
     from roster_local.local_run import LocalRun, PipelineError
+    from roster_local.stack.iam_guard import AccessDeniedInRun
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -96,6 +97,9 @@ def local_run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a template parameter that does not exist or has no value
         return _refuse(str(exc))
     except PipelineError as exc:
+        print(f"roster: the pipeline broke: {exc}", file=sys.stderr)
+        return EXIT_PIPELINE_BROKE
+    except AccessDeniedInRun as exc:  # docs/deploy.md, "What is verified offline"
         print(f"roster: the pipeline broke: {exc}", file=sys.stderr)
         return EXIT_PIPELINE_BROKE
     for result in results:

@@ -195,7 +195,7 @@ class EmbeddedStack:
     def _create_table(self, logical: str, props: dict[str, Any]) -> None:
         name = self._ref(logical)
         dynamodb = self.client("dynamodb")
-        kwargs: dict[str, Any] = {key: props[key] for key in (
+        kwargs: dict[str, Any] = {key: self.resolver.resolve(props[key]) for key in (
             "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes") if key in props}
         if "SSESpecification" in props:
             sse = self.resolver.resolve(props["SSESpecification"])

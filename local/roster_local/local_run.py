@@ -209,6 +209,8 @@ class LocalRun:
             if job is None and dropped:
                 raise PipelineError(f"upload {index:02d} ({path.name}): the upload event failed every attempt; "
                                     f"see the handler errors above ({dropped[-1][:300]})")
+            if self.stack.iam is not None:
+                self.stack.iam.raise_if_denied()  # a refused call: the run fails now, not at its timeout
             time.sleep(POLL_SECONDS)
         raise PipelineError(f"upload {index:02d} ({path.name}) did not finish within {UPLOAD_TIMEOUT_SECONDS} s; "
                             f"last seen: {last}")

@@ -55,10 +55,9 @@ def test_the_expanded_template_passes_cfn_lint(expanded: dict[str, Any], tmp_pat
 def test_an_empty_statement_fails_the_expanded_lint(tmp_path: Path) -> None:
     """The defect that kept the stack from being created: it must fail `make test`."""
     text = TEMPLATE.read_text(encoding="utf-8")
-    anchor = "      Policies:\n        # The uploaded object's metadata names the uploader (HeadObject).\n"
-    assert anchor in text, "the dead-letter function's policies moved: update this test's anchor"
+    anchor = text.index("      Policies:\n", text.index("\n  DeadLetterFunction:\n")) + len("      Policies:\n")
     broken = tmp_path / "template.yaml"
-    broken.write_text(text.replace(anchor, anchor + "        - Statement:\n"), encoding="utf-8")
+    broken.write_text(text[:anchor] + "        - Statement:\n" + text[anchor:], encoding="utf-8")
 
     result = _run([str(CFN_LINT), str(_write(tmp_path, expand(load_template(broken))))])
 
@@ -91,3 +90,47 @@ def test_every_skipped_check_says_why() -> None:
     assert skips, "no skipped check: remove this test's premise"
     assert all(lines[index - 1].lstrip().startswith("#") for index in skips), [lines[i] for i in skips]
     assert all(len(comment) > 20 for _, comment in in_template), in_template
+
+
+def _asl_retries(state: dict[str, Any]) -> set[str]:
+    return {error for retry in state.get("Retry", []) for error in retry["ErrorEquals"]}
+
+
+def test_create_reserves_the_map_concurrency_and_its_throttles_are_retried() -> None:
+    """docs/deploy.md, "Concurrency": create's reserved concurrency is MapMaxConcurrency, and a
+    batch throttled beyond it is retried by the state machine, not failed."""
+    template = load_template(TEMPLATE)
+    create = template["Resources"]["CreateFunction"]["Properties"]
+    definition = json.loads((REPO / "statemachine" / "create_users.asl.json").read_text(encoding="utf-8"))
+    tasks = [state for state in _states(definition) if "CreateFunctionArn" in json.dumps(state.get("Parameters", {}))
+             or "CreateFunctionArn" in json.dumps(state.get("Arguments", {}))]
+
+    assert create["ReservedConcurrentExecutions"] == {"Ref": "MapMaxConcurrency"}
+    assert tasks and all("Lambda.TooManyRequestsException" in _asl_retries(task) for task in tasks)
+
+
+def _states(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if node.get("Type") == "Task":
+            found.append(node)
+        for value in node.values():
+            found.extend(_states(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_states(value))
+    return found
+
+
+def test_apply_has_an_on_failure_destination_and_logs_use_the_key(expanded: dict[str, Any]) -> None:
+    resources = expanded["Resources"]
+    apply_config = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"
+                    and r["Properties"]["FunctionName"] == {"Ref": "ApplyFunction"}]
+    key_policy = resources["RosterKey"]["Properties"]["KeyPolicy"]["Statement"]
+    (logs,) = [s for s in key_policy if s.get("Sid") == "CloudWatchLogsEncryptsLogGroups"]
+
+    assert apply_config and apply_config[0]["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["UploadDeadLetterQueue", "Arn"]}
+    assert all(r["Properties"].get("KmsKeyId") == {"Fn::GetAtt": ["RosterKey", "Arn"]}
+               for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup")
+    assert "kms:EncryptionContext:aws:logs:arn" in logs["Condition"]["ArnLike"]
