@@ -49,6 +49,7 @@ def local_serve(args: argparse.Namespace) -> int:
     from roster_local.serve.http_api import LocalHttpApi
     from roster_local.serve.server import local_server
     from roster_local.sign_in_users import create_with_password
+    from roster_local.stack.iam_guard import AccessDeniedInRun
 
     password = args.admin_password or generate_password()
     try:
@@ -67,18 +68,22 @@ def local_serve(args: argparse.Namespace) -> int:
         return 1
     # The console's page posts upload forms to the bucket from this origin: the template's CORS rules
     # allow ConsoleOrigin, as they would a deployment's custom domain. An explicit --parameter wins.
-    with server, EmbeddedStack(parameters={"ConsoleOrigin": server.origin, **overrides}) as stack:
-        endpoint = started_endpoint()
-        try:
-            os.environ.update(dict.fromkeys(_ENDPOINT_VARIABLES, endpoint.url))
-            settings = get_settings()
-            load_into(DirectoryStore(stack.client("dynamodb"), settings.directory_table), directory, utc_now())
-            create_with_password(stack.client("cognito-idp"), settings.user_pool_id,
-                                 [a.email for a in directory.admins], password)
-            server.api = LocalHttpApi(stack, endpoint.url)
-            _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
-        finally:
-            endpoint.stop()
+    try:
+        with server, EmbeddedStack(parameters={"ConsoleOrigin": server.origin, **overrides}) as stack:
+            endpoint = started_endpoint()
+            try:
+                os.environ.update(dict.fromkeys(_ENDPOINT_VARIABLES, endpoint.url))
+                settings = get_settings()
+                load_into(DirectoryStore(stack.client("dynamodb"), settings.directory_table), directory, utc_now())
+                create_with_password(stack.client("cognito-idp"), settings.user_pool_id,
+                                     [a.email for a in directory.admins], password)
+                server.api = LocalHttpApi(stack, endpoint.url)
+                _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
+            finally:
+                endpoint.stop()
+    except AccessDeniedInRun as exc:  # a call a deployed role would refuse (docs/deploy.md)
+        print(f"roster: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
