@@ -5,6 +5,7 @@ becomes an inline policy IAM refuses, so no stack is ever created."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import subprocess
@@ -75,9 +76,10 @@ def test_the_expanded_template_passes_checkov(expanded: dict[str, Any], tmp_path
 
 def test_checkov_fails_an_unencrypted_log_group(expanded: dict[str, Any], tmp_path: Path) -> None:
     assert CHECKOV.exists(), "checkov is not installed: `make test` installs it into .venv-checkov/"
-    del expanded["Resources"]["ApplyFunctionLogGroup"]["Properties"]["KmsKeyId"]
+    broken = copy.deepcopy(expanded)  # the fixture is shared by the module's tests
+    del broken["Resources"]["ApplyFunctionLogGroup"]["Properties"]["KmsKeyId"]
 
-    result = _run([str(CHECKOV), "--config-file", str(CHECKOV_CONFIG), "-f", str(_write(tmp_path, expanded))])
+    result = _run([str(CHECKOV), "--config-file", str(CHECKOV_CONFIG), "-f", str(_write(tmp_path, broken))])
 
     assert result.returncode != 0 and "CKV_AWS_158" in result.stdout, result.stdout[-4000:]
 
