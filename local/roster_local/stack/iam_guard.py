@@ -31,6 +31,7 @@ from roster_local.stack.iam_policy import Decision, Request, evaluate
 
 _acting: ContextVar[str | None] = ContextVar("roster_iam_principal", default=None)
 _HOOK_ID = "roster-iam-guard"
+_DECISIONS_KEPT = 50_000
 STATE_MACHINE_CONTEXT = "roster_state_machine"  # set in a call's context by the state machine's clients
 # A file: every request checked is appended to it, refusals let through and marked (audit, never in tests).
 AUDIT_VARIABLE = "ROSTER_IAM_AUDIT"
@@ -84,6 +85,7 @@ class IamGuard:
         # False: record denials but let the calls through, to list them all at once (AUDIT_VARIABLE).
         self.enforce = not os.environ.get(AUDIT_VARIABLE)
         self._signers: dict[str, str] = {}  # presigned signature -> the principal that signed it
+        self._decisions: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = {}
         self._lock = threading.Lock()
 
     # -- installing ------------------------------------------------------------------------
@@ -118,7 +120,7 @@ class IamGuard:
         """Raise AccessDenied (and record it) unless the principal's role allows every request."""
         role = self.roles.get(principal)
         for request in requests:
-            decision = evaluate(role.statements, request) if role else Decision.NOT_ALLOWED
+            decision = self._decide(principal, role, request)
             with self._lock:
                 self.checked += 1
                 self.used.add((principal, request.action, request.resource))
@@ -138,6 +140,19 @@ class IamGuard:
                        f"User: {role_name} is not authorized to perform: {request.action} on resource: "
                        f"{request.resource} with an explicit deny in an identity-based policy")
             raise ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+    def _decide(self, principal: str, role: Role | None, request: Request) -> Decision:
+        # Roles never change once the stack runs: a decision is reused (most calls repeat the same
+        # action on the same table), which keeps the check cheap for 100,000-row runs.
+        key = (principal, request.action, request.resource, tuple(sorted(request.context.items())))
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = evaluate(role.statements, request) if role else Decision.NOT_ALLOWED
+            with self._lock:
+                if len(self._decisions) >= _DECISIONS_KEPT:
+                    self._decisions.clear()
+                self._decisions[key] = decision
+        return decision
 
     def remember_signer(self, signature: str) -> None:
         principal = _acting.get()
