@@ -51,7 +51,7 @@ $(CHROMIUM):
 
 test: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) $(CHROMIUM)
 	@# The template as AWS sees it: SAM-expanded, then linted and checked (.checkov.yaml says
-	@# why each skipped check is skipped). tests/integration/test_template_lint.py does the same.
+	@# why each skipped check is skipped). tests/integration/test_expanded_template.py does the same.
 	$(BIN)/python -m roster_local.stack.sam_expand template.yaml -o $(EXPANDED)
 	$(BIN)/cfn-lint $(EXPANDED)
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -f $(EXPANDED)
