@@ -3,8 +3,9 @@
 Every resource is created from the template itself (table keys and indexes, TTL, point-in-
 time recovery, bucket versioning, encryption, lifecycle and notification, the functions'
 environment, the state machine definition with its substitutions), so what runs here is
-what deploys. Only what moto cannot do differs: IAM policies are created but not enforced,
-bucket-policy statements with a Condition are left out (moto would ignore the condition),
+what deploys. Only what moto cannot do differs: IAM is checked by the stand-in itself, each
+function's calls against its role in the SAM expansion (stack.iam_guard; moto's own enforcement
+is off), bucket-policy statements with a Condition are left out (moto would ignore the condition),
 the layer is the installed `roster` package, and the functions run in-process through
 InProcessLambda."""
 
