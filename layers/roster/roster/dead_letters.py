@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from roster.adapters.upload_store import object_key_from_event
+from roster.errors import JobNotFound
 from roster.model.jobs import Job, JobState, job_id_for
 from roster.ports import UploadedObject
 
@@ -110,7 +111,11 @@ class DeadLetters:
         """Record every upload of one invocation record; safe to repeat (SQS delivers at least once)."""
         upload_id = applied_upload(record)
         if upload_id is not None:
-            return [self._record_applied(upload_id, failure_reason(record))]
+            try:
+                return [self._record_applied(upload_id, failure_reason(record))]
+            except JobNotFound:  # expired, or never recorded: nothing to end, and a retry would find nothing
+                logger.warning("dead letter of an apply request for an unknown upload", extra={"job_id": upload_id})
+                return []
         uploads = dead_lettered_uploads(record)
         if not uploads:
             logger.warning("dead letter names no uploaded object; nothing to record",

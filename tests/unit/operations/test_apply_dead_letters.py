@@ -46,3 +46,8 @@ def test_only_an_apply_request_names_an_upload_id():
     assert applied_upload({"requestPayload": {"Records": []}}) is None
     assert "the upload event failed 2 attempts of the validate function" in failure_reason(
         {"requestContext": {"approximateInvokeCount": 2}, "requestPayload": {"Records": []}})
+
+
+def test_an_apply_request_for_an_unknown_upload_records_nothing(dead_letters, jobs, send_once):
+    assert dead_letters.receive(apply_record("no-such-upload")) == []
+    assert jobs.jobs == {} and send_once.emails_of("no-such-upload") == []
