@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
+# checkov pins libraries the project pins differently (boto3, pydantic, ...): it gets a venv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
+# template.yaml as CloudFormation receives it after the AWS::Serverless transform (docs/deploy.md).
+EXPANDED := .aws-sam/expanded-template.json
 # The console's browser tests run Debian's chromium (Playwright's own browser download cannot run here).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
@@ -24,6 +29,12 @@ $(STAMP): pyproject.toml layers/roster/requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e . > $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $@
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -38,7 +49,12 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
+test: $(STAMP) $(NODE_STAMP) $(CHECKOV_STAMP) $(CHROMIUM)
+	@# The template as AWS sees it: SAM-expanded, then linted and checked (.checkov.yaml says
+	@# why each skipped check is skipped). tests/integration/test_expanded_template.py does the same.
+	$(BIN)/python -m roster_local.stack.sam_expand template.yaml -o $(EXPANDED)
+	$(BIN)/cfn-lint $(EXPANDED)
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -f $(EXPANDED)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	@# Each function is its own module named app: checked one at a time, with the layer on the path.
@@ -55,4 +71,4 @@ bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python bench/workbook.py --compare
 
 clean:
-	rm -rf $(VENV) node_modules out .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules out .pytest_cache .aws-sam

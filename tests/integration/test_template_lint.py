@@ -149,7 +149,8 @@ def test_no_wildcard_action_except_the_tls_only_deny() -> None:
     tls_denies = [path for path, statement in statements if _is_tls_only_deny(statement)]
 
     assert not offending, offending
-    assert tls_denies == ["/Resources/UploadBucketPolicy/Properties/PolicyDocument/Statement/0"]
+    assert tls_denies == ["/Resources/AccessLogBucketPolicy/Properties/PolicyDocument/Statement/0",
+                          "/Resources/UploadBucketPolicy/Properties/PolicyDocument/Statement/0"]
 
 
 def test_resource_star_only_where_aws_requires_it() -> None:
@@ -171,12 +172,19 @@ def test_bucket_and_state_machine_are_named_the_same_everywhere() -> None:
     bucket_name = template["Resources"]["UploadBucket"]["Properties"]["BucketName"]
     machine_name = template["Resources"]["CreateUsersStateMachine"]["Properties"]["Name"]
     environment = template["Globals"]["Function"]["Environment"]["Variables"]
-    bucket_copies = [*_values_of(template, "BucketName"), environment["ROSTER_BUCKET"]]
+    bucket_copies = [*(name for name in _values_of(template, "BucketName")
+                       if name != template["Resources"]["AccessLogBucket"]["Properties"]["BucketName"]),
+                     environment["ROSTER_BUCKET"]]
     machine_copies = list(_values_of(template, "StateMachineName"))
     machine_arns = [sub for sub in _sub_strings(template) if re.search(r":(stateMachine|execution):", sub)]
 
-    assert len(bucket_copies) >= 5 and all(copy == bucket_name for copy in bucket_copies), bucket_copies
-    assert machine_copies and all(copy == machine_name for copy in machine_copies), machine_copies
+    # Policies name the bucket in ARNs of its prefixes: each must be this bucket (or the log bucket's own).
+    s3_arns = [sub for sub in _sub_strings(template) if ":s3:::" in sub and "${AccessLogBucket" not in sub]
+
+    assert len(bucket_copies) >= 2 and all(copy == bucket_name for copy in bucket_copies), bucket_copies
+    assert len(s3_arns) >= 10 and all(f":s3:::{bucket_name['Fn::Sub']}" in arn for arn in s3_arns), s3_arns
+    # Named in ARNs (below) now that no policy template takes StateMachineName; any copy must agree.
+    assert all(copy == machine_name for copy in machine_copies), machine_copies
     assert machine_arns
     machine = re.escape(machine_name["Fn::Sub"])
     names_the_machine = re.compile(rf":(stateMachine|execution):{machine}($|[/:])")

@@ -441,15 +441,15 @@ def test_an_item_s_key_attributes_share_its_key_objects(moto_env):
     assert item.to_json()["Attributes"] == {"pk": {"S": "ACCOUNT#a"}, "sk": {"S": "ACCOUNT"}, "n": {"N": "1"}}
 
 
-# -- state_machine_credentials ---------------------------------------------------------------
+# -- state_machine_clients (its keys) ---------------------------------------------------------------
 def test_moto_state_machines_still_sign_with_fixed_keys_and_the_patch_keeps_the_signature():
-    from roster_local.moto_patches import state_machine_credentials
+    from roster_local.moto_patches import state_machine_clients
 
-    fixed = state_machine_credentials.MOTO_BOTO_CLIENT_FOR("eu-west-2", "s3")
+    fixed = state_machine_clients.MOTO_BOTO_CLIENT_FOR("eu-west-2", "s3")
 
     # If moto stops signing with "ak"/"sk", the patch is no longer needed.
     assert fixed._request_signer._credentials.access_key == "ak"
-    assert _parameters(state_machine_credentials.MOTO_BOTO_CLIENT_FOR) == ["region", "service", "state_credentials"]
+    assert _parameters(state_machine_clients.MOTO_BOTO_CLIENT_FOR) == ["region", "service", "state_credentials"]
 
 
 def test_with_the_patch_the_item_reader_signs_with_the_processs_keys(moto_env, monkeypatch):

@@ -14,13 +14,15 @@ Limits: AWS refuses these requests, moto does not (roster_local.stack.limits, do
   transact_write    (above) also refuses a transaction over 4 MB
 Routing: moto's stand-in answer replaced by the project's.
   lambda_invoke     Lambda Invoke and S3 event notifications go to InProcessLambda
-  state_machine_credentials  the Step Functions interpreter signs with the process's keys, not "ak"/"sk"
 Speed: the same answers with less work.
   dynamodb_query    a Query reads only the queried hash key's items, not the whole table
   condition_cache   condition expressions parsed once
   item_size         an item's size summed once, not once per attribute
   attribute_value   an attribute value built from its {type: value} pair directly
   lazy_batch_task   the Step Functions interpreter without moto.batch and moto.ec2 until a Batch task runs
+IAM (roster_local.stack.iam_guard): what moto does not check.
+  presigned_use     a presigned URL or form is checked against its signer's role when used
+  state_machine_clients  the state machine's calls: signed with the process's keys, checked as its role's
 Reading moto's state (nothing replaced):
   ses_outbox        the raw emails moto's SES kept, which `roster local run` writes out
 """
@@ -37,13 +39,15 @@ from roster_local.moto_patches import (
     item_size,
     lambda_invoke,
     lazy_batch_task,
+    presigned_use,
     ses_limits,
-    state_machine_credentials,
+    state_machine_clients,
     transact_write,
 )
 
 PATCHES = (dynamodb_lock, transact_write, execution_copy, lambda_invoke, dynamodb_query, condition_cache, item_size,
-           attribute_value, lazy_batch_task, ses_limits, execution_input, state_machine_credentials)
+           attribute_value, lazy_batch_task, ses_limits, execution_input,
+           presigned_use, state_machine_clients)
 
 
 def apply() -> None:

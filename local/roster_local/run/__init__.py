@@ -1,0 +1,1 @@
+"""`roster local run`: uploads run through the embedded stack's deployed functions."""

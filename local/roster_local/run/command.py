@@ -39,6 +39,7 @@ def local_run(args: argparse.Namespace) -> int:
     from roster_local.admin.directory_file import DirectoryFileError, load_directory_file, load_into
     from roster_local.run.local_run import LocalRun, PipelineError
     from roster_local.stack.embedded_stack import EmbeddedStack
+    from roster_local.stack.iam_guard import AccessDeniedInRun
     from roster_local.stack.lambdas import parse_chaos
 
     missing = [str(f) for f in args.files if not f.is_file()]
@@ -72,6 +73,9 @@ def local_run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a template parameter that does not exist or has no value
         return _refuse(str(exc))
     except PipelineError as exc:
+        print(f"roster: the pipeline broke: {exc}", file=sys.stderr)
+        return EXIT_PIPELINE_BROKE
+    except AccessDeniedInRun as exc:  # docs/deploy.md, "What is verified offline"
         print(f"roster: the pipeline broke: {exc}", file=sys.stderr)
         return EXIT_PIPELINE_BROKE
     for result in results:

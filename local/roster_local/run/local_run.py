@@ -27,6 +27,7 @@ from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
 from roster_local.moto_patches.ses_outbox import raw_messages
+from roster_local.run.approve_via_api import approve_through_api
 from roster_local.stack.embedded_stack import ACCOUNT_ID, REGION, EmbeddedStack
 
 MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
@@ -161,14 +162,11 @@ class LocalRun:
         then waited for again; a refused approval leaves it waiting, and says why."""
         if job.state is not JobState.AWAITING_APPROVAL or not approve_as:
             return job
-        # The handlers' own wiring and rules, on the embedded stack.
-        from roster.approval.policy import ApprovalRefused
-        from roster.wiring import approval_step
-
-        try:
-            approval_step().approve_upload(job.job_id, approve_as)
-        except ApprovalRefused as exc:
-            self.report(f"[{index:02d} {path.name}] approval by {approve_as} refused: {exc}")
+        # Through the api function, as `roster approve` (run/approve_via_api.py): the last approval's
+        # re-validation then runs in the apply function, as deployed.
+        answer = approve_through_api(self.stack, job.job_id, approve_as)
+        if not answer.approved:
+            self.report(f"[{index:02d} {path.name}] approval by {approve_as} refused: {answer.message}")
             return job
         self.report(f"[{index:02d} {path.name}] approved by {approve_as}")
         return self._wait(index, path, job.job_id)
@@ -211,6 +209,8 @@ class LocalRun:
             if job is None and dropped:
                 raise PipelineError(f"upload {index:02d} ({path.name}): the upload event failed every attempt; "
                                     f"see the handler errors above ({dropped[-1][:300]})")
+            if self.stack.iam is not None:
+                self.stack.iam.raise_if_denied()  # a refused call: the run fails now, not at its timeout
             time.sleep(POLL_SECONDS)
         raise PipelineError(f"upload {index:02d} ({path.name}) did not finish within {UPLOAD_TIMEOUT_SECONDS} s; "
                             f"last seen: {last}")

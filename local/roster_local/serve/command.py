@@ -52,6 +52,7 @@ def local_serve(args: argparse.Namespace) -> int:
     from roster_local.serve.http_api import LocalHttpApi
     from roster_local.serve.server import local_server
     from roster_local.stack.embedded_stack import REGION, EmbeddedStack
+    from roster_local.stack.iam_guard import AccessDeniedInRun
 
     password = args.admin_password or generate_password()
     try:
@@ -70,24 +71,28 @@ def local_serve(args: argparse.Namespace) -> int:
         return 1
     # The console's page posts upload forms to the bucket from this origin: the template's CORS rules
     # allow ConsoleOrigin, as they would a deployment's custom domain. An explicit --parameter wins.
-    with server, EmbeddedStack(parameters={"ConsoleOrigin": server.origin, **overrides}) as stack:
-        credentials = _stack_credentials()
-        endpoint = started_endpoint(credentials)
-        try:
-            os.environ.update(dict.fromkeys(_ENDPOINT_VARIABLES, endpoint.url))
-            profile = engineer_profile(config_folder() / "local-serve-aws-config", credentials, REGION,
-                                       endpoint.url)
-            print(f"AWS credentials for engineers (readable by you alone): AWS_CONFIG_FILE={profile} "
-                  f"AWS_PROFILE={PROFILE}", file=sys.stderr, flush=True)
-            settings = get_settings()
-            store = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
-            load_into(store, directory, utc_now())
-            create_with_password(stack.client("cognito-idp"), settings.user_pool_id, store,
-                                 [a.email for a in directory.admins], password)
-            server.api = LocalHttpApi(stack, endpoint.url)
-            _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
-        finally:
-            endpoint.stop()
+    try:
+        with server, EmbeddedStack(parameters={"ConsoleOrigin": server.origin, **overrides}) as stack:
+            credentials = _stack_credentials()
+            endpoint = started_endpoint(credentials)
+            try:
+                os.environ.update(dict.fromkeys(_ENDPOINT_VARIABLES, endpoint.url))
+                profile = engineer_profile(config_folder() / "local-serve-aws-config", credentials, REGION,
+                                           endpoint.url)
+                print(f"AWS credentials for engineers (readable by you alone): AWS_CONFIG_FILE={profile} "
+                      f"AWS_PROFILE={PROFILE}", file=sys.stderr, flush=True)
+                settings = get_settings()
+                store = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
+                load_into(store, directory, utc_now())
+                create_with_password(stack.client("cognito-idp"), settings.user_pool_id, store,
+                                     [a.email for a in directory.admins], password)
+                server.api = LocalHttpApi(stack, endpoint.url)
+                _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
+            finally:
+                endpoint.stop()
+    except AccessDeniedInRun as exc:  # a call a deployed role would refuse (docs/deploy.md)
+        print(f"roster: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -3,8 +3,9 @@
 Every resource is created from the template itself (table keys and indexes, TTL, point-in-
 time recovery, bucket versioning, encryption, lifecycle and notification, the functions'
 environment, the state machine definition with its substitutions), so what runs here is
-what deploys. Only what moto cannot do differs: IAM policies are created but not enforced,
-bucket-policy statements with a Condition are left out (moto would ignore the condition),
+what deploys. Only what moto cannot do differs: IAM is checked by the stand-in itself, each
+function's calls against its role in the SAM expansion (stack.iam_guard; moto's own enforcement
+is off), bucket-policy statements with a Condition are left out (moto would ignore the condition),
 the layer is the installed `roster` package, and the functions run in-process through
 InProcessLambda."""
 
@@ -23,10 +24,13 @@ from botocore.config import Config
 from moto import mock_aws
 
 from roster_local import moto_patches
+from roster_local.moto_patches import presigned_use
 from roster_local.stack.cognito import create_sign_in
+from roster_local.stack.iam_guard import IamGuard
 from roster_local.stack.lambdas import ChaosRule, FunctionSpec, InProcessLambda
 from roster_local.stack.malloc_arenas import limit_malloc_arenas
 from roster_local.stack.operations_resources import OperationsResources
+from roster_local.stack.roles import iam_guard
 from roster_local.stack.template import TemplateResolver, checked_parameter, lifecycle_rule, load_template
 
 ACCOUNT_ID = "123456789012"
@@ -83,6 +87,7 @@ class EmbeddedStack:
             self._ref, self._get_att, self.template.get("Conditions", {}),
         )
         self.operations = OperationsResources(self, REGION, ACCOUNT_ID)
+        self.iam: IamGuard | None = None  # every function's call checked against its role once started
 
     # -- lifecycle --------------------------------------------------------------------
     def __enter__(self) -> EmbeddedStack:
@@ -91,6 +96,8 @@ class EmbeddedStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        if exc[0] is None and self.iam is not None:
+            self.iam.raise_if_denied()  # a call the deployed roles would refuse fails the run
 
     def start(self) -> None:
         limit_malloc_arenas()  # before the stack's threads start
@@ -105,10 +112,17 @@ class EmbeddedStack:
         moto_patches.apply()
         self.lambdas.install()
         self._create_resources()
+        # IAM as AWS checks it, from the SAM-expanded template (roster_local.stack.iam_guard).
+        self.iam = iam_guard(self, REGION, ACCOUNT_ID)
+        self.iam.install()
+        presigned_use.check_with(self.iam)
 
     def stop(self) -> None:
         self.lambdas.wait_idle(timeout=60)
         self.lambdas.uninstall()
+        if self.iam is not None:
+            self.iam.uninstall()
+            presigned_use.check_with(None)
         if self._mock is not None:
             self._mock.stop()
         if self._saved_environ is not None:
@@ -182,7 +196,7 @@ class EmbeddedStack:
     def _create_table(self, logical: str, props: dict[str, Any]) -> None:
         name = self._ref(logical)
         dynamodb = self.client("dynamodb")
-        kwargs: dict[str, Any] = {key: props[key] for key in (
+        kwargs: dict[str, Any] = {key: self.resolver.resolve(props[key]) for key in (
             "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes") if key in props}
         if "SSESpecification" in props:
             sse = self.resolver.resolve(props["SSESpecification"])

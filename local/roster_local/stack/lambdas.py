@@ -38,6 +38,7 @@ import boto3
 from moto.core.exceptions import JsonRESTError
 
 from roster_local.moto_patches import lambda_invoke
+from roster_local.stack.iam_guard import acting_as
 from roster_local.stack.limits import check_async_event, oversized_response
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ class InProcessLambda:
             if on_failure:
                 with self._lock:  # before delivering: the destination's consumer runs within the delivery
                     self.stats.dead_letters.append(record)
-                self._deliver(on_failure, record)
+                self._deliver(on_failure, record, spec.name)
             with self._lock:
                 # Whole, not cut short: a caller finds its upload's key in it.
                 self.stats.dropped_events.append(f"{spec.kind}: {json.dumps(event)}")
@@ -240,14 +241,15 @@ class InProcessLambda:
         retries = min(int(config.get("MaximumRetryAttempts", len(ASYNC_RETRY_DELAYS))), len(ASYNC_RETRY_DELAYS))
         return retries, config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination") or None
 
-    def _deliver(self, destination: str, record: dict[str, Any]) -> bool:
+    def _deliver(self, destination: str, record: dict[str, Any], principal: str) -> bool:
         """Send an invocation record to an SQS queue or a function, as Lambda does; False if it could not."""
         service, region, name = destination.split(":")[2], destination.split(":")[3], destination.split(":")[-1]
         try:
             if service == "sqs":
                 sqs = boto3.client("sqs", region_name=region)
-                sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"],
-                                 MessageBody=json.dumps(record))
+                url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+                with acting_as(principal):  # Lambda sends it with the function's execution role
+                    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
                 return True
             if service == "lambda":
                 self.invoke_async(destination, record)
@@ -282,8 +284,10 @@ class InProcessLambda:
         context = LambdaContext(function_name=spec.name, invoked_function_arn=spec.arn,
                                 memory_limit_in_mb=spec.memory_mb, deadline=time.time() + spec.timeout_seconds,
                                 log_group_name=f"/aws/lambda/{spec.name}")
-        # Round-trip through JSON, as Lambda does: handlers get plain data, and return it.
-        return json.loads(json.dumps(handler(json.loads(json.dumps(event)), context)))
+        # Round-trip through JSON, as Lambda does: handlers get plain data, and return it. Its AWS
+        # calls are checked against the function's role (roster_local.stack.iam_guard).
+        with acting_as(spec.name):
+            return json.loads(json.dumps(handler(json.loads(json.dumps(event)), context)))
 
     def _module(self, spec: FunctionSpec, module_name: str) -> ModuleType:
         key = f"{spec.name}:{module_name}"

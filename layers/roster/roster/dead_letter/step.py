@@ -6,7 +6,9 @@ function's on-failure destination, an SQS queue (template.yaml). Its consumer re
 upload whose validation never finished as FAILED, creating the job if validate never got
 that far (same job id: `job_id_for` on the uploaded object version), and tells the uploader
 once. An upload whose validation did finish (the attempts "failed" only because their
-responses were lost) is left to its own pipeline."""
+responses were lost) is left to its own pipeline. The apply function's failed requests come
+to the same queue (its `requestPayload` is the apply request, `{"upload_id": ...}`) and are
+recorded the same way (docs/deploy.md, "The dead-letter queue")."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from roster.errors import JobNotFound
 from roster.model.files import object_key_from_event
 from roster.model.jobs import Job, JobState, job_id_for
 from roster.ports import FailureNotice, JobRecords, OpenJobRecords, UploadFiles
@@ -55,16 +58,25 @@ def dead_lettered_uploads(record: Mapping[str, Any]) -> list[DeadLetteredUpload]
     return uploads
 
 
+def applied_upload(record: Mapping[str, Any]) -> str | None:
+    """The upload id of an apply request's invocation record (None for any other record)."""
+    payload = record.get("requestPayload")
+    upload_id = payload.get("upload_id") if isinstance(payload, Mapping) else None
+    return upload_id if isinstance(upload_id, str) and upload_id else None
+
+
 def failure_reason(record: Mapping[str, Any]) -> str:
     """The job's error text: how many attempts failed, why Lambda gave up, and the last error."""
     context = record.get("requestContext", {})
+    what = "the apply request failed" if applied_upload(record) else "the upload event failed"
+    function = "apply" if applied_upload(record) else "validate"
     response = record.get("responsePayload")
     if isinstance(response, Mapping):
         last = f"{response.get('errorType', 'error')}: {response.get('errorMessage', '')}"
     else:
         last = str(response or "no response")
-    return (f"Validation never finished: the upload event failed {context.get('approximateInvokeCount', '?')} "
-            f"attempts of the validate function ({context.get('condition', 'unknown')}); "
+    return (f"Validation never finished: {what} {context.get('approximateInvokeCount', '?')} "
+            f"attempts of the {function} function ({context.get('condition', 'unknown')}); "
             f"last error {last[:MAX_ERROR_TEXT]}")
 
 
@@ -79,6 +91,13 @@ class DeadLetters:
 
     def receive(self, record: Mapping[str, Any]) -> list[DeadLetterOutcome]:
         """Record every upload of one invocation record; safe to repeat (SQS delivers at least once)."""
+        upload_id = applied_upload(record)
+        if upload_id is not None:
+            try:
+                return [self._record_applied(upload_id, failure_reason(record))]
+            except JobNotFound:  # expired, or never recorded: nothing to end, and a retry would find nothing
+                logger.warning("dead letter of an apply request for an unknown upload", extra={"job_id": upload_id})
+                return []
         uploads = dead_lettered_uploads(record)
         if not uploads:
             logger.warning("dead letter names no uploaded object; nothing to record",
@@ -95,6 +114,16 @@ class DeadLetters:
         job, created = self.jobs.create_if_absent(failed)
         if not created and job.state in UNFINISHED_VALIDATION:
             job = self.transitions.fail_if_in(job.job_id, UNFINISHED_VALIDATION, reason) or self.jobs.get(job.job_id)
+        return self._told(job)
+
+    def _record_applied(self, upload_id: str, reason: str) -> DeadLetterOutcome:
+        """An apply request that failed every attempt: its upload (which the API recorded) ended FAILED."""
+        job = self.jobs.get(upload_id)
+        if job.state in UNFINISHED_VALIDATION:
+            job = self.transitions.fail_if_in(job.job_id, UNFINISHED_VALIDATION, reason) or self.jobs.get(job.job_id)
+        return self._told(job)
+
+    def _told(self, job: Job) -> DeadLetterOutcome:
         # A FAILED job without results failed before its create phase: this consumer (or the sweeper)
         # ended it, and the email is sent at most once whoever asks, so a redelivery repeats nothing.
         if job.state is JobState.FAILED and job.results_key is None:
