@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from roster_local.admin import directory_load
+from roster_local.admin import directory_load, scim_commands
 from roster_local.admin.api_client import RosterApi
 from roster_local.admin.progress import wait_for
 from roster_local.admin.session import (
@@ -69,6 +69,7 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
                                                                   "upload back")
     report.add_argument("--ods", required=True)
     report.add_argument("-o", "--output", type=Path)
+    scim_commands.add_command(commands, common)
     directory_load.add_command(commands)
 
 
@@ -81,7 +82,7 @@ def run_administrator_command(args: argparse.Namespace) -> int:
     handlers = {"login": login, "sample": sample, "upload": upload, "apply": apply, "uploads": uploads,
                 "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
                 "results": results, "report": report,
-                "directory": directory_load.run}
+                "directory": directory_load.run, "scim": lambda parsed: scim_commands.run(parsed, _api(parsed))}
     try:
         return handlers[args.command](args)
     except BadArguments as exc:
