@@ -82,7 +82,7 @@ def run_administrator_command(args: argparse.Namespace) -> int:
     handlers = {"login": login, "sample": sample, "upload": upload, "apply": apply, "uploads": uploads,
                 "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
                 "results": results, "report": report,
-                "directory": directory_load.run, "scim": lambda parsed: scim_commands.run(parsed, _api(parsed))}
+                "directory": directory_load.run, "scim": _scim}
     try:
         return handlers[args.command](args)
     except BadArguments as exc:
@@ -196,6 +196,10 @@ def results(args: argparse.Namespace) -> int:
 def report(args: argparse.Namespace) -> int:
     name, data = _api(args).get_csv("/report.csv", ods=args.ods)
     return _save(args, name, data)
+
+
+def _scim(args: argparse.Namespace) -> int:
+    return scim_commands.run(args, _api(args))
 
 
 # -- helpers -------------------------------------------------------------------------------

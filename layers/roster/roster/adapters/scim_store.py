@@ -27,11 +27,13 @@ def _token_by_id(token_id: str) -> dict[str, str]:
 
 
 def _token(item: dict[str, Any]) -> ScimToken:
-    return ScimToken(**{name: item.get(name) for name in _TOKEN_FIELDS})
+    values: dict[str, Any] = {name: item.get(name) for name in _TOKEN_FIELDS}
+    return ScimToken(**values)
 
 
 def _link(item: dict[str, Any]) -> ScimLink:
-    return ScimLink(**{name: item.get(name) for name in LINK_FIELDS})
+    values: dict[str, Any] = {name: item.get(name) for name in LINK_FIELDS}
+    return ScimLink(**values)
 
 
 class ScimStore:
@@ -50,7 +52,8 @@ class ScimStore:
         self.dynamodb.transact_write_items(TransactItems=[
             {"Put": {"TableName": self.table, "Item": to_item({**_token_by_digest(token.digest), **fields}),
                      "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"TableName": self.table, "Item": to_item(by_id), "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": self.table, "Item": to_item(by_id),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
         ])
 
     def token_by_digest(self, digest: str) -> ScimToken | None:

@@ -27,6 +27,7 @@ from roster.scim.resources import RosterUser, row_cells, row_file, to_resource, 
 from roster.scim.tokens import ScimToken
 from roster.validate.upload import UploadLimits, validate_upload
 
+
 @dataclass
 class ScimUsers:
     """GET, POST, PUT, PATCH and DELETE of /Users for `token`'s organisation."""
