@@ -27,6 +27,7 @@ def _resolver() -> APIGatewayHttpResolver:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    wiring.register_lambda_context(context)  # the leaver guard's one email per approval (send_once)
     app = _resolver()
     app.append_context(users_for=wiring.scim_desk().users_for)  # type: ignore[no-untyped-call]  # Powertools
     return app.resolve(event, context)

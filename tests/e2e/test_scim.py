@@ -62,7 +62,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("scim")
     process = subprocess.Popen(
         [str(ROSTER), "local", "serve", "--directory", str(EXAMPLES / "directory.json"), "--port", "0",
-         "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10"],
+         "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10",
+         # The example organisations are small: one leaver is over the deployed 10%. The leaver
+         # approval rule has its own test (tests/integration/test_scim_leavers.py).
+         "--parameter", "LeaverApprovalPercent=100"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     first = process.stdout.readline().strip()

@@ -43,7 +43,8 @@ from roster.ports import KeyService
 from roster.queue.dispatch import start_create_phase
 from roster.scim.apply import RowApplier
 from roster.scim.desk import ScimDesk
-from roster.settings import get_settings
+from roster.scim.leaver_guard import LeaverGuard
+from roster.settings import approval_policy, get_settings
 from roster.sweep.step import SweepDeadlines, Sweeper
 from roster.validate.step import ValidateStep
 
@@ -201,4 +202,6 @@ def scim_desk() -> ScimDesk:
     directory = directory_store()
     applier = RowApplier(directory, job_store(), transactions(), settings.password_hash_cost,
                          settings.identity_retention_days)
-    return ScimDesk(store, store, directory, applier)
+    guard = LeaverGuard(directory, job_store(), upload_store(), SesMailer(), approval_policy(settings),
+                        settings.sender_email)
+    return ScimDesk(store, store, directory, applier, guard)

@@ -11,6 +11,7 @@ from roster.ports import Directory, ScimLinks, ScimTokens
 from roster.scim.apply import RowApplier
 from roster.scim.errors import ScimError
 from roster.scim.http import UNAUTHORISED
+from roster.scim.leaver_guard import LeaverGuard
 from roster.scim.service import ScimUsers
 from roster.scim.tokens import ScimToken, bearer_secret, checked_name, digest_of, new_secret, new_token_id, same_digest
 
@@ -31,6 +32,7 @@ class ScimDesk:
     links: ScimLinks
     directory: Directory
     applier: RowApplier
+    guard: LeaverGuard
 
     def users_for(self, authorization: str | None, base_url: str) -> ScimUsers:
         """The Users endpoint of the request's token: 401 unless it is live and its issuer still
@@ -42,7 +44,7 @@ class ScimDesk:
         if token.ods not in self.directory.administered(token.issued_by):
             raise ScimError(401, f"This token's issuer, {token.issued_by}, no longer administers {token.ods}; ask "
                                  "an administrator of the organisation for a new token.")
-        return ScimUsers(token, self.directory, self.links, self.applier, base_url)
+        return ScimUsers(token, self.directory, self.links, self.applier, self.guard.check, base_url)
 
     def issue(self, administrators_of: frozenset[str], email: str, ods: str, name: str | None) -> dict[str, Any]:
         """A new token for `ods`, by one of its administrators; the token is in this answer only."""

@@ -127,7 +127,10 @@ def scim_resolver() -> APIGatewayHttpResolver:
 
     def refused(exc: ScimError) -> Response[str]:
         logger.info("scim request refused", extra={"status": exc.status, "scim_type": exc.scim_type})
-        return _scim(exc.status, exc.body())
+        response = _scim(exc.status, exc.body())
+        if exc.status == 429:  # the leaver guard: retry once a second administrator has approved
+            response.headers["Retry-After"] = "300"
+        return response
 
     @app.not_found
     def no_such_route(exc: Exception) -> Response[str]:

@@ -3,20 +3,20 @@
 Reads build Users from accounts; every write becomes the file row that asks for the User's new
 state, validated and planned by roster.validate (the same rules and messages as a file row) and
 applied by roster.scim.apply (the create phase's transactions). Deactivation and DELETE are
-leaver rows."""
+leaver rows, under the leaver approval rule (roster.scim.leaver_guard)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from scim2_models import Context, PatchOp, SCIMException
 
-from roster.model.directory import Account
+from roster.model.directory import Account, AccountStatus
 from roster.model.jobs import RowOutcome, utc_now
-from roster.model.rows import PlannedRow, RowResult
+from roster.model.rows import PlannedRow, RowAction, RowResult
 from roster.model.writes import Write
 from roster.ports import Directory, ScimLinks
 from roster.scim.apply import ExtraWrites, RowApplier
@@ -27,6 +27,9 @@ from roster.scim.resources import RosterUser, row_cells, row_file, to_resource, 
 from roster.scim.tokens import ScimToken
 from roster.validate.upload import UploadLimits, validate_upload
 
+# Lets a leaver through or raises ScimError 429 until a second administrator approves (roster.scim.leaver_guard).
+LeaverCheck = Callable[[ScimToken, Account], None]
+
 
 @dataclass
 class ScimUsers:
@@ -36,6 +39,7 @@ class ScimUsers:
     directory: Directory
     links: ScimLinks
     applier: RowApplier
+    leaver_check: LeaverCheck
     base_url: str  # .../scim/v2
 
     @property
@@ -101,6 +105,8 @@ class ScimUsers:
         link, account = self._visible(user_id)
         gone = ScimLink(link.id, link.ods, link.email, link.user_name, link.external_id, link.created_at,
                         deleted_at=utc_now())
+        if account.status is AccountStatus.ACTIVE:
+            self.leaver_check(self.token, account)
         user = to_resource(link, account, self.base_url).model_copy(update={"active": False})
         row = self._planned(user, email=account.email)
         self._apply(row, lambda outcome: _link_writes(gone, previous=link, released=True))
@@ -111,6 +117,8 @@ class ScimUsers:
         if name_key(user_name) != name_key(link.user_name) and self.links.id_for_user_name(self.ods, user_name):
             raise user_name_taken(user_name)
         row = self._planned(user, email=account.email)
+        if row.action is RowAction.LEAVER:
+            self.leaver_check(self.token, account)
         extra = _link_writes(renamed, previous=link) if renamed != link else {}
         self._apply(row, lambda outcome: extra)
         return self.get(link.id)
