@@ -15,6 +15,7 @@ from roster.create.account_changes import AccountChanges
 from roster.create.batches import BatchRow
 from roster.create.new_users import NewUser, NewUsers
 from roster.create.outcomes import RowRecorder
+from roster.model.directory import Account
 from roster.model.jobs import RowOutcome, utc_now
 from roster.model.person_key import identity_key
 from roster.model.rows import PlannedRow, RowAction, RowResult
@@ -59,8 +60,9 @@ class RowApplier:
     password_hash_cost: int
     identity_retention_days: int
 
-    def apply(self, row: PlannedRow, extra: ExtraWrites) -> RowOutcome:
-        """Apply the row once; a row whose userName is taken meanwhile raises ScimError 409."""
+    def apply(self, row: PlannedRow, extra: ExtraWrites, account: Account | None = None) -> RowOutcome:
+        """Apply the row once to `account` as read (read again should it have changed); a row whose
+        userName is taken meanwhile raises ScimError 409."""
         # Every SCIM write is its own one-row change, under an id of its own (outcome line 1).
         recorder = ScimRecorder(f"scim-{uuid.uuid4().hex}", self.jobs, self.transactions, utc_now(), extra=extra)
         # A SCIM user signs in through the identity provider: the password generated for a new
@@ -70,9 +72,12 @@ class RowApplier:
         try:
             if row.action in (RowAction.CREATE, RowAction.UNCHANGED) and row.fields.email is None:
                 return self._create(recorder, cipher, batch_row)
+            # Only a joiner's plan looks at organisations (its old and new one).
+            joiner = row.action is RowAction.JOINER
+            joining = {row.fields.ods or "", account.ods if account else ""} if joiner else set()
             changes = AccountChanges(recorder, self.directory, cipher, self.password_hash_cost,
-                                     self.directory.organisations({row.fields.ods or ""}))
-            return changes.apply(batch_row, self.directory.account(row.fields.email or ""))
+                                     self.directory.organisations(joining) if joining else {})
+            return changes.apply(batch_row, account or self.directory.account(row.fields.email or ""))
         except UserNameTaken:
             raise ScimError(409, "Another User of this organisation took this userName meanwhile; look it up "
                                  "with a filter and update it instead.", "uniqueness") from None

@@ -41,10 +41,11 @@ class ScimDesk:
         token = self.tokens.token_by_digest(digest_of(secret)) if secret else None
         if token is None or secret is None or not same_digest(token.digest, secret):
             raise ScimError(401, UNAUTHORISED)
-        if token.ods not in self.directory.administered(token.issued_by):
+        administered = self.directory.administered(token.issued_by)
+        if token.ods not in administered:
             raise ScimError(401, f"This token's issuer, {token.issued_by}, no longer administers {token.ods}; ask "
                                  "an administrator of the organisation for a new token.")
-        return ScimUsers(token, self.directory, self.links, self.applier, self.guard.check, base_url)
+        return ScimUsers(token, self.directory, self.links, self.applier, self.guard.check, base_url, administered)
 
     def issue(self, administrators_of: frozenset[str], email: str, ods: str, name: str | None) -> dict[str, Any]:
         """A new token for `ods`, by one of its administrators; the token is in this answer only."""

@@ -24,6 +24,7 @@ from roster.scim.errors import ScimError, not_found, user_name_taken
 from roster.scim.links import ScimLink, link_write, name_claim_write, name_key, name_release_write, resource_id
 from roster.scim.listing import list_users
 from roster.scim.resources import RosterUser, row_cells, row_file, to_resource, with_empty_phones
+from roster.scim.snapshot import ScimDirectoryView
 from roster.scim.tokens import ScimToken
 from roster.validate.upload import UploadLimits, validate_upload
 
@@ -41,6 +42,7 @@ class ScimUsers:
     applier: RowApplier
     leaver_check: LeaverCheck
     base_url: str  # .../scim/v2
+    administered: frozenset[str] = frozenset()  # what the token's issuer administers, as checked
 
     @property
     def ods(self) -> str:
@@ -75,14 +77,14 @@ class ScimUsers:
         if self.links.id_for_user_name(self.ods, user_name) is not None:
             raise user_name_taken(user_name)
         new_id = resource_id(self.ods, user_name)
-        row = self._planned(user, email=None)
+        row = self._planned(user, None)
         now = utc_now()
 
         def link_for(outcome: RowOutcome) -> Mapping[str, Write]:
             link = ScimLink(new_id, self.ods, outcome.email, user_name, user.external_id, now)
             return _link_writes(link, previous=None)
 
-        self._apply(row, link_for)
+        self._apply(row, link_for, None)
         return self.get(new_id)
 
     def replace(self, user_id: str, body: Any) -> RosterUser:
@@ -108,33 +110,37 @@ class ScimUsers:
         if account.status is AccountStatus.ACTIVE:
             self.leaver_check(self.token, account)
         user = to_resource(link, account, self.base_url).model_copy(update={"active": False})
-        row = self._planned(user, email=account.email)
-        self._apply(row, lambda outcome: _link_writes(gone, previous=link, released=True))
+        row = self._planned(user, account)
+        self._apply(row, lambda outcome: _link_writes(gone, previous=link, released=True), account)
 
     def _write(self, link: ScimLink, account: Account, user: RosterUser) -> RosterUser:
         user_name = (user.user_name or link.user_name).strip()
         renamed = link.renamed(user_name, user.external_id)
         if name_key(user_name) != name_key(link.user_name) and self.links.id_for_user_name(self.ods, user_name):
             raise user_name_taken(user_name)
-        row = self._planned(user, email=account.email)
+        row = self._planned(user, account)
         if row.action is RowAction.LEAVER:
             self.leaver_check(self.token, account)
         extra = _link_writes(renamed, previous=link) if renamed != link else {}
-        self._apply(row, lambda outcome: extra)
-        return self.get(link.id)
+        self._apply(row, lambda outcome: extra, account)
+        now = self.directory.account(account.email)
+        if now is None or now.ods != self.ods:
+            raise not_found(link.id)
+        return to_resource(renamed, now, self.base_url)
 
-    def _planned(self, user: RosterUser, email: str | None) -> PlannedRow:
+    def _planned(self, user: RosterUser, account: Account | None) -> PlannedRow:
         """The row asking for this User's state, validated as a file row by the token's issuer."""
-        cells = row_cells(user, self.ods, email)
-        checked = validate_upload(row_file(cells), self.token.issued_by, self.directory, UploadLimits())
+        cells = row_cells(user, self.ods, account.email if account else None)
+        view = ScimDirectoryView(self.directory, self.administered, {account.email: account} if account else {})
+        checked = validate_upload(row_file(cells), self.token.issued_by, view, UploadLimits())
         errors = [finding for finding in checked.findings if finding.is_error]
         if errors:
             detail = " ".join(f"{f.column}: {f.message}" if f.column else f.message for f in errors)
             raise ScimError(400, detail, "invalidValue")
         return checked.rows[0]
 
-    def _apply(self, row: PlannedRow, extra: ExtraWrites) -> RowOutcome:
-        outcome = self.applier.apply(row, extra)
+    def _apply(self, row: PlannedRow, extra: ExtraWrites, account: Account | None) -> RowOutcome:
+        outcome = self.applier.apply(row, extra, account)
         if outcome.result is RowResult.FAILED:
             # "Planned as ..." is the change plan's re-check: the account changed between plan and write.
             raise ScimError(409 if outcome.message.startswith("Planned as") else 400, outcome.message)
