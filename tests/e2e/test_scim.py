@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,3 +205,31 @@ def test_a_revoked_token_is_refused_and_listed_as_revoked(served: Served) -> Non
     listed = json.loads(served.roster("scim", "tokens", "--ods", "Y0301", "--json").stdout)
     mine = next(t for t in listed["tokens"] if t["token_id"] == issued["token_id"])
     assert mine["revoked_by"] == ADMIN and "token" not in mine and "digest" not in mine
+
+
+def test_concurrent_requests_are_each_answered_with_their_own_token_and_body(rx1: Scim, ry2: Scim) -> None:
+    # Powertools keeps the current event in class attributes: two requests in one process at once
+    # must not see each other's event (a Lambda environment takes one event at a time).
+    mine = {scim: scim("POST", "/Users", entra_user(f"conc{n}@{'rx' if scim is rx1 else 'ry'}.example", "Conc",
+                                                    "Rx" if scim is rx1 else "Ry", **(
+                                                        {ENTERPRISE: {"department": "Podiatry"}} if scim is ry2
+                                                        else {}))).json()["id"]
+            for n, scim in enumerate((rx1, ry2))}
+    answers: list[tuple[Scim, int, requests.Response]] = []
+
+    def client(scim: Scim, patching: bool) -> None:
+        for n in range(12):
+            patch = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": f"T{n % 2}"}]}
+            sent = scim("PATCH", f"/Users/{mine[scim]}", patch) if patching else scim("GET", f"/Users/{mine[scim]}")
+            answers.append((scim, n, sent))
+
+    threads = [threading.Thread(target=client, args=(scim, patching))
+               for scim in (rx1, ry2) for patching in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 48
+    for scim, _, response in answers:
+        assert response.status_code == 200, response.text
+        assert response.json()["id"] == mine[scim]
