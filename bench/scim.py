@@ -1,7 +1,8 @@
 """SCIM on `roster local serve` (docs/scim.md): sustained requests per second for one
 organisation's token, and p95 latency of GET /Users/{id} and PATCH. Loopback only, bounded:
 `--users` creates (default 30), then `--requests` (default 300) GETs and PATCHes alternating,
-`--runs` times (default 3), from `--clients` concurrent clients (default 1); prints the median of the runs. Start the server first:
+`--runs` times (default 3), from `--clients` concurrent clients (default 1); prints the median
+of the runs. Start the server first:
 
     roster local serve --directory examples/directory.json --port 8765 --admin-password P &
     ROSTER_PASSWORD=P roster login --url http://127.0.0.1:8765 --email admin@example.nhs.net
