@@ -120,6 +120,27 @@ def delete_user(user_id: str) -> Response[str]:
     return Response(status_code=204, body="")
 
 
+# RFC 7644 3.2: a method an endpoint does not support is 405, not 404.
+_NOT_ALLOWED = {
+    f"{PREFIX}/ServiceProviderConfig": ["POST", "PUT", "PATCH", "DELETE"],
+    f"{PREFIX}/ResourceTypes": ["POST", "PUT", "PATCH", "DELETE"],
+    f"{PREFIX}/ResourceTypes/<name>": ["POST", "PUT", "PATCH", "DELETE"],
+    f"{PREFIX}/Schemas": ["POST", "PUT", "PATCH", "DELETE"],
+    f"{PREFIX}/Schemas/<name>": ["POST", "PUT", "PATCH", "DELETE"],
+    f"{PREFIX}/Users": ["PUT", "PATCH", "DELETE"],
+    f"{PREFIX}/Users/<name>": ["POST"],
+}
+
+
+def _not_allowed(name: str = "") -> Response[str]:
+    event = router.current_event
+    raise ScimError(405, f"{event.http_method} is not supported on {event.path}.")
+
+
+for _rule, _methods in _NOT_ALLOWED.items():
+    router.route(_rule, method=_methods)(_not_allowed)
+
+
 def scim_resolver() -> APIGatewayHttpResolver:
     """The resolver of every SCIM route; errors as SCIM Error messages, never a stack trace."""
     app = APIGatewayHttpResolver()
