@@ -36,9 +36,12 @@ class UserNameTaken(Exception):
 @dataclass
 class ScimRecorder(RowRecorder):
     """The create phase's RowRecorder, adding the SCIM user's items to every row transaction
-    whose outcome is not Failed."""
+    whose outcome is not Failed. `channel` and `actor` say who made the change, for the records
+    of changes written in these same transactions (docs/scim.md#tokens: the token's name)."""
 
     extra: ExtraWrites = field(default=lambda outcome: {})
+    channel: str = "scim"
+    actor: str = ""
 
     def commit(self, writes: Mapping[str, Write]) -> Cancelled | None:
         recorded = writes.get("outcome")
@@ -60,11 +63,12 @@ class RowApplier:
     password_hash_cost: int
     identity_retention_days: int
 
-    def apply(self, row: PlannedRow, extra: ExtraWrites, account: Account | None = None) -> RowOutcome:
+    def apply(self, row: PlannedRow, extra: ExtraWrites, account: Account | None = None, actor: str = "") -> RowOutcome:
         """Apply the row once to `account` as read (read again should it have changed); a row whose
         userName is taken meanwhile raises ScimError 409."""
         # Every SCIM write is its own one-row change, under an id of its own (outcome line 1).
-        recorder = ScimRecorder(f"scim-{uuid.uuid4().hex}", self.jobs, self.transactions, utc_now(), extra=extra)
+        recorder = ScimRecorder(f"scim-{uuid.uuid4().hex}", self.jobs, self.transactions, utc_now(), extra=extra,
+                                actor=actor)
         # A SCIM user signs in through the identity provider: the password generated for a new
         # account is sealed with a key nobody keeps, so it is never shown to anyone.
         cipher = JobCipher(os.urandom(32), recorder.job_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from scim2_models import ScimFilter
+from scim2_models import SCIMException, ScimFilter
 from scim2_models.path import Comparison
 
 from roster.scim.errors import ScimError
@@ -53,7 +53,7 @@ def _paging(query: Mapping[str, str]) -> tuple[int, int]:
 def _filter(expression: str) -> ScimFilter[RosterUser]:
     try:
         return ScimFilter[RosterUser](expression)
-    except (ValueError, TypeError) as exc:
+    except (SCIMException, ValueError, TypeError) as exc:
         raise ScimError(400, f"The filter {expression!r} is not a SCIM filter Roster understands: {exc}",
                         "invalidFilter") from None
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 from scim2_models import Context, PatchOp, SCIMException
 
@@ -30,6 +31,9 @@ from roster.validate.upload import UploadLimits, validate_upload
 
 # Lets a leaver through or raises ScimError 429 until a second administrator approves (roster.scim.leaver_guard).
 LeaverCheck = Callable[[ScimToken, Account], None]
+
+
+logger = Logger(child=True)
 
 
 @dataclass
@@ -140,7 +144,9 @@ class ScimUsers:
         return checked.rows[0]
 
     def _apply(self, row: PlannedRow, extra: ExtraWrites, account: Account | None) -> RowOutcome:
-        outcome = self.applier.apply(row, extra, account)
+        outcome = self.applier.apply(row, extra, account, actor=self.token.name)
+        logger.info("scim change", extra={"channel": "scim", "actor": self.token.name, "token_id": self.token.token_id,
+                                          "ods": self.ods, "result": outcome.result.value, "email": outcome.email})
         if outcome.result is RowResult.FAILED:
             # "Planned as ..." is the change plan's re-check: the account changed between plan and write.
             raise ScimError(409 if outcome.message.startswith("Planned as") else 400, outcome.message)
