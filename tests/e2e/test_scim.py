@@ -166,6 +166,8 @@ def test_entra_create_filter_update_disable_enable_delete(rx1: Scim) -> None:
     assert _error(again, 409)["scimType"] == "uniqueness"
     listed = rx1("GET", "/Users", filter='userName eq "ada@contoso.example"').json()
     assert [u["id"] for u in listed["Resources"]] == [user["id"]]
+    by_external = rx1("GET", "/Users", filter='externalId eq "ext-Ada" and active eq true').json()
+    assert [u["id"] for u in by_external["Resources"]] == [user["id"]]
 
     patch = {"schemas": [PATCH_OP], "Operations": [
         {"op": "Replace", "path": "title", "value": "Ward Sister"},
@@ -224,6 +226,9 @@ def test_another_organisations_token_sees_nothing(rx1: Scim, ry2: Scim) -> None:
     assert ry2("GET", "/Users", filter='userName eq "iso@contoso.example"').json()["totalResults"] == 0
     assert mine["id"] not in {u["id"] for u in ry2("GET", "/Users").json()["Resources"]}
     assert rx1("GET", f"/Users/{mine['id']}").json()["active"] is True
+    moved = rx1("PATCH", f"/Users/{mine['id']}", {"schemas": [PATCH_OP], "Operations": [
+        {"op": "replace", "path": f"{ENTERPRISE}:organization", "value": "RY2"}]})
+    assert moved.json()[ENTERPRISE]["organization"] == "RX1"  # a token never moves an account elsewhere
 
 
 def test_a_revoked_token_is_refused_and_listed_as_revoked(served: Served) -> None:
