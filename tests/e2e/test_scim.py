@@ -166,6 +166,11 @@ def test_entra_create_filter_update_disable_enable_delete(rx1: Scim) -> None:
     assert _error(again, 409)["scimType"] == "uniqueness"
     listed = rx1("GET", "/Users", filter='userName eq "ada@contoso.example"').json()
     assert [u["id"] for u in listed["Resources"]] == [user["id"]]
+    only = rx1("GET", f"/Users/{user['id']}", attributes="userName,name.givenName").json()
+    assert only == {"schemas": [USER], "id": user["id"], "userName": "ada@contoso.example",
+                    "name": {"givenName": "Ada"}}
+    assert "emails" not in rx1("GET", "/Users", excludedAttributes="emails").json()["Resources"][0]
+    assert _error(rx1("GET", "/Users", attributes="no..such"), 400)["scimType"] == "invalidPath"
     by_external = rx1("GET", "/Users", filter='externalId eq "ext-Ada" and active eq true').json()
     assert [u["id"] for u in by_external["Resources"]] == [user["id"]]
 

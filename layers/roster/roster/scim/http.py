@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from roster.scim import discovery
 from roster.scim.errors import ScimError
-from roster.scim.resources import response_body
+from roster.scim.resources import RosterUser, response_body, response_parameters
 from roster.scim.service import ScimUsers
 
 logger = Logger(child=True)
@@ -47,6 +47,12 @@ def _base_url() -> str:
 
 def _scim(status: int, body: Any) -> Response[str]:
     return Response(status_code=status, content_type=SCIM_JSON, body=json.dumps(body))
+
+
+def _user(status: int, user: RosterUser, **headers: str) -> Response[str]:
+    """A User in a response, with the request's attributes or excludedAttributes applied."""
+    body = response_body(user, response_parameters(router.current_event.query_string_parameters or {}))
+    return Response(status_code=status, content_type=SCIM_JSON, body=json.dumps(body), headers=headers)
 
 
 def _body() -> Any:
@@ -95,23 +101,22 @@ def list_users() -> Response[str]:
 @router.post(f"{PREFIX}/Users")
 def create_user() -> Response[str]:
     user = _users().create(_body())
-    return Response(status_code=201, content_type=SCIM_JSON, body=json.dumps(response_body(user)),
-                    headers={"Location": str(user.meta.location) if user.meta else ""})
+    return _user(201, user, Location=str(user.meta.location) if user.meta else "")
 
 
 @router.get(f"{PREFIX}/Users/<user_id>")
 def get_user(user_id: str) -> Response[str]:
-    return _scim(200, response_body(_users().get(user_id)))
+    return _user(200, _users().get(user_id))
 
 
 @router.put(f"{PREFIX}/Users/<user_id>")
 def replace_user(user_id: str) -> Response[str]:
-    return _scim(200, response_body(_users().replace(user_id, _body())))
+    return _user(200, _users().replace(user_id, _body()))
 
 
 @router.patch(f"{PREFIX}/Users/<user_id>")
 def patch_user(user_id: str) -> Response[str]:
-    return _scim(200, response_body(_users().patch(user_id, _body())))
+    return _user(200, _users().patch(user_id, _body()))
 
 
 @router.delete(f"{PREFIX}/Users/<user_id>")

@@ -12,7 +12,7 @@ from scim2_models import SCIMException, ScimFilter
 from scim2_models.path import Comparison
 
 from roster.scim.errors import ScimError
-from roster.scim.resources import RosterUser, response_body
+from roster.scim.resources import RosterUser, response_body, response_parameters
 
 if TYPE_CHECKING:
     from roster.scim.service import ScimUsers
@@ -36,8 +36,9 @@ def list_users(users: ScimUsers, query: Mapping[str, str]) -> dict[str, Any]:
         candidates = users.visible_users(sorted(users.links.links(users.ods), key=lambda link: link.created_at))
     matched = [user for user in candidates if scim_filter is None or scim_filter.match(user)]
     page = matched[start - 1:start - 1 + count]
+    parameters = response_parameters(query)
     return {"schemas": [LIST_RESPONSE], "totalResults": len(matched), "startIndex": start,
-            "itemsPerPage": len(page), "Resources": [response_body(user) for user in page]}
+            "itemsPerPage": len(page), "Resources": [response_body(user, parameters) for user in page]}
 
 
 def _paging(query: Mapping[str, str]) -> tuple[int, int]:

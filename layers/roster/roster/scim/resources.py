@@ -12,12 +12,26 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import datetime
 
-from scim2_models import URN, Context, Email, EnterpriseUser, Extension, Meta, Name, PhoneNumber, User
+from pydantic import ValidationError
+from scim2_models import (
+    URN,
+    Context,
+    Email,
+    EnterpriseUser,
+    Extension,
+    Meta,
+    Name,
+    PhoneNumber,
+    ResponseParameters,
+    User,
+)
 
 from roster.contract.columns import CURRENT_COLUMNS
 from roster.model.directory import Account, AccountStatus
+from roster.scim.errors import ScimError
 from roster.scim.links import ScimLink
 
 ROSTER_EXTENSION = "urn:roster:params:scim:schemas:extension:account:2.0:User"
@@ -89,9 +103,25 @@ def row_file(cells: dict[str, str]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def response_body(user: RosterUser) -> dict[str, object]:
-    """A User as a response carries it (RFC 7643 returned-attribute rules applied)."""
-    body: dict[str, object] = user.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+def response_parameters(query: Mapping[str, str]) -> ResponseParameters[RosterUser] | None:
+    """The request's `attributes` and `excludedAttributes` (RFC 7644 3.9), or None; ScimError 400
+    naming the path that is not an attribute."""
+    wanted = {name: query[name] for name in ("attributes", "excludedAttributes") if query.get(name)}
+    if not wanted:
+        return None
+    try:
+        parameters: ResponseParameters[RosterUser] = ResponseParameters[RosterUser].model_validate(wanted)
+    except ValidationError as exc:
+        raise ScimError(400, "; ".join(f"{', '.join(str(p) for p in err['loc'])}: {err['msg']}"
+                                       for err in exc.errors()), "invalidPath") from None
+    return parameters
+
+
+def response_body(user: RosterUser, parameters: ResponseParameters[RosterUser] | None = None) -> dict[str, object]:
+    """A User as a response carries it (RFC 7643 returned-attribute rules, and the request's
+    attributes and excludedAttributes, applied)."""
+    body: dict[str, object] = user.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+                                              response_parameters=parameters)
     return body
 
 
