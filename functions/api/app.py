@@ -32,5 +32,6 @@ def _resolver() -> APIGatewayHttpResolver:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     wiring.register_lambda_context(context)
     app = _resolver()
-    app.append_context(front_door=wiring.front_door())  # type: ignore[no-untyped-call]  # Powertools: no types
+    app.append_context(front_door=wiring.front_door(),  # type: ignore[no-untyped-call]  # Powertools: no types
+                       scim_desk=wiring.scim_desk())
     return app.resolve(event, context)

@@ -208,10 +208,13 @@ def test_the_console_and_what_it_needs_before_sign_in_are_the_only_public_routes
               for event in resource["Properties"].get("Events", {}).values() if event["Type"] == "HttpApi"]
     public = {(p["Method"], p["Path"]) for _, p in routes if p.get("Auth", {}).get("Authorizer") == "NONE"}
 
-    # Every file of the console, /config and the samples; CORS preflights (they carry no token). Nothing else.
+    # Every file of the console, /config and the samples; CORS preflights (they carry no token); and SCIM,
+    # whose function checks its own bearer tokens (tests/e2e/test_scim.py refuses requests without one).
     assert public == ({("GET", path) for path in asset_paths()}
-                      | {("GET", "/config"), ("GET", "/sample.csv"), ("GET", "/sample.xlsx"), ("OPTIONS", "/{proxy+}")})
-    assert {logical for logical, _ in routes} == {"ApiFunction"}
+                      | {("GET", "/config"), ("GET", "/sample.csv"), ("GET", "/sample.xlsx"), ("OPTIONS", "/{proxy+}"),
+                         ("ANY", "/scim/v2/{proxy+}")})
+    assert {logical for logical, p in routes if not p["Path"].startswith("/scim/v2/")} == {"ApiFunction"}
+    assert {logical for logical, p in routes if p["Path"].startswith("/scim/v2/")} == {"ScimFunction"}
 
 
 def test_console_origin_takes_https_origins_and_this_machines_http_only() -> None:

@@ -15,6 +15,8 @@ from roster.model.directory import Account, DirectorySnapshot, IdentityRecord, O
 from roster.model.files import DownloadLink, UploadedObject
 from roster.model.jobs import ExecutionStatus, Job, JobState, OpenJob, QueuedJob, RowOutcome, UploadPage
 from roster.model.writes import Cancelled, Write
+from roster.scim.links import ScimLink
+from roster.scim.tokens import ScimToken
 
 # -- jobs ---------------------------------------------------------------------------------
 
@@ -367,4 +369,44 @@ class MetricSink(Protocol):
 
     def add_metric(self, name: str, unit: Any, value: float) -> None:
         """Add one measure."""
+        ...
+
+
+class ScimTokens(Protocol):
+    """SCIM bearer tokens, stored as digests (roster.adapters.scim_store; docs/scim.md#tokens)."""
+
+    def add_token(self, token: ScimToken) -> None:
+        """Store a new token."""
+        ...
+
+    def token_by_digest(self, digest: str) -> ScimToken | None:
+        """The live token with this digest; None once revoked."""
+        ...
+
+    def token_by_id(self, token_id: str) -> ScimToken | None:
+        """A token by id, revoked or not."""
+        ...
+
+    def tokens(self, ods: str) -> list[ScimToken]:
+        """An organisation's tokens, oldest first."""
+        ...
+
+    def revoke(self, token: ScimToken, revoked_by: str, at: str) -> None:
+        """Stop the token from authenticating, for good."""
+        ...
+
+
+class ScimLinks(Protocol):
+    """SCIM users: the identity provider's names linked to accounts (docs/scim.md#resources)."""
+
+    def link(self, ods: str, resource_id: str) -> ScimLink | None:
+        """One SCIM user of the organisation, deleted ones too."""
+        ...
+
+    def id_for_user_name(self, ods: str, user_name: str) -> str | None:
+        """The id of the user holding this userName in the organisation."""
+        ...
+
+    def links(self, ods: str) -> list[ScimLink]:
+        """Every SCIM user of the organisation."""
         ...

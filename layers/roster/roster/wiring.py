@@ -22,6 +22,7 @@ from roster.adapters.idempotency import batch_idempotency, persistence_layer
 from roster.adapters.idempotency import register_lambda_context as register_lambda_context
 from roster.adapters.job_store import JobStore
 from roster.adapters.open_jobs import OpenJobs
+from roster.adapters.scim_store import ScimStore
 from roster.adapters.ses import SesMailer, send_once
 from roster.adapters.stepfunctions import StepFunctionsWorkflow
 from roster.adapters.transactions import DynamoDBTransactions
@@ -40,7 +41,10 @@ from roster.notify.step import NotifyStep
 from roster.passwords.sealing import JobCipher
 from roster.ports import KeyService
 from roster.queue.dispatch import start_create_phase
-from roster.settings import get_settings
+from roster.scim.apply import RowApplier
+from roster.scim.desk import ScimDesk
+from roster.scim.leaver_guard import LeaverGuard
+from roster.settings import approval_policy, get_settings
 from roster.sweep.step import SweepDeadlines, Sweeper
 from roster.validate.step import ValidateStep
 
@@ -189,3 +193,15 @@ def sweeper() -> Sweeper:
         start_create_phase=lambda job_id: start_create_phase(jobs, workflow(), job_id),
         expire_waiting_approvals=approval_step().expire_waiting_approvals,
     )
+
+
+def scim_desk() -> ScimDesk:
+    """SCIM tokens and the SCIM Users endpoint as deployed (docs/scim.md)."""
+    settings = get_settings()
+    store = ScimStore(client("dynamodb"), settings.directory_table)
+    directory = directory_store()
+    applier = RowApplier(directory, job_store(), transactions(), settings.password_hash_cost,
+                         settings.identity_retention_days)
+    guard = LeaverGuard(directory, job_store(), upload_store(), SesMailer(), approval_policy(settings),
+                        settings.sender_email)
+    return ScimDesk(store, store, directory, applier, guard)

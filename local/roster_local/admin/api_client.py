@@ -32,6 +32,9 @@ class RosterApi:
     def post_json(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._call("POST", path, json=body or {}).json()  # type: ignore[no-any-return]
 
+    def delete_json(self, path: str) -> dict[str, Any]:
+        return self._call("DELETE", path).json()  # type: ignore[no-any-return]
+
     def get_csv(self, path: str, **query: str) -> tuple[str, bytes]:
         """(file name the API suggests, the file's bytes). A file too big for the API's answer
         comes as 303 See Other to a presigned link (docs/deploy.md, "Service limits"): it is

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from rich.console import Console
 from rich.table import Table
 
-from roster_local.admin import directory_load
+from roster_local.admin import directory_load, scim_commands
 from roster_local.admin.api_client import RosterApi
 from roster_local.admin.progress import wait_for
 from roster_local.admin.session import (
@@ -76,6 +76,7 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
                                                                   "upload back")
     report.add_argument("--ods", required=True)
     report.add_argument("-o", "--output", type=Path)
+    scim_commands.add_command(commands, common)
     directory_load.add_command(commands)
 
 
@@ -89,7 +90,7 @@ def run_administrator_command(args: argparse.Namespace) -> int:
                 "uploads": uploads,
                 "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
                 "results": results, "report": report,
-                "directory": directory_load.run}
+                "directory": directory_load.run, "scim": _scim}
     try:
         return handlers[args.command](args)
     except BadArguments as exc:
@@ -221,6 +222,10 @@ def results(args: argparse.Namespace) -> int:
 def report(args: argparse.Namespace) -> int:
     name, data = _api(args).get_csv("/report.csv", ods=args.ods)
     return _save(args, name, data)
+
+
+def _scim(args: argparse.Namespace) -> int:
+    return scim_commands.run(args, _api(args))
 
 
 # -- helpers -------------------------------------------------------------------------------

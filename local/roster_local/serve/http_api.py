@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,7 @@ class LocalHttpApi:
         self.stack = stack
         self.routes: list[Route] = []
         self.authorizers: dict[str, JwtAuthorizer] = {}
+        self._function_locks: dict[str, threading.Lock] = {}
         for logical, api in stack._resources("AWS::Serverless::HttpApi"):
             self._add_api(logical, api, aws_endpoint)
 
@@ -86,7 +88,12 @@ class LocalHttpApi:
             except TokenRefused:
                 return _message(401, "Unauthorized")
         event = api_gateway_event(request, route.key, claims)
-        payload, failed = self.stack.lambdas.invoke(route.function, event)
+        # One event at a time per function, as one Lambda execution environment takes them:
+        # Powertools' resolvers keep the current event in class attributes, so two requests
+        # handled at once in this one process would be answered with each other's event
+        # (tests/e2e/test_scim.py, concurrent requests).
+        with self._function_locks.setdefault(route.function, threading.Lock()):
+            payload, failed = self.stack.lambdas.invoke(route.function, event)
         if failed or not isinstance(payload, dict):
             return _message(500, "Internal Server Error")
         return http_response(payload)

@@ -20,7 +20,16 @@ from roster.adapters.dynamodb import to_item
 from roster.adapters.job_store import outcome_item
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import IdentityRecord
-from roster.model.writes import AccountUpdate, AddressReservation, Cancelled, NewAccount, OutcomeRecord, Write
+from roster.model.writes import (
+    AccountUpdate,
+    AddressReservation,
+    Cancelled,
+    DirectoryItem,
+    DirectoryItemRemoval,
+    NewAccount,
+    OutcomeRecord,
+    Write,
+)
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 CONFLICT = "TransactionConflict"
@@ -61,6 +70,11 @@ class DynamoDBTransactions:
             return _put(self.directory_table, identity_item(write))
         if isinstance(write, OutcomeRecord):
             return outcome_item(self.jobs_table, write.job_id, write.outcome)
+        if isinstance(write, DirectoryItem):
+            put = {"TableName": self.directory_table, "Item": to_item(dict(write.item))}
+            return {"Put": {**put, "ConditionExpression": "attribute_not_exists(pk)"} if write.if_absent else put}
+        if isinstance(write, DirectoryItemRemoval):
+            return {"Delete": {"TableName": self.directory_table, "Key": to_item(dict(write.key))}}
         return account_update_item(self.directory_table, write)
 
 

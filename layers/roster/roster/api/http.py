@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConf
 
 from roster.api.errors import ApiRefusal
 from roster.api.routes import router
+from roster.api.scim_tokens import router as scim_token_router
 
 logger = Logger(child=True)
 UNEXPECTED = "Roster could not answer this request. Try again; if it keeps happening, tell your AWS engineer."
@@ -21,6 +22,7 @@ def api_resolver(console_origin: str = "") -> APIGatewayHttpResolver:
                       max_age=600) if console_origin else None
     app = APIGatewayHttpResolver(cors=cors)
     app.include_router(router)
+    app.include_router(scim_token_router)
 
     def refused(exc: ApiRefusal) -> Response[str]:
         logger.info("request refused", extra={"status": exc.status, "refusal": type(exc).__name__})

@@ -50,7 +50,24 @@ class OutcomeRecord:
     outcome: RowOutcome
 
 
-Write = NewAccount | AddressReservation | IdentityRecord | AccountUpdate | OutcomeRecord
+@dataclass(frozen=True)
+class DirectoryItem:
+    """Put one item of the Directory table (a SCIM user or its userName: docs/scim.md); with
+    `if_absent`, refused when its key is taken."""
+
+    item: Mapping[str, Any]
+    if_absent: bool = True
+
+
+@dataclass(frozen=True)
+class DirectoryItemRemoval:
+    """Delete one item of the Directory table (a SCIM userName given up: docs/scim.md)."""
+
+    key: Mapping[str, str]
+
+
+Write = (NewAccount | AddressReservation | IdentityRecord | AccountUpdate | OutcomeRecord | DirectoryItem
+         | DirectoryItemRemoval)
 # DynamoDB's limit per TransactWriteItems, and so the port's.
 MAX_WRITES_PER_TRANSACTION = 100
 
