@@ -29,6 +29,7 @@ from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_listing import UploadListing
 from roster.adapters.upload_store import UploadStore
 from roster.api.front_door import FrontDoor
+from roster.api.records import RecordsDesk
 from roster.api.sign_in import cognito_endpoint, sign_in_config
 from roster.api.uploads import UploadDesk
 from roster.approval.step import ApprovalStep
@@ -159,8 +160,9 @@ def front_door() -> FrontDoor:
     uploads = UploadDesk(records=job_store(), index=UploadListing(client("dynamodb"), settings.jobs_table),
                          files=upload_store(), applier=apply_requests(),
                          max_upload_bytes=settings.max_upload_bytes, approvals=approval_step())
-    return FrontDoor(uploads=uploads, directory=directory_store(),
-                     sign_in=sign_in_config(settings, client("cognito-idp")))
+    directory = directory_store()
+    return FrontDoor(uploads=uploads, directory=directory, sign_in=sign_in_config(settings, client("cognito-idp")),
+                     records=RecordsDesk(uploads, change_log(), directory))
 
 
 def console_connect_origins() -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from roster.api.access import Caller, signed_in_email
 from roster.api.errors import BadRequest
+from roster.api.records import RecordsDesk
 from roster.api.report import organisation_report_csv, report_file_name
 from roster.api.uploads import CsvDownload, UploadDesk
 from roster.ports import Directory
@@ -22,6 +23,7 @@ class FrontDoor:
     uploads: UploadDesk
     directory: Directory
     sign_in: dict[str, Any]  # GET /config: region, user pool, client, endpoints
+    records: RecordsDesk | None = None  # changes.csv and history (the record of changes)
 
     def caller(self, claims: dict[str, Any]) -> Caller:
         """The signed-in administrator the verified token names, and what they administer."""
