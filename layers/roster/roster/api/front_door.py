@@ -45,4 +45,6 @@ class FrontDoor:
         if not code.isalnum() or not 3 <= len(code) <= 10:
             raise BadRequest(f"Give ?ods= the organisation's ODS code ({_ODS}).")
         caller.require_administers(code)
-        return CsvDownload(report_file_name(code), organisation_report_csv(self.directory.accounts_in(code)))
+        organisation = self.directory.organisations({code}).get(code)
+        return CsvDownload(report_file_name(code), organisation_report_csv(self.directory.accounts_in(code),
+                                                                           organisation))
