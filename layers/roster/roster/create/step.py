@@ -1,11 +1,12 @@
 """The create phase: apply one batch of validated rows to the directory, each row exactly once.
 
 Every row ends in one transaction that writes the row's outcome together with its effect
-(account, address reservation, identity record), each conditional. A retried batch, a
+(account, address reservation, identity record) and the record of that change
+(docs/approval-and-plan.md#change-records), each conditional. A retried batch, a
 Lambda that died after writing, or a second upload of the same people finds the row or the
 person already there and reports the same outcome: no row ever makes a second account.
 
-New users: create/new_users.py. Leavers, joiners and updates: create/changes.py."""
+New users: create/new_users.py. Leavers, joiners and updates: create/account_changes.py."""
 
 from __future__ import annotations
 
