@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from roster.adapters.change_log import ChangeLog
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.holds import OrganisationHolds
 from roster.adapters.job_store import JobStore
@@ -31,6 +32,9 @@ from roster.ports import JobRecords, KeyService, OpenJobRecords, Transactions, U
 from roster.settings import get_settings
 from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.integration.conftest import TEST_PARAMETERS
+from tests.unit.audit.test_records import (  # noqa: F401 - on the fixtures below
+    test_given_a_record_when_committed_twice_then_the_second_is_refused_and_it_reads_back,
+)
 from tests.unit.fakes import FakeDirectory, FakeFiles, FakeJobs, FakeKms, FakeQueue, FakeTransactions
 from tests.unit.ports.test_directory import *  # noqa: F403 - the same tests, on the fixtures below
 from tests.unit.ports.test_directory import Loaded
@@ -43,10 +47,6 @@ from tests.unit.ports.test_transactions import LEEDS, Store
 from tests.unit.ports.test_upload_files import *  # noqa: F403
 from tests.unit.ports.test_upload_files import Upload
 from tests.unit.ports.test_upload_index import *  # noqa: F403
-from tests.unit.queue.test_dispatch import (
-    test_given_a_job_that_died_holding_when_its_hold_expires_then_the_next_dispatch_takes_it_over,  # noqa: F401
-    test_given_waiting_jobs_when_dispatched_then_they_start_in_upload_order_and_earlier_ones_block,  # noqa: F401
-)
 
 pytestmark = pytest.mark.integration
 BOTH = ["fake", "aws"]
@@ -63,7 +63,7 @@ def dynamodb(stack: EmbeddedStack) -> Any:
     """The stack's DynamoDB, with both tables emptied before each test."""
     client = stack.client("dynamodb")
     settings = get_settings()
-    for table in (settings.jobs_table, settings.directory_table):
+    for table in (settings.jobs_table, settings.directory_table, settings.changes_table):
         for page in client.get_paginator("scan").paginate(TableName=table, ProjectionExpression="pk, sk"):
             for key in page["Items"]:
                 client.delete_item(TableName=table, Key=key)
@@ -150,6 +150,13 @@ def store(request: pytest.FixtureRequest) -> Store:
     directory.put_organisation(LEEDS)
     return Store(DynamoDBTransactions(dynamodb, settings.directory_table, settings.jobs_table), directory,
                  directory.put_existing_account)
+
+
+@pytest.fixture
+def change_store(dynamodb: Any) -> tuple[Transactions, ChangeLog]:
+    settings = get_settings()
+    return (DynamoDBTransactions(dynamodb, settings.directory_table, settings.jobs_table, settings.changes_table),
+            ChangeLog(dynamodb, settings.changes_table))
 
 
 @pytest.fixture(params=BOTH)

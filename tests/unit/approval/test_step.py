@@ -430,18 +430,20 @@ def test_given_leavers_applied_before_the_window_then_they_do_not_count(world: R
     assert world.upload(_leavers("staff2.rx1@nhs.net")).state is JobState.QUEUED
 
 
-def test_given_the_plan_changed_since_it_was_approved_then_the_approval_does_not_carry_over(world: Roster) -> None:
+def test_given_the_directory_changed_since_it_was_approved_then_the_approved_plan_is_what_applies(
+        world: Roster) -> None:
     # Tom is a leaver already when the approver reads the plan: his row is Unchanged, one leaver in all.
     job = world.upload(_leavers(SARAH.email, TOM.email))
     world.directory.add_account(TOM.model_copy(update={"status": AccountStatus.ACTIVE}))  # Tom rejoined since
 
     after = _step(world).approve_upload(job.job_id, SECOND)
+    world.run_batches(job.job_id)
 
-    # Re-validated, the file would retire two: more than the plan approved. It waits again.
-    assert after.state is JobState.AWAITING_APPROVAL and after.approvals == {}
+    # Re-validated against the accounts as planned (docs/approval-and-plan.md#the-plan-is-binding), the file
+    # gives the plan the approver saw, so the approval holds; and Tom's Unchanged row retires nobody.
+    assert after.state is JobState.CREATING
     assert world.directory.account(TOM.email).status is AccountStatus.ACTIVE
-    assert world.directory.account(SARAH.email).status is AccountStatus.ACTIVE
-    assert world.workflow.executions == {}
+    assert world.directory.account(SARAH.email).status is AccountStatus.LEAVER
 
 
 def test_given_the_plan_unchanged_then_the_approval_applies_it(world: Roster) -> None:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from roster.audit.records import Provenance
 from roster.create.account_changes import AccountChanges
 from roster.create.batches import BatchRow
 from roster.create.new_users import NewUser, NewUsers
@@ -62,12 +63,17 @@ class RowApplier:
     transactions: Transactions
     password_hash_cost: int
     identity_retention_days: int
+    audit_retention_days: int = 400  # how long each change's record is kept (AuditRetentionDays)
 
     def apply(self, row: PlannedRow, extra: ExtraWrites, account: Account | None = None, actor: str = "") -> RowOutcome:
         """Apply the row once to `account` as read (read again should it have changed); a row whose
         userName is taken meanwhile raises ScimError 409."""
         # Every SCIM write is its own one-row change, under an id of its own (outcome line 1).
-        recorder = ScimRecorder(f"scim-{uuid.uuid4().hex}", self.jobs, self.transactions, utc_now(), extra=extra,
+        change_id = f"scim-{uuid.uuid4().hex}"
+        # The change's record says the channel is SCIM and the actor the token's name (docs/scim.md#tokens).
+        provenance = Provenance(source_id=change_id, by=actor, retention_days=self.audit_retention_days,
+                                channel="scim")
+        recorder = ScimRecorder(change_id, self.jobs, self.transactions, utc_now(), provenance, extra=extra,
                                 actor=actor)
         # A SCIM user signs in through the identity provider: the password generated for a new
         # account is sealed with a key nobody keeps, so it is never shown to anyone.
