@@ -351,3 +351,14 @@ class MetricSink(Protocol):
     def add_metric(self, name: str, unit: Any, value: float) -> None:
         """Add one measure."""
         ...
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+class UploadEventBus(Protocol):
+    """Where Upload State Changed events go (adapters.eventbridge.EventBridgeUploadEvents)."""
+
+    def publish(self, detail: Mapping[str, Any]) -> None:
+        """Put one event with this detail on the bus; raises when the bus did not take it."""
+        ...

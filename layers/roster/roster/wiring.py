@@ -14,9 +14,10 @@ from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from roster.adapters.apply_requests import LambdaApplyRequests
 from roster.adapters.clients import client
 from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.eventbridge import EventBridgeUploadEvents
 from roster.adapters.executions import CreatePhaseExecutions
 from roster.adapters.holds import OrganisationHolds
-from roster.adapters.idempotency import batch_idempotency, persistence_layer
+from roster.adapters.idempotency import batch_idempotency, event_idempotency, persistence_layer
 
 # Handlers call this once per invocation, before any idempotent send or batch.
 from roster.adapters.idempotency import register_lambda_context as register_lambda_context
@@ -33,6 +34,8 @@ from roster.api.uploads import UploadDesk
 from roster.approval.step import ApprovalStep
 from roster.create.step import CreateStep
 from roster.dead_letter.step import DeadLetters
+from roster.events.state_changes import UploadStateChange
+from roster.events.step import StateChangeEvents
 from roster.model.jobs import Job
 from roster.model.requests import BatchRequest
 from roster.notify.failure_notice import UploadFailureNotice
@@ -189,3 +192,28 @@ def sweeper() -> Sweeper:
         start_create_phase=lambda job_id: start_create_phase(jobs, workflow(), job_id),
         expire_waiting_approvals=approval_step().expire_waiting_approvals,
     )
+
+
+def state_change_events() -> StateChangeEvents:
+    """The Jobs table stream's consumer as deployed: each state change published once."""
+    return StateChangeEvents(_publish_change_once())
+
+
+@lru_cache(maxsize=1)
+def _publish_change_once() -> Callable[[UploadStateChange], None]:
+    bus = EventBridgeUploadEvents(client("events"), get_settings().event_bus_name)
+
+    def publish_event(change: dict[str, Any]) -> dict[str, str]:
+        bus.publish(change)
+        return {"published": str(change["change_key"])}
+
+    # Keyed by the change (upload id and stream sequence number): a redelivered stream record,
+    # a retried batch or a replayed invocation finds the change published and publishes nothing.
+    publisher: Callable[..., dict[str, str]] = idempotent_function(
+        data_keyword_argument="change", config=event_idempotency, persistence_store=persistence_layer(),
+    )(publish_event)
+
+    def publish_once(change: UploadStateChange) -> None:
+        publisher(change=change.detail())
+
+    return publish_once

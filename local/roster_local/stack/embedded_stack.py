@@ -24,6 +24,7 @@ from moto import mock_aws
 
 from roster_local import moto_patches
 from roster_local.stack.cognito import create_sign_in
+from roster_local.stack.event_resources import EventResources
 from roster_local.stack.lambdas import ChaosRule, FunctionSpec, InProcessLambda
 from roster_local.stack.malloc_arenas import limit_malloc_arenas
 from roster_local.stack.operations_resources import OperationsResources
@@ -83,6 +84,7 @@ class EmbeddedStack:
             self._ref, self._get_att, self.template.get("Conditions", {}),
         )
         self.operations = OperationsResources(self, REGION, ACCOUNT_ID)
+        self.events = EventResources(self, REGION, ACCOUNT_ID)
 
     # -- lifecycle --------------------------------------------------------------------
     def __enter__(self) -> EmbeddedStack:
@@ -108,6 +110,7 @@ class EmbeddedStack:
 
     def stop(self) -> None:
         self.lambdas.wait_idle(timeout=60)
+        self.events.stop()
         self.lambdas.uninstall()
         if self._mock is not None:
             self._mock.stop()
@@ -164,6 +167,7 @@ class EmbeddedStack:
             self._put_bucket_policy(props)
         for _logical, props in self._resources("AWS::Logs::LogGroup"):
             self.client("logs").create_log_group(logGroupName=self.resolver.resolve(props["LogGroupName"]))
+        self.events.create_buses()
         # Before the functions: their environment names the user pool and its client.
         create_sign_in(self)
         self.operations.create_queues()
@@ -189,7 +193,7 @@ class EmbeddedStack:
             kwargs["SSESpecification"] = {"Enabled": sse["SSEEnabled"], "SSEType": sse.get("SSEType", "KMS"),
                                           **({"KMSMasterKeyId": sse["KMSMasterKeyId"]}
                                              if "KMSMasterKeyId" in sse else {})}
-        dynamodb.create_table(TableName=name, **kwargs)
+        dynamodb.create_table(TableName=name, **kwargs, **self.events.stream_specification(props))
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
@@ -287,7 +291,7 @@ class EmbeddedStack:
             if event["Type"] == "HttpApi":
                 continue  # `roster local serve` routes HTTP requests to the function itself
             if event["Type"] != "S3":
-                if self.operations.connect_event(logical, event):
+                if self.operations.connect_event(logical, event) or self.events.connect_event(logical, event):
                     continue
                 raise NotImplementedError(f"the embedded stack does not connect {event['Type']} events yet")
             properties = self.resolver.resolve(event["Properties"])
@@ -316,7 +320,7 @@ class EmbeddedStack:
             name = self._get_att(logical, "Arn")
         elif kind == "AWS::Serverless::Function" and "FunctionName" in props:
             name = self.resolver.resolve(props["FunctionName"])
-        elif (operations_name := self.operations.ref(logical, kind)) is not None:
+        elif (operations_name := self.operations.ref(logical, kind) or self.events.ref(logical, kind)) is not None:
             name = operations_name
         else:
             name = f"{self.stack_name}-{logical}"
@@ -324,7 +328,9 @@ class EmbeddedStack:
         return name
 
     def _get_att(self, logical: str, attribute: str) -> str:
-        operations_value = self.operations.get_att(logical, self.template["Resources"][logical]["Type"], attribute)
+        kind = self.template["Resources"][logical]["Type"]
+        operations_value = (self.operations.get_att(logical, kind, attribute)
+                            or self.events.get_att(logical, kind, attribute))
         if operations_value is not None:
             return operations_value
         if attribute != "Arn":
