@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -20,7 +20,6 @@ from roster.events.step import StreamRecordImages
 
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
 
 
 def _images(record: DynamoDBRecord) -> StreamRecordImages:
@@ -35,7 +34,6 @@ def _images(record: DynamoDBRecord) -> StreamRecordImages:
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 @event_source(data_class=DynamoDBStreamEvent)
 def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
     wiring.register_lambda_context(context)
