@@ -209,3 +209,12 @@ def test_a_good_file_validated_then_uploaded_runs_to_the_end_and_its_results_dow
     assert [r["Result"] for r in created] == ["Created"] * 20
     assert all(r["Assigned Email"].endswith("@nhs.net") for r in created)
     assert any(r["Temporary Password"] for r in created)  # rows that gave no password got one
+
+    # What it changed (docs/approval-and-plan.md#changes-and-history): one Create line per account it made.
+    with page.expect_download() as changes:
+        row.get_by_role("link", name="Download changes").click()
+    applied = rows_of(changes.value)
+    assert changes.value.suggested_filename == "users-changes.csv"
+    assert [r["Action"] for r in applied] == ["Create"] * 20
+    assert {r["Email Address"] for r in applied} == {r["Assigned Email"] for r in created}
+    assert all(r["Applied At"] for r in applied)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from roster.adapters.change_log import ChangeLog
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.job_store import JobStore
 from roster.adapters.transactions import DynamoDBTransactions
@@ -17,6 +18,9 @@ from roster.ports import JobRecords, Transactions, UploadFiles
 from roster.settings import get_settings
 from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.integration.conftest import TEST_PARAMETERS
+from tests.unit.test_change_records import (
+    test_given_a_record_when_committed_twice_then_the_second_is_refused_and_it_reads_back,  # noqa: F401
+)
 from tests.unit.test_directory_reads import (
     Loaded,
     test_given_accounts_then_only_active_ones_are_counted_per_organisation,  # noqa: F401
@@ -52,7 +56,7 @@ def dynamodb(stack: EmbeddedStack) -> Any:
     """The stack's DynamoDB, with both tables emptied before each test."""
     client = stack.client("dynamodb")
     settings = get_settings()
-    for table in (settings.jobs_table, settings.directory_table):
+    for table in (settings.jobs_table, settings.directory_table, settings.changes_table):
         for page in client.get_paginator("scan").paginate(TableName=table, ProjectionExpression="pk, sk"):
             for key in page["Items"]:
                 client.delete_item(TableName=table, Key=key)
@@ -73,6 +77,13 @@ def store(dynamodb: Any) -> Store:
     directory.put_organisation(LEEDS)
     return Store(DynamoDBTransactions(dynamodb, settings.directory_table, settings.jobs_table), directory,
                  directory.put_existing_account)
+
+
+@pytest.fixture
+def change_store(dynamodb: Any) -> tuple[Transactions, ChangeLog]:
+    settings = get_settings()
+    return (DynamoDBTransactions(dynamodb, settings.directory_table, settings.jobs_table, settings.changes_table),
+            ChangeLog(dynamodb, settings.changes_table))
 
 
 @pytest.fixture

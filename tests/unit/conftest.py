@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from roster.audit.records import Provenance
 from roster.create.step import CreateStep
 from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.jobs import Job, JobState
@@ -84,7 +85,9 @@ class Roster:
         step = CreateStep(job_id=job_id, directory=self.directory, jobs=self.jobs, files=self.files,
                           transactions=self.transactions, cipher=cipher,
                           password_hash_cost=self.settings.password_hash_cost,
-                          identity_retention_days=self.settings.identity_retention_days, now=now)
+                          identity_retention_days=self.settings.identity_retention_days,
+                          provenance=Provenance(job_id, job.uploader, self.settings.audit_retention_days),
+                          change_log=self.transactions, now=now)
         return step
 
     def upload(self, text: str, *, admin: str = ADMIN, validate_only: bool = False,

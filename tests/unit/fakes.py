@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from roster.accounts.addresses import address_base_of, suffix_of
 from roster.emails import OutgoingEmail
 from roster.errors import JobNotFound, JobStateChanged
+from roster.model.changes import ChangeRecord
 from roster.model.directory import (
     Account,
     AccountStatus,
@@ -218,6 +219,8 @@ class FakeTransactions:
         self.cancellations: list[Cancelled] = []
         self.pending_conflicts = 0
         self.before_commit: Callable[[Mapping[str, Write]], None] | None = None
+        # The record of changes, by (account, channel, source, line); it is also the ChangeLog port.
+        self.change_records: dict[tuple[str, str, str, int], ChangeRecord] = {}
 
     def conflict_next(self, times: int = 1) -> None:
         self.pending_conflicts += times
@@ -251,6 +254,8 @@ class FakeTransactions:
             return write.identity not in directory.identity_records
         if isinstance(write, OutcomeRecord):
             return (write.job_id, write.outcome.line) not in self.jobs.row_outcomes
+        if isinstance(write, ChangeRecord):
+            return _record_key(write) not in self.change_records
         account = directory.accounts_by_email.get(write.email)
         return account is not None and account.status is write.expected_status and account.ods == write.expected_ods
 
@@ -267,8 +272,18 @@ class FakeTransactions:
             directory.identity_records[write.identity] = write
         elif isinstance(write, OutcomeRecord):
             self.jobs.row_outcomes[(write.job_id, write.outcome.line)] = write.outcome
+        elif isinstance(write, ChangeRecord):
+            self.change_records[_record_key(write)] = write
         else:
             self._update(write)
+
+    def for_upload(self, upload_id: str, channel: str = "upload") -> Iterator[ChangeRecord]:
+        found = [r for r in self.change_records.values() if (r.channel, r.source_id) == (channel, upload_id)]
+        return iter(sorted(found, key=lambda r: (r.line, r.email)))
+
+    def for_account(self, email: str) -> list[ChangeRecord]:
+        found = [r for r in self.change_records.values() if r.email == email.lower()]
+        return sorted(found, key=lambda r: (r.at, r.line), reverse=True)
 
     def _update(self, write: AccountUpdate) -> None:
         account = self.directory.accounts_by_email[write.email]
@@ -279,6 +294,10 @@ class FakeTransactions:
         self.directory.accounts_by_email[write.email] = Account.model_validate(
             {k: v for k, v in stored.items() if k in Account.model_fields})
         self.directory.credentials[write.email] = {k: v for k, v in stored.items() if k not in Account.model_fields}
+
+
+def _record_key(record: ChangeRecord) -> tuple[str, str, str, int]:
+    return (record.email, record.channel, record.source_id, record.line)
 
 
 @dataclass

@@ -54,7 +54,7 @@ def test_given_new_users_with_free_addresses_then_they_are_created_in_one_transa
 
     [group] = roster.transactions.commits
     assert sorted(group) == sorted(f"{line}:{name}" for line in (2, 3)
-                                   for name in ("account", "address", "identity", "outcome"))
+                                   for name in ("account", "address", "identity", "outcome", "change"))
 
 
 def test_given_a_generated_password_then_only_its_hash_is_stored_and_a_change_is_forced(roster: Roster) -> None:

@@ -229,13 +229,16 @@ export class UploadsPanel {
     const mayHaveResults = mine && RESULTS_STATES.has(upload.state) && upload.results_available !== false;
     const hasReport = upload.state && !BEFORE_REPORT_STATES.has(upload.state);
     const awaitingApproval = upload.state === 'AWAITING_APPROVAL';
-    const actionsKey = `${mayHaveResults}|${hasReport}|${awaitingApproval}`;
+    // What an applied upload changed (docs/approval-and-plan.md#changes-and-history): its administrators' to read.
+    const wasApplied = RESULTS_STATES.has(upload.state);
+    const actionsKey = `${mayHaveResults}|${hasReport}|${awaitingApproval}|${wasApplied}`;
     if (row.actionsKey !== actionsKey) {
       row.actionsKey = actionsKey;
       this.keepingFocus(row, () => {
         row.results.replaceChildren(...[
           mayHaveResults && this.downloadLink(row, upload, 'results.csv', 'results', 'Download results'),
           hasReport && this.downloadLink(row, upload, 'validation.csv', 'validation', 'Validation report'),
+          wasApplied && this.downloadLink(row, upload, 'changes.csv', 'changes', 'Download changes'),
         ].filter(Boolean));
         row.actions.replaceChildren(...(awaitingApproval ? [
           this.downloadLink(row, upload, 'plan.csv', 'plan', 'Download plan'),

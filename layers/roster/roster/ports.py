@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from roster.emails import OutgoingEmail
+from roster.model.changes import ChangeRecord
 from roster.model.directory import Account, DirectorySnapshot, IdentityRecord, Organisation
 from roster.model.files import DownloadLink, UploadedObject
 from roster.model.jobs import ExecutionStatus, Job, JobState, OpenJob, QueuedJob, RowOutcome, UploadPage
@@ -154,6 +155,20 @@ class Transactions(Protocol):
 
     def commit(self, writes: Mapping[str, Write]) -> Cancelled | None:
         """Apply every write or none; None when committed, else why it was cancelled."""
+        ...
+
+
+class ChangeLog(Protocol):
+    """Reads of the record of changes (adapters.change_log.ChangeLog;
+    docs/approval-and-plan.md#change-records). Records are written only through
+    `Transactions`, each with the change it records."""
+
+    def for_upload(self, upload_id: str, channel: str = "upload") -> Iterator[ChangeRecord]:
+        """An upload's records, in line order."""
+        ...
+
+    def for_account(self, email: str) -> list[ChangeRecord]:
+        """Every record of one account, newest first."""
         ...
 
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     queue_timeout_minutes: int = Field(default=1440, ge=1)
     upload_retention_days: int = Field(default=30, ge=1)  # the bucket keeps uploads and results this long
     event_bus_name: str = ""  # Upload State Changed events (template.yaml's EventBus; roster.events)
+    # The record of changes (docs/approval-and-plan.md#change-records): its table and how long it is kept.
+    changes_table: str = ""
+    audit_retention_days: int = Field(default=400, ge=1)
 
 
 @lru_cache(maxsize=1)

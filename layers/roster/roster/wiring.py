@@ -12,6 +12,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
 from roster.adapters.apply_requests import LambdaApplyRequests
+from roster.adapters.change_log import ChangeLog
 from roster.adapters.clients import client
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.eventbridge import EventBridgeUploadEvents
@@ -29,9 +30,11 @@ from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_listing import UploadListing
 from roster.adapters.upload_store import UploadStore
 from roster.api.front_door import FrontDoor
+from roster.api.records import RecordsDesk
 from roster.api.sign_in import cognito_endpoint, sign_in_config
 from roster.api.uploads import UploadDesk
 from roster.approval.step import ApprovalStep
+from roster.audit.records import Provenance
 from roster.create.step import CreateStep
 from roster.dead_letter.step import DeadLetters
 from roster.events.state_changes import UploadStateChange
@@ -70,9 +73,10 @@ def organisation_holds() -> OrganisationHolds:
 
 
 def transactions() -> DynamoDBTransactions:
-    """Row transactions across the Directory and Jobs tables."""
+    """Row transactions across the Directory, Jobs and Changes tables."""
     settings = get_settings()
-    return DynamoDBTransactions(client("dynamodb"), settings.directory_table, settings.jobs_table)
+    return DynamoDBTransactions(client("dynamodb"), settings.directory_table, settings.jobs_table,
+                                settings.changes_table)
 
 
 def workflow() -> StepFunctionsWorkflow:
@@ -125,7 +129,14 @@ def create_step(job_id: str) -> CreateStep:
     cipher = JobCipher.of_job(key_service(), job.data_key, job_id)
     return CreateStep(job_id=job_id, directory=directory_store(), jobs=jobs, files=upload_store(),
                       transactions=transactions(), cipher=cipher, password_hash_cost=settings.password_hash_cost,
-                      identity_retention_days=settings.identity_retention_days)
+                      identity_retention_days=settings.identity_retention_days,
+                      provenance=Provenance(job_id, job.uploader, settings.audit_retention_days),
+                      change_log=change_log())
+
+
+def change_log() -> ChangeLog:
+    """Reads of the record of changes (docs/approval-and-plan.md#change-records)."""
+    return ChangeLog(client("dynamodb"), get_settings().changes_table)
 
 
 def run_batch_once(request: dict[str, Any]) -> dict[str, Any]:
@@ -152,8 +163,9 @@ def front_door() -> FrontDoor:
     uploads = UploadDesk(records=job_store(), index=UploadListing(client("dynamodb"), settings.jobs_table),
                          files=upload_store(), applier=apply_requests(),
                          max_upload_bytes=settings.max_upload_bytes, approvals=approval_step())
-    return FrontDoor(uploads=uploads, directory=directory_store(),
-                     sign_in=sign_in_config(settings, client("cognito-idp")))
+    directory = directory_store()
+    return FrontDoor(uploads=uploads, directory=directory, sign_in=sign_in_config(settings, client("cognito-idp")),
+                     records=RecordsDesk(uploads, change_log(), directory))
 
 
 def console_connect_origins() -> list[str]:

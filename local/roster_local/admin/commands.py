@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from rich.console import Console
 from rich.table import Table
@@ -61,7 +62,8 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
         decide = commands.add_parser(name, parents=[common], help=what)
         decide.add_argument("upload_id", metavar="UPLOAD_ID")
     for name, what in (("validation", "its validation report"), ("plan", "what each row will do (its plan)"),
-                       ("results", "its results file (yours only)")):
+                       ("results", "its results file (yours only)"),
+                       ("changes", "what it changed (changes.csv), for its organisations' administrators")):
         download = commands.add_parser(name, parents=[common], help=what)
         download.add_argument("upload_id", metavar="UPLOAD_ID")
         download.add_argument("-o", "--output", type=Path)
@@ -69,6 +71,9 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
                                                                   "upload back")
     report.add_argument("--ods", required=True)
     report.add_argument("-o", "--output", type=Path)
+    history = commands.add_parser("history", parents=[common], help="every recorded change to one account, newest "
+                                                                    "first")
+    history.add_argument("email", metavar="EMAIL")
     directory_load.add_command(commands)
 
 
@@ -80,7 +85,7 @@ def _waiting(parser: argparse.ArgumentParser) -> None:
 def run_administrator_command(args: argparse.Namespace) -> int:
     handlers = {"login": login, "sample": sample, "upload": upload, "apply": apply, "uploads": uploads,
                 "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
-                "results": results, "report": report,
+                "results": results, "report": report, "changes": changes, "history": history,
                 "directory": directory_load.run}
     try:
         return handlers[args.command](args)
@@ -190,6 +195,28 @@ def cancel(args: argparse.Namespace) -> int:
 def results(args: argparse.Namespace) -> int:
     name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/results.csv")
     return _save(args, name, data)
+
+
+def changes(args: argparse.Namespace) -> int:
+    name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/changes.csv")
+    return _save(args, name, data)
+
+
+def history(args: argparse.Namespace) -> int:
+    email = args.email.strip().lower()
+    answer = _api(args).get_json(f"/accounts/{quote(email, safe='@')}/history")
+    if args.json:
+        print(json.dumps(answer, indent=1))
+        return 0
+    if not answer["changes"]:
+        print(f"No recorded change to {email}.")
+        return 0
+    table = Table("Applied At", "Action", "Field", "Old", "New", "Upload", "By", title=f"History of {email}")
+    for change in answer["changes"]:
+        table.add_row(change["at"], change["action"], change["field"], change["old"], change["new"],
+                      change["upload_id"], change["by"])
+    Console(width=200).print(table)
+    return 0
 
 
 def report(args: argparse.Namespace) -> int:

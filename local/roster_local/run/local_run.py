@@ -1,6 +1,6 @@
 """`roster local run`: upload files as an administrator would, on the embedded stack, and
 write what came back (local-run.md: job.json, validation.csv, plan.csv, results.csv,
-emails/*.eml, mailbox-report.csv). With `--approve-as`, an upload that waits for approval
+changes.csv, emails/*.eml, mailbox-report.csv). With `--approve-as`, an upload that waits for approval
 is approved by that administrator, as `roster approve` would."""
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from pathlib import Path
 
 import requests
 
+from roster.adapters.change_log import ChangeLog
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.executions import CreatePhaseExecutions
 from roster.adapters.job_store import JobStore
 from roster.adapters.upload_store import UploadStore
+from roster.audit.changes_file import APPLIED_STATES, changes_csv
 from roster.dead_letter.step import dead_lettered_uploads
 from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
@@ -94,6 +96,7 @@ class LocalRun:
         self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
         self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
         self.executions = CreatePhaseExecutions(stack.client("stepfunctions"), settings.state_machine_arn)
+        self.changes = ChangeLog(stack.client("dynamodb"), settings.changes_table)
 
     def run(self, files: list[Path], parallel: bool = False, approve_as: str | None = None) -> list[UploadResult]:
         """Upload every file (one after the other, or all at once) and wait for each to finish;
@@ -269,6 +272,9 @@ class LocalRun:
             (folder / "plan.csv").write_bytes(self.uploads.read(job.plan_key))
         if job.results_key:
             (folder / "results.csv").write_bytes(self.uploads.read(job.results_key))
+        if job.state in APPLIED_STATES:  # what it changed (docs/approval-and-plan.md#changes-and-history)
+            changes = changes_csv(self.changes.for_upload(job.job_id))
+            (folder / "changes.csv").write_text(changes, encoding="utf-8", newline="")
         for number, raw in enumerate(sent_emails(job.job_id), start=1):
             (folder / "emails" / f"{number:02d}.eml").write_bytes(raw)
         return UploadResult(index, path, job, folder)

@@ -13,6 +13,7 @@ import pytest
 
 from roster.api.front_door import FrontDoor
 from roster.api.http import api_resolver
+from roster.api.records import RecordsDesk
 from roster.api.uploads import UploadDesk
 from roster.approval.policy import ApprovalRefused, ApprovalRequest
 from roster.errors import JobNotFound, NotAwaitingApproval
@@ -20,6 +21,7 @@ from roster.model.directory import Account, Organisation
 from roster.model.files import DownloadLink
 from roster.model.jobs import Job, JobState, UploadPage, organisation_listing, uploader_listing
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
+from tests.unit import fakes
 
 ADMIN = "admin@example.nhs.net"  # administers RX1, RY2 and Y0301
 PRACTICE = "practice.manager@example.nhs.net"  # administers Y0301 only
@@ -118,6 +120,9 @@ class FakeDirectory:
     def accounts_in(self, ods: str) -> list[Account]:
         return [a for a in self.accounts if a.ods == ods]
 
+    def account(self, email: str) -> Account | None:
+        return next((a for a in self.accounts if a.email == email.lower()), None)
+
 
 @dataclass
 class FakeApplier:
@@ -173,8 +178,11 @@ class FrontDoorClient:
         self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
         desk = UploadDesk(self.records, self.records, self.files, self.applier, max_upload_bytes=5_242_880,
                           clock=lambda: self.now, approvals=FakeApprovals(self.records))
+        # The record of changes: the unit fakes' transactions keep it and read it back (the ChangeLog port).
+        self.changes = fakes.FakeTransactions(fakes.FakeDirectory(), fakes.FakeJobs())
         self.front_door = FrontDoor(desk, self.directory, {"region": "eu-west-2", "user_pool_id": "pool",
-                                                           "client_id": "client"})
+                                                           "client_id": "client"},
+                                    records=RecordsDesk(desk, self.changes, self.directory))
         self.resolver = api_resolver()
 
     def request(self, method: str, path: str, as_admin: str | None = ADMIN, query: dict[str, str] | None = None,

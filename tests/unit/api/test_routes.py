@@ -14,7 +14,8 @@ from tests.unit.api.conftest import ADMIN, NOBODY, PRACTICE
 
 PROTECTED = [("GET", "/me"), ("POST", "/uploads"), ("GET", "/uploads"),
              ("GET", "/uploads/{id}"), ("GET", "/uploads/{id}/validation.csv"), ("POST", "/uploads/{id}/apply"),
-             ("GET", "/uploads/{id}/results.csv"), ("GET", "/report.csv")]
+             ("GET", "/uploads/{id}/results.csv"), ("GET", "/report.csv"), ("GET", "/uploads/{id}/changes.csv"),
+             ("GET", "/accounts/amir.khan%40nhs.net/history")]
 
 
 def _rows(text: str) -> list[list[str]]:

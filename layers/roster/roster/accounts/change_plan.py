@@ -80,7 +80,7 @@ def plan_change(fields: UserFields, account: Account, *, password_given: bool,
         return ChangePlan(RowAction.JOINER, changes=changes, password_changed=password_given, notes=notes)
     if moves_active_user(account, fields.ods):
         return ChangePlan(None, Refusal.MOVES_ACTIVE_USER)
-    changes = field_changes(fields, account)
+    changes = default_display_name_follows(fields, account, field_changes(fields, account), organisations or {})
     if not changes and not password_given:
         return ChangePlan(RowAction.UNCHANGED)
     return ChangePlan(RowAction.UPDATE, changes=changes, password_changed=password_given)
@@ -101,6 +101,29 @@ def field_changes(fields: UserFields, account: Account) -> tuple[FieldChange, ..
         if new is not None and new != old:
             changes.append(FieldChange(name, UPDATABLE_COLUMNS[name], old, new))
     return tuple(changes)
+
+
+def default_display_name_follows(fields: UserFields, account: Account, changes: tuple[FieldChange, ...],
+                                 organisations: Mapping[str, Organisation]) -> tuple[FieldChange, ...]:
+    """An update that renames an account whose display name is the default (or none) keeps it the
+    default: it becomes the new names' default, unless the row gives a display name of its own. The
+    organisation report leaves a default display name blank, and a cell still holding the old default
+    (an older report) counts as blank (docs/csv-format.md#what-a-row-does)."""
+    organisation = organisations.get(account.ods)
+    renamed = any(change.field in ("first_name", "last_name") for change in changes)
+    if organisation is None or not renamed:
+        return changes
+    old_default = default_display_name(account.first_name, account.last_name, organisation)
+    if account.display_name not in (None, old_default) or fields.display_name not in (None, old_default):
+        return changes
+    new = default_display_name(fields.first_name or account.first_name, fields.last_name or account.last_name,
+                               organisation)
+    kept = tuple(change for change in changes if change.field != "display_name")
+    if new == account.display_name:
+        return kept
+    order = list(UPDATABLE_FIELDS)
+    followed = FieldChange("display_name", UPDATABLE_COLUMNS["display_name"], account.display_name, new)
+    return tuple(sorted((*kept, followed), key=lambda change: order.index(change.field)))
 
 
 def _joiner_changes(fields: UserFields, account: Account,
@@ -135,7 +158,8 @@ def _old_organisations_values(fields: UserFields, account: Account, joining: Org
                      f"{joining.ods} has purchased.")
     old_default = leaving is not None and account.display_name == default_display_name(
         account.first_name, account.last_name, leaving)
-    if fields.display_name is None and old_default:
+    # A cell holding the old default (an older organisation report) counts as blank.
+    if fields.display_name in (None, account.display_name) and old_default:
         new = default_display_name(fields.first_name or account.first_name, fields.last_name or account.last_name,
                                    joining)
         if new != account.display_name:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from roster.adapters.change_log import change_put
 from roster.adapters.directory_store import (
     account_item,
     account_key,
@@ -19,6 +20,7 @@ from roster.adapters.directory_store import (
 from roster.adapters.dynamodb import to_item
 from roster.adapters.job_store import outcome_item
 from roster.errors import TransientInfrastructureError
+from roster.model.changes import ChangeRecord
 from roster.model.directory import IdentityRecord
 from roster.model.writes import AccountUpdate, AddressReservation, Cancelled, NewAccount, OutcomeRecord, Write
 
@@ -28,12 +30,13 @@ _NO_REASON = (None, "None")
 
 
 class DynamoDBTransactions:
-    """All-or-nothing writes across the Directory and Jobs tables."""
+    """All-or-nothing writes across the Directory, Jobs and Changes tables."""
 
-    def __init__(self, dynamodb: Any, directory_table: str, jobs_table: str) -> None:
+    def __init__(self, dynamodb: Any, directory_table: str, jobs_table: str, changes_table: str = "") -> None:
         self.dynamodb = dynamodb
         self.directory_table = directory_table
         self.jobs_table = jobs_table
+        self.changes_table = changes_table  # the record of changes; only these transactions write it
 
     def commit(self, writes: Mapping[str, Write]) -> Cancelled | None:
         """Apply every write or none; None when committed, else the writes refused by name."""
@@ -61,6 +64,10 @@ class DynamoDBTransactions:
             return _put(self.directory_table, identity_item(write))
         if isinstance(write, OutcomeRecord):
             return outcome_item(self.jobs_table, write.job_id, write.outcome)
+        if isinstance(write, ChangeRecord):
+            if not self.changes_table:
+                raise ValueError("a change record needs the Changes table (ROSTER_CHANGES_TABLE)")
+            return change_put(self.changes_table, write)
         return account_update_item(self.directory_table, write)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from roster.api.access import Caller, signed_in_email
 from roster.api.downloads import CsvDownload, made_download
 from roster.api.errors import BadRequest
+from roster.api.records import RecordsDesk
 from roster.api.report import organisation_report_csv, report_file_name
 from roster.api.uploads import UploadDesk
 from roster.ports import Directory
@@ -23,6 +24,7 @@ class FrontDoor:
     uploads: UploadDesk
     directory: Directory
     sign_in: dict[str, Any]  # GET /config: region, user pool, client, endpoints
+    records: RecordsDesk | None = None  # changes.csv and history (the record of changes)
 
     def caller(self, claims: dict[str, Any]) -> Caller:
         """The signed-in administrator the verified token names, and what they administer."""
@@ -44,5 +46,6 @@ class FrontDoor:
         if not code.isalnum() or not 3 <= len(code) <= 10:
             raise BadRequest(f"Give ?ods= the organisation's ODS code ({_ODS}).")
         caller.require_administers(code)
-        text = organisation_report_csv(self.directory.accounts_in(code))
+        organisation = self.directory.organisations({code}).get(code)
+        text = organisation_report_csv(self.directory.accounts_in(code), organisation)
         return made_download(self.uploads.files, report_file_name(code), text)

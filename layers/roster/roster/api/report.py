@@ -1,6 +1,10 @@
 """The organisation report (api.md `GET /report.csv`): every account of one organisation in
 the current upload format with Email Address filled in, so that an administrator can edit
-it (Status `leaver`, or any cell) and upload it back. Unedited, every row is Unchanged."""
+it (Status `leaver`, or any cell) and upload it back. Unedited, every row is Unchanged.
+
+A display name that is the default (`LAST, First (Organisation)`) is left blank, so that it stays
+the default when the names or the organisation change on the way back
+(roster.accounts.change_plan.default_display_name_follows)."""
 
 from __future__ import annotations
 
@@ -9,17 +13,18 @@ from collections.abc import Iterable
 import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
+from roster.accounts.change_plan import default_display_name
 from roster.api.csv_text import csv_text
 from roster.contract.columns import CURRENT_COLUMNS
 from roster.contract.spreadsheet import escape_formula
-from roster.model.directory import Account, AccountStatus
+from roster.model.directory import Account, AccountStatus, Organisation
 
 
-def organisation_report_csv(accounts: Iterable[Account]) -> str:
-    """The accounts, sorted by address, one upload row each (Password blank)."""
+def organisation_report_csv(accounts: Iterable[Account], organisation: Organisation | None = None) -> str:
+    """The accounts, sorted by address, one upload row each (Password blank; a default display name blank)."""
     rows = [CURRENT_COLUMNS]
     for account in sorted(accounts, key=lambda a: a.email):
-        rows.append(tuple(escape_formula(cell) for cell in _row(account)))
+        rows.append(tuple(escape_formula(cell) for cell in _row(account, organisation)))
     return csv_text(rows)
 
 
@@ -27,12 +32,14 @@ def report_file_name(ods: str) -> str:
     return f"{ods.upper()}-accounts.csv"
 
 
-def _row(account: Account) -> tuple[str, ...]:
+def _row(account: Account, organisation: Organisation | None) -> tuple[str, ...]:
+    default = organisation is not None and account.display_name == default_display_name(
+        account.first_name, account.last_name, organisation)
     return (
         account.title or "",
         account.first_name,
         account.last_name,
-        account.display_name or "",
+        "" if default else account.display_name or "",
         account.job_title or "",
         account.ods,
         account.unit or "",

@@ -12,8 +12,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from roster.api.access import Caller
 from roster.api.downloads import CsvDownload
-from roster.api.errors import BadRequest
+from roster.api.errors import BadRequest, NotFound
 from roster.api.front_door import FrontDoor
+from roster.api.records import RecordsDesk
 from roster.api.sample import sample_csv, sample_file_name
 from roster.contract.columns import UploadFormat
 
@@ -117,6 +118,23 @@ def cancel(upload_id: str) -> dict[str, Any]:
 @router.get("/uploads/<upload_id>/results.csv")
 def results(upload_id: str) -> Response[str]:
     return _csv(_front_door().uploads.results(_caller(), upload_id))
+
+
+@router.get("/uploads/<upload_id>/changes.csv")
+def changes(upload_id: str) -> Response[str]:
+    return _csv(_records().changes_csv(_caller(), upload_id))
+
+
+@router.get("/accounts/<email>/history")
+def account_history(email: str) -> dict[str, Any]:
+    return _records().history(_caller(), email)
+
+
+def _records() -> RecordsDesk:
+    records = _front_door().records
+    if records is None:
+        raise NotFound("The record of changes is not available here.")
+    return records
 
 
 @router.get("/report.csv")

@@ -147,6 +147,10 @@ class UploadDesk:
         except NotAwaitingApproval as exc:
             raise Conflict(str(exc)) from None
 
+    def visible(self, caller: Caller, upload_id: str) -> Job:
+        """The upload, when the caller may see it (404 and 403 otherwise)."""
+        return self._visible(caller, upload_id)
+
     # -- helpers ---------------------------------------------------------------------------
     def _visible(self, caller: Caller, upload_id: str) -> Job:
         caller.require_an_organisation()

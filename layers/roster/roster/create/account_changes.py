@@ -1,7 +1,8 @@
 """Leaver, joiner and update rows in the create phase: the change planned at validation,
 re-checked against the account as it is now (roster.accounts.change_plan.recheck), then written
-with the row's outcome in one transaction that only commits if the account has not
-changed since it was read."""
+with the row's outcome and the change's record (docs/approval-and-plan.md#change-records)
+in one transaction that only commits if the account has not changed since it was read. A row
+whose plan no longer holds fails, saying what changed it, by whom and when."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from roster.accounts.change_plan import ChangePlan, joined_organisation, recheck
+from roster.accounts.change_plan import ChangePlan, Refusal, joined_organisation, recheck
+from roster.audit.attribution import changed_since
+from roster.audit.records import updated_record
 from roster.create.batches import BatchRow, password_purpose
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.errors import TransientInfrastructureError
@@ -19,7 +22,7 @@ from roster.model.rows import RowAction, RowResult, UserFields
 from roster.model.writes import AccountUpdate
 from roster.passwords.generated import hash_password, verify_password
 from roster.passwords.sealing import JobCipher
-from roster.ports import Directory
+from roster.ports import ChangeLog, Directory
 from roster.rules.status import LEAVER
 
 
@@ -34,6 +37,7 @@ class AccountChange:
     removes: list[str] = field(default_factory=list)
     expected_status: AccountStatus = AccountStatus.ACTIVE
     password_hash_needed: bool = False
+    no_longer_holds: bool = False  # failed because the account changed since the row was planned
 
 
 def plan_change(row: BatchRow, account: Account, now: str, organisations: Mapping[str, Organisation] | None = None,
@@ -49,7 +53,8 @@ def plan_change(row: BatchRow, account: Account, now: str, organisations: Mappin
 def account_change(plan: ChangePlan, fields: UserFields, account: Account, now: str) -> AccountChange:
     """A change plan as the result, message and stored attributes of applying it."""
     if plan.action is None:
-        return AccountChange(RowResult.FAILED, plan.reason)
+        return AccountChange(RowResult.FAILED, plan.reason,
+                             no_longer_holds=plan.refusal is Refusal.PLAN_NO_LONGER_HOLDS)
     if plan.action is RowAction.UNCHANGED:
         if fields.status == LEAVER:
             return AccountChange(RowResult.UNCHANGED, f"{account.email} is already a leaver.")
@@ -69,6 +74,9 @@ def account_change(plan: ChangePlan, fields: UserFields, account: Account, now: 
                          sets={c.field: c.new for c in plan.changes}, password_hash_needed=plan.password_changed)
 
 
+_ACTION_OF_RESULT = {RowResult.UPDATED: "Update", RowResult.LEAVER: "Leaver", RowResult.JOINER: "Joiner"}
+
+
 @dataclass
 class AccountChanges:
     """Applies leaver, joiner and update rows, each exactly once."""
@@ -78,6 +86,7 @@ class AccountChanges:
     cipher: JobCipher
     password_hash_cost: int
     organisations: Mapping[str, Organisation] = field(default_factory=dict)  # a joiner's old and new ones
+    change_log: ChangeLog | None = None  # who changed an account since its row was planned
 
     def apply(self, row: BatchRow, account: Account | None) -> RowOutcome:
         """Apply one row to the account as read; a bad row is a Failed outcome, never an exception."""
@@ -90,19 +99,32 @@ class AccountChanges:
                                                   "exists; leave Email Address blank to create a new user.",
                                                   email=email)
             change = plan_change(row, account, self.recorder.now, self.organisations, password_in_place=in_place)
-            if change.result in (RowResult.UNCHANGED, RowResult.FAILED):
+            if change.result is RowResult.FAILED:
+                return self.recorder.record_alone(row.line, change.result, self._attributed(account, change),
+                                                  email=email)
+            if change.result is RowResult.UNCHANGED:
                 return self.recorder.record_alone(row.line, change.result, change.message, email=email)
             outcome = self.recorder.outcome(row.line, change.result, change.message, email=email)
             update = AccountUpdate(email=email, sets={**change.sets, **self._password(supplied, change)},
                                    removes=tuple(change.removes), expected_status=change.expected_status,
                                    expected_ods=account.ods)
-            cancelled = self.recorder.commit({"account": update, "outcome": self.recorder.write(outcome)})
+            record = updated_record(account, update, _ACTION_OF_RESULT[change.result], self.recorder.provenance,
+                                    line=row.line, at=self.recorder.now)
+            cancelled = self.recorder.commit({"account": update, "outcome": self.recorder.write(outcome),
+                                              "change": record})
             if cancelled is None:
                 return outcome
             if "outcome" in cancelled.refused:
                 return self.recorder.recorded(row.line)
             account = self.directory.account(email)  # changed under us: plan again from what is there now
         raise TransientInfrastructureError(f"line {row.line}: the account {email} kept changing")
+
+    def _attributed(self, account: Account, change: AccountChange) -> str:
+        """A failed row's message, with what changed the account since it was planned."""
+        if self.change_log is None or not change.no_longer_holds:
+            return change.message
+        records = self.change_log.for_account(account.email)
+        return changed_since(change.message, records, self.recorder.job_id)
 
     def _password(self, supplied: str | None, change: AccountChange) -> dict[str, Any]:
         """The supplied password's hash; the administrator chose it, so no change is forced."""

@@ -5,11 +5,12 @@ so validate writes the batches itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
+from roster.model.directory import Account
 from roster.model.rows import PlannedRow, RowAction, UserFields
 from roster.passwords.sealing import JobCipher
 from roster.ports import UploadFiles
@@ -22,6 +23,8 @@ class BatchRow(BaseModel):
     action: RowAction
     fields: UserFields  # password always None here
     sealed_password: str | None = None
+    # The account as validation planned the row against (docs/approval-and-plan.md#the-plan-is-binding).
+    basis: Account | None = None
 
     @property
     def is_new_user(self) -> bool:
@@ -45,12 +48,15 @@ def batch_list_key(job_id: str) -> str:
 
 
 def write_batches(uploads: UploadFiles, job_id: str, rows: list[PlannedRow], batch_size: int,
-                  cipher: JobCipher) -> tuple[str, int]:
-    """Write the rows as batch files and the batch list; returns the list's key and batch count."""
+                  cipher: JobCipher, basis: Mapping[str, Account] | None = None) -> tuple[str, int]:
+    """Write the rows as batch files and the batch list, each row with the account it was planned
+    against (`basis`, by address); returns the list's key and batch count."""
+    planned_against = basis or {}
     entries: list[dict[str, Any]] = []
     for start in range(0, len(rows), batch_size):
         batch_no = start // batch_size + 1
-        stored = [_to_batch_row(row, cipher).model_dump(mode="json") for row in rows[start : start + batch_size]]
+        stored = [_to_batch_row(row, cipher, planned_against).model_dump(mode="json", exclude_none=True)
+                  for row in rows[start : start + batch_size]]
         key = f"batches/{job_id}/{batch_no:05d}.json"
         uploads.put_json(key, stored)
         entries.append({"batch_key": key, "batch_no": batch_no})
@@ -78,7 +84,7 @@ def planned_lines(uploads: UploadFiles, job_id: str) -> Iterator[int]:
         yield from (int(row["line"]) for row in uploads.get_json(entry["batch_key"]))
 
 
-def _to_batch_row(row: PlannedRow, cipher: JobCipher) -> BatchRow:
+def _to_batch_row(row: PlannedRow, cipher: JobCipher, basis: Mapping[str, Account]) -> BatchRow:
     sealed = cipher.seal(row.fields.password, password_purpose(row.line)) if row.fields.password else None
     return BatchRow(line=row.line, action=row.action, fields=row.fields.model_copy(update={"password": None}),
-                    sealed_password=sealed)
+                    sealed_password=sealed, basis=basis.get((row.fields.email or "").lower()))

@@ -13,6 +13,7 @@ from functools import partial
 
 from roster.accounts.addresses import address_base, candidate_address, first_free_suffix, name_in_address
 from roster.accounts.change_plan import already_created_message, new_account
+from roster.audit.records import created_record
 from roster.create.batches import BatchRow, generated_password_purpose, password_purpose
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.errors import TransientInfrastructureError
@@ -153,13 +154,15 @@ class NewUsers:
                                         email=address, sealed_password=new_user.sealed_generated)
         identity = IdentityRecord(identity=new_user.identity, email=address, job_id=job_id, created_at=now,
                                   expires_at=_epoch(now) + self.identity_retention_days * _SECONDS_PER_DAY)
+        account = new_account(row.fields, address, organisation, now)
         writes: dict[str, Write] = {
-            "account": NewAccount(account=new_account(row.fields, address, organisation, now),
-                                  password_hash=new_user.password_hash, must_change_password=new_user.generated,
-                                  created_by_job=job_id),
+            "account": NewAccount(account=account, password_hash=new_user.password_hash,
+                                  must_change_password=new_user.generated, created_by_job=job_id),
             "address": AddressReservation(email=address, base=new_user.base, job_id=job_id, line=row.line),
             "identity": identity,
             "outcome": self.recorder.write(outcome),
+            "change": created_record(account, self.recorder.provenance, line=row.line, at=now,
+                                     password_supplied=not new_user.generated),
         }
         return writes, outcome
 

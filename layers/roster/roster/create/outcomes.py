@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from aws_lambda_powertools import Logger
 
+from roster.audit.records import Provenance
 from roster.errors import TransientInfrastructureError, is_infrastructure_error
 from roster.model.jobs import RowOutcome
 from roster.model.rows import RowResult
@@ -37,6 +38,7 @@ class RowRecorder:
     jobs: JobRecords
     transactions: Transactions
     now: str
+    provenance: Provenance  # who applies the job's rows: every change's record says so
     pause: Callable[[int], None] = field(default=back_off)
 
     def outcome(self, line: int, result: RowResult, message: str, email: str = "",

@@ -17,6 +17,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from roster.accounts.addresses import address_base, name_in_address
+from roster.audit.records import Provenance
 from roster.create.account_changes import AccountChanges
 from roster.create.batches import BatchRow, read_batch
 from roster.create.new_users import NewUser, NewUsers
@@ -26,7 +27,7 @@ from roster.model.jobs import RESULT_COUNT, RowOutcome, utc_now
 from roster.model.person_key import identity_key
 from roster.model.requests import BatchRequest
 from roster.passwords.sealing import JobCipher
-from roster.ports import Directory, JobRecords, Transactions, UploadFiles
+from roster.ports import ChangeLog, Directory, JobRecords, Transactions, UploadFiles
 
 logger = Logger(child=True)
 
@@ -43,6 +44,8 @@ class CreateStep:
     cipher: JobCipher
     password_hash_cost: int
     identity_retention_days: int
+    provenance: Provenance  # the uploader, and how long the record of each change is kept
+    change_log: ChangeLog  # what changed an account since its row was planned
     now: str = field(default_factory=utc_now)
 
     def run_batch(self, request: BatchRequest) -> dict[str, Any]:
@@ -60,11 +63,11 @@ class CreateStep:
     def _apply(self, rows: list[BatchRow]) -> dict[int, RowOutcome]:
         """Each row's outcome: changes applied in turn, new users created together at the end."""
         prefetch = Prefetch.load(self.directory, rows)
-        recorder = RowRecorder(self.job_id, self.jobs, self.transactions, self.now)
+        recorder = RowRecorder(self.job_id, self.jobs, self.transactions, self.now, self.provenance)
         new_users = NewUsers(recorder, self.directory, self.cipher, self.password_hash_cost,
                              self.identity_retention_days)
         changes = AccountChanges(recorder, self.directory, self.cipher, self.password_hash_cost,
-                                 prefetch.organisations)
+                                 prefetch.organisations, self.change_log)
         outcomes: dict[int, RowOutcome] = {}
         waiting: list[NewUser] = []
         for row in rows:

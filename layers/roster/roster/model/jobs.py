@@ -88,6 +88,7 @@ class Job(BaseModel):
     batch_count: int = 0
     report_key: str | None = None
     plan_key: str | None = None  # plan.csv (csv-contract 11), written when the file validates
+    basis_key: str | None = None  # the accounts its plan was made against (roster.validate.basis)
     results_key: str | None = None
     data_key: str | None = None  # KMS-encrypted per-job data key (base64)
     # Approval of large retirements (csv-contract 10): the organisations concerned and their

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from roster.model.changes import ChangeRecord
 from roster.model.directory import Account, AccountStatus, IdentityRecord
 from roster.model.jobs import RowOutcome
 
@@ -50,7 +51,8 @@ class OutcomeRecord:
     outcome: RowOutcome
 
 
-Write = NewAccount | AddressReservation | IdentityRecord | AccountUpdate | OutcomeRecord
+# A ChangeRecord is refused when that row's record exists already (docs/approval-and-plan.md#change-records).
+Write = NewAccount | AddressReservation | IdentityRecord | AccountUpdate | OutcomeRecord | ChangeRecord
 # DynamoDB's limit per TransactWriteItems, and so the port's.
 MAX_WRITES_PER_TRANSACTION = 100
 

@@ -27,6 +27,7 @@ from roster.passwords.sealing import JobCipher
 from roster.ports import Directory, JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
 from roster.queue.dispatch import dispatch_waiting, start_create_phase
 from roster.settings import Settings, approval_policy
+from roster.validate.basis import PlannedAgainst, load_basis, save_basis
 from roster.validate.organisation_limit import organisation_limit_finding
 from roster.validate.upload import UploadLimits, validate_upload
 from roster.validate.upload_plan import upload_plan
@@ -74,11 +75,16 @@ class ValidateStep:
         # (and S3 refuses a ranged read of an empty object).
         raw = b"" if upload.size == 0 or upload.size > limits.max_bytes else \
             self.files.read(upload.key, upload.version_id, limit=limits.max_bytes)
-        outcome = validate_upload(raw, job.uploader, self.directory, limits, size=upload.size)
+        # Validated again (an apply, an approval), each row is planned against the accounts as first planned.
+        reader = PlannedAgainst(self.directory, load_basis(self.files, job.basis_key) if job.basis_key else None)
+        outcome = validate_upload(raw, job.uploader, reader, limits, size=upload.size)
         orgs = self._organisations_touched(outcome.rows) if outcome.ok else []
         if (too_many := organisation_limit_finding(orgs)) is not None:
             outcome.findings.insert(0, too_many)
             outcome.rows, orgs = [], []
+        if outcome.ok and not job.basis_key:
+            job = job.model_copy(update={"basis_key": save_basis(self.files, job.job_id, reader.planned)})
+            self.jobs.update(job.job_id, basis_key=job.basis_key)
         report_key = f"reports/{job.job_id}/validation.csv"
         self.files.put_text(report_key, validation_report_csv(outcome.findings))
         counts = {**job.counts, "rows": outcome.row_count, "errors": outcome.errors, "warnings": outcome.warnings}
@@ -100,7 +106,7 @@ class ValidateStep:
             return job
         cipher, encrypted_key = self._data_key(job.job_id)
         batch_list_key, batch_count = write_batches(self.files, job.job_id, outcome.rows,
-                                                    self.settings.batch_size, cipher)
+                                                    self.settings.batch_size, cipher, reader.planned)
         try:
             self.jobs.update(job.job_id, expect_state=JobState.VALIDATING, counts=counts, format=fmt,
                              report_key=report_key, orgs=orgs, batch_list_key=batch_list_key,
