@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from roster.api.access import Caller
-from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound
 from roster.api.downloads import CsvDownload, made_download
+from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound
 from roster.api.uploads import UploadDesk
 from roster.audit.changes_file import APPLIED_STATES, changes_csv, history
 from roster.emails import file_stem
