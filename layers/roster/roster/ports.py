@@ -377,3 +377,17 @@ class UploadEventBus(Protocol):
     def publish(self, detail: Mapping[str, Any]) -> None:
         """Put one event with this detail on the bus; raises when the bus did not take it."""
         ...
+
+
+# -- undo ---------------------------------------------------------------------------------
+
+
+class UndoFiles(Protocol):
+    """Where an undo upload's file goes (adapters.upload_store.UploadStore): the bucket's uploads/,
+    with the metadata a presigned form gives an administrator's file."""
+
+    bucket: str
+
+    def put_upload(self, key: str, text: str, *, uploader: str, validate_only: bool, file_name: str) -> None:
+        """Store an upload's file as if its uploader had posted it; its bucket event validates it."""
+        ...

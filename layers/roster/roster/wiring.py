@@ -32,6 +32,7 @@ from roster.adapters.upload_store import UploadStore
 from roster.api.front_door import FrontDoor
 from roster.api.records import RecordsDesk
 from roster.api.sign_in import cognito_endpoint, sign_in_config
+from roster.api.undo import UndoDesk
 from roster.api.uploads import UploadDesk
 from roster.approval.step import ApprovalStep
 from roster.audit.records import Provenance
@@ -48,6 +49,7 @@ from roster.ports import KeyService
 from roster.queue.dispatch import start_create_phase
 from roster.settings import get_settings
 from roster.sweep.step import SweepDeadlines, Sweeper
+from roster.undo.planner import UndoPlanner
 from roster.validate.step import ValidateStep
 
 
@@ -93,7 +95,7 @@ def key_service() -> KeyService:
 def validate_step() -> ValidateStep:
     """The validate step as deployed."""
     return ValidateStep(get_settings(), job_store(), directory_store(), upload_store(), organisation_holds(),
-                        key_service(), SesMailer(), workflow())
+                        key_service(), SesMailer(), workflow(), UndoPlanner(change_log()))
 
 
 def apply_requests() -> LambdaApplyRequests:
@@ -165,7 +167,8 @@ def front_door() -> FrontDoor:
                          max_upload_bytes=settings.max_upload_bytes, approvals=approval_step())
     directory = directory_store()
     return FrontDoor(uploads=uploads, directory=directory, sign_in=sign_in_config(settings, client("cognito-idp")),
-                     records=RecordsDesk(uploads, change_log(), directory))
+                     records=RecordsDesk(uploads, change_log(), directory),
+                     undo=UndoDesk(uploads, change_log(), job_store(), upload_store(), settings.undo_days))
 
 
 def console_connect_origins() -> list[str]:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from rich.console import Console
 from rich.table import Table
 
-from roster_local.admin import directory_load
+from roster_local.admin import directory_load, undo_command
 from roster_local.admin.api_client import RosterApi
 from roster_local.admin.progress import wait_for
 from roster_local.admin.session import (
@@ -74,6 +74,7 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
     history = commands.add_parser("history", parents=[common], help="every recorded change to one account, newest "
                                                                     "first")
     history.add_argument("email", metavar="EMAIL")
+    undo_command.add_command(commands, common)
     directory_load.add_command(commands)
 
 
@@ -86,7 +87,7 @@ def run_administrator_command(args: argparse.Namespace) -> int:
     handlers = {"login": login, "sample": sample, "upload": upload, "apply": apply, "uploads": uploads,
                 "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
                 "results": results, "report": report, "changes": changes, "history": history,
-                "directory": directory_load.run}
+                "undo": lambda arguments: undo_command.run(arguments, _api(arguments)), "directory": directory_load.run}
     try:
         return handlers[args.command](args)
     except BadArguments as exc:

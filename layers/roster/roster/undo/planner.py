@@ -1,0 +1,45 @@
+"""Validating an undo upload (docs/approval-and-plan.md#undo): its rows are the reverse of the
+original upload's recorded changes, planned against the directory as it is, like any upload's.
+
+An undo upload's file (undo_file.py) shows the rows; the changes themselves come from the record
+of changes, which holds what a file cannot say (a value to clear, a leaver to move back). A row
+whose account was changed by anything since the original upload is planned Unchanged, with a
+warning in the validation report saying what changed it and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roster.contract.columns import UploadFormat
+from roster.contract.findings import Finding, warning
+from roster.model.jobs import Job
+from roster.ports import ChangeLog
+from roster.undo.reversals import undo_row
+from roster.validate.basis import PlannedAgainst
+from roster.validate.upload import ValidationOutcome
+
+FIRST_LINE = 2  # the undo file's header is line 1, as in any upload
+
+
+@dataclass
+class UndoPlanner:
+    """Plans an undo upload's rows from the record of changes (the production one: roster.wiring)."""
+
+    changes: ChangeLog
+
+    def plan(self, job: Job, reader: PlannedAgainst) -> ValidationOutcome:
+        """The undo upload's validation: one row per recorded change of the upload it reverses, in
+        that upload's line order, each planned against the account as first planned (PlannedAgainst)."""
+        if job.undo_of is None:
+            raise ValueError(f"upload {job.job_id} is not an undo")
+        records = list(self.changes.for_upload(job.undo_of))
+        snapshot = reader.snapshot(job.uploader, set(), {record.email for record in records})
+        rows = [undo_row(FIRST_LINE + index, record, snapshot.account(record.email),
+                         self.changes.for_account(record.email))
+                for index, record in enumerate(records)]
+        findings: list[Finding] = [warning(row.line, "Email Address", row.fields.email or "", row.note)
+                                   for row in rows if row.note]
+        if not rows:
+            findings.append(warning(None, "", "", f"Upload {job.undo_of} changed nothing: its undo changes nothing."))
+        return ValidationOutcome(format=UploadFormat.CURRENT, findings=findings, rows=rows, row_count=len(rows))
+
