@@ -50,7 +50,11 @@ class UndoDesk:
                            "days ago: it can no longer be undone. Upload a file that puts back what you need.")
         records = list(self.changes.for_upload(job.job_id))
         changed = frozenset(ods for record in records for ods in record.organisations)
-        if caller.email != job.uploader.lower() and not changed <= caller.administered:
+        # The uploader may undo what they did while they still administer where they put the accounts
+        # (a joiner's old organisation need not be theirs); anyone else must administer every one.
+        placed = frozenset(record.ods_after for record in records) | frozenset(job.orgs if not records else ())
+        uploader = caller.email == job.uploader.lower() and placed <= caller.administered
+        if not uploader and not changed <= caller.administered:
             raise Forbidden("Only the administrator who uploaded it, or an administrator of every organisation "
                             f"it changed ({', '.join(sorted(changed))}), may undo upload {upload_id}.")
         undo_id = undo_upload_id(job.job_id)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from roster.contract.columns import UploadFormat
-from roster.contract.findings import Finding, warning
+from roster.contract.findings import Finding, error, warning
 from roster.model.jobs import Job
+from roster.model.rows import RowAction
 from roster.ports import ChangeLog
 from roster.undo.reversals import undo_row
 from roster.validate.basis import PlannedAgainst
@@ -39,7 +40,15 @@ class UndoPlanner:
                 for index, record in enumerate(records)]
         findings: list[Finding] = [warning(row.line, "Email Address", row.fields.email or "", row.note)
                                    for row in rows if row.note]
+        # Decided from the directory when it is validated and applied, as for any upload: whoever
+        # asked for it must still administer the organisations of the accounts it changes.
+        findings.extend(error(row.line, "Organisation ODSCode", row.fields.ods or "",
+                              f"You do not administer organisation {row.fields.ods}: this undo cannot change "
+                              f"{row.fields.email}.")
+                        for row in rows if row.action is not RowAction.UNCHANGED
+                        and row.fields.ods not in snapshot.administered)
         if not rows:
             findings.append(warning(None, "", "", f"Upload {job.undo_of} changed nothing: its undo changes nothing."))
+        findings.sort(key=lambda f: (f.line or 0, f.severity.value))
         return ValidationOutcome(format=UploadFormat.CURRENT, findings=findings, rows=rows, row_count=len(rows))
 
