@@ -129,6 +129,18 @@ def test_an_account_changed_since_is_left_alone_and_the_undo_says_what_changed_i
     assert done.counts["leavers"] == 19 and done.counts["unchanged"] == 1
 
 
+def test_a_later_change_to_another_field_also_leaves_the_account_alone(harness):
+    (updates,) = harness.upload(EXAMPLES / "updates.csv")
+    (later,) = harness.upload(harness.write("unit.csv", current_csv(",,,,,,Cardiology,,,,,amir.khan@nhs.net,")))
+    assert later.job.counts["updated"] == 1
+
+    undo = _undo(harness, updates.job.job_id)
+
+    plan = _plan(harness, undo)
+    assert ("Unchanged", "amir.khan@nhs.net", "", "") in plan
+    assert {action for action, email, *_ in plan if email != "amir.khan@nhs.net"} == {"Joiner", "Leaver"}
+
+
 def test_undo_twice_is_the_same_undo_upload(harness):
     (created,) = harness.upload(EXAMPLES / "users.csv")
     desk = wiring.front_door().undo

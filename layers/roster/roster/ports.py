@@ -391,3 +391,11 @@ class UndoFiles(Protocol):
     def put_upload(self, key: str, text: str, *, uploader: str, validate_only: bool, file_name: str) -> None:
         """Store an upload's file as if its uploader had posted it; its bucket event validates it."""
         ...
+
+
+class ChangeStamps(Protocol):
+    """Which recorded change an account had last (adapters.directory_store.DirectoryStore)."""
+
+    def last_changes(self, emails: set[str]) -> dict[str, str]:
+        """The last change's stamp (roster.model.changes.change_stamp) of each account that has one."""
+        ...

@@ -95,7 +95,7 @@ def key_service() -> KeyService:
 def validate_step() -> ValidateStep:
     """The validate step as deployed."""
     return ValidateStep(get_settings(), job_store(), directory_store(), upload_store(), organisation_holds(),
-                        key_service(), SesMailer(), workflow(), UndoPlanner(change_log()))
+                        key_service(), SesMailer(), workflow(), UndoPlanner(change_log(), directory_store()))
 
 
 def apply_requests() -> LambdaApplyRequests:

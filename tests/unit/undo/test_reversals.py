@@ -13,7 +13,7 @@ from roster.api.errors import Conflict, Forbidden
 from roster.api.undo import UndoDesk, undo_upload_id
 from roster.create.account_changes import reversal_change
 from roster.model.changes import ChangeRecord, FieldValues
-from roster.model.directory import Account, DirectorySnapshot
+from roster.model.directory import Account, AccountStatus, DirectorySnapshot
 from roster.model.jobs import Job, JobState
 from roster.model.rows import RowAction, RowResult
 from roster.undo.planner import UndoPlanner
@@ -73,7 +73,7 @@ def test_given_a_leaver_when_reversed_then_it_is_active_again_where_it_left():
 
 
 def test_given_the_account_as_the_upload_left_it_when_planned_then_the_update_puts_each_column_back():
-    row = undo_row(2, UPDATE, AMIR, [UPDATE])
+    row = undo_row(2, UPDATE, AMIR, lambda email: [UPDATE])
 
     assert row.action is RowAction.UPDATE and not row.note
     assert [(c.column, c.old, c.new) for c in row.changes] == [("Job Title", "Lead Radiographer", "Radiographer"),
@@ -84,15 +84,22 @@ def test_given_a_later_upload_changed_the_account_when_planned_then_unchanged_na
     later = _record("Update", ("unit", None, "Radiology"), source="u2", at="2026-12-02T11:30:00+00:00")
     moved = AMIR.model_copy(update={"unit": "Radiology"})
 
-    row = undo_row(2, UPDATE, moved, [later, UPDATE])
+    row = undo_row(2, UPDATE, moved, lambda email: [later, UPDATE], last_change="upload#u2#2")
 
     assert row.action is RowAction.UNCHANGED
     assert row.note == ("Left as it is: changed since upload u1: updated (Organisational Unit) by upload u2 "
                         "(admin@nhs.net) on 2026-12-02 11:30 UTC.")
 
 
+def test_given_the_account_stamped_by_the_upload_itself_when_planned_then_no_history_is_read():
+    def history(email: str) -> list[ChangeRecord]:
+        raise AssertionError("read only for an account changed since")
+
+    assert undo_row(2, UPDATE, AMIR, history, last_change="upload#u1#2").action is RowAction.UPDATE
+
+
 def test_given_a_change_with_no_record_when_planned_then_unchanged_naming_the_columns():
-    row = undo_row(2, UPDATE, AMIR.model_copy(update={"job_title": "Consultant"}), [UPDATE])
+    row = undo_row(2, UPDATE, AMIR.model_copy(update={"job_title": "Consultant"}), lambda email: [UPDATE])
 
     assert row.action is RowAction.UNCHANGED and row.note.startswith("Left as it is: Job Title changed since upload u1")
 
@@ -206,6 +213,9 @@ class Snapshots:
     def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot:
         return DirectorySnapshot(accounts={AMIR.email: AMIR}, administered=self.administered)
 
+    def last_changes(self, emails: set[str]) -> dict[str, str]:
+        return {AMIR.email: "upload#u1#2"}
+
 
 class Records:
     def for_upload(self, upload_id: str, channel: str = "upload") -> list[ChangeRecord]:
@@ -220,14 +230,34 @@ def _undo_job() -> Job:
 
 
 def test_given_the_requester_administers_the_accounts_organisation_when_planned_then_it_validates():
-    outcome = UndoPlanner(Records()).plan(_undo_job(), Snapshots(frozenset({"RX1"})))  # type: ignore[arg-type]
+    directory = Snapshots(frozenset({"RX1"}))
+    outcome = UndoPlanner(Records(), directory).plan(_undo_job(), directory)  # type: ignore[arg-type]
 
     assert outcome.ok and [row.action for row in outcome.rows] == [RowAction.UPDATE]
 
 
 def test_given_the_requester_no_longer_administers_it_when_planned_again_then_invalid_naming_the_organisation():
-    outcome = UndoPlanner(Records()).plan(_undo_job(), Snapshots(frozenset({"RY2"})))  # type: ignore[arg-type]
+    directory = Snapshots(frozenset({"RY2"}))
+    outcome = UndoPlanner(Records(), directory).plan(_undo_job(), directory)  # type: ignore[arg-type]
 
     assert not outcome.ok
     assert [f.message for f in outcome.findings] == [
         "You do not administer organisation RX1: this undo cannot change amir.khan@nhs.net."]
+
+
+# -- the stamp every recorded change writes on its account ------------------------------------
+
+def test_given_a_change_and_its_record_in_one_transaction_then_the_account_is_stamped_with_that_change():
+    from roster.adapters.transactions import stamped
+    from roster.model.writes import AccountUpdate
+
+    update = AccountUpdate(email="Amir.Khan@nhs.net", sets={"job_title": "Radiographer"}, removes=(),
+                           expected_status=AccountStatus.ACTIVE, expected_ods="RX1")
+    other = AccountUpdate(email="someone@nhs.net", sets={"unit": "X"}, removes=(),
+                          expected_status=AccountStatus.ACTIVE, expected_ods="RX1")
+
+    writes = stamped({"account": update, "change": UPDATE, "other": other})
+
+    assert writes["account"].sets == {"job_title": "Radiographer", "last_change": "upload#u1#2"}  # type: ignore[union-attr]
+    assert writes["other"].sets == {"unit": "X"}  # type: ignore[union-attr]
+    assert "last_change" not in reversal_of(UPDATE).sets

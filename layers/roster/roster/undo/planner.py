@@ -14,7 +14,7 @@ from roster.contract.columns import UploadFormat
 from roster.contract.findings import Finding, error, warning
 from roster.model.jobs import Job
 from roster.model.rows import RowAction
-from roster.ports import ChangeLog
+from roster.ports import ChangeLog, ChangeStamps
 from roster.undo.reversals import undo_row
 from roster.validate.basis import PlannedAgainst
 from roster.validate.upload import ValidationOutcome
@@ -27,6 +27,7 @@ class UndoPlanner:
     """Plans an undo upload's rows from the record of changes (the production one: roster.wiring)."""
 
     changes: ChangeLog
+    stamps: ChangeStamps
 
     def plan(self, job: Job, reader: PlannedAgainst) -> ValidationOutcome:
         """The undo upload's validation: one row per recorded change of the upload it reverses, in
@@ -35,8 +36,9 @@ class UndoPlanner:
             raise ValueError(f"upload {job.job_id} is not an undo")
         records = list(self.changes.for_upload(job.undo_of))
         snapshot = reader.snapshot(job.uploader, set(), {record.email for record in records})
-        rows = [undo_row(FIRST_LINE + index, record, snapshot.account(record.email),
-                         self.changes.for_account(record.email))
+        stamps = self.stamps.last_changes({record.email for record in records})
+        rows = [undo_row(FIRST_LINE + index, record, snapshot.account(record.email), self.changes.for_account,
+                         stamps.get(record.email.lower()))
                 for index, record in enumerate(records)]
         findings: list[Finding] = [warning(row.line, "Email Address", row.fields.email or "", row.note)
                                    for row in rows if row.note]

@@ -8,12 +8,12 @@ anything since is left as it is, and the row says what changed it and when."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from roster.audit.attribution import by_whom, what_was_done
 from roster.contract.columns import COLUMN_OF_FIELD
-from roster.model.changes import ChangeRecord
+from roster.model.changes import ChangeRecord, change_stamp
 from roster.model.directory import Account, AccountStatus
 from roster.model.reversal import Reversal
 from roster.model.rows import FieldChange, PlannedRow, RowAction, RowResult, UserFields
@@ -64,16 +64,20 @@ def left_alone_message(reversal: Reversal, later: ChangeRecord | None, differing
 
 
 def undo_row(line: int, record: ChangeRecord, account: Account | None,
-             account_records: Iterable[ChangeRecord]) -> PlannedRow:
-    """The planned undo row of one recorded change, against the account as it is now."""
+             history: Callable[[str], Iterable[ChangeRecord]], last_change: str | None = None) -> PlannedRow:
+    """The planned undo row of one recorded change, against the account as it is now. The account
+    was changed since when its `last_change` stamp names another change (the stamp every recorded
+    change writes on its account), or, for an account without a stamp (changed before stamps were
+    written), when a value differs from what the change left. Only then is its `history` (the record
+    of changes, newest first) read, to say what changed it: a query per changed account, not per row."""
     reversal = reversal_of(record)
     fields = UserFields(email=record.email, ods=account.ods if account else record.ods_after)
     if account is None:
         return PlannedRow(line=line, action=RowAction.UNCHANGED, fields=fields,
                           note=f"Left as it is: the account {record.email} no longer exists.")
-    later = later_change(account_records, reversal)
     differing = differences(reversal, account)
-    if later is not None or differing:
+    if differing or (last_change is not None and last_change != change_stamp(record)):
+        later = later_change(history(record.email), reversal)
         return PlannedRow(line=line, action=RowAction.UNCHANGED, fields=fields,
                           note=left_alone_message(reversal, later, differing),
                           reversal=reversal.model_dump(mode="json"))
