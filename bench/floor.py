@@ -1,10 +1,10 @@
 """The stand-in's floor: only the DynamoDB writes that N created rows make, nothing else.
 
-Each new user is four conditional Puts, as the create step writes them: the account, its
-address reservation, the identity record and the row outcome, with the same attributes and
-sizes (a password hash and a sealed password of the real lengths), 25 rows (100 items) per
-TransactWriteItems, rows in batches of the template's BatchSize, MapMaxConcurrency batches at
-a time as the Distributed Map runs them, through the functions' own boto3 client, on the same
+Each new user is five conditional Puts, as the create step writes them: the account, its
+address reservation, the identity record, the row outcome and the record of the change, with
+the same attributes and sizes (a password hash and a sealed password of the real lengths),
+20 rows (100 items) per TransactWriteItems, rows in batches of the template's BatchSize,
+MapMaxConcurrency batches at a time as the Distributed Map runs them, through the functions' own boto3 client, on the same
 embedded stack (template.yaml on moto with every moto patch). Building the items is not
 timed; the writes are.
 
@@ -30,10 +30,12 @@ from typing import Any
 from end_to_end import people
 
 from roster.accounts.addresses import address_base, candidate_address
+from roster.adapters.change_log import change_put
 from roster.adapters.clients import client
 from roster.adapters.directory_store import account_item, identity_record_key, reservation_item
 from roster.adapters.dynamodb import to_item
 from roster.adapters.job_store import outcome_item
+from roster.audit.records import Provenance, created_record
 from roster.create.batches import generated_password_purpose
 from roster.model.directory import Account
 from roster.model.jobs import RowOutcome, utc_now
@@ -46,7 +48,7 @@ from roster_local.admin.directory_file import load_directory_file
 from roster_local.stack.embedded_stack import EmbeddedStack
 
 ROOT = Path(__file__).resolve().parents[1]
-ROWS_PER_TRANSACTION = 25  # the create step's groups: 4 items a row, 100 items a transaction
+ROWS_PER_TRANSACTION = 20  # the create step's groups: 5 items a row, 100 items a transaction
 JOB_ID = "f" * 32
 
 
@@ -55,7 +57,7 @@ def _phone(text: str) -> str:
 
 
 def _row_items(line: int, cells: list[str], organisations: dict[str, Any], cipher: JobCipher, now: str,
-               directory_table: str, jobs_table: str) -> list[dict[str, Any]]:
+               directory_table: str, jobs_table: str, changes_table: str) -> list[dict[str, Any]]:
     title, first, last, _, job_title, ods, unit, business, mobile, mailbox = cells[:10]
     organisation = organisations[ods]
     fields = UserFields(title=title or None, first_name=first, last_name=last, job_title=job_title, ods=ods,
@@ -82,7 +84,9 @@ def _row_items(line: int, cells: list[str], organisations: dict[str, Any], ciphe
             reservation_item(address, base, job_id=JOB_ID, line=line), identity_record]
     return [*({"Put": {"TableName": directory_table, "Item": to_item(item),
                        "ConditionExpression": "attribute_not_exists(pk)"}} for item in puts),
-            outcome_item(jobs_table, JOB_ID, outcome)]
+            outcome_item(jobs_table, JOB_ID, outcome),
+            change_put(changes_table, created_record(account, Provenance(JOB_ID, "admin@example.nhs.net", 400),
+                                                     line=line, at=now))]
 
 
 def measure(rows: int, parameters: dict[str, str] | None = None, hashing: bool = False) -> float:
@@ -92,8 +96,9 @@ def measure(rows: int, parameters: dict[str, str] | None = None, hashing: bool =
         settings = get_settings()
         organisations = {o.ods: o for o in load_directory_file(ROOT / "examples" / "directory.json").organisations}
         cipher, now = JobCipher(os.urandom(32), JOB_ID), utc_now()
-        row_items = [_row_items(line, cells, organisations, cipher, now, settings.directory_table,
-                                settings.jobs_table) for line, cells in enumerate(people(rows), start=2)]
+        tables = (settings.directory_table, settings.jobs_table, settings.changes_table)
+        row_items = [_row_items(line, cells, organisations, cipher, now, *tables)
+                     for line, cells in enumerate(people(rows), start=2)]
         batches: queue.Queue[list[list[dict[str, Any]]]] = queue.Queue()
         for start in range(0, rows, settings.batch_size):
             batches.put(row_items[start:start + settings.batch_size])

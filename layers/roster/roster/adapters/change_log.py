@@ -4,7 +4,10 @@ Item keys:
   pk = ACCOUNT#<email>, sk = <CHANNEL>#<source id>#<line>   one account changed by one row
   gsi1pk = <CHANNEL>#<source id>, gsi1sk = <line>#<email>   an upload's records, in line order
 Each record is put by the create phase in the row's own transaction, conditional on there being
-none for that account and row (never a record twice); DynamoDB's TTL deletes it at `expires_at`."""
+none for that account and row (never a record twice); DynamoDB's TTL deletes it at `expires_at`.
+The record itself is one JSON string attribute, `record`: as typed attributes (and a list of
+maps for the values before and after) it would be an attribute per value to write, serialise
+and parse, several times the cost of reading an upload's records (bench/records.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from roster.adapters.dynamodb import query_items, to_item
 from roster.model.changes import UPLOAD_CHANNEL, ChangeRecord
 
 _LINE_DIGITS = 7  # MaxRows is at most 100,000 lines, so line numbers sort as text
+RECORD = "record"
+_ONLY_THE_RECORD = {"ProjectionExpression": "#record", "ExpressionAttributeNames": {"#record": RECORD}}
 
 
 def source_key(channel: str, source_id: str) -> str:
@@ -23,11 +28,12 @@ def source_key(channel: str, source_id: str) -> str:
 
 
 def change_item(record: ChangeRecord) -> dict[str, Any]:
-    """A record's item (keys, index and the record)."""
+    """A record's item: its keys, its TTL, and the record itself as one JSON string."""
     source = source_key(record.channel, record.source_id)
     line = f"{record.line:0{_LINE_DIGITS}d}"
     return {"pk": f"ACCOUNT#{record.email.lower()}", "sk": f"{source}#{line}", "gsi1pk": source,
-            "gsi1sk": f"{line}#{record.email.lower()}", **record.model_dump(mode="json")}
+            "gsi1sk": f"{line}#{record.email.lower()}", "expires_at": record.expires_at,
+            RECORD: record.model_dump_json()}
 
 
 def change_put(table: str, record: ChangeRecord) -> dict[str, Any]:
@@ -37,7 +43,7 @@ def change_put(table: str, record: ChangeRecord) -> dict[str, Any]:
 
 
 def record_from_item(item: dict[str, Any]) -> ChangeRecord:
-    return ChangeRecord.model_validate({k: v for k, v in item.items() if k in ChangeRecord.model_fields})
+    return ChangeRecord.model_validate_json(item[RECORD])
 
 
 class ChangeLog:
@@ -52,11 +58,13 @@ class ChangeLog:
         """An upload's records in line order, read a page at a time."""
         items = query_items(self.dynamodb, TableName=self.table, IndexName="gsi1",
                             KeyConditionExpression="gsi1pk = :source",
-                            ExpressionAttributeValues=to_item({":source": source_key(channel, upload_id)}))
+                            ExpressionAttributeValues=to_item({":source": source_key(channel, upload_id)}),
+                            **_ONLY_THE_RECORD)
         return (record_from_item(item) for item in items)
 
     def for_account(self, email: str) -> list[ChangeRecord]:
         """Every record of one account, newest first."""
         items = query_items(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :account",
-                            ExpressionAttributeValues=to_item({":account": f"ACCOUNT#{email.lower()}"}))
+                            ExpressionAttributeValues=to_item({":account": f"ACCOUNT#{email.lower()}"}),
+                            **_ONLY_THE_RECORD)
         return sorted((record_from_item(item) for item in items), key=lambda r: (r.at, r.line), reverse=True)
