@@ -52,6 +52,7 @@ bench: $(STAMP)
 		--parameter MaxRows=100000 --parameter MaxUploadBytes=104857600
 	$(BIN)/python bench/aws_model.py --rows 10000
 	$(BIN)/python bench/aws_model.py --rows 100000
+	$(BIN)/python bench/undo.py --repeat 3
 
 clean:
 	rm -rf $(VENV) node_modules out .pytest_cache

@@ -180,6 +180,13 @@ def test_given_an_upload_not_applied_when_undone_then_conflict(state):
         _desk(_job(state))[0].undo(Caller("uploader@nhs.net", frozenset({"RX1"})), "u1")
 
 
+def test_given_an_upload_that_changed_nothing_when_undone_then_conflict_saying_so():
+    desk, stores = _desk(_job())
+    stores.records = []
+    with pytest.raises(Conflict, match="changed nothing"):
+        desk.undo(Caller("uploader@nhs.net", frozenset({"RX1"})), "u1")
+
+
 def test_given_an_upload_applied_past_the_window_when_undone_then_conflict():
     desk, _ = _desk(_job(updated_at="2026-11-01T09:00:00+00:00"), now="2026-12-01T09:00:01+00:00")
     with pytest.raises(Conflict, match="more than 30 days ago"):

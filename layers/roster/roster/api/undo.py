@@ -49,10 +49,13 @@ class UndoDesk:
             raise Conflict(f"Upload {upload_id} was applied on {job.updated_at[:10]}, more than {self.undo_days} "
                            "days ago: it can no longer be undone. Upload a file that puts back what you need.")
         records = list(self.changes.for_upload(job.job_id))
+        if not records:
+            raise Conflict(f"Upload {upload_id} changed nothing (every row was Unchanged or Failed): there is "
+                           "nothing to undo.")
         changed = frozenset(ods for record in records for ods in record.organisations)
         # The uploader may undo what they did while they still administer where they put the accounts
         # (a joiner's old organisation need not be theirs); anyone else must administer every one.
-        placed = frozenset(record.ods_after for record in records) | frozenset(job.orgs if not records else ())
+        placed = frozenset(record.ods_after for record in records)
         uploader = caller.email == job.uploader.lower() and placed <= caller.administered
         if not uploader and not changed <= caller.administered:
             raise Forbidden("Only the administrator who uploaded it, or an administrator of every organisation "
