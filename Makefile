@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/aws_model.py --rows 10000
 	$(BIN)/python bench/aws_model.py --rows 100000
 	PYTHONPATH=. $(BIN)/python bench/workbook.py --compare
+	$(BIN)/python bench/undo.py --repeat 3
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules out .pytest_cache .aws-sam

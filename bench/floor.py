@@ -4,9 +4,9 @@ Each new user is five conditional Puts, as the create step writes them: the acco
 address reservation, the identity record, the row outcome and the record of the change, with
 the same attributes and sizes (a password hash and a sealed password of the real lengths),
 20 rows (100 items) per TransactWriteItems, rows in batches of the template's BatchSize,
-MapMaxConcurrency batches at a time as the Distributed Map runs them, through the functions'
-own boto3 client, on the same embedded stack (template.yaml on moto with every moto patch).
-Building the items is not timed; the writes are.
+MapMaxConcurrency batches at a time as the Distributed Map runs them, through the functions' own boto3
+client, on the same embedded stack (template.yaml on moto with every moto patch). Building the items is not
+timed; the writes are.
 
 With --hashing, each batch first hashes its rows' passwords at the stack's PasswordHashCost
 (as the create step does, in the batch's own thread), then writes them: the floor of the

@@ -500,6 +500,8 @@ class _ApiHandler(_Handler):
                 return
             upload.state = "QUEUED"
             self.reply_json(202, upload.as_json())
+        elif method == "POST" and tail == "undo":
+            self.undo(upload, caller)
         elif method == "POST" and tail in ("approve", "cancel"):
             if upload.state != "AWAITING_APPROVAL":
                 self.reply_json(409, {"message": f"This upload is {upload.state}: there is nothing to {tail}."})
@@ -510,6 +512,26 @@ class _ApiHandler(_Handler):
                 self.reply_json(200, upload.as_json())
         else:
             self.reply_json(404, {"message": "Not found"})
+
+
+    def undo(self, upload: FakeUpload, caller: str) -> None:
+        """An applied upload's undo: a new validated upload whose plan marks each created row a leaver."""
+        roster = self.roster
+        if upload.state not in ("COMPLETED", "FAILED"):
+            self.reply_json(409, {"message": f"Upload {upload.upload_id} is {upload.state}: only an applied upload "
+                                             "can be undone."})
+            return
+        name = f"{upload.file_name.rsplit('.', 1)[0]}-undo.csv"
+        existing = next((u for u in roster.uploads.values() if u.file_name == name), None)
+        if existing is not None:
+            self.reply_json(200, {"upload_id": existing.upload_id, "undo_of": upload.upload_id})
+            return
+        undo = roster.new_upload(name, caller, validate_only=True)
+        undo.state, undo.header, undo.rows = "VALIDATING", upload.header, upload.rows
+        undo.progress_rows = len(upload.rows) or upload.progress_rows
+        undo.plan = [[str(n), "Joiner", f"person{n - 1}@example.nhs.net", "Status", "leaver", "active"]
+                     for n in range(2, undo.progress_rows + 2)]
+        self.reply_json(201, {"upload_id": undo.upload_id, "undo_of": upload.upload_id, "state": undo.state})
 
 
 class _CognitoHandler(_Handler):

@@ -324,6 +324,25 @@ def test_given_an_upload_awaiting_approval_when_deciding_then_its_state_follows(
     expect(row.get_by_role("button", name="Approve")).to_have_count(0)
 
 
+def test_given_an_applied_upload_when_undoing_then_its_plan_shows_first_and_upload_applies_it(
+        page: Page, shot: Shot) -> None:
+    sign_in(page)
+    row = upload_row(page, "january-leavers.csv")
+    expect(row.get_by_role("cell").nth(0)).to_have_text("Completed")
+
+    row.get_by_role("button", name="Undo").click()
+
+    plan = page.get_by_role("table", name="Plan")
+    expect(plan).to_be_visible()
+    expect(plan.get_by_role("row").nth(1)).to_contain_text("Joiner")
+    expect(outcome(page, re.compile("january-leavers-undo.csv passed validation"))).to_be_visible()
+    undo = upload_row(page, "january-leavers-undo.csv")
+    expect(undo.get_by_role("cell").nth(0)).to_have_text("Validated")
+    shot("undo-plan")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(undo.get_by_role("cell").nth(0)).to_have_text(re.compile("^(Queued|Creating|Completed)$"))
+
+
 def test_given_an_organisation_when_downloading_its_report_then_the_file_comes(page: Page, shot: Shot) -> None:
     sign_in(page)
     page.get_by_role("combobox", name="Organisation").select_option(label="Riverside Surgery (Y0123)")

@@ -41,7 +41,8 @@ class Console {
     this.config = config;
     this.session = new Session(config, (reason) => this.leave(reason));
     this.api = new Api(this.session);
-    this.uploads = new UploadsPanel(this.api, { announce });
+    // Undo (docs/approval-and-plan.md#undo): the undo upload's plan is shown where a validated file's is.
+    this.uploads = new UploadsPanel(this.api, { announce, undone: (id, fileName) => this.flow.followUndo(id, fileName) });
     this.flow = new UploadFlow(this.api, { announce, uploadsChanged: () => this.uploads.refreshNow() });
     this.signingIn = false;
 

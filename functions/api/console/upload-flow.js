@@ -132,6 +132,29 @@ export class UploadFlow {
     }
   }
 
+  /** An undo upload (docs/approval-and-plan.md#undo): its validation and plan shown as a file's are,
+   * and the Upload button applies it; nothing changes before that. */
+  async followUndo(uploadId, fileName) {
+    this.clearFile();
+    const attempt = this.attempt;
+    const stale = () => attempt !== this.attempt;
+    this.setBusy(true);
+    try {
+      this.status.textContent = `Preparing ${fileName}…`;
+      const upload = await this.waitForReport(uploadId, stale);
+      if (stale() || upload === null) return;
+      await this.showOutcome(upload, fileName, stale);
+      this.uploadsChanged();
+      this.plan.scrollIntoView?.({ block: 'nearest' });
+    } catch (error) {
+      if (stale() || error instanceof SessionEndedError) return;
+      this.status.textContent = '';
+      showMessage(this.error, error.message);
+    } finally {
+      if (!stale()) this.setBusy(false);
+    }
+  }
+
   /** Poll the upload, backing off, until validation has an outcome; null if it went stale. */
   async waitForReport(uploadId, stale) {
     const started = Date.now();

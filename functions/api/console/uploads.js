@@ -23,9 +23,10 @@ function countsText(counts) {
 }
 
 export class UploadsPanel {
-  constructor(api, { announce }) {
+  constructor(api, { announce, undone = () => {} }) {
     this.api = api;
     this.announce = announce;
+    this.undone = undone;
     this.body = byId('uploads-body');
     this.status = byId('uploads-status');
     this.error = byId('uploads-error');
@@ -239,6 +240,9 @@ export class UploadsPanel {
           mayHaveResults && this.downloadLink(row, upload, resultsFile(upload), 'results', 'Download results'),
           hasReport && this.downloadLink(row, upload, 'validation.csv', 'validation', 'Validation report'),
           wasApplied && this.downloadLink(row, upload, 'changes.csv', 'changes', 'Download changes'),
+          // Undo (docs/approval-and-plan.md#undo): nothing changes here; the undo's plan is shown and its
+          // Upload button applies it. The API refuses, saying why, anyone who may not undo it.
+          wasApplied && h('button', { type: 'button', class: 'button button--small button--secondary', 'aria-describedby': row.fileId, onclick: () => this.undo(upload) }, 'Undo'),
         ].filter(Boolean));
         row.actions.replaceChildren(...(awaitingApproval ? [
           this.downloadLink(row, upload, 'plan.csv', 'plan', 'Download plan'),
@@ -279,6 +283,19 @@ export class UploadsPanel {
     try {
       saveBlob(await this.api.getBlob(path), fileName);
       showMessage(this.error, '');
+    } catch (error) {
+      if (!(error instanceof SessionEndedError)) showMessage(this.error, error.message);
+    }
+  }
+
+  /** Ask for an applied upload's undo (a new upload, nothing applied yet) and show its plan. */
+  async undo(upload) {
+    try {
+      const undo = await this.api.postJson(`uploads/${segment(upload.upload_id)}/undo`);
+      showMessage(this.error, '');
+      this.announce(`Undo of ${upload.file_name ?? 'the upload'} prepared: its plan follows; nothing has changed yet.`);
+      this.refreshNow();
+      await this.undone(undo.upload_id, `${fileStem(upload.file_name)}-undo.csv`);
     } catch (error) {
       if (!(error instanceof SessionEndedError)) showMessage(this.error, error.message);
     }

@@ -424,4 +424,36 @@ class ScimLinks(Protocol):
 
     def links(self, ods: str) -> list[ScimLink]:
         """Every SCIM user of the organisation."""
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+class UploadEventBus(Protocol):
+    """Where Upload State Changed events go (adapters.eventbridge.EventBridgeUploadEvents)."""
+
+    def publish(self, detail: Mapping[str, Any]) -> None:
+        """Put one event with this detail on the bus; raises when the bus did not take it."""
+        ...
+
+
+# -- undo ---------------------------------------------------------------------------------
+
+
+class UndoFiles(Protocol):
+    """Where an undo upload's file goes (adapters.upload_store.UploadStore): the bucket's uploads/,
+    with the metadata a presigned form gives an administrator's file."""
+
+    bucket: str
+
+    def put_upload(self, key: str, text: str, *, uploader: str, validate_only: bool, file_name: str) -> None:
+        """Store an upload's file as if its uploader had posted it; its bucket event validates it."""
+        ...
+
+
+class ChangeStamps(Protocol):
+    """Which recorded change an account had last (adapters.directory_store.DirectoryStore)."""
+
+    def last_changes(self, emails: set[str]) -> dict[str, str]:
+        """The last change's stamp (roster.model.changes.change_stamp) of each account that has one."""
         ...

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     validation_timeout_minutes: int = Field(default=90, ge=1)
     queue_timeout_minutes: int = Field(default=1440, ge=1)
     upload_retention_days: int = Field(default=30, ge=1)  # the bucket keeps uploads and results this long
+    undo_days: int = Field(default=30, ge=1)  # how long an applied upload can be undone (roster.api.undo)
+    event_bus_name: str = ""  # Upload State Changed events (template.yaml's EventBus; roster.events)
     # The record of changes (docs/approval-and-plan.md#change-records): its table and how long it is kept.
     changes_table: str = ""
     audit_retention_days: int = Field(default=400, ge=1)

@@ -15,9 +15,10 @@ from roster.adapters.apply_requests import LambdaApplyRequests
 from roster.adapters.change_log import ChangeLog
 from roster.adapters.clients import client
 from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.eventbridge import EventBridgeUploadEvents
 from roster.adapters.executions import CreatePhaseExecutions
 from roster.adapters.holds import OrganisationHolds
-from roster.adapters.idempotency import batch_idempotency, persistence_layer
+from roster.adapters.idempotency import batch_idempotency, event_idempotency, persistence_layer
 
 # Handlers call this once per invocation, before any idempotent send or batch.
 from roster.adapters.idempotency import register_lambda_context as register_lambda_context
@@ -32,11 +33,14 @@ from roster.adapters.upload_store import UploadStore
 from roster.api.front_door import FrontDoor
 from roster.api.records import RecordsDesk
 from roster.api.sign_in import cognito_endpoint, sign_in_config
+from roster.api.undo import UndoDesk
 from roster.api.uploads import UploadDesk
 from roster.approval.step import ApprovalStep
 from roster.audit.records import Provenance
 from roster.create.step import CreateStep
 from roster.dead_letter.step import DeadLetters
+from roster.events.state_changes import UploadStateChange
+from roster.events.step import StateChangeEvents
 from roster.model.jobs import Job
 from roster.model.requests import BatchRequest
 from roster.notify.failure_notice import UploadFailureNotice
@@ -49,6 +53,7 @@ from roster.scim.desk import ScimDesk
 from roster.scim.leaver_guard import LeaverGuard
 from roster.settings import approval_policy, get_settings
 from roster.sweep.step import SweepDeadlines, Sweeper
+from roster.undo.planner import UndoPlanner
 from roster.validate.step import ValidateStep
 
 
@@ -94,7 +99,7 @@ def key_service() -> KeyService:
 def validate_step() -> ValidateStep:
     """The validate step as deployed."""
     return ValidateStep(get_settings(), job_store(), directory_store(), upload_store(), organisation_holds(),
-                        key_service(), SesMailer(), workflow())
+                        key_service(), SesMailer(), workflow(), UndoPlanner(change_log(), directory_store()))
 
 
 def apply_requests() -> LambdaApplyRequests:
@@ -166,7 +171,8 @@ def front_door() -> FrontDoor:
                          max_upload_bytes=settings.max_upload_bytes, approvals=approval_step())
     directory = directory_store()
     return FrontDoor(uploads=uploads, directory=directory, sign_in=sign_in_config(settings, client("cognito-idp")),
-                     records=RecordsDesk(uploads, change_log(), directory))
+                     records=RecordsDesk(uploads, change_log(), directory),
+                     undo=UndoDesk(uploads, change_log(), job_store(), upload_store(), settings.undo_days))
 
 
 def console_connect_origins() -> list[str]:
@@ -217,3 +223,28 @@ def scim_desk() -> ScimDesk:
     guard = LeaverGuard(directory, job_store(), upload_store(), SesMailer(), approval_policy(settings),
                         settings.sender_email)
     return ScimDesk(store, store, directory, applier, guard)
+
+
+def state_change_events() -> StateChangeEvents:
+    """The Jobs table stream's consumer as deployed: each state change published once."""
+    return StateChangeEvents(_publish_change_once())
+
+
+@lru_cache(maxsize=1)
+def _publish_change_once() -> Callable[[UploadStateChange], None]:
+    bus = EventBridgeUploadEvents(client("events"), get_settings().event_bus_name)
+
+    def publish_event(change: dict[str, Any]) -> dict[str, str]:
+        bus.publish(change)
+        return {"published": str(change["change_key"])}
+
+    # Keyed by the change (upload id and stream sequence number): a redelivered stream record,
+    # a retried batch or a replayed invocation finds the change published and publishes nothing.
+    publisher: Callable[..., dict[str, str]] = idempotent_function(
+        data_keyword_argument="change", config=event_idempotency, persistence_store=persistence_layer(),
+    )(publish_event)
+
+    def publish_once(change: UploadStateChange) -> None:
+        publisher(change=change.detail())
+
+    return publish_once

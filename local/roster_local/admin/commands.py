@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 from rich.console import Console
 from rich.table import Table
 
-from roster_local.admin import directory_load, scim_commands
+from roster_local.admin import directory_load, scim_commands, undo_command
 from roster_local.admin.api_client import RosterApi
 from roster_local.admin.progress import wait_for
 from roster_local.admin.session import (
@@ -81,6 +81,7 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
                                                                     "first")
     history.add_argument("email", metavar="EMAIL")
     scim_commands.add_command(commands, common)
+    undo_command.add_command(commands, common)
     directory_load.add_command(commands)
 
 
@@ -94,6 +95,7 @@ def run_administrator_command(args: argparse.Namespace) -> int:
                 "uploads": uploads,
                 "status": status, "validation": validation, "plan": plan, "approve": approve, "cancel": cancel,
                 "results": results, "report": report, "changes": changes, "history": history,
+                "undo": lambda arguments: undo_command.run(arguments, _api(arguments)),
                 "directory": directory_load.run, "scim": _scim}
     try:
         return handlers[args.command](args)

@@ -30,6 +30,7 @@ from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
 from roster.settings import get_settings
 from roster_local.moto_patches.ses_outbox import raw_messages
 from roster_local.run.approve_via_api import approve_through_api
+from roster_local.run.event_log import write_event_log
 from roster_local.stack.embedded_stack import ACCOUNT_ID, REGION, EmbeddedStack
 
 MAILBOX_REPORT_COLUMNS = ("Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
@@ -120,6 +121,8 @@ class LocalRun:
         started = time.monotonic()
         self._write_mailbox_report()
         self.phases.add("report", time.monotonic() - started)
+        if (unpublished := write_event_log(self.stack, self.out_dir / "events.jsonl")) is not None:
+            self.problems["events"] = unpublished
         self.phases.pipeline = time.monotonic() - began
         if self.problems:  # after writing everything: the outputs show what the uploader got
             raise PipelineError("; ".join(self.problems.values()))

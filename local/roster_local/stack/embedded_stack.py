@@ -26,6 +26,7 @@ from moto import mock_aws
 from roster_local import moto_patches
 from roster_local.moto_patches import presigned_use
 from roster_local.stack.cognito import create_sign_in
+from roster_local.stack.event_resources import EventResources
 from roster_local.stack.iam_guard import IamGuard
 from roster_local.stack.lambdas import ChaosRule, FunctionSpec, InProcessLambda
 from roster_local.stack.malloc_arenas import limit_malloc_arenas
@@ -88,6 +89,7 @@ class EmbeddedStack:
         )
         self.operations = OperationsResources(self, REGION, ACCOUNT_ID)
         self.iam: IamGuard | None = None  # every function's call checked against its role once started
+        self.events = EventResources(self, REGION, ACCOUNT_ID)
 
     # -- lifecycle --------------------------------------------------------------------
     def __enter__(self) -> EmbeddedStack:
@@ -119,6 +121,7 @@ class EmbeddedStack:
 
     def stop(self) -> None:
         self.lambdas.wait_idle(timeout=60)
+        self.events.stop()
         self.lambdas.uninstall()
         if self.iam is not None:
             self.iam.uninstall()
@@ -178,6 +181,7 @@ class EmbeddedStack:
             self._put_bucket_policy(props)
         for _logical, props in self._resources("AWS::Logs::LogGroup"):
             self.client("logs").create_log_group(logGroupName=self.resolver.resolve(props["LogGroupName"]))
+        self.events.create_buses()
         # Before the functions: their environment names the user pool and its client.
         create_sign_in(self)
         self.operations.create_queues()
@@ -203,7 +207,7 @@ class EmbeddedStack:
             kwargs["SSESpecification"] = {"Enabled": sse["SSEEnabled"], "SSEType": sse.get("SSEType", "KMS"),
                                           **({"KMSMasterKeyId": sse["KMSMasterKeyId"]}
                                              if "KMSMasterKeyId" in sse else {})}
-        dynamodb.create_table(TableName=name, **kwargs)
+        dynamodb.create_table(TableName=name, **kwargs, **self.events.stream_specification(props))
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
@@ -301,7 +305,7 @@ class EmbeddedStack:
             if event["Type"] == "HttpApi":
                 continue  # `roster local serve` routes HTTP requests to the function itself
             if event["Type"] != "S3":
-                if self.operations.connect_event(logical, event):
+                if self.operations.connect_event(logical, event) or self.events.connect_event(logical, event):
                     continue
                 raise NotImplementedError(f"the embedded stack does not connect {event['Type']} events yet")
             properties = self.resolver.resolve(event["Properties"])
@@ -330,7 +334,7 @@ class EmbeddedStack:
             name = self._get_att(logical, "Arn")
         elif kind == "AWS::Serverless::Function" and "FunctionName" in props:
             name = self.resolver.resolve(props["FunctionName"])
-        elif (operations_name := self.operations.ref(logical, kind)) is not None:
+        elif (operations_name := self.operations.ref(logical, kind) or self.events.ref(logical, kind)) is not None:
             name = operations_name
         else:
             name = f"{self.stack_name}-{logical}"
@@ -338,7 +342,9 @@ class EmbeddedStack:
         return name
 
     def _get_att(self, logical: str, attribute: str) -> str:
-        operations_value = self.operations.get_att(logical, self.template["Resources"][logical]["Type"], attribute)
+        kind = self.template["Resources"][logical]["Type"]
+        operations_value = (self.operations.get_att(logical, kind, attribute)
+                            or self.events.get_att(logical, kind, attribute))
         if operations_value is not None:
             return operations_value
         if attribute != "Arn":

@@ -149,7 +149,15 @@ def _cognito(operation: str, params: Mapping[str, Any], account: Account) -> lis
     return [Request(f"cognito-idp:{operation}", account.arn("cognito-idp", f"userpool/{pool}") if pool else "*")]
 
 
+def _events(operation: str, params: Mapping[str, Any], account: Account) -> list[Request]:
+    if operation != "PutEvents":
+        return [Request(f"events:{operation}", "*")]
+    buses = {str(entry.get("EventBusName") or "default") for entry in params.get("Entries", [])} or {"default"}
+    return [Request("events:PutEvents", bus if bus.startswith("arn:") else account.arn("events", f"event-bus/{bus}"))
+            for bus in sorted(buses)]
+
+
 _BUILDERS: dict[str, Callable[[str, Mapping[str, Any], Account], list[Request]]] = {
     "dynamodb": _dynamodb, "s3": _s3, "kms": _kms, "ses": _ses, "states": _states, "lambda": _lambda,
-    "sqs": _sqs, "cognito-idp": _cognito,
+    "sqs": _sqs, "cognito-idp": _cognito, "events": _events,
 }

@@ -44,6 +44,7 @@ from roster_local.stack.limits import check_async_event, oversized_response
 logger = logging.getLogger(__name__)
 ASYNC_RETRY_DELAYS = (0.2, 0.4)  # Lambda waits about 1 and 2 minutes; one machine need not.
 WHENS = ("before", "after")
+CHAOS_FUNCTIONS = ("validate", "create", "notify", "events")  # events: the Jobs stream's consumer
 
 
 class LambdaServiceException(JsonRESTError):
@@ -61,7 +62,7 @@ class InvocationTimedOut(Exception):
 
 @dataclass(frozen=True)
 class ChaosRule:
-    function: str  # validate, create or notify
+    function: str  # one of CHAOS_FUNCTIONS
     when: str  # before or after
     rate: float
 
@@ -74,8 +75,8 @@ def parse_chaos(spec: str) -> list[ChaosRule]:
         if len(pieces) != 3:
             raise ValueError(f"chaos rule '{part}' must be FUNCTION:WHEN:RATE, e.g. create:after:0.2")
         function, when, rate_text = pieces
-        if function not in ("validate", "create", "notify"):
-            raise ValueError(f"chaos rule '{part}': FUNCTION must be validate, create or notify")
+        if function not in CHAOS_FUNCTIONS:
+            raise ValueError(f"chaos rule '{part}': FUNCTION must be one of {', '.join(CHAOS_FUNCTIONS)}")
         if when not in WHENS:
             raise ValueError(f"chaos rule '{part}': WHEN must be before or after")
         try:
@@ -137,7 +138,7 @@ class InProcessLambda:
         self.chaos = chaos or []
         # One generator per function: the faults each function sees do not depend on how the
         # threads of other functions interleave, so a seed repeats a run.
-        self.randoms = {kind: random.Random(f"{seed}:{kind}") for kind in ("validate", "create", "notify")}
+        self.randoms = {kind: random.Random(f"{seed}:{kind}") for kind in CHAOS_FUNCTIONS}
         self.stats = InvocationStats()
         self._modules: dict[str, ModuleType] = {}
         self._lock = threading.Lock()

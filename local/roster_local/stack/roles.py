@@ -35,6 +35,12 @@ MANAGED_POLICIES: dict[str, list[dict[str, Any]]] = {
         {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": "*"}],
+    # SAM attaches it to a function with a DynamoDB stream event (the events function).
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole": [
+        {"Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                                       "dynamodb:ListStreams", "logs:CreateLogGroup", "logs:CreateLogStream",
+                                       "logs:PutLogEvents"],
+         "Resource": "*"}],
 }
 
 

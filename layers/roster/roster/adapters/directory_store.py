@@ -19,6 +19,7 @@ from typing import Any
 
 from roster.accounts.addresses import address_base_of, suffix_of
 from roster.adapters.dynamodb import batch_get, from_item, query_all, query_items, to_item
+from roster.model.changes import LAST_CHANGE
 from roster.model.directory import (
     Account,
     AccountStatus,
@@ -139,6 +140,12 @@ class DirectoryStore:
         """Accounts among these addresses that exist, by lower-case address."""
         items = batch_get(self.dynamodb, self.table, [account_key(e) for e in emails if e])
         return {i["email"]: account_from_item(i) for i in items}
+
+    def last_changes(self, emails: set[str]) -> dict[str, str]:
+        """The stamp of the last recorded change of each of these accounts that has one (by address)."""
+        items = batch_get(self.dynamodb, self.table, [account_key(e) for e in emails if e],
+                          projection=("email", LAST_CHANGE))
+        return {str(i["email"]): str(i[LAST_CHANGE]) for i in items if i.get(LAST_CHANGE)}
 
     def accounts_in(self, ods: str) -> Iterator[Account]:
         """Every account of one organisation (one paged query on gsi1), read a page at a time:

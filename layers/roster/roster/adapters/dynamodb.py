@@ -55,12 +55,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def batch_get(dynamodb: Any, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """BatchGetItem in pages of 100, retrying unprocessed keys; returns plain items."""
+def batch_get(dynamodb: Any, table: str, keys: list[dict[str, Any]],
+              projection: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """BatchGetItem in pages of 100, retrying unprocessed keys; returns plain items (only the
+    `projection` attributes, when given)."""
     found: list[dict[str, Any]] = []
     unique = list({tuple(sorted(k.items())): k for k in keys}.values())
+    shape: dict[str, Any] = {}
+    if projection:
+        shape = {"ProjectionExpression": ", ".join(f"#p{i}" for i in range(len(projection))),
+                 "ExpressionAttributeNames": {f"#p{i}": name for i, name in enumerate(projection)}}
     for start in range(0, len(unique), 100):
-        request = {table: {"Keys": [to_item(k) for k in unique[start : start + 100]]}}
+        request = {table: {"Keys": [to_item(k) for k in unique[start : start + 100]], **shape}}
         while request:
             response = dynamodb.batch_get_item(RequestItems=request)
             found.extend(from_item(i) for i in response.get("Responses", {}).get(table, []))

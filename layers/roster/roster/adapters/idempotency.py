@@ -19,12 +19,18 @@ email_idempotency = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idem
 # cheaply. Exactly-once does not rest on this: every row's transaction guarantees it.
 batch_idempotency = IdempotencyConfig(event_key_jmespath="[job_id, batch_no]",
                                       raise_on_no_idempotency_key=True, expires_after_seconds=7 * 86400)
+# An Upload State Changed event: one per change (its key is "<upload id>#<stream sequence number>",
+# roster.events), remembered longer than the stream keeps a record (24 hours) so that no
+# redelivery of that record can publish it again.
+event_idempotency = IdempotencyConfig(event_key_jmespath="change_key", raise_on_no_idempotency_key=True,
+                                      expires_after_seconds=2 * 86400)
 
 
 def register_lambda_context(context: Any) -> None:
     """Give every idempotency configuration the invocation's context (its remaining time)."""
     email_idempotency.register_lambda_context(context)
     batch_idempotency.register_lambda_context(context)
+    event_idempotency.register_lambda_context(context)
 
 
 def persistence_layer() -> DynamoDBPersistenceLayer:

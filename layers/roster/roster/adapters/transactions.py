@@ -7,6 +7,7 @@ write name, so the caller never decodes a position."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from roster.adapters.change_log import change_put
@@ -20,7 +21,7 @@ from roster.adapters.directory_store import (
 from roster.adapters.dynamodb import to_item
 from roster.adapters.job_store import outcome_item
 from roster.errors import TransientInfrastructureError
-from roster.model.changes import ChangeRecord
+from roster.model.changes import LAST_CHANGE, ChangeRecord, change_stamp
 from roster.model.directory import IdentityRecord
 from roster.model.writes import (
     AccountUpdate,
@@ -50,6 +51,7 @@ class DynamoDBTransactions:
     def commit(self, writes: Mapping[str, Write]) -> Cancelled | None:
         """Apply every write or none; None when committed, else the writes refused by name."""
         names = list(writes)
+        writes = stamped(writes)
         items = [self._item(write) for write in writes.values()]
         dynamodb = self.dynamodb
         try:
@@ -65,7 +67,8 @@ class DynamoDBTransactions:
         if isinstance(write, NewAccount):
             return _put(self.directory_table, account_item(
                 write.account, password_hash=write.password_hash,
-                must_change_password=write.must_change_password, created_by_job=write.created_by_job))
+                must_change_password=write.must_change_password, created_by_job=write.created_by_job,
+                **({LAST_CHANGE: write.last_change} if write.last_change else {})))
         if isinstance(write, AddressReservation):
             return _put(self.directory_table, reservation_item(write.email, write.base, job_id=write.job_id,
                                                                line=write.line))
@@ -83,6 +86,23 @@ class DynamoDBTransactions:
                 raise ValueError("a change record needs the Changes table (ROSTER_CHANGES_TABLE)")
             return change_put(self.changes_table, write)
         return account_update_item(self.directory_table, write)
+
+
+def stamped(writes: Mapping[str, Write]) -> dict[str, Write]:
+    """The writes, with the account a recorded change writes stamped with that change (`last_change`,
+    roster.model.changes.change_stamp): undo tells from it, in one batched read, whether anything
+    changed the account since (docs/approval-and-plan.md#undo)."""
+    records = {w.email.lower(): change_stamp(w) for w in writes.values() if isinstance(w, ChangeRecord)}
+    if not records:
+        return dict(writes)
+    out: dict[str, Write] = {}
+    for name, write in writes.items():
+        if isinstance(write, AccountUpdate) and write.email.lower() in records:
+            write = replace(write, sets={**write.sets, LAST_CHANGE: records[write.email.lower()]})
+        elif isinstance(write, NewAccount) and write.account.email.lower() in records:
+            write = replace(write, last_change=records[write.account.email.lower()])
+        out[name] = write
+    return out
 
 
 def cancellation(names: Sequence[str], reasons: Sequence[Mapping[str, Any]]) -> Cancelled:

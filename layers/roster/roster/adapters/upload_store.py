@@ -91,6 +91,13 @@ class UploadStore:
         """Store an object as given (a workbook)."""
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
 
+
+    def put_upload(self, key: str, text: str, *, uploader: str, validate_only: bool, file_name: str) -> None:
+        """An upload's file, with the metadata a presigned form sets (an undo upload's, roster.api.undo)."""
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=text.encode("utf-8"), ContentType="text/csv",
+                           Metadata={META_UPLOADER: uploader.lower(), META_FILE_NAME: file_name,
+                                     META_VALIDATE_ONLY: "true" if validate_only else "false"})
+
     def put_json(self, key: str, value: Any) -> None:
         """Store a value as a JSON object."""
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=json.dumps(value, separators=(",", ":")).encode(),

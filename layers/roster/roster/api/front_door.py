@@ -11,6 +11,7 @@ from roster.api.downloads import CsvDownload, made_download
 from roster.api.errors import BadRequest
 from roster.api.records import RecordsDesk
 from roster.api.report import organisation_report_csv, report_file_name
+from roster.api.undo import UndoDesk
 from roster.api.uploads import UploadDesk
 from roster.ports import Directory
 
@@ -25,6 +26,7 @@ class FrontDoor:
     directory: Directory
     sign_in: dict[str, Any]  # GET /config: region, user pool, client, endpoints
     records: RecordsDesk | None = None  # changes.csv and history (the record of changes)
+    undo: UndoDesk | None = None  # POST /uploads/{id}/undo
 
     def caller(self, claims: dict[str, Any]) -> Caller:
         """The administrator bound to the verified token's Cognito user (its `sub`), and what they

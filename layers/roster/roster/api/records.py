@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from roster.api.access import Caller
-from roster.api.downloads import CsvDownload
+from roster.api.downloads import CsvDownload, made_download
 from roster.api.errors import BadRequest, Conflict, Forbidden, NotFound
 from roster.api.uploads import UploadDesk
 from roster.audit.changes_file import APPLIED_STATES, changes_csv, history
@@ -38,7 +38,7 @@ class RecordsDesk:
             raise Conflict(f"Upload {upload_id} has changed nothing: it is {job.state.value}, and only an applied "
                            "upload has changes; its plan says what it would do (roster plan).")
         records = (r for r in self.changes.for_upload(job.job_id) if r.organisations & caller.administered)
-        return CsvDownload(f"{file_stem(job.file_name)}-changes.csv", changes_csv(records))
+        return made_download(self.uploads.files, f"{file_stem(job.file_name)}-changes.csv", changes_csv(records))
 
     def history(self, caller: Caller, raw_email: str) -> dict[str, Any]:
         """Every recorded change to one account, newest first (`GET /accounts/{email}/history`)."""

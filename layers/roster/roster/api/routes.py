@@ -156,6 +156,15 @@ def account_history(email: str) -> dict[str, Any]:
     return _records().history(_caller(), email)
 
 
+@router.post("/uploads/<upload_id>/undo")
+def undo(upload_id: str) -> Response[str]:
+    desk = _front_door().undo
+    if desk is None:
+        raise NotFound("Undo is not available here.")
+    job, created = desk.undo(_caller(), upload_id)
+    return _json(201 if created else 200, {"upload_id": job.job_id, "undo_of": upload_id, "state": job.state.value})
+
+
 def _records() -> RecordsDesk:
     records = _front_door().records
     if records is None:

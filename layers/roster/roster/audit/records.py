@@ -14,7 +14,7 @@ from roster.model.writes import AccountUpdate
 
 _SECONDS_PER_DAY = 86400
 # Stored beside an account's fields but never a value of the account: credentials are not recorded.
-CREDENTIALS = frozenset({"password_hash", "must_change_password", "created_by_job"})
+CREDENTIALS = frozenset({"password_hash", "must_change_password", "created_by_job", "last_change"})
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,20 @@ from typing import Any
 from roster.accounts.change_plan import ChangePlan, Refusal, joined_organisation, recheck
 from roster.audit.attribution import changed_since
 from roster.audit.records import updated_record
+from roster.contract.columns import COLUMN_OF_FIELD
 from roster.create.batches import BatchRow, password_purpose
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import Account, AccountStatus, Organisation
 from roster.model.jobs import RowOutcome
+from roster.model.reversal import Reversal
 from roster.model.rows import RowAction, RowResult, UserFields
 from roster.model.writes import AccountUpdate
 from roster.passwords.generated import hash_password, verify_password
 from roster.passwords.sealing import JobCipher
 from roster.ports import ChangeLog, Directory
 from roster.rules.status import LEAVER
+from roster.undo.reversals import differences, later_change, left_alone_message
 
 
 @dataclass
@@ -74,6 +77,28 @@ def account_change(plan: ChangePlan, fields: UserFields, account: Account, now: 
                          sets={c.field: c.new for c in plan.changes}, password_hash_needed=plan.password_changed)
 
 
+def reversal_change(reversal: Reversal, account: Account, now: str, planned: RowAction) -> AccountChange:
+    """What an undo row does to the account as it is now (docs/approval-and-plan.md#undo): the
+    recorded change put back, or nothing when the account has changed since (Unchanged, saying so).
+    A row planned Unchanged stays so (the plan is binding), whatever the account is now."""
+    differing = differences(reversal, account)
+    if planned is RowAction.UNCHANGED or differing:
+        return AccountChange(RowResult.UNCHANGED, left_alone_message(reversal, None, differing), no_longer_holds=True)
+    sets = {**reversal.sets, **({"leaver_at": now} if reversal.stamp_leaver else {})}
+    source = f"upload {reversal.upload_id}"
+    if reversal.stamp_leaver:
+        message = f"Undone: created by {source}; marked as a leaver, the address {account.email} is kept."
+    elif reversal.result is RowResult.JOINER:
+        message = f"Undone: active again in organisation {sets.get('ods', account.ods)}, as before {source}."
+    elif reversal.result is RowResult.LEAVER:
+        message = f"Undone: a leaver again in organisation {sets.get('ods', account.ods)}, as before {source}."
+    else:
+        columns = [COLUMN_OF_FIELD.get(name, name) for name in (*reversal.sets, *reversal.removes)]
+        message = f"Undone: {', '.join(columns)} put back as before {source}."
+    return AccountChange(reversal.result, message, sets=sets, removes=list(reversal.removes),
+                         expected_status=account.status)
+
+
 _ACTION_OF_RESULT = {RowResult.UPDATED: "Update", RowResult.LEAVER: "Leaver", RowResult.JOINER: "Joiner"}
 
 
@@ -98,7 +123,11 @@ class AccountChanges:
                 return self.recorder.record_alone(row.line, RowResult.FAILED, f"No account with the address {email} "
                                                   "exists; leave Email Address blank to create a new user.",
                                                   email=email)
-            change = plan_change(row, account, self.recorder.now, self.organisations, password_in_place=in_place)
+            change = (reversal_change(row.reversal, account, self.recorder.now, row.action) if row.reversal else
+                      plan_change(row, account, self.recorder.now, self.organisations, password_in_place=in_place))
+            if change.result is RowResult.UNCHANGED and row.reversal is not None:
+                message = self._left_alone(email, row.reversal, change)
+                return self.recorder.record_alone(row.line, change.result, message, email=email)
             if change.result is RowResult.FAILED:
                 return self.recorder.record_alone(row.line, change.result, self._attributed(account, change),
                                                   email=email)
@@ -125,6 +154,14 @@ class AccountChanges:
             return change.message
         records = self.change_log.for_account(account.email)
         return changed_since(change.message, records, self.recorder.job_id)
+
+    def _left_alone(self, email: str, reversal: Reversal, change: AccountChange) -> str:
+        """An undo row's message when its account changed since: what the change recorded after the
+        reversed one did, by whom and when, when there is one."""
+        if self.change_log is None:
+            return change.message
+        later = later_change(self.change_log.for_account(email), reversal)
+        return change.message if later is None else left_alone_message(reversal, later, [])
 
     def _password(self, supplied: str | None, change: AccountChange) -> dict[str, Any]:
         """The supplied password's hash; the administrator chose it, so no change is forced."""

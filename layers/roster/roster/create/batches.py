@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from roster.model.directory import Account
+from roster.model.reversal import Reversal
 from roster.model.rows import PlannedRow, RowAction, UserFields
 from roster.passwords.sealing import JobCipher
 from roster.ports import UploadFiles
@@ -25,6 +26,7 @@ class BatchRow(BaseModel):
     sealed_password: str | None = None
     # The account as validation planned the row against (docs/approval-and-plan.md#the-plan-is-binding).
     basis: Account | None = None
+    reversal: Reversal | None = None  # an undo row: the change it reverses (docs/approval-and-plan.md#undo)
 
     @property
     def is_new_user(self) -> bool:
@@ -87,4 +89,5 @@ def planned_lines(uploads: UploadFiles, job_id: str) -> Iterator[int]:
 def _to_batch_row(row: PlannedRow, cipher: JobCipher, basis: Mapping[str, Account]) -> BatchRow:
     sealed = cipher.seal(row.fields.password, password_purpose(row.line)) if row.fields.password else None
     return BatchRow(line=row.line, action=row.action, fields=row.fields.model_copy(update={"password": None}),
-                    sealed_password=sealed, basis=basis.get((row.fields.email or "").lower()))
+                    sealed_password=sealed, basis=basis.get((row.fields.email or "").lower()),
+                    reversal=Reversal.model_validate(row.reversal) if row.reversal else None)

@@ -12,6 +12,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 UPLOAD_CHANNEL = "upload"
+# The stored attribute of an account naming the last recorded change to it (change_stamp): written
+# with every recorded change, in its transaction; never an account's value (not in Account).
+LAST_CHANGE = "last_change"
 
 
 class FieldValues(BaseModel):
@@ -48,3 +51,8 @@ class ChangeRecord(BaseModel):
     def organisations(self) -> frozenset[str]:
         """The organisations concerned: the account's before and after (their administrators may read it)."""
         return frozenset(o for o in (self.ods_before, self.ods_after) if o)
+
+
+def change_stamp(record: ChangeRecord) -> str:
+    """What names a recorded change on the account it changed: `<channel>#<source id>#<line>`."""
+    return f"{record.channel}#{record.source_id}#{record.line}"

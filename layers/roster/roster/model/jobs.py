@@ -111,12 +111,16 @@ class Job(BaseModel):
     expires_at: int | None = None
     apply_requested_at: str | None = None
     apply_requested_by: str | None = None
+    # Undo (docs/approval-and-plan.md#undo): the upload this one reverses.
+    undo_of: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """What local-run.md's job.json holds (and, for an upload that needed approval, who
         was asked, who approved and until when)."""
         shown = {"job_id", "state", "format", "counts", "file_name", "uploader", "validate_only", "created_at",
                  "updated_at", "error", "orgs"}
+        if self.undo_of:
+            shown |= {"undo_of"}
         if self.approval_administrators:
             shown |= {"approval_administrators", "approvals", "approval_reasons", "approval_deadline",
                       "cancelled_by"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -77,3 +78,6 @@ class PlannedRow(BaseModel):
     changes: tuple[FieldChange, ...] = ()
     assigned_email: str | None = None
     note: str = ""
+    # An undo row (docs/approval-and-plan.md#undo): the recorded change it reverses, as stored values
+    # (roster.model.reversal.Reversal; a plain mapping here, so that rows need not import it).
+    reversal: dict[str, Any] | None = None

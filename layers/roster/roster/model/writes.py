@@ -19,6 +19,7 @@ class NewAccount:
     password_hash: str
     must_change_password: bool
     created_by_job: str
+    last_change: str | None = None  # the stamp of the change that creates it (adapters.transactions.stamped)
 
 
 @dataclass(frozen=True)

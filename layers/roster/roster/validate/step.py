@@ -30,9 +30,10 @@ from roster.passwords.sealing import JobCipher
 from roster.ports import Directory, JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
 from roster.queue.dispatch import dispatch_waiting, start_create_phase
 from roster.settings import Settings, approval_policy
+from roster.undo.planner import UndoPlanner
 from roster.validate.basis import PlannedAgainst, load_basis, save_basis
 from roster.validate.organisation_limit import organisation_limit_finding
-from roster.validate.upload import UploadLimits, validate_upload
+from roster.validate.upload import UploadLimits, ValidationOutcome, validate_upload
 from roster.validate.upload_plan import upload_plan
 
 logger = Logger(child=True)
@@ -50,6 +51,7 @@ class ValidateStep:
     keys: KeyService
     mailer: Mailer
     workflow: Workflow
+    undo: UndoPlanner | None = None  # plans undo uploads' rows (docs/approval-and-plan.md#undo)
 
     def receive(self, key: str, version_id: str | None) -> Job:
         """Validate one uploaded object version; safe to call again for the same version."""
@@ -80,7 +82,8 @@ class ValidateStep:
             self.files.read(upload.key, upload.version_id, limit=limits.max_bytes)
         # Validated again (an apply, an approval), each row is planned against the accounts as first planned.
         reader = PlannedAgainst(self.directory, load_basis(self.files, job.basis_key) if job.basis_key else None)
-        outcome = validate_upload(raw, job.uploader, reader, limits, size=upload.size)
+        outcome = self._undo_plan(job, reader) if job.undo_of else \
+            validate_upload(raw, job.uploader, reader, limits, size=upload.size)
         orgs = self._organisations_touched(outcome.rows) if outcome.ok else []
         if (too_many := organisation_limit_finding(orgs)) is not None:
             outcome.findings.insert(0, too_many)
@@ -129,6 +132,12 @@ class ValidateStep:
             logger.info("apply request ignored", extra={"job_id": job_id, "state": job.state.value})
             return job
         return self._validate(job, self.files.describe(job.key, job.version_id))
+
+    def _undo_plan(self, job: Job, reader: PlannedAgainst) -> ValidationOutcome:
+        """An undo upload's rows: the reverse of the recorded changes of the upload it undoes."""
+        if self.undo is None:
+            raise RuntimeError("the validate step was built without the undo planner (roster.wiring)")
+        return self.undo.plan(job, reader)
 
     def _data_key(self, job_id: str) -> tuple[JobCipher, str]:
         """The job's data key (sealing supplied passwords): every attempt at a job uses the first one recorded."""
