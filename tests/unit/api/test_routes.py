@@ -401,3 +401,14 @@ def test_given_another_organisations_administrator_then_approve_and_cancel_are_f
     job = _waiting(api)
     for action in ("approve", "cancel"):
         assert api.request("POST", f"/uploads/{job.job_id}/{action}", as_admin=PRACTICE).status == 403
+
+
+def test_applying_an_upload_that_was_applied_and_finished_is_a_conflict(api):
+    job = api.job(JobState.VALIDATED, validate_only=True)
+    api.request("POST", f"/uploads/{job.job_id}/apply")
+    api.records.put(api.records.get(job.job_id).model_copy(update={"state": JobState.COMPLETED}))
+
+    again = api.request("POST", f"/uploads/{job.job_id}/apply")
+
+    assert again.status == 409 and "applied already and is COMPLETED" in again.json()["message"]
+    assert api.applier.requested == [job.job_id]

@@ -11,7 +11,6 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
-from roster.contract.findings import Severity
 from roster.contract.formats import DetectedFormat, detect_format
 from roster.contract.reading import Record, decode_upload, read_records
 from roster.contract.results_file import ResultLine, results_csv, with_warnings
@@ -90,7 +89,7 @@ class NotifyStep:
         by_line: dict[int, list[str]] = {}
         if job.report_key:
             for finding in parse_validation_report(self.files.read(job.report_key).decode("utf-8")):
-                if finding.severity is Severity.WARNING and finding.line is not None:
+                if finding.needs_checking and finding.line is not None:
                     by_line.setdefault(finding.line, []).append(finding.message)
         return by_line
 
@@ -104,7 +103,8 @@ class NotifyStep:
         email = upload_complete_email(self.settings.sender_email, job.uploader, job.file_name, job.job_id,
                                       job.counts, body if attach else None, link.url if link else None,
                                       failed=job.state is JobState.FAILED,
-                                      link_expires_at=link.expires_at if link else None, kept_until=kept_until)
+                                      link_expires_at=link.expires_at if link else None, kept_until=kept_until,
+                                      warning_lines=sorted(self._warnings_by_line(job)))
         self.mailer.send_once("upload-complete", email)
 
 

@@ -80,14 +80,16 @@ class ValidateStep:
                                         "errors": outcome.errors, "warnings": outcome.warnings})
         self._record_plan(job, outcome.rows if outcome.ok else None)
         wait = (approval_wait(job, outcome.rows, self.directory, approval_policy(self.settings))
-                if outcome.ok and not job.validate_only else None)
-        if wait is not None:
+                if outcome.ok else None)
+        if wait is not None and not job.validate_only:
             return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key,
                                         orgs=self._organisations_touched(outcome.rows))
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
             # A validated upload is listed under its organisations (api.md GET /uploads).
             listed: dict[str, Any] = {"orgs": self._organisations_touched(outcome.rows)} if outcome.ok else {}
+            if wait is not None:  # validate-only: applying it will wait; say why and for whom
+                listed |= {"approval_administrators": wait.administrators, "approval_reasons": wait.reasons}
             self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key, **listed)
             job = self.jobs.get(job.job_id)
             self._email_outcome(job)
@@ -173,7 +175,8 @@ class ValidateStep:
         else:
             plan = self.files.read(job.plan_key).decode("utf-8") if job.plan_key else None
             email = validated_email(sender, to, job.file_name, job.job_id, job.counts["rows"],
-                                    job.counts["warnings"], report, plan_csv=plan)
+                                    job.counts["warnings"], report, plan_csv=plan,
+                                    approval_reasons=job.approval_reasons)
         self.mailer.send_once(job.state.value, email)
 
     def _email_approval_needed(self, job: Job) -> None:

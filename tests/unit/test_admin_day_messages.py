@@ -1,0 +1,49 @@
+"""The messages of an administrator's day (issue 22): warning lines named, how to apply, no
+advice about screens Roster does not have, the joiner's expected notice not a warning."""
+
+from roster.contract.findings import JOINER_NOTICE, error, warning
+from roster.create.new_users import created_message
+from roster.emails import upload_complete_email, validated_email
+from roster.model.directory import Organisation
+from roster.validate.upload import ValidationOutcome
+
+SENDER, ADMIN = "Roster <roster@example.nhs.net>", "admin@example.nhs.net"
+
+
+def test_upload_complete_names_the_lines_with_warnings():
+    email = upload_complete_email(SENDER, ADMIN, "staff.csv", "job-1", {"rows": 9, "warnings": 2}, b"x", None,
+                                  warning_lines=[4, 7])
+
+    assert "2 warnings (lines 4 and 7)" in email.body
+
+
+def test_upload_complete_names_one_line_and_shortens_a_long_list():
+    one = upload_complete_email(SENDER, ADMIN, "s.csv", "j", {"warnings": 1}, b"x", None, warning_lines=[12])
+    many = upload_complete_email(SENDER, ADMIN, "s.csv", "j", {"warnings": 30}, b"x", None,
+                                 warning_lines=list(range(2, 32)))
+
+    assert "1 warning (line 12)" in one.body
+    assert "lines 2, 3," in many.body and "21 and 10 more)" in many.body
+
+
+def test_validated_email_says_how_to_apply_and_warns_of_an_approval_ahead():
+    email = validated_email(SENDER, ADMIN, "leavers.csv", "job-2", 30, 0, "", approval_reasons=[
+        "30 of the 40 active accounts of RY2 (75%) would be marked as leavers"])
+
+    assert "roster apply job-2" in email.body and "Upload button" in email.body
+    assert "will wait for another administrator's approval" in email.body and "30 of the 40" in email.body
+    assert "without validate-only" not in email.body
+
+
+def test_a_user_created_without_a_unit_is_told_how_to_set_one_with_roster():
+    message = created_message(Organisation(ods="RX1", name="Leeds Trust", domain="nhs.net"), None)
+
+    assert "edit screen" not in message and "Organisational Unit" in message and "Email Address" in message
+
+
+def test_the_joiner_notice_is_in_the_report_but_not_counted_as_a_warning():
+    outcome = ValidationOutcome(findings=[warning(3, "Email Address", "a@nhs.net", JOINER_NOTICE),
+                                      warning(4, "Mobile Phone", "x", "looks odd"), error(5, "Title", "Zz", "bad")])
+
+    assert outcome.warnings == 1 and outcome.errors == 1
+    assert not outcome.findings[0].needs_checking and outcome.findings[1].needs_checking
