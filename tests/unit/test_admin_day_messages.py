@@ -1,11 +1,21 @@
 """The messages of an administrator's day (issue 22): warning lines named, how to apply, no
 advice about screens Roster does not have, the joiner's expected notice not a warning."""
 
+import shlex
+
+import pytest
+
 from roster.contract.findings import JOINER_NOTICE, error, warning
 from roster.create.new_users import created_message
 from roster.emails import upload_complete_email, validated_email
 from roster.model.directory import Organisation
-from roster.validate.upload import ValidationOutcome
+from roster.passwords.generated import generate_password
+from roster.passwords.policy import password_problems
+from roster.rules import InvalidCell
+from roster.rules.phones import mobile_phone
+from roster.validate.upload import UploadLimits, ValidationOutcome, validate_upload
+from roster_local.serve.admin_password import local_admin_password
+from tests.unit.fakes import FakeDirectory
 
 SENDER, ADMIN = "Roster <roster@example.nhs.net>", "admin@example.nhs.net"
 
@@ -47,3 +57,37 @@ def test_the_joiner_notice_is_in_the_report_but_not_counted_as_a_warning():
 
     assert outcome.warnings == 1 and outcome.errors == 1
     assert not outcome.findings[0].needs_checking and outcome.findings[1].needs_checking
+
+
+def test_generated_passwords_hold_no_symbol_that_is_hard_to_read_out_and_still_meet_the_policy():
+    for _ in range(300):
+        password = generate_password()
+        assert not set(password) & set("~^_%$#")
+        assert password_problems(password) == []
+
+
+def test_local_serve_password_needs_no_quoting_in_a_shell_and_meets_the_pool_policy():
+    for _ in range(300):
+        password = local_admin_password()
+        assert shlex.quote(password) == password  # nothing a shell reads specially
+        assert len(password) >= 14 and any(c.islower() for c in password) and any(c.isupper() for c in password)
+        assert any(c.isdigit() for c in password) and "-" in password
+
+
+def test_a_semicolon_separated_file_is_told_about_semicolons():
+    text = "Title;First Name;Last Name;Job Title;Organisation ODSCode\r\nDr;Amir;Khan;Porter;RX1\r\n"
+
+    outcome = validate_upload(text.encode(), "admin@example.nhs.net", FakeDirectory(), UploadLimits(100, 10**6))
+
+    [finding] = outcome.findings
+    assert "semicolons" in finding.message and "comma" in finding.message and "Save the file again" in finding.message
+
+
+@pytest.mark.parametrize("value", ["07700 900123", "+44 7700 900000", "07700900999"])
+def test_ofcom_drama_numbers_get_their_reason(value):
+    with pytest.raises(InvalidCell, match="Ofcom keeps for TV and drama"):
+        mobile_phone(value, "Mobile Phone")
+
+
+def test_a_real_mobile_near_the_drama_range_is_accepted():
+    assert mobile_phone("07700 100000", "Mobile Phone") == "+447700100000"

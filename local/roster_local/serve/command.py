@@ -15,8 +15,6 @@ import threading
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from roster.passwords.generated import generate_password
-
 if TYPE_CHECKING:
     from roster_local.serve.server import LocalServer
 
@@ -45,12 +43,13 @@ def local_serve(args: argparse.Namespace) -> int:
     from roster.settings import get_settings
     from roster_local.admin.directory_file import DirectoryFileError, load_directory_file, load_into
     from roster_local.admin.sign_in_users import create_with_password
+    from roster_local.serve.admin_password import local_admin_password
     from roster_local.serve.aws_endpoint import started_endpoint
     from roster_local.serve.http_api import LocalHttpApi
     from roster_local.serve.server import local_server
     from roster_local.stack.embedded_stack import EmbeddedStack
 
-    password = args.admin_password or generate_password()
+    password = args.admin_password or local_admin_password()
     try:
         directory = load_directory_file(Path(args.directory))
         overrides = dict(_name_value(p) for p in args.parameter)
