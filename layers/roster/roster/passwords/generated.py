@@ -22,7 +22,7 @@ DIGITS = "23456789"
 # semicolon (CSV and copy/paste), no < > (HTML mail clients), and none of ~ ^ _ % $ # either: the
 # password is often read out to clinical staff, and these are hard to say and to tell apart. With
 # 59 characters a 16-character password still holds 94 bits, far above the policy's
-# (docs/csv-format.md#passwords).
+# (docs/csv-format.md#generated-passwords).
 SYMBOLS = "!&*?"
 CHARACTER_CLASSES: tuple[str, ...] = (LOWER, UPPER, DIGITS, SYMBOLS)
 ALPHABET = "".join(CHARACTER_CLASSES)
