@@ -380,3 +380,19 @@ def test_the_only_administrator_of_an_organisation_may_approve_their_own_upload(
     panel.get_by_role("checkbox", name="I have checked the plan and approve these changes").check()
     panel.get_by_role("button", name="Confirm approval").click()
     expect(row.get_by_role("cell").nth(0)).to_have_text("Completed", timeout=90_000)
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_at_320_css_pixels_every_table_reflows_and_every_column_stays_on_screen(page: Page) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    signed_in(page)
+    validate(page, "narrow.csv", current_csv("Sir,Ann,Lee,,Nurse,RX1,,,01632960000,,,,"))
+
+    findings = page.get_by_role("table", name="Validation results")
+    first = findings.get_by_role("row").filter(has=page.get_by_role("cell")).first
+    for cell in first.get_by_role("cell").all():  # Line, Column, Value, Severity and Message, one under another
+        within_width(page, cell)
+    for cell in upload_row(page, "narrow.csv").get_by_role("cell").all():
+        within_width(page, cell)
+    assert_reflows(page)
+    assert_no_serious_accessibility_violations(page)

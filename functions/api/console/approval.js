@@ -40,14 +40,15 @@ export class ApprovalPanel {
     this.confirm.removeAttribute('aria-invalid');
     showMessage(this.error, '');
     const approved = Object.entries(approval.approved ?? {}).map(([ods, who]) => `${ods} by ${who}`);
-    this.why.replaceChildren(
+    this.why.replaceChildren(...[
       h('p', {}, `${upload.uploader ?? 'An administrator'} uploaded ${name}. It passed validation, but it would mark more `
         + 'accounts as leavers than one administrator may alone, so nothing has been changed yet:'),
       h('ul', {}, (approval.reasons ?? ['(the API gave no reason)']).map((reason) => h('li', {}, reason))),
       h('p', {}, `Who may approve: ${approversText(approval, upload.uploader) || 'another administrator of each organisation concerned'}.`),
       approved.length ? h('p', {}, `Approved so far: ${approved.join('; ')}.`) : null,
       approval.deadline ? h('p', {}, `If nobody approves it by ${formatWhen(approval.deadline)}, it is cancelled by itself.`) : null,
-      h('p', {}, 'Once approved, the file is checked again against the directory as it is then, before anything is applied.'));
+      h('p', {}, 'Once approved, the file is checked again against the directory as it is then, before anything is applied.'),
+    ].filter(Boolean));
     this.planView.clear();
     this.panel.hidden = false;
     focusOn(this.heading);

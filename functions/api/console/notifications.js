@@ -16,31 +16,36 @@ export class Notifications {
     this.link = byId('notifications');
     this.count = byId('notifications-count');
     this.link.addEventListener('click', () => this.markSeen());
-    this.email = null;
+    this.key = null;
     this.uploads = [];
     this.link.hidden = true;
   }
 
   async start(email) {
-    this.key = await keyFor(email);
-    this.email = email;
+    this.key = null;
+    this.polled = false;
+    this.uploads = [];
+    const key = await keyFor(email);
+    this.key = key;
     this.seen = this.load();
     this.first = this.seen === null;
     this.seen = this.seen ?? {};
     this.link.hidden = false;
-    this.show();
+    if (this.polled) this.update(this.uploads); // the first page of Uploads came while the key was computed
+    else this.show();
   }
 
   stop() {
-    this.email = null;
+    this.key = null;
     this.uploads = [];
     this.link.hidden = true;
   }
 
   /** The uploads on screen: those whose settled state differs from the one last seen are new. */
   update(uploads) {
-    if (!this.email) return;
     this.uploads = uploads;
+    this.polled = true;
+    if (!this.key) return;
     if (this.first) { // nothing seen before in this browser: start from what is there now
       this.first = false;
       this.markSeen();
@@ -61,6 +66,7 @@ export class Notifications {
   }
 
   markSeen() {
+    if (!this.key) return;
     for (const upload of this.uploads) if (isSettled(upload)) this.seen[upload.upload_id] = upload.state;
     this.save();
     this.show();

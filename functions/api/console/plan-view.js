@@ -8,6 +8,7 @@ import { SortableTable, compareCells } from './table.js';
 
 export const ACTIONS = ['Create', 'Update', 'Leaver', 'Joiner', 'Unchanged'];
 const WORDS = { Create: 'to create', Update: 'to update', Leaver: 'to mark as leavers', Joiner: 'to take back as joiners', Unchanged: 'unchanged' };
+const WORD = { Leaver: 'to mark as leaver', Joiner: 'to take back as joiner' }; // one row
 const rank = (action) => (action === 'Unchanged' ? 1 : 0);
 // Changed rows first, then by line: what an administrator must check comes before what stays as it is.
 const changedFirst = (a, b) => rank(a.Action) - rank(b.Action) || compareCells(a.Line, b.Line);
@@ -25,7 +26,7 @@ export function rowsByAction(lines) {
 
 /** '29 to create, 3 to mark as leavers, 5,515 unchanged' */
 export function planSentence(counts) {
-  return counts.map(([action, n]) => `${formatCount(n)} ${WORDS[action] ?? action}`).join(', ');
+  return counts.map(([action, n]) => `${formatCount(n)} ${(n === 1 && WORD[action]) || WORDS[action] || action}`).join(', ');
 }
 
 export class PlanView {

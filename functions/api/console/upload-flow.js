@@ -32,6 +32,7 @@ export class UploadFlow {
     this.fileInput = byId('csv-file');
     this.validateButton = byId('validate');
     this.applyButton = byId('apply');
+    this.applyHint = byId('apply-hint');
     this.status = byId('validation-status');
     this.error = byId('validation-error');
     this.validation = byId('validation');
@@ -79,6 +80,7 @@ export class UploadFlow {
     this.reportUpload = null;
     this.setBusy(false);
     this.applyButton.disabled = true;
+    this.applyHint.textContent = 'Becomes available once the chosen file has passed validation.';
     showMessage(this.error, '');
     this.status.textContent = '';
     this.validation.hidden = true;
@@ -203,9 +205,10 @@ export class UploadFlow {
       if (stale()) return;
       this.upload = { id, fileName };
       this.applyButton.disabled = false;
+      this.applyHint.textContent = `Applies ${fileName} as validated, without sending it again.`;
       const approval = upload.approval;
       showMessage(this.approvalAhead, approval?.needed_on_apply
-        ? `Applying it will wait for another administrator's approval before anything changes: ${approval.reasons.join('; ')}. `
+        ? `Applying it will wait for another administrator's approval before anything changes: ${approval.reasons.join('; ')} `
           + `Who may approve: ${approversText(approval, upload.uploader)}.`
         : '');
     }
@@ -291,7 +294,7 @@ export class UploadFlow {
     if (state === 'COMPLETED' && !failed) {
       this.result.classList.add('result--success');
       this.result.replaceChildren(h('strong', {}, `Upload complete: ${fileName}.`), ` ${doneText(counts) || 'Nothing to change'}. `,
-        'Results with the new accounts\' addresses and temporary passwords: ', results ?? 'in your email.');
+        'What happened to each row (new accounts\' addresses and temporary passwords included): ', results ?? 'in your email.');
     } else if (state === 'COMPLETED' || state === 'FAILED') {
       this.result.classList.add('result--failed');
       const what = state === 'FAILED' ? `Upload stopped by a system error: ${fileName}.` : `Upload complete with failed rows: ${fileName}.`;
@@ -301,7 +304,7 @@ export class UploadFlow {
     } else if (state === 'AWAITING_APPROVAL') {
       this.result.classList.add('result--waiting');
       this.result.replaceChildren(h('strong', {}, `${fileName} waits for approval.`), ' Nothing is applied until then. ',
-        `${upload.approval?.reasons?.join('; ') ?? ''}. Who may approve: ${approversText(upload.approval, upload.uploader) || 'another administrator'}.`);
+        `${upload.approval?.reasons?.join('; ') ?? ''} Who may approve: ${approversText(upload.approval, upload.uploader) || 'another administrator'}.`);
     } else {
       this.result.classList.add('result--failed');
       this.result.replaceChildren(h('strong', {}, `${fileName}: ${stateLabel(state)}.`), upload.error ? ` ${upload.error}` : ' Its validation report says why.');
