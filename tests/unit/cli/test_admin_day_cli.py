@@ -152,3 +152,28 @@ def test_an_upload_waiting_for_someone_else_names_them(capsys):
     captured = capsys.readouterr()
     assert "RY2: approved by one of second@nhs.net" in captured.out and "26 of the 30" in captured.out
     assert f"ask an approver above to run roster approve {ONE}" in captured.out
+
+
+def test_local_serve_names_roster_by_its_whole_path_when_it_is_not_on_the_path(monkeypatch, tmp_path):
+    from roster_local.serve import command
+
+    installed = tmp_path / ".venv" / "bin" / "roster"
+    installed.parent.mkdir(parents=True)
+    installed.write_text("#!/bin/sh\n")
+    monkeypatch.setattr("sys.argv", [str(installed), "local", "serve"])
+    monkeypatch.setattr(command.shutil, "which", lambda name: None)
+    assert command.roster_command() == str(installed.resolve())
+
+    monkeypatch.setattr(command.shutil, "which", lambda name: str(installed))
+    assert command.roster_command() == "roster"
+
+
+def test_the_validation_report_is_a_table_too(monkeypatch, capsys):
+    api = FakeApi([_upload()])
+    api.get_csv = lambda path, **query: ("s-validation.csv", "\ufeffLine,Column,Value,Severity,Message\r\n"  # type: ignore[method-assign]
+                                         "3,Title,Sir,error,Title 'Sir' is not one of the allowed titles\r\n".encode())
+
+    assert _run(monkeypatch, api, "validation", ONE) == 0
+
+    out = capsys.readouterr().out
+    assert "\ufeff" not in out and "Severity" in out and "Title 'Sir'" in out and "Line,Column" not in out
