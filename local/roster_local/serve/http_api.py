@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,7 @@ class LocalHttpApi:
     def __init__(self, stack: EmbeddedStack, aws_endpoint: str) -> None:
         self.stack = stack
         self.routes: list[Route] = []
+        self._function_locks: dict[str, threading.Lock] = {}
         self.authorizers: dict[str, JwtAuthorizer] = {}
         for logical, api in stack._resources("AWS::Serverless::HttpApi"):
             self._add_api(logical, api, aws_endpoint)
@@ -91,7 +93,11 @@ class LocalHttpApi:
             except TokenRefused:
                 return _message(401, "Unauthorized")
         event = api_gateway_event(request, route.key, claims)
-        payload, failed = self.stack.lambdas.invoke(route.function, event)
+        # One request at a time per function, as in one Lambda execution environment: the handler keeps
+        # per-request state in module globals (Powertools' router context), which concurrent requests in
+        # this one process would otherwise clear under each other (a KeyError, answered 500).
+        with self._function_locks.setdefault(route.function, threading.Lock()):
+            payload, failed = self.stack.lambdas.invoke(route.function, event)
         if failed or not isinstance(payload, dict):
             return _message(500, "Internal Server Error")
         response = http_response(payload)
