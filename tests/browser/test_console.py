@@ -251,7 +251,7 @@ def test_given_a_good_file_when_validated_and_uploaded_then_progress_reaches_the
     expect(plan_rows).to_have_count(3)
     assert cells(plan_rows.nth(0))[:3] == ["2", "Create", "jane.smith@example.nhs.net"]
     assert cells(plan_rows.nth(2))[:3] == ["4", "Leaver", "leaving.person@example.nhs.net"]
-    expect(page.get_by_text("Applying it will: 2 to create, 1 to mark as leavers.")).to_be_visible()
+    expect(page.get_by_text("Applying it will: 2 to create, 1 to mark as leaver.")).to_be_visible()
     shot("validated")
 
     # The browser posted the presigned form's fields, then the file last, straight to the bucket.
