@@ -44,6 +44,7 @@ run: $(STAMP)
 	$(BIN)/roster local run examples/users.csv examples/updates.csv \
 		--directory examples/directory.json --admin $(ADMIN) --approve-as $(APPROVER) --out $(OUT)
 	@echo "Results, reports and emails (.eml) are in $(OUT)/"
+	@echo "The roster command is $(BIN)/roster; to type just roster: source $(BIN)/activate"
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq

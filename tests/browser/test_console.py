@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -111,13 +112,24 @@ def test_given_a_signed_in_administrator_then_tokens_are_never_in_local_storage(
     sign_in(page)
     expect(upload_row(page, "january-leavers.csv")).to_be_visible()
 
-    assert page.evaluate("localStorage.length") == 0
+    assert_only_seen_uploads_in_local_storage(page)
     assert page.context.cookies() == []
     assert page.evaluate("Object.keys(sessionStorage)") == ["roster.session"]
     # A reload in the same tab keeps the session (sessionStorage), without signing in again.
     page.reload()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    assert page.evaluate("localStorage.length") == 0
+    assert_only_seen_uploads_in_local_storage(page)
+
+
+def assert_only_seen_uploads_in_local_storage(page: Page) -> None:
+    """localStorage holds no token and no address: only the notifications' seen states (upload id -> state),
+    under a key that hashes the administrator's address."""
+    stored = page.evaluate("Object.fromEntries(Object.entries(localStorage))")
+    assert all(re.fullmatch(r"roster\.seen\.[0-9a-f]{64}", key) for key in stored), stored
+    for value in stored.values():
+        assert "eyJ" not in value and "@" not in value
+        assert set(json.loads(value).values()) <= {"COMPLETED", "FAILED", "INVALID", "VALIDATED", "CANCELLED",
+                                                   "AWAITING_APPROVAL"}
 
 
 def test_given_a_temporary_password_when_signing_in_then_a_new_password_is_asked_for(page: Page, shot: Shot) -> None:
@@ -164,7 +176,7 @@ def test_given_a_token_about_to_expire_then_it_is_renewed_before_it_is_sent(page
     eventually(renewed_token_sent)
     assert fake.renewals >= 1
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    assert page.evaluate("localStorage.length") == 0
+    assert_only_seen_uploads_in_local_storage(page)
 
 
 def test_given_an_ended_session_when_the_api_refuses_then_the_sign_in_form_returns(
@@ -239,7 +251,7 @@ def test_given_a_good_file_when_validated_and_uploaded_then_progress_reaches_the
     expect(plan_rows).to_have_count(3)
     assert cells(plan_rows.nth(0))[:3] == ["2", "Create", "jane.smith@example.nhs.net"]
     assert cells(plan_rows.nth(2))[:3] == ["4", "Leaver", "leaving.person@example.nhs.net"]
-    expect(page.get_by_text("Create: 2 rows; Leaver: 1 row.")).to_be_visible()
+    expect(page.get_by_text("Applying it will: 2 to create, 1 to mark as leaver.")).to_be_visible()
     shot("validated")
 
     # The browser posted the presigned form's fields, then the file last, straight to the bucket.
@@ -319,6 +331,12 @@ def test_given_an_upload_awaiting_approval_when_deciding_then_its_state_follows(
     expect(row.get_by_role("cell").nth(0)).to_contain_text("Awaiting approval")
 
     row.get_by_role("button", name=decision).click()
+    if decision == "Approve":  # the approval panel: why, who, the plan, then a confirmation
+        panel = page.get_by_role("region", name="Approve restructure.csv")
+        expect(panel.get_by_role("table", name="Plan to approve")).to_be_visible()
+        panel.get_by_role("checkbox", name="I have checked the plan and approve these changes").check()
+        panel.get_by_role("button", name="Confirm approval").click()
+        expect(panel).to_be_hidden()
 
     expect(row.get_by_role("cell").nth(0)).to_have_text(re.compile(f"^({outcome})$"))
     expect(row.get_by_role("button", name="Approve")).to_have_count(0)

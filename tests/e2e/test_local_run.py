@@ -44,8 +44,12 @@ def test_local_run_writes_the_documented_layout(tmp_path):
     # Issue 11 adds the approval: the second upload's Approval needed email, then its results.
     assert sorted(p.name for p in (second / "emails").iterdir()) == ["01.eml", "02.eml"]
     assert f"approved by {APPROVER}" in done.stderr
-    with (out / "mailbox-report.csv").open(encoding="utf-8", newline="") as handle:
+    raw = (out / "mailbox-report.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfEmail Address,") and b"\r\n" in raw  # as every CSV Roster writes
+    with (out / "mailbox-report.csv").open(encoding="utf-8-sig", newline="") as handle:
         report = list(csv.DictReader(handle))
+    phones = [r["Mobile Phone"] for r in report if r["Mobile Phone"]]
+    assert phones and all(p.startswith("'+44") for p in phones)  # no cell a spreadsheet runs as a formula
     assert list(report[0]) == ["Email Address", "Title", "First Name", "Last Name", "Display Name", "Job Title",
                                "Organisation ODSCode", "Organisational Unit", "Business Phone", "Mobile Phone",
                                "Mailbox Size (GB)", "Status", "Created"]
@@ -82,7 +86,7 @@ def test_a_file_full_of_mistakes_is_reported_line_by_line_and_creates_nothing(tm
     assert {f["Column"] for f in findings} >= {"Title", "First Name", "Organisation ODSCode", "Business Phone",
                                                "Mobile Phone", "Mailbox Size", "Password", "Email Address", "Status"}
     assert not (folder / "results.csv").exists() and not (folder / "plan.csv").exists()
-    with (out / "mailbox-report.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "mailbox-report.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.DictReader(handle))) == 5  # only the directory's own accounts
 
 

@@ -160,9 +160,10 @@ def test_validate_then_apply_without_sending_the_file_again(served, tmp_path):
     assert results.returncode == 0
     rows = list(csv.DictReader(io.StringIO((tmp_path / "results.csv").read_text(encoding="utf-8-sig"))))
     assert [r["Result"] for r in rows] == ["Created"] * 20
-    # Applying again creates nothing twice: it is already COMPLETED.
-    again = _json(served.roster("apply", upload_id, "--json"))
-    assert again["state"] == "COMPLETED" and again["counts"]["created"] == 20
+    # Applying again is refused (api.md: 409) and creates nothing twice: it is already COMPLETED.
+    again = served.roster("apply", upload_id[:8])  # a unique prefix of the id names it
+    assert again.returncode == 1 and "applied already and is COMPLETED" in again.stderr
+    assert "Traceback" not in again.stderr
     status = served.roster("status", upload_id)
     assert status.returncode == 0 and "COMPLETED" in status.stdout
 
@@ -174,8 +175,9 @@ def test_an_invalid_file_exits_3_and_its_report_names_the_line(served, tmp_path)
     code, upload = _upload(served, bad)
 
     assert (code, upload["state"]) == (3, "INVALID")
-    report = served.roster("validation", upload["upload_id"])
-    assert ",Title,Sir,error," in report.stdout
+    report = served.roster("validation", upload["upload_id"])  # a table, not CSV with its byte-order mark
+    assert "Validation report" in report.stdout and "Sir" in report.stdout and "\ufeff" not in report.stdout
+    assert ",Title,Sir,error," in _json(served.roster("validation", upload["upload_id"], "--json"))["csv"]
     assert served.roster("apply", upload["upload_id"]).returncode == 1  # 409: only a validated upload
 
 
@@ -196,7 +198,7 @@ def test_the_report_edited_as_a_leaver_file_and_uploaded_back(served, tmp_path):
 
     # One of RY2's few active accounts is over 10%: it waits for RY2's other administrator (issue 11).
     assert (code, upload["state"]) == (1, "AWAITING_APPROVAL")
-    assert "sarah.oconnor@nhs.net,,," in served.roster("plan", upload_id).stdout.replace("\r", "")
+    assert "sarah.oconnor@nhs.net,,," in _json(served.roster("plan", upload_id, "--json"))["csv"].replace("\r", "")
     own = served.roster("approve", upload_id)
     assert own.returncode == 1 and "another administrator" in own.stderr
     approved = served.roster("approve", upload_id, config="community")

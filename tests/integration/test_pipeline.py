@@ -57,7 +57,7 @@ def test_example_file_creates_every_user_with_unique_addresses_and_one_email(har
     message = email.message_from_bytes(emails[0].read_bytes())
     assert message["Subject"].startswith("Upload complete:")
     assert message["To"] == "admin@example.nhs.net"
-    assert "Validation gave 1 warning." in message.get_payload(0).get_payload(decode=True).decode("utf-8")
+    assert "Validation gave 1 warning (line " in message.get_payload(0).get_payload(decode=True).decode("utf-8")
     name, body = _attachment(emails[0].read_bytes())
     assert name == "users-results.csv"
     assert body == (result.folder / "results.csv").read_bytes()

@@ -119,7 +119,8 @@ def test_validated_email():
     assert outgoing.attachment_name == "staff-validation.csv"
     assert "25 rows" in outgoing.body and "2 warnings" in outgoing.body
     assert "nothing was created" in outgoing.body
-    assert "without validate-only" in outgoing.body
+    assert "roster apply job-8" in outgoing.body and "Upload button" in outgoing.body
+    assert "upload the file again" not in outgoing.body
 
 
 def test_validated_email_without_warnings_still_attaches_the_report():

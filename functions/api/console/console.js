@@ -6,12 +6,18 @@
 //   session.js      the tokens (memory + sessionStorage), renewal, the end of a session
 //   api.js          Roster's HTTP API with the bearer token; its error messages
 //   upload-flow.js  Validate (presigned POST to the bucket), Validation results, Plan, Upload
-//   uploads.js      the Uploads table, polling with back-off, Approve and Cancel, downloads
+//   uploads.js      the Uploads table, polling with back-off, Upload, Approve and Cancel, downloads
+//   plan-view.js    a plan: counts per action, changes first, Show filter, download
+//   approval.js     the approval panel: why, who may approve, the plan, a confirmation
+//   notifications.js  uploads changed since last seen;  mailbox.js  local mode's sent emails
 //   table.js        sortable tables;  csv.js  reading CSV;  format.js  numbers, dates, states;  dom.js  DOM
 import { Api, ApiError, fetchConfig } from './api.js';
 import { answerChallenge, signIn } from './cognito.js';
 import { byId, focusOn, h, saveBlob, showMessage } from './dom.js';
 import { Session, SessionEndedError } from './session.js';
+import { ApprovalPanel } from './approval.js';
+import { Mailbox } from './mailbox.js';
+import { Notifications } from './notifications.js';
 import { UploadFlow } from './upload-flow.js';
 import { UploadsPanel } from './uploads.js';
 
@@ -41,8 +47,29 @@ class Console {
     this.config = config;
     this.session = new Session(config, (reason) => this.leave(reason));
     this.api = new Api(this.session);
-    // Undo (docs/approval-and-plan.md#undo): the undo upload's plan is shown where a validated file's is.
-    this.uploads = new UploadsPanel(this.api, { announce, undone: (id, fileName) => this.flow.followUndo(id, fileName) });
+    this.notifications = new Notifications();
+    this.mailbox = new Mailbox(this.api, config);
+    this.approval = new ApprovalPanel(this.api, {
+      announce,
+      decided: (text) => {
+        announce(text);
+        byId('uploads-action-status').textContent = text;
+        this.uploads.refreshNow();
+      },
+    });
+    let states = '';
+    this.uploads = new UploadsPanel(this.api, {
+      announce,
+      review: (upload) => this.approval.open(upload),
+      // Undo (docs/approval-and-plan.md#undo): the undo upload's plan is shown where a validated file's is.
+      undone: (id, fileName) => this.flow.followUndo(id, fileName),
+      changed: (uploads) => {
+        this.notifications.update(uploads);
+        const now = uploads.map((upload) => `${upload.upload_id}:${upload.state}`).join();
+        if (now !== states) this.mailbox.refresh(); // a new state may have sent an email
+        states = now;
+      },
+    });
     this.flow = new UploadFlow(this.api, { announce, uploadsChanged: () => this.uploads.refreshNow() });
     this.signingIn = false;
 
@@ -226,7 +253,11 @@ class Console {
     const administersNone = Array.isArray(me.organisations) && me.organisations.length === 0;
     byId('upload-panel').hidden = administersNone;
     byId('uploads-panel').hidden = administersNone;
-    if (!administersNone) this.uploads.start(email);
+    if (!administersNone) {
+      this.notifications.start(email);
+      this.uploads.start(email);
+    }
+    this.mailbox.start();
   }
 
   /** `GET me`: who the API says is calling, and the organisations they administer; null once signed out. */
@@ -277,6 +308,9 @@ class Console {
   /** The session ended: take every bit of the API's data off the page and ask to sign in. */
   leave(reason) {
     this.uploads.stop();
+    this.notifications.stop();
+    this.mailbox.stop();
+    this.approval.close();
     this.flow.clearFile();
     this.organisation.replaceChildren();
     showMessage(this.organisationError, '');

@@ -66,3 +66,22 @@ export function fileStem(fileName) {
   const name = String(fileName ?? 'upload').split(/[\\/]/).pop() || 'upload';
   return name.replace(/\.(csv|xlsx)$/i, '') || 'upload';
 }
+
+/** States in which rows are being, or have been, applied: only then does `applied / rows` mean anything. */
+export const APPLYING_STATES = new Set(['QUEUED', 'CREATING', 'COMPLETED', 'FAILED']);
+
+const DONE = [['created', 'created'], ['updated', 'updated'], ['leavers', 'leavers'], ['joiners', 'joiners'],
+  ['unchanged', 'unchanged'], ['failed', 'failed']];
+
+/** '29 created, 1 updated, 2 failed' for an applied upload's counts ('' when nothing is counted yet). */
+export function doneText(counts) {
+  return DONE.filter(([key]) => Number(counts?.[key]) > 0).map(([key, word]) => `${formatCount(counts[key])} ${word}`).join(', ');
+}
+
+/** Who may approve an upload, from the API's `approval` (reasons, approvers, uploader_approves). */
+export function approversText(approval, uploader) {
+  return Object.entries(approval?.approvers ?? {}).map(([ods, who]) => (
+    (approval.uploader_approves ?? []).includes(ods)
+      ? `${ods}: ${uploader}, the uploader (${ods} has no other administrator)`
+      : `${ods}: ${who.join(', ')}`)).join('; ');
+}

@@ -73,7 +73,8 @@ export class SortableTable {
       else cell.removeAttribute('aria-sort');
     }
     const shown = sorted.slice(0, this.limit);
-    const rows = shown.map(({ record }) => h('tr', {}, this.columns.map((col) => h('td', { class: col.className }, record[col.key] ?? ''))));
+    // data-label names each cell's column where a narrow screen stacks the cells (console.css, reflow).
+    const rows = shown.map(({ record }) => h('tr', {}, this.columns.map((col) => h('td', { class: col.className, 'data-label': col.label }, record[col.key] ?? ''))));
     if (rows.length === 0) rows.push(h('tr', {}, h('td', { colspan: this.columns.length, class: 'empty' }, this.emptyText)));
     this.body.replaceChildren(...rows);
     return shown.length;

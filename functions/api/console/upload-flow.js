@@ -2,8 +2,12 @@
 // its findings and plan come back on the page, and the same upload is applied without sending it again.
 import { ApiError, segment } from './api.js';
 import { csvRecords } from './csv.js';
-import { byId, focusOn, saveBlob, showMessage } from './dom.js';
-import { BEFORE_REPORT_STATES, fileStem, formatCount, plural, stateLabel } from './format.js';
+import { byId, focusOn, h, saveBlob, showMessage } from './dom.js';
+import {
+  APPLYING_STATES, BEFORE_REPORT_STATES, approversText, doneText, fileStem, formatCount, formatProgress, isSettled,
+  plural, stateLabel,
+} from './format.js';
+import { PlanView } from './plan-view.js';
 import { SessionEndedError } from './session.js';
 import { SortableTable, compareCells } from './table.js';
 
@@ -12,7 +16,6 @@ const bySeverityThenLine = (a, b) =>
   (SEVERITY_ORDER[a.Severity?.toLowerCase()] ?? 2) - (SEVERITY_ORDER[b.Severity?.toLowerCase()] ?? 2)
   || compareCells(a.Line, b.Line);
 
-const ACTIONS = ['Create', 'Update', 'Leaver', 'Joiner', 'Unchanged'];
 const POLL_FIRST_MS = 500;
 const POLL_MAX_MS = 5_000;
 const GIVE_UP_MS = 10 * 60_000;
@@ -29,6 +32,7 @@ export class UploadFlow {
     this.fileInput = byId('csv-file');
     this.validateButton = byId('validate');
     this.applyButton = byId('apply');
+    this.applyHint = byId('apply-hint');
     this.status = byId('validation-status');
     this.error = byId('validation-error');
     this.validation = byId('validation');
@@ -36,8 +40,9 @@ export class UploadFlow {
     this.more = byId('validation-more');
     this.download = byId('validation-download');
     this.plan = byId('plan');
-    this.planSummary = byId('plan-summary');
-    this.planMore = byId('plan-more');
+    this.applyPlan = byId('apply-plan');
+    this.approvalAhead = byId('approval-ahead');
+    this.result = byId('apply-result');
     this.attempt = 0; // a newer file or sign-out makes older answers stale
     this.upload = null; // the upload that passed validation, ready to apply
     this.busy = false;
@@ -50,14 +55,11 @@ export class UploadFlow {
       { key: 'Severity', label: 'Severity', compare: bySeverityThenLine },
       { key: 'Message', label: 'Message', className: 'message' },
     ], { sort: { key: 'Severity', direction: 'ascending' }, emptyText: 'No errors or warnings.', onSorted: announceSort });
-    this.planTable = new SortableTable(byId('plan-table'), [
-      { key: 'Line', label: 'Line', className: 'numeric' },
-      { key: 'Action', label: 'Action' },
-      { key: 'Email Address', label: 'Email Address' },
-      { key: 'Field', label: 'Field' },
-      { key: 'Old', label: 'Old', className: 'value' },
-      { key: 'New', label: 'New', className: 'value' },
-    ], { sort: { key: 'Line', direction: 'ascending' }, emptyText: 'The file changes nothing.', onSorted: announceSort });
+    this.planView = new PlanView(byId('plan-view'), { name: 'Plan', idPrefix: 'plan', announce: (text) => this.announce(text) });
+    byId('apply-plan-download').addEventListener('click', (event) => {
+      event.preventDefault();
+      this.planView.download();
+    });
 
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -78,12 +80,17 @@ export class UploadFlow {
     this.reportUpload = null;
     this.setBusy(false);
     this.applyButton.disabled = true;
+    this.applyHint.textContent = 'Becomes available once the chosen file has passed validation.';
     showMessage(this.error, '');
     this.status.textContent = '';
     this.validation.hidden = true;
     this.plan.hidden = true;
+    this.applyPlan.hidden = true;
+    showMessage(this.approvalAhead, '');
+    this.result.replaceChildren();
+    this.result.hidden = true;
     this.findings.clear();
-    this.planTable.clear();
+    this.planView.clear();
     showMessage(this.outcome, '');
   }
 
@@ -217,14 +224,20 @@ export class UploadFlow {
     this.status.textContent = '';
 
     if (passed && upload.state === 'VALIDATED') {
-      await this.showPlan(id, stale);
+      await this.showPlan(id, fileName, stale);
       if (stale()) return;
       this.upload = { id, fileName };
       this.applyButton.disabled = false;
+      this.applyHint.textContent = `Applies ${fileName} as validated, without sending it again.`;
+      const approval = upload.approval;
+      showMessage(this.approvalAhead, approval?.needed_on_apply
+        ? `Applying it will wait for another administrator's approval before anything changes: ${approval.reasons.join('; ')} `
+          + `Who may approve: ${approversText(approval, upload.uploader)}.`
+        : '');
     }
   }
 
-  async showPlan(id, stale) {
+  async showPlan(id, fileName, stale) {
     let text;
     try {
       text = await this.api.getTextIfAny(`uploads/${id}/plan.csv`);
@@ -236,21 +249,9 @@ export class UploadFlow {
       this.plan.hidden = true;
       return;
     }
-    const lines = csvRecords(text);
-    const rowsByAction = new Map();
-    for (const line of lines) {
-      if (!rowsByAction.has(line.Action)) rowsByAction.set(line.Action, new Set());
-      rowsByAction.get(line.Action).add(line.Line);
-    }
-    const parts = [...ACTIONS, ...[...rowsByAction.keys()].filter((action) => !ACTIONS.includes(action))]
-      .filter((action) => rowsByAction.has(action))
-      .map((action) => `${action}: ${plural(rowsByAction.get(action).size, 'row')}`);
-    this.planSummary.textContent = parts.length ? `${parts.join('; ')}.` : 'The file changes nothing.';
-    const shown = this.planTable.show(lines);
-    showMessage(this.planMore, shown < lines.length
-      ? `Showing the first ${formatCount(shown)} of ${formatCount(lines.length)} plan lines.`
-      : '');
+    this.planView.show(text, `${fileStem(fileName)}-plan.csv`);
     this.plan.hidden = false;
+    this.applyPlan.hidden = false;
   }
 
   async apply() {
@@ -267,10 +268,9 @@ export class UploadFlow {
       const upload = await this.api.postJson(`uploads/${id}/apply`);
       if (attempt !== this.attempt) return;
       this.upload = null;
-      const state = upload?.state ? ` (${stateLabel(upload.state)})` : '';
-      const message = `Upload of ${fileName} started${state}. Follow its progress in Uploads below.`;
-      this.outcome.textContent = message;
+      this.outcome.textContent = `Upload of ${fileName} started.`;
       this.uploadsChanged();
+      await this.follow(upload, fileName, () => attempt !== this.attempt);
     } catch (error) {
       if (attempt !== this.attempt || error instanceof SessionEndedError) return;
       showMessage(this.outcome, '');
@@ -278,6 +278,72 @@ export class UploadFlow {
       // A refusal that may pass on a second try (network) leaves the button usable; a 409 does not.
       if (!(error instanceof ApiError) || error.status === 0) this.applyButton.disabled = false;
     }
+  }
+
+  /** Show the applied upload's progress here until it settles, then its result: counts, failed rows, results. */
+  async follow(first, fileName, stale) {
+    let upload = first;
+    let wait = POLL_FIRST_MS;
+    const started = Date.now();
+    while (upload && !isSettled(upload) && Date.now() - started < GIVE_UP_MS) {
+      this.showResult(upload, fileName);
+      await sleep(wait);
+      if (stale()) return;
+      wait = Math.min(wait * 1.5, POLL_MAX_MS);
+      try {
+        upload = await this.api.getJson(`uploads/${segment(upload.upload_id)}`);
+      } catch (error) {
+        if (stale() || error instanceof SessionEndedError) return;
+        if (!(error instanceof ApiError && error.status === 0)) throw error;
+      }
+      if (stale()) return;
+    }
+    this.showResult(upload, fileName);
+    this.uploadsChanged();
+  }
+
+  showResult(upload, fileName) {
+    this.result.hidden = false;
+    this.result.className = 'result';
+    const state = upload?.state;
+    if (!isSettled(upload ?? {})) {
+      const progress = APPLYING_STATES.has(state) ? `: ${formatProgress(upload.progress)} rows applied` : '';
+      this.result.replaceChildren(`Applying ${fileName}: ${stateLabel(state)}${progress}.`);
+      return;
+    }
+    const counts = upload.counts ?? {};
+    const failed = Number(counts.failed) || 0;
+    const results = upload.links?.results ? this.resultsLink(upload, fileName) : null;
+    if (state === 'COMPLETED' && !failed) {
+      this.result.classList.add('result--success');
+      this.result.replaceChildren(h('strong', {}, `Upload complete: ${fileName}.`), ` ${doneText(counts) || 'Nothing to change'}. `,
+        'What happened to each row (new accounts\' addresses and temporary passwords included): ', results ?? 'in your email.');
+    } else if (state === 'COMPLETED' || state === 'FAILED') {
+      this.result.classList.add('result--failed');
+      const what = state === 'FAILED' ? `Upload stopped by a system error: ${fileName}.` : `Upload complete with failed rows: ${fileName}.`;
+      this.result.replaceChildren(h('strong', {}, what), ` ${doneText(counts)}. `,
+        h('strong', {}, `${plural(failed, 'row')} failed`), ': the Message column of the results says why; fix those rows in the results file and upload it again. ',
+        results ?? '');
+    } else if (state === 'AWAITING_APPROVAL') {
+      this.result.classList.add('result--waiting');
+      this.result.replaceChildren(h('strong', {}, `${fileName} waits for approval.`), ' Nothing is applied until then. ',
+        `${upload.approval?.reasons?.join('; ') ?? ''} Who may approve: ${approversText(upload.approval, upload.uploader) || 'another administrator'}.`);
+    } else {
+      this.result.classList.add('result--failed');
+      this.result.replaceChildren(h('strong', {}, `${fileName}: ${stateLabel(state)}.`), upload.error ? ` ${upload.error}` : ' Its validation report says why.');
+    }
+  }
+
+  resultsLink(upload, fileName) {
+    const path = `uploads/${segment(upload.upload_id)}/results.csv`;
+    return h('a', { href: path, class: 'download', onclick: async (event) => {
+      event.preventDefault();
+      try {
+        saveBlob(await this.api.getBlob(path), `${fileStem(fileName)}-results.csv`);
+      } catch (error) {
+        if (!(error instanceof SessionEndedError)) showMessage(this.error, error.message);
+      }
+    } }, 'Download results');
   }
 
   async downloadReport() {

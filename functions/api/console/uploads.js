@@ -4,7 +4,8 @@
 import { segment } from './api.js';
 import { byId, focusOn, h, saveBlob, showMessage } from './dom.js';
 import {
-  BEFORE_REPORT_STATES, isSettled, fileStem, formatCount, formatProgress, formatWhen, plural, stateLabel,
+  APPLYING_STATES, BEFORE_REPORT_STATES, approversText, doneText, isSettled, fileStem, formatCount, formatProgress,
+  formatWhen, plural, stateLabel,
 } from './format.js';
 import { SessionEndedError } from './session.js';
 
@@ -23,10 +24,15 @@ function countsText(counts) {
 }
 
 export class UploadsPanel {
-  constructor(api, { announce, undone = () => {} }) {
+  /** `review(upload)` opens the approval panel; `changed(uploads)` tells the notifications what is on screen; `undone(id, name)` follows an undo upload. */
+  constructor(api, { announce, review = () => {}, changed = () => {}, undone = () => {} }) {
     this.api = api;
     this.announce = announce;
     this.undone = undone;
+    this.review = review;
+    this.changed = changed;
+    this.actionError = byId('uploads-action-error');
+    this.actionStatus = byId('uploads-action-status');
     this.body = byId('uploads-body');
     this.status = byId('uploads-status');
     this.error = byId('uploads-error');
@@ -56,6 +62,8 @@ export class UploadsPanel {
     this.empty.hidden = true;
     this.status.textContent = '';
     showMessage(this.error, '');
+    showMessage(this.actionError, '');
+    this.actionStatus.textContent = '';
   }
 
   /** Begin showing the uploads of `email`'s organisations. */
@@ -95,7 +103,7 @@ export class UploadsPanel {
       const changed = this.merge(page?.uploads ?? [], true);
       if (!this.loaded) {
         this.loaded = true;
-        this.olderCursor = page?.cursor ?? null;
+        this.olderCursor = page?.next_cursor ?? page?.cursor ?? null;
         this.moreButton.hidden = !this.olderCursor;
       }
       this.status.textContent = '';
@@ -129,7 +137,7 @@ export class UploadsPanel {
       if (generation !== this.generation) return;
       const before = this.order.length;
       this.merge(page?.uploads ?? [], false);
-      this.olderCursor = page?.cursor ?? null;
+      this.olderCursor = page?.next_cursor ?? page?.cursor ?? null;
       this.announce(`${plural(this.order.length - before, 'older upload')} shown.`);
       if (!this.olderCursor) {
         // The button goes away: give focus to the first of the uploads it brought.
@@ -165,6 +173,7 @@ export class UploadsPanel {
       : [...this.order, ...ids.filter((id) => !this.order.includes(id))];
     this.render();
     if (transitions.length) this.announce(transitions.join(' '));
+    this.changed([...this.uploads.values()]);
     return changed;
   }
 
@@ -189,12 +198,17 @@ export class UploadsPanel {
       started: h('td', { class: 'uploads__started-cell' }),
       results: h('td', { class: 'uploads__results-cell' }),
       fileId: `${key}-file`,
+      summary: h('span', { class: 'result-summary' }),
+      links: h('span', { class: 'result-links' }),
       actionsKey: null,
     };
+    row.results.append(row.summary, row.links);
+    row.started.setAttribute('data-label', 'Started');
+    row.results.setAttribute('data-label', 'Results');
     row.row = h('tr', {},
       row.file,
-      h('td', {}, row.state, row.actions),
-      h('td', { class: 'progress' }, row.progressText, row.bar),
+      h('td', { 'data-label': 'State' }, row.state, row.actions),
+      h('td', { class: 'progress', 'data-label': 'Progress' }, row.progressText, row.bar),
       row.started,
       row.results);
     this.rows.set(id, row);
@@ -216,7 +230,10 @@ export class UploadsPanel {
     setText(row.state, stateLabel(upload.state));
     row.row.dataset.state = String(upload.state ?? '');
 
-    setText(row.progressText, formatProgress(upload.progress));
+    // Progress means rows applied: before anything is applied there is none to show, and no bar.
+    const applying = APPLYING_STATES.has(upload.state) && !upload.validate_only;
+    setText(row.progressText, applying ? formatProgress(upload.progress) : (BEFORE_REPORT_STATES.has(upload.state) ? '–' : 'Not applied'));
+    row.bar.hidden = !applying;
     const rows = Number(upload.progress?.rows);
     const applied = Number(upload.progress?.applied);
     row.bar.max = Number.isFinite(rows) && rows > 0 ? rows : 1;
@@ -227,40 +244,70 @@ export class UploadsPanel {
       row.started.replaceChildren(upload.created_at ? h('time', { datetime: upload.created_at }, started) : started);
     }
 
+    this.showSummary(row, upload);
     const mayHaveResults = mine && RESULTS_STATES.has(upload.state) && upload.results_available !== false;
     const hasReport = upload.state && !BEFORE_REPORT_STATES.has(upload.state);
-    const awaitingApproval = upload.state === 'AWAITING_APPROVAL';
+    const approval = upload.approval ?? {};
+    const waiting = upload.state === 'AWAITING_APPROVAL';
+    // Offered only to those who may: an API without `approval` details leaves the decision to its answer.
+    const mayApprove = waiting && (upload.approval ? Boolean(approval.may_approve) : true);
+    const mayCancel = waiting && (upload.approval ? Boolean(approval.may_cancel) : true);
+    const mayApply = mine && upload.state === 'VALIDATED' && Boolean(upload.validate_only);
     // What an applied upload changed (docs/approval-and-plan.md#changes-and-history): its administrators' to read.
     const wasApplied = RESULTS_STATES.has(upload.state);
-    const actionsKey = `${mayHaveResults}|${hasReport}|${awaitingApproval}|${wasApplied}`;
+    const actionsKey = `${mayHaveResults}|${hasReport}|${waiting}|${mayApprove}|${mayCancel}|${mayApply}|${wasApplied}`;
     if (row.actionsKey !== actionsKey) {
       row.actionsKey = actionsKey;
-      this.keepingFocus(row, () => {
-        row.results.replaceChildren(...[
-          mayHaveResults && this.downloadLink(row, upload, resultsFile(upload), 'results', 'Download results'),
-          hasReport && this.downloadLink(row, upload, 'validation.csv', 'validation', 'Validation report'),
-          wasApplied && this.downloadLink(row, upload, 'changes.csv', 'changes', 'Download changes'),
-          // Undo (docs/approval-and-plan.md#undo): nothing changes here; the undo's plan is shown and its
-          // Upload button applies it. The API refuses, saying why, anyone who may not undo it.
-          wasApplied && h('button', { type: 'button', class: 'button button--small button--secondary', 'aria-describedby': row.fileId, onclick: () => this.undo(upload) }, 'Undo'),
-        ].filter(Boolean));
-        row.actions.replaceChildren(...(awaitingApproval ? [
-          this.downloadLink(row, upload, 'plan.csv', 'plan', 'Download plan'),
-          h('button', { type: 'button', class: 'button button--small', 'aria-describedby': row.fileId, onclick: () => this.decide(upload, 'approve') }, 'Approve'),
-          h('button', { type: 'button', class: 'button button--small button--secondary', 'aria-describedby': row.fileId, onclick: () => this.decide(upload, 'cancel') }, 'Cancel'),
-        ] : []));
-      });
+      this.keepingFocus(row, () => this.buildActions(row, upload, { mayHaveResults, hasReport, waiting, mayApprove, mayCancel, mayApply, wasApplied }));
     }
+    row.current = upload;
+  }
+
+  buildActions(row, upload, { mayHaveResults, hasReport, waiting, mayApprove, mayCancel, mayApply, wasApplied }) {
+    const name = upload.file_name ?? 'the upload';
+    row.links.replaceChildren(...[
+      mayHaveResults && this.downloadLink(row, upload, resultsFile(upload), 'results', 'Download results'),
+      hasReport && this.downloadLink(row, upload, 'validation.csv', 'validation', 'Validation report'),
+      wasApplied && this.downloadLink(row, upload, 'changes.csv', 'changes', 'Download changes'),
+    ].filter(Boolean));
+    const waitingFor = waiting && !mayApprove && upload.approval
+      ? h('span', { class: 'approval-note' }, `Waiting for approval by ${approversText(upload.approval, upload.uploader)}`) : null;
+    row.actions.replaceChildren(...[
+      mayApply && h('button', { type: 'button', class: 'button button--small', 'aria-label': `Upload ${name}`, onclick: () => this.decide(row, 'apply') }, 'Upload'),
+      waiting && this.downloadLink(row, upload, 'plan.csv', 'plan', 'Download plan'),
+      mayApprove && h('button', { type: 'button', class: 'button button--small', 'aria-describedby': row.fileId, onclick: () => this.review(row.current ?? upload) }, 'Approve'),
+      mayCancel && h('button', { type: 'button', class: 'button button--small button--secondary', 'aria-describedby': row.fileId, onclick: () => this.decide(row, 'cancel') }, 'Cancel'),
+      // Undo (docs/approval-and-plan.md#undo): nothing changes here; the undo's plan is shown and its
+      // Upload button applies it. The API refuses, saying why, anyone who may not undo it.
+      wasApplied && h('button', { type: 'button', class: 'button button--small button--secondary', 'aria-describedby': row.fileId, onclick: () => this.undo(upload) }, 'Undo'),
+      waitingFor,
+    ].filter(Boolean));
+  }
+
+  /** The upload's outcome in words, beside its links: counts done, failed rows called out. */
+  showSummary(row, upload) {
+    const counts = upload.counts ?? {};
+    const failed = Number(counts.failed) || 0;
+    let text = '';
+    if (RESULTS_STATES.has(upload.state)) text = doneText({ ...counts, failed: 0 }) || 'Nothing changed';
+    else if (upload.state === 'INVALID') text = `${plural(counts.errors ?? 0, 'error')}: nothing changed`;
+    else if (upload.state === 'VALIDATED' && upload.validate_only) text = 'Passed: ready to upload';
+    const key = `${text}|${failed}`;
+    if (row.summaryKey === key) return;
+    row.summaryKey = key;
+    row.summary.replaceChildren(...[text, failed && RESULTS_STATES.has(upload.state)
+      ? h('strong', { class: 'failed-rows' }, `${text ? ', ' : ''}${plural(failed, 'row')} failed`) : null].filter(Boolean));
+    row.summary.hidden = !text && !failed;
   }
 
   /** Rebuild part of a row; if focus was inside, put it back on the control of the same name, or the row. */
   keepingFocus(row, rebuild) {
     const focused = document.activeElement;
-    const inside = focused && (row.results.contains(focused) || row.actions.contains(focused));
+    const inside = focused && (row.links.contains(focused) || row.actions.contains(focused));
     const name = inside ? focused.textContent : null;
     rebuild();
     if (!inside) return;
-    const same = [...row.results.children, ...row.actions.children].find((element) => element.textContent === name);
+    const same = [...row.links.children, ...row.actions.children].find((element) => element.textContent === name);
     focusOn(same ?? row.file);
   }
 
@@ -292,23 +339,28 @@ export class UploadsPanel {
   async undo(upload) {
     try {
       const undo = await this.api.postJson(`uploads/${segment(upload.upload_id)}/undo`);
-      showMessage(this.error, '');
+      showMessage(this.actionError, '');
       this.announce(`Undo of ${upload.file_name ?? 'the upload'} prepared: its plan follows; nothing has changed yet.`);
       this.refreshNow();
       await this.undone(undo.upload_id, `${fileStem(upload.file_name)}-undo.csv`);
     } catch (error) {
-      if (!(error instanceof SessionEndedError)) showMessage(this.error, error.message);
+      if (!(error instanceof SessionEndedError)) showMessage(this.actionError, error.message);
     }
   }
 
-  async decide(upload, decision) {
+  /** Apply or cancel the row's upload. Its answer, refusal included, stays on screen until the next action. */
+  async decide(row, decision) {
+    const upload = row.current;
     const name = upload.file_name ?? 'The upload';
+    showMessage(this.actionError, '');
     try {
       await this.api.postJson(`uploads/${segment(upload.upload_id)}/${decision}`);
-      showMessage(this.error, '');
-      this.announce(decision === 'approve' ? `${name} approved.` : `${name} cancelled.`);
+      this.actionStatus.textContent = decision === 'apply' ? `Upload of ${name} started.` : `${name} cancelled: nothing in it was applied.`;
     } catch (error) {
-      if (!(error instanceof SessionEndedError)) showMessage(this.error, error.message);
+      if (!(error instanceof SessionEndedError)) {
+        this.actionStatus.textContent = '';
+        showMessage(this.actionError, `${name}: ${error.message}`);
+      }
     }
     this.refreshNow();
   }

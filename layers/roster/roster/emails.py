@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -101,6 +101,17 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _on_lines(lines: Sequence[int], shown: int = 20) -> str:
+    """' (line 4)', ' (lines 4, 7 and 9)', or the first `shown` lines and how many more."""
+    if not lines:
+        return ""
+    named = [str(line) for line in lines[:shown]]
+    if len(lines) > shown:
+        named.append(f"{len(lines) - shown} more")
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return f" (line {listed})" if len(lines) == 1 else f" (lines {listed})"
+
+
 def _not_processed(n: int) -> str:
     return "The row that was not processed is" if n == 1 else f"The {n} rows that were not processed are"
 
@@ -133,9 +144,10 @@ def carried(files: list[EmailFile]) -> dict[str, Any]:
 
 def validated_email(
     sender: str, recipient: str, file_name: str, job_id: str, rows: int, warnings: int, report: EmailFile,
-    plan: EmailFile | None = None,
+    plan: EmailFile | None = None, approval_reasons: Sequence[str] = (),
 ) -> OutgoingEmail:
-    """The report of a validate-only upload that passed, and its plan: nothing was created."""
+    """The report of a validate-only upload that passed, and its plan: nothing was created. When
+    applying it will wait for a second administrator (docs/approval-and-plan.md), it says why."""
     shown = _shown_name(file_name)
     if warnings:
         findings = file_paragraphs(report, job_id, f"lists the {_count(warnings, 'warning')} by line and column. "
@@ -150,11 +162,22 @@ def validated_email(
         "This was a validate-only upload, so nothing was created or changed.",
         *findings,
         *(file_paragraphs(plan, job_id, described) if plan is not None else []),
-        "To create and update the accounts, upload the file again without validate-only.",
+        *([_approval_ahead(approval_reasons).rstrip()] if approval_reasons else []),
+        f"To create and update the accounts, apply this upload without sending the file again: "
+        f"`roster apply {job_id}`, or the Upload button on its row of the Uploads table in the Roster console. "
+        "Applying checks the file again against the directory as it is then.",
     ]
     return OutgoingEmail(sender=sender, recipient=recipient, subject=f"Validated: {shown}",
                          body="\n\n".join(paragraphs) + "\n", job_id=job_id,
                          **carried([report, *([plan] if plan is not None else [])]))
+
+
+def _approval_ahead(reasons: Sequence[str]) -> str:
+    if not reasons:
+        return ""
+    listed = "\n".join(f"- {reason}" for reason in reasons)
+    return ("When you apply it, it will wait for another administrator's approval before anything changes, "
+            f"because it would mark more accounts as leavers than one administrator may alone:\n{listed}\n\n")
 
 
 def plan_attachment_name(file_name: str) -> str:
@@ -170,6 +193,7 @@ def upload_complete_email(
     counts: Mapping[str, int],
     results: EmailFile,
     failed: bool = False,
+    warning_lines: Sequence[int] = (),
 ) -> OutgoingEmail:
     """The results of the create phase, attached (or as a link when too big to attach, with the
     time it stops working and how to fetch the results again): `Upload complete:`, or `Upload
@@ -182,8 +206,8 @@ def upload_complete_email(
     warnings = counts.get("warnings", 0)
     if warnings:
         paragraphs.append(
-            f"Validation gave {_count(warnings, 'warning')}. They did not stop the upload, but check them: each is in "
-            "the Message column of its row in the results file, after what was done."
+            f"Validation gave {_count(warnings, 'warning')}{_on_lines(warning_lines)}. They did not stop the upload, "
+            "but check them: each is in the Message column of its row in the results file, after what was done."
         )
     paragraphs += file_paragraphs(results, job_id, "is your file with four columns added: Result, Message, "
                                   "Assigned Email and Temporary Password.")

@@ -12,6 +12,7 @@ import getpass
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -31,6 +32,8 @@ from roster_local.admin.session import (
     normalised_url,
     stored_session,
 )
+from roster_local.admin.upload_ids import resolve_upload_id
+from roster_local.admin.views import csv_table, describe, planned_counts
 
 EXIT_BY_STATE = {"COMPLETED": 0, "VALIDATED": 0, "INVALID": 3, "FAILED": 4}
 # Where plain http may carry a password: roster local serve on this machine.
@@ -99,6 +102,9 @@ def run_administrator_command(args: argparse.Namespace) -> int:
                 "directory": directory_load.run, "scim": _scim}
     try:
         return handlers[args.command](args)
+    except KeyboardInterrupt:
+        print("roster: interrupted; nothing more was sent", file=sys.stderr)
+        return EXIT_OTHER
     except BadArguments as exc:
         print(f"roster: {exc}", file=sys.stderr)
         return EXIT_BAD_ARGUMENTS
@@ -110,8 +116,12 @@ def run_administrator_command(args: argparse.Namespace) -> int:
 # -- commands ------------------------------------------------------------------------------
 def login(args: argparse.Namespace) -> int:
     url = _url(args)
+    password = os.environ.get("ROSTER_PASSWORD")
+    if not password and not sys.stdin.isatty():
+        raise BadArguments(f"no password for {args.email}: run roster login in a terminal to type it, or set "
+                           "ROSTER_PASSWORD for a script")
     config = fetch_config(url)
-    password = os.environ.get("ROSTER_PASSWORD") or getpass.getpass(f"Password for {args.email}: ")
+    password = password or getpass.getpass(f"Password for {args.email}: ")
     tokens = CognitoSignIn(config).password(args.email.strip().lower(), password, _ask)
     sessions = Sessions.default()
     sessions.put(url, stored_session(args.email.strip().lower(), config, tokens))
@@ -155,16 +165,18 @@ def upload(args: argparse.Namespace) -> int:
         _emit(args, {"upload_id": upload_id, "file_name": path.name, "state": "RECEIVED"},
               f"Sent. Follow it with: roster status {upload_id}")
         return 0
-    return _finish(args, wait_for(api, upload_id, args.timeout, _progress_console(), show=not args.json))
+    return _finish(args, wait_for(api, upload_id, args.timeout, _progress_console(), show=not args.json), api)
 
 
 def apply(args: argparse.Namespace) -> int:
     api = _api(args)
+    args.upload_id = resolve_upload_id(api, args.upload_id)
     answer = api.post_json(f"/uploads/{args.upload_id}/apply")
     if not args.wait:
-        _emit(args, answer, f"Upload {args.upload_id} is being applied ({answer['state']}).")
+        _emit(args, answer, f"Upload {args.upload_id} is being applied ({answer['state']}). Follow it with: "
+                            f"roster status {args.upload_id}")
         return 0
-    return _finish(args, wait_for(api, args.upload_id, args.timeout, _progress_console(), show=not args.json))
+    return _finish(args, wait_for(api, args.upload_id, args.timeout, _progress_console(), show=not args.json), api)
 
 
 def uploads(args: argparse.Namespace) -> int:
@@ -176,7 +188,8 @@ def uploads(args: argparse.Namespace) -> int:
     for column in ("Upload ID", "File", "State", "Progress", "Started", "Uploader"):
         table.add_column(column)
     for item in page["uploads"]:
-        done = f"{item['progress']['applied']:,} / {item['progress']['rows']:,}"
+        applying = item["state"] in ("QUEUED", "CREATING", "COMPLETED", "FAILED")  # nothing applied before
+        done = f"{item['progress']['applied']:,} / {item['progress']['rows']:,}" if applying else "-"
         table.add_row(item["upload_id"], item["file_name"], item["state"], done, item["created_at"], item["uploader"])
     Console(width=200).print(table)
     if page.get("next_cursor"):
@@ -185,26 +198,27 @@ def uploads(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
-    upload = _api(args).get_json(f"/uploads/{args.upload_id}")
+    api = _api(args)
+    upload = api.get_json(f"/uploads/{resolve_upload_id(api, args.upload_id)}")
     if args.json:
         print(json.dumps(upload, indent=1))
     else:
-        _describe(upload, findings=True)
+        describe(_console(), upload, _planned(api, upload), findings=True)
     return EXIT_BY_STATE.get(upload["state"], 0)
 
 
 def validation(args: argparse.Namespace) -> int:
-    name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/validation.csv")
-    return _save(args, name, data)
+    return _download(args, "validation.csv", "Validation report")
 
 
 def plan(args: argparse.Namespace) -> int:
-    name, data = _api(args).get_csv(f"/uploads/{args.upload_id}/plan.csv")
-    return _save(args, name, data)
+    return _download(args, "plan.csv", "Plan")
 
 
 def approve(args: argparse.Namespace) -> int:
-    answer = _api(args).post_json(f"/uploads/{args.upload_id}/approve")
+    api = _api(args)
+    args.upload_id = resolve_upload_id(api, args.upload_id)
+    answer = api.post_json(f"/uploads/{args.upload_id}/approve")
     waiting = answer["state"] == "AWAITING_APPROVAL"
     _emit(args, answer, f"Approved. Upload {args.upload_id} " + (
         "still waits for another organisation's administrator." if waiting else f"goes on ({answer['state']})."))
@@ -212,16 +226,19 @@ def approve(args: argparse.Namespace) -> int:
 
 
 def cancel(args: argparse.Namespace) -> int:
-    answer = _api(args).post_json(f"/uploads/{args.upload_id}/cancel")
+    api = _api(args)
+    args.upload_id = resolve_upload_id(api, args.upload_id)
+    answer = api.post_json(f"/uploads/{args.upload_id}/cancel")
     _emit(args, answer, f"Upload {args.upload_id} is {answer['state']}; nothing in it was applied.")
     return 0
 
 
 def results(args: argparse.Namespace) -> int:
     api = _api(args)
+    upload_id = resolve_upload_id(api, args.upload_id)
     # A workbook upload's results are a workbook: the upload's own link says which file it has.
-    links = api.get_json(f"/uploads/{args.upload_id}").get("links", {})
-    name, data = api.get_csv(links.get("results", f"/uploads/{args.upload_id}/results.csv"))
+    links = api.get_json(f"/uploads/{upload_id}").get("links", {})
+    name, data = api.get_csv(links.get("results", f"/uploads/{upload_id}/results.csv"))
     return _save(args, name, data)
 
 
@@ -260,7 +277,8 @@ def _scim(args: argparse.Namespace) -> int:
 def _url(args: argparse.Namespace) -> str:
     url = args.url or os.environ.get("ROSTER_URL") or Sessions.default().last_url()
     if not url:
-        raise BadArguments("give --url (or set ROSTER_URL): the address of Roster's API")
+        raise BadArguments("you are not signed in: roster login --url URL --email YOUR-EMAIL, where URL is Roster's "
+                           "address (from your AWS engineer, or the first line of roster local serve)")
     if not _safe_to_send_passwords(url):
         raise BadArguments(f"--url {url}: use https (plain http only for roster local serve on this machine)")
     return normalised_url(url)
@@ -285,7 +303,8 @@ def _api(args: argparse.Namespace) -> RosterApi:
 
 def _ask(prompt: str, secret: bool) -> str:
     if not sys.stdin.isatty():
-        raise CommandFailed(f"{prompt.strip()} (needs a terminal)")
+        raise CommandFailed(f"sign-in asks: {prompt.strip()} That needs a terminal: run roster login in one "
+                            "(a script may set ROSTER_NEW_PASSWORD for a new password)")
     return getpass.getpass(prompt) if secret else input(prompt)
 
 
@@ -326,32 +345,42 @@ def _write_private(path: Path, data: bytes) -> None:
         file.write(data)
 
 
-def _finish(args: argparse.Namespace, upload: dict[str, Any]) -> int:
+def _finish(args: argparse.Namespace, upload: dict[str, Any], api: RosterApi) -> int:
     if args.json:
         print(json.dumps(upload, indent=1))
     else:
-        _describe(upload, findings=upload["state"] == "INVALID")
+        describe(_console(), upload, _planned(api, upload), findings=upload["state"] == "INVALID")
     if upload["state"] == "AWAITING_APPROVAL":  # not done: api.md's exit status 1, with its one line
-        print(f"roster: upload {upload['upload_id']} waits for another administrator's approval (roster approve "
-              f"{upload['upload_id']}); nothing in it is applied until then.", file=sys.stderr)
+        print(f"roster: upload {upload['upload_id']} waits for approval; nothing in it is applied until then. "
+              f"{_who_approves(upload)}", file=sys.stderr)
         return EXIT_OTHER
     return EXIT_BY_STATE.get(upload["state"], 0)
 
 
-def _describe(upload: dict[str, Any], findings: bool) -> None:
-    counts = upload["counts"]
-    upload_id = upload["upload_id"]
-    print(f"{upload['file_name']} ({upload_id}): {upload['state']}, format {upload['format'] or '-'}, "
-          f"uploaded by {upload['uploader']} at {upload['created_at']}")
-    print("  " + ", ".join(f"{name} {value:,}" for name, value in counts.items()))
-    print(f"  progress: {upload['progress']['applied']:,} / {upload['progress']['rows']:,} rows applied")
-    if upload.get("error"):
-        print(f"  error: {upload['error']}")
-    for finding in upload.get("findings", [])[:10] if findings else []:
-        print(f"  line {finding['line'] or '-'} {finding['column'] or '(file)'}: {finding['severity']}: "
-              f"{finding['message']}")
-    links = upload.get("links", {})
-    if "validation_report" in links:
-        print(f"  validation report: roster validation {upload_id} -o {Path(upload['file_name']).stem}-validation.csv")
-    if "results" in links:
-        print(f"  results: roster results {upload_id} -o {Path(upload['file_name']).stem}-results.csv")
+def _who_approves(upload: dict[str, Any]) -> str:
+    approval, upload_id = upload.get("approval") or {}, upload["upload_id"]
+    if approval.get("may_approve") and approval.get("uploader_approves"):
+        return (f"You are the only administrator of {', '.join(approval['uploader_approves'])}, so you approve it "
+                f"yourself: roster plan {upload_id}, then roster approve {upload_id}.")
+    return f"Another administrator approves it (roster status {upload_id} says who): roster approve {upload_id}."
+
+
+def _planned(api: RosterApi, upload: dict[str, Any]) -> Counter[str] | None:
+    """What applying a validated upload will do, from its plan."""
+    if upload["state"] != "VALIDATED":
+        return None
+    return planned_counts(api.get_csv(f"/uploads/{upload['upload_id']}/plan.csv")[1])
+
+
+def _download(args: argparse.Namespace, report: str, title: str) -> int:
+    """A report saved with -o, or shown as a table (--json: its text)."""
+    api = _api(args)
+    name, data = api.get_csv(f"/uploads/{resolve_upload_id(api, args.upload_id)}/{report}")
+    if args.output is None and not args.json:
+        _console().print(csv_table(f"{title}: {name}", data))
+        return 0
+    return _save(args, name, data)
+
+
+def _console() -> Console:
+    return Console(soft_wrap=True)  # plain lines are never broken; tables fit the terminal

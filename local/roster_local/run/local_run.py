@@ -23,7 +23,9 @@ from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.executions import CreatePhaseExecutions
 from roster.adapters.job_store import JobStore
 from roster.adapters.upload_store import UploadStore
+from roster.api.csv_text import BYTE_ORDER_MARK
 from roster.audit.changes_file import APPLIED_STATES, changes_csv
+from roster.contract.spreadsheet import escape_formula
 from roster.dead_letter.step import dead_lettered_uploads
 from roster.errors import JobNotFound
 from roster.model.jobs import FINAL_STATES, Job, JobState, job_id_for
@@ -285,12 +287,12 @@ class LocalRun:
         # becomes its CSV line at once (one string, not thirteen), so neither 100,000 account
         # models nor their cells are ever alive together; the lines are then sorted by address.
         buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, lineterminator="\r\n")
 
-        def csv_line(cells: list[object]) -> str:
+        def csv_line(cells: list[object]) -> str:  # as every CSV Roster writes (docs/csv-format.md)
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow(cells)
+            writer.writerow([escape_formula(str(cell)) for cell in cells])
             return buffer.getvalue()
 
         lines = [(a.email, csv_line([a.email, a.title or "", a.first_name, a.last_name, a.display_name or "",
@@ -299,7 +301,7 @@ class LocalRun:
                  for ods in self.directory.organisation_codes() for a in self.directory.accounts_in(ods)]
         lines.sort()
         with (self.out_dir / "mailbox-report.csv").open("w", encoding="utf-8", newline="") as handle:
-            handle.write(csv_line(list(MAILBOX_REPORT_COLUMNS)))
+            handle.write(BYTE_ORDER_MARK + csv_line(list(MAILBOX_REPORT_COLUMNS)))
             handle.writelines(line for _, line in lines)
 
 

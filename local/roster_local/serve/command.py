@@ -9,19 +9,23 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from roster.passwords.generated import generate_password
+from roster_local.serve.mailroom import Mailroom
 
 if TYPE_CHECKING:
     from roster_local.serve.aws_gate import StackCredentials
     from roster_local.serve.server import LocalServer
 
 EXIT_BAD_ARGUMENTS = 2
+MAIL_SYNC_SECONDS = 1.0
 # Only the endpoints differ from AWS: the functions' own clients reach the local S3 (so upload
 # forms point there) and Cognito (so /config names it).
 _ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
@@ -33,20 +37,21 @@ def add_serve_command(local_commands: argparse._SubParsersAction[argparse.Argume
     serve.add_argument("--port", type=int, default=8000, help="port of the API and console (0: any free port)")
     serve.add_argument("--admin-password", default=None,
                        help="every administrator's password (default: one generated and printed)")
+    serve.add_argument("--mail-dir", type=Path, default=None,
+                       help="folder that keeps every email sent, as .eml files (default: a new temporary folder)")
     serve.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
                        help="override a template.yaml parameter, as `sam deploy --parameter-overrides` does")
 
 
 def local_serve(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM; the first line of standard output says where."""
-    from pathlib import Path
-
     from roster.adapters.directory_store import DirectoryStore
     from roster.model.jobs import utc_now
     from roster.settings import get_settings
     from roster_local.admin.directory_file import DirectoryFileError, load_directory_file, load_into
     from roster_local.admin.session import config_folder
     from roster_local.admin.sign_in_users import create_with_password
+    from roster_local.serve.admin_password import local_admin_password
     from roster_local.serve.aws_endpoint import started_endpoint
     from roster_local.serve.aws_gate import PROFILE, engineer_profile
     from roster_local.serve.http_api import LocalHttpApi
@@ -54,7 +59,7 @@ def local_serve(args: argparse.Namespace) -> int:
     from roster_local.stack.embedded_stack import REGION, EmbeddedStack
     from roster_local.stack.iam_guard import AccessDeniedInRun
 
-    password = args.admin_password or generate_password()
+    password = args.admin_password or local_admin_password()
     try:
         directory = load_directory_file(Path(args.directory))
         overrides = dict(_name_value(p) for p in args.parameter)
@@ -87,7 +92,9 @@ def local_serve(args: argparse.Namespace) -> int:
                 create_with_password(stack.client("cognito-idp"), settings.user_pool_id, store,
                                      [a.email for a in directory.admins], password)
                 server.api = LocalHttpApi(stack, endpoint.url)
-                _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password)
+                server.api.mailroom = kept_mail(args.mail_dir)
+                _serve(server, [a.email for a in directory.admins], password, generated=not args.admin_password,
+                       mailroom=server.api.mailroom)
             finally:
                 endpoint.stop()
     except AccessDeniedInRun as exc:  # a call a deployed role would refuse (docs/deploy.md)
@@ -114,7 +121,7 @@ def _stack_credentials() -> StackCredentials:
     return credentials
 
 
-def _serve(server: LocalServer, admins: list[str], password: str, generated: bool) -> None:
+def _serve(server: LocalServer, admins: list[str], password: str, generated: bool, mailroom: Mailroom) -> None:
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -126,17 +133,38 @@ def _serve(server: LocalServer, admins: list[str], password: str, generated: boo
     if generated:
         print(f"Their password: {password}", flush=True)
     print(f"Console: open {server.origin}/ in a browser and sign in as one of them", flush=True)
-    print(f"Command line: roster login --url {server.origin} --email ADMIN   (Ctrl+C stops)", flush=True)
+    print(f"Command line: {roster_command()} login --url {server.origin} --email ADMIN   (Ctrl+C stops)", flush=True)
+    print(f"Emails: every email Roster sends is kept in {mailroom.folder} (open the .eml files in a mail client) "
+          f"and on the console's Mailbox page", flush=True)
     worker = threading.Thread(target=server.serve_forever, name="roster-serve", daemon=True)
     worker.start()
     try:
-        stop.wait()
+        while not stop.wait(MAIL_SYNC_SECONDS):
+            mailroom.sync()
     finally:
         server.shutdown()
         worker.join(timeout=10)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         print("Roster stopped.", flush=True)
+
+
+def kept_mail(folder: Path | None) -> Mailroom:
+    """Where the emails SES accepts go: `folder`, or a new temporary one (readable by the user alone)."""
+    from roster_local.moto_patches.ses_outbox import raw_messages
+    from roster_local.stack.embedded_stack import ACCOUNT_ID, REGION
+
+    chosen = folder or Path(tempfile.mkdtemp(prefix="roster-mail-"))
+    return Mailroom(chosen.resolve(), lambda: raw_messages(ACCOUNT_ID, REGION))
+
+
+def roster_command() -> str:
+    """`roster` when that is this command on the PATH, else its whole path (`.venv/bin/roster`)."""
+    this = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    found = shutil.which("roster")
+    if this is not None and this.name == "roster" and (found is None or Path(found).resolve() != this):
+        return str(this)
+    return "roster"
 
 
 def _check_password(password: str) -> None:

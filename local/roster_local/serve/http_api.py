@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from roster_local.serve.api_gateway import HttpRequest, HttpResponse, api_gateway_event, http_response
+from roster_local.serve.mailroom import MAIL_PREFIX, Mailroom
 from roster_local.serve.token_check import JwtAuthorizer, TokenRefused
 
 if TYPE_CHECKING:
@@ -50,8 +51,8 @@ class LocalHttpApi:
     def __init__(self, stack: EmbeddedStack, aws_endpoint: str) -> None:
         self.stack = stack
         self.routes: list[Route] = []
-        self.authorizers: dict[str, JwtAuthorizer] = {}
         self._function_locks: dict[str, threading.Lock] = {}
+        self.authorizers: dict[str, JwtAuthorizer] = {}
         for logical, api in stack._resources("AWS::Serverless::HttpApi"):
             self._add_api(logical, api, aws_endpoint)
 
@@ -74,9 +75,13 @@ class LocalHttpApi:
                                          None if chosen == "NONE" else chosen))
         self.routes.sort(key=lambda r: r.specificity)
 
+    mailroom: Mailroom | None = None  # local serve's sent emails (serve/mailroom.py): local mode only
+
     def answer(self, request: HttpRequest) -> HttpResponse:
         """What API Gateway would answer: 404 for no route, 401 for a token its authorizer refuses."""
         path = request.target.split("?", 1)[0]
+        if self.mailroom is not None and request.method == "GET" and path.startswith(MAIL_PREFIX):
+            return self._local_mail(path, request)
         route = next((r for r in self.routes if r.method in (request.method, "ANY") and r.pattern.fullmatch(path)),
                      None)
         if route is None:
@@ -96,4 +101,19 @@ class LocalHttpApi:
             payload, failed = self.stack.lambdas.invoke(route.function, event)
         if failed or not isinstance(payload, dict):
             return _message(500, "Internal Server Error")
-        return http_response(payload)
+        response = http_response(payload)
+        if self.mailroom is not None and route.key == "GET /config" and response.status == 200:
+            # The console shows its Mailbox page only when /config says the mail is kept here.
+            response.body = json.dumps({**json.loads(response.body), "local_mailbox": MAIL_PREFIX[1:]}).encode()
+        return response
+
+    def _local_mail(self, path: str, request: HttpRequest) -> HttpResponse:
+        """The signed-in administrator's emails (an ID token, checked as the API's authorizer checks it)."""
+        assert self.mailroom is not None
+        try:
+            claims = next(iter(self.authorizers.values())).claims(request.headers.get("authorization"))
+        except (TokenRefused, StopIteration):
+            return _message(401, "Unauthorized")
+        if "@" not in str(claims.get("email", "")):
+            return _message(401, "Unauthorized")
+        return self.mailroom.answer(path, str(claims["email"]))

@@ -445,3 +445,14 @@ def test_given_an_approver_removed_from_the_organisation_then_they_no_longer_see
 
     assert api.request("GET", f"/uploads/{job.job_id}/plan.csv", as_admin=PRACTICE).status == 403
     assert api.request("GET", f"/uploads/{job.job_id}", as_admin=PRACTICE).status == 403
+
+
+def test_applying_an_upload_that_was_applied_and_finished_is_a_conflict(api):
+    job = api.job(JobState.VALIDATED, validate_only=True)
+    api.request("POST", f"/uploads/{job.job_id}/apply")
+    api.records.put(api.records.get(job.job_id).model_copy(update={"state": JobState.COMPLETED}))
+
+    again = api.request("POST", f"/uploads/{job.job_id}/apply")
+
+    assert again.status == 409 and "applied already and is COMPLETED" in again.json()["message"]
+    assert api.applier.requested == [job.job_id]

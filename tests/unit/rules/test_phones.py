@@ -72,7 +72,7 @@ def test_good_mobiles(cell: str, e164: str) -> None:
         ("0113 496 0000", "not a mobile: give it as the business phone"),
         ("0800 123 4567", "not a mobile"),
         ("076 0012 3456", "not a mobile"),  # a pager
-        ("07700 900123", "is not a UK mobile number;"),  # Ofcom's drama range: not a valid number
+        ("07700 900123", "Ofcom keeps for TV and drama"),  # Ofcom's drama range: the reason is given
         ("+353 87 123 4567", "is not a UK mobile number;"),
     ],
 )

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from roster.api.csv_text import csv_text
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
+from roster.contract.sample_row import EXAMPLE_JOB_TITLE
 from roster.contract.workbook_writer import workbook_bytes
 
 # An example a file can start from: a new user (Email Address and Status blank), in each format.
+# Its Job Title marks it as the example, which validation refuses (roster.contract.sample_row).
 _EXAMPLES = {
-    UploadFormat.CURRENT: ("Dr", "Jane", "Doe", "", "Staff Nurse", "RX1", "Cardiology", "020 7946 0123",
+    UploadFormat.CURRENT: ("Dr", "Jane", "Doe", "", EXAMPLE_JOB_TITLE, "RX1", "Cardiology", "020 7946 0123",
                            "07912 345123", "4GB", "", "", ""),
-    UploadFormat.LEGACY: ("Doe", "Jane", "Dr", "RX1", "Cardiology", "Staff Nurse", "020 7946 0123",
+    UploadFormat.LEGACY: ("Doe", "Jane", "Dr", "RX1", "Cardiology", EXAMPLE_JOB_TITLE, "020 7946 0123",
                           "07912 345123", "", "4096"),
 }
 

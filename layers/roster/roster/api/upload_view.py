@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+from roster.api.approval_view import approval_view
 from roster.contract.file_names import shown_file_name
 from roster.contract.spreadsheet import unescape_formula
 from roster.model.jobs import FINAL_STATES, Job
@@ -35,6 +36,9 @@ def upload_view(job: Job, caller_email: str) -> dict[str, Any]:
         view["form_expires_at"] = job.form_expires_at
     if job.error:
         view["error"] = job.error
+    approval = approval_view(job, caller_email)
+    if approval is not None:
+        view["approval"] = approval
     return view
 
 

@@ -23,7 +23,7 @@ from roster.approval.policy import ApprovalRefused
 from roster.contract.file_names import unshowable_character
 from roster.emails import file_stem
 from roster.errors import JobNotFound, NotAwaitingApproval
-from roster.model.jobs import Job, JobState, organisation_listing, uploader_listing
+from roster.model.jobs import FINAL_STATES, Job, JobState, organisation_listing, uploader_listing
 from roster.ports import ApplyRequests, Approvals, JobRecords, UploadFiles, UploadIndex
 
 FORM_SECONDS = 900  # an upload form works for 15 minutes
@@ -127,6 +127,9 @@ class UploadDesk:
         if job.apply_requested_at is None:
             why = _NOT_APPLICABLE.get(job.state, f"it was uploaded to be applied and is {job.state.value}")
             raise Conflict(f"Only a validated, validate-only upload can be applied, and {why}.")
+        if job.state in FINAL_STATES:  # applied already and finished: nothing is applied twice (docs/api.md)
+            raise Conflict(f"Upload {upload_id} was applied already and is {job.state.value}; nothing was applied "
+                           f"again. To change more, upload a new file.")
         if job.state is JobState.VALIDATING:
             # Also on a retried request: the apply function does nothing for an upload already applied.
             self.applier.request(job.job_id)

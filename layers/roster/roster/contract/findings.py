@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+JOINER_NOTICE = "User already exists in Leaver state and will be moved to given Organisation"
+
 
 class Severity(str, Enum):
     """How bad a finding is: errors stop an upload, warnings never do."""
@@ -27,6 +29,12 @@ class Finding:
     def is_error(self) -> bool:
         """Whether this finding stops the upload."""
         return self.severity is Severity.ERROR
+
+    @property
+    def needs_checking(self) -> bool:
+        """A warning the administrator should check: every warning but the expected notice a joiner
+        row gets (docs/csv-format.md#what-a-row-does), which says what the row will do."""
+        return self.severity is Severity.WARNING and self.message != JOINER_NOTICE
 
 
 def error(line: int | None, column: str, value: str, message: str) -> Finding:

@@ -87,6 +87,9 @@ def _column_names_in(cells: Sequence[str]) -> int:
 
 
 def _not_a_header(header_cells: list[str]) -> str:
+    semicolons = _semicolon_separated(header_cells)
+    if semicolons:
+        return semicolons
     named, cells = _column_names_in(header_cells), len(header_cells)
     if cells == 1:
         what = "its only cell is not a column name of either upload format"
@@ -99,6 +102,17 @@ def _not_a_header(header_cells: list[str]) -> str:
         f"header). Add the sample file's header as line 1: {_SAMPLE_HEADER} (upper or lower case); for the "
         f"NHSmail 1 format: {', '.join(LEGACY_COLUMNS)}."
     )
+
+
+def _semicolon_separated(header_cells: list[str]) -> str | None:
+    """The refusal of a header whose columns are separated by semicolons (a spreadsheet set to a
+    European locale saves 'CSV' that way): Roster reads commas only (docs/csv-format.md)."""
+    parts = [part for cell in header_cells for part in cell.split(";")]
+    if not any(";" in cell for cell in header_cells) or _column_names_in(parts) < _MIN_HEADER_NAMES:
+        return None
+    return ("The first line separates its columns with semicolons (;), but Roster reads comma-separated files only. "
+            "Save the file again as 'CSV UTF-8 (Comma delimited)' (in Excel: File, Save As), or change your "
+            "computer's list separator to a comma, then upload it again.")
 
 
 def refuse_blank_first_line(first: Record, rest: Iterable[Record]) -> FileRejected:

@@ -177,7 +177,8 @@ def created_message(organisation: Organisation, unit: str | None) -> str:
     if unit:
         return f"Created in {organisation.name} ({organisation.ods}), unit {unit}."
     return (f"Created directly under {organisation.name} ({organisation.ods}), its parent organisation, because no "
-            "Organisational Unit was given; set the unit in the user edit screen if needed.")
+            "Organisational Unit was given. To put them in a unit, upload a row with their Email Address and the "
+            "Organisational Unit.")
 
 
 def _epoch(iso: str) -> int:

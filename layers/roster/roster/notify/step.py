@@ -10,7 +10,6 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS, UploadFormat
-from roster.contract.findings import Severity
 from roster.contract.formats import DetectedFormat, detect_format
 from roster.contract.reading import Record
 from roster.contract.results_file import ResultLine, results_csv, results_table, with_warnings
@@ -105,7 +104,7 @@ class NotifyStep:
         by_line: dict[int, list[str]] = {}
         if job.report_key:
             for finding in parse_validation_report(self.files.read(job.report_key).decode("utf-8")):
-                if finding.severity is Severity.WARNING and finding.line is not None:
+                if finding.needs_checking and finding.line is not None:
                     by_line.setdefault(finding.line, []).append(finding.message)
         return by_line
 
@@ -118,7 +117,7 @@ class NotifyStep:
         wanted = [WantedFile(FileKind.RESULTS, results_name, job.results_key)]
         email = attachments.email(wanted, lambda files: upload_complete_email(
             self.settings.sender_email, job.uploader, job.file_name, job.job_id, job.counts, files[0],
-            failed=job.state is JobState.FAILED))
+            failed=job.state is JobState.FAILED, warning_lines=sorted(self._warnings_by_line(job))))
         self.mailer.send_once("upload-complete", email)
 
 

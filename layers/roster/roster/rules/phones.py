@@ -35,6 +35,15 @@ class UkNumber(NamedTuple):
     has_extension: bool = False
 
 
+_DRAMA_NATIONAL = "7700900"  # Ofcom's mobile numbers for TV and drama: 07700 900000 to 900999
+
+
+def _is_drama_number(value: str) -> bool:
+    found = _COMMON_UK_FORM.fullmatch(value.strip())
+    national = re.sub(r"[ -]", "", found.group(1)) if found else ""
+    return len(national) == 10 and national.startswith(_DRAMA_NATIONAL)
+
+
 def business_phone(value: str, column: str) -> str:
     """Any valid UK number (country code 44), in E.164."""
     _refuse_scientific_notation(value, column)
@@ -55,6 +64,10 @@ def mobile_phone(value: str, column: str) -> str:
     _refuse_scientific_notation(value, column)
     number = uk_number(value)
     _refuse_extension(number, value, column)
+    if _is_drama_number(value):
+        raise InvalidCell(
+            f"{column} '{value[:40]}' is in the range 07700 900000 to 07700 900999, which Ofcom keeps for TV and "
+            "drama and never gives to a real phone; give the user's real mobile number, or leave the cell blank.")
     if number.e164 is None or number.number_type not in _MOBILE_TYPES:
         landline = " (it is a valid UK number, but not a mobile: give it as the business phone)" if number.e164 else ""
         raise InvalidCell(

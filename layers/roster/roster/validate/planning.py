@@ -14,6 +14,7 @@ from roster.accounts.change_plan import (
     plan_change,
     row_kind,
 )
+from roster.contract.findings import JOINER_NOTICE
 from roster.model.directory import Account, DirectorySnapshot, Organisation
 from roster.model.person_key import identity_key
 from roster.model.rows import PlannedRow, RowAction, UserFields
@@ -25,7 +26,7 @@ from roster.rules.organisation import known_organisation, require_administered, 
 from roster.rules.status import LEAVER
 from roster.validate.drafts import RowDraft
 
-JOINER_MESSAGE = "User already exists in Leaver state and will be moved to given Organisation"
+JOINER_MESSAGE = JOINER_NOTICE
 REQUIRED_FOR_NEW_USERS = ("first_name", "last_name", "ods")
 
 

@@ -98,13 +98,15 @@ class ValidateStep:
         logger.info("validated", extra={"job_id": job.job_id, "format": fmt, "rows": outcome.row_count,
                                         "errors": outcome.errors, "warnings": outcome.warnings})
         digest = self._record_plan(job, outcome.rows if outcome.ok else None, outcome.administered)
-        wait = self._approval_wait(job, outcome.rows, digest) if outcome.ok and not job.validate_only else None
-        if wait is not None:
+        wait = self._approval_wait(job, outcome.rows, digest) if outcome.ok else None
+        if wait is not None and not job.validate_only:
             return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key, orgs=orgs)
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
             # A validated upload is listed under its organisations (api.md GET /uploads).
             listed: dict[str, Any] = {"orgs": orgs} if outcome.ok else {}
+            if wait is not None:  # validate-only: applying it will wait; say why and for whom
+                listed |= {"approval_administrators": wait.administrators, "approval_reasons": wait.reasons}
             self.jobs.update(job.job_id, state=state, counts=counts, format=fmt, report_key=report_key, **listed)
             job = self.jobs.get(job.job_id)
             self._email_outcome(job)
@@ -178,7 +180,7 @@ class ValidateStep:
         policy, now = approval_policy(self.settings), datetime.now(UTC).replace(microsecond=0)
         leavers = dict(leavers_by_organisation(rows))
         earlier: Counter[str] = Counter()
-        if leavers:
+        if leavers and not job.validate_only:  # a validate-only upload only says whether applying will wait
             self.jobs.record_leavers(job.job_id, leavers, now.isoformat())
             since = (now - timedelta(hours=policy.window_hours)).isoformat()
             earlier = self.jobs.leavers_since(set(leavers), since, job.job_id) if policy.window_hours else earlier
@@ -214,7 +216,7 @@ class ValidateStep:
                 wanted.append(WantedFile(FileKind.PLAN, plan_attachment_name(job.file_name), job.plan_key))
             email = self._attachments(job).email(wanted, lambda files: validated_email(
                 sender, to, job.file_name, job.job_id, job.counts["rows"], job.counts["warnings"], files[0],
-                plan=files[1] if len(files) > 1 else None))
+                plan=files[1] if len(files) > 1 else None, approval_reasons=job.approval_reasons))
         self.mailer.send_once(job.state.value, email)
 
     def _email_approval_needed(self, job: Job) -> None:

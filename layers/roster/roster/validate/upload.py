@@ -26,6 +26,7 @@ from roster.contract.invisible import (
     without_invisible,
 )
 from roster.contract.reading import Record
+from roster.contract.sample_row import example_row_message, is_example_row
 from roster.contract.spreadsheet import FORMULA_STARTS, unescape_formula
 from roster.contract.upload_file import read_upload
 from roster.model.rows import PlannedRow
@@ -99,8 +100,8 @@ class ValidationOutcome:
 
     @property
     def warnings(self) -> int:
-        """How many findings are warnings."""
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+        """How many findings are warnings to check (a joiner's expected notice is not one)."""
+        return sum(1 for f in self.findings if f.needs_checking)
 
     @property
     def ok(self) -> bool:
@@ -245,10 +246,17 @@ def _checked_cells(record: Record, shape: _Shape, findings: list[Finding]) -> Ro
             "extra comma, and put any cell that contains a comma in double quotes.",
         ))
         return None
+    if is_example_row(cells):
+        findings.append(error(record.line, "", "", example_row_message(record.line)))
+        return None
     results_file = detected.is_results_file
     if results_file:
-        # Roster wrote these cells with a leading ' where a spreadsheet would see a formula.
-        cells = [unescape_formula(c) for c in cells[: len(detected.columns)]]
+        cells = cells[: len(detected.columns)]
+    # Roster writes a leading ' where a spreadsheet would see a formula (results, reports): such a
+    # cell is text, not a formula, and goes back to its value, so that an untouched report uploaded
+    # back is all Unchanged (docs/csv-format.md#every-csv-roster-writes).
+    escaped = {index for index, cell in enumerate(cells) if unescape_formula(cell.strip()) != cell.strip()}
+    cells = [unescape_formula(c.strip()) if i in escaped else c for i, c in enumerate(cells)]
     draft = RowDraft(record.line, {}, shape.labels, detected.format is UploadFormat.LEGACY)
     present, values = draft.cells, draft.values
     problems = dict(record.cell_problems)
@@ -263,7 +271,7 @@ def _checked_cells(record: Record, shape: _Shape, findings: list[Finding]) -> Ro
         name = column.field
         present[name] = value
         try:
-            if value.startswith(FORMULA_STARTS):
+            if value.startswith(FORMULA_STARTS) and index not in escaped:
                 check_not_formula(value, column.label, phone=column.phone)
         except InvalidCell as exc:
             draft.cell_error(name, exc.message, formula=True)

@@ -1,0 +1,42 @@
+"""What an upload's approval looks like to the caller (docs/approval-and-plan.md): why it waits
+(or, validate-only, why applying it will wait), who may approve each organisation, who has,
+until when, and whether the caller may approve or cancel it now. The console offers Approve
+only when `may_approve` is true; the command line says who must approve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roster.approval.step import approval_request, may_approve, may_cancel
+from roster.model.jobs import Job, JobState
+
+
+def approval_view(job: Job, caller_email: str) -> dict[str, Any] | None:
+    """None for an upload that never needed approval."""
+    if not job.approval_administrators:
+        return None
+    uploader = job.uploader.lower()
+    needed = approval_request(job).approvers_needed()
+    caller = caller_email.lower()
+    return {
+        "reasons": list(job.approval_reasons),
+        "approvers": {ods: sorted(who) for ods, who in sorted(needed.items())},
+        # Organisations whose only administrator is the uploader: the uploader approves them.
+        "uploader_approves": sorted(ods for ods, who in needed.items() if who == frozenset({uploader})),
+        "approved": dict(job.approvals),
+        "deadline": job.approval_deadline,
+        "needed_on_apply": job.state is JobState.VALIDATED and job.validate_only,
+        "may_approve": may_approve(job, caller),
+        "may_cancel": may_cancel(job, caller),
+    }
+
+
+def approvers_sentence(approval: dict[str, Any], uploader: str) -> str:
+    """'RY2: a@x, b@x; RX1: you (the uploader: no other administrator)' for messages."""
+    parts = []
+    for ods, who in approval["approvers"].items():
+        if ods in approval["uploader_approves"]:
+            parts.append(f"{ods}: {uploader} (the uploader: the organisation has no other administrator)")
+        else:
+            parts.append(f"{ods}: {', '.join(who)}")
+    return "; ".join(parts)
