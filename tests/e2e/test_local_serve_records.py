@@ -76,7 +76,9 @@ def test_a_row_whose_account_changed_since_validation_fails_saying_what_changed_
     validated = [_upload(served, path, "--validate-only") for path in (with_ods, without_ods)]
     assert [(code, upload["state"]) for code, upload in validated] == [(0, "VALIDATED")] * 2
     for _, upload in validated:
-        plan = _csv_rows(served.roster("plan", upload["upload_id"]).stdout)
+        saved = tmp_path / f"{upload['upload_id']}-plan.csv"
+        assert served.roster("plan", upload["upload_id"], "-o", str(saved)).returncode == 0
+        plan = _csv_rows(saved.read_text(encoding="utf-8"))
         assert [(p["Action"], p["Field"], p["New"]) for p in plan] == [("Update", "Job Title", "Lead Radiographer")]
 
     code, leaver = _upload(served, _file(tmp_path, "leaver.csv", f",,,,,,,,,,,{AMIR},leaver"))

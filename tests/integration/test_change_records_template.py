@@ -1,6 +1,6 @@
 """template.yaml keeps the record of changes as docs/approval-and-plan.md#change-records says: a
 table of its own, kept AuditRetentionDays (400 by default) by TTL, written by the create function
-alone, read by the API alone. No AWS: these read the template."""
+alone, read by the API and, to plan an undo, by validate and apply. No AWS: these read the template."""
 
 from __future__ import annotations
 
@@ -43,10 +43,12 @@ def _grants(template: dict[str, Any]) -> dict[str, set[str]]:
     return grants
 
 
-def test_only_the_create_function_writes_the_record_and_only_the_api_reads_it_besides():
+def test_only_the_create_function_writes_the_record_and_the_api_and_undo_planning_only_read_it():
     grants = _grants(_template())
 
-    assert grants == {"CreateFunction": {"dynamodb:PutItem", "dynamodb:Query"}, "ApiFunction": {"dynamodb:Query"}}
+    # Validate and apply plan an undo upload from the records (docs/approval-and-plan.md#undo).
+    assert grants == {"CreateFunction": {"dynamodb:PutItem", "dynamodb:Query"}, "ApiFunction": {"dynamodb:Query"},
+                      "ValidateFunction": READS, "ApplyFunction": READS}
     assert all(actions <= READS for name, actions in grants.items() if name != "CreateFunction")
 
 

@@ -8,8 +8,8 @@ import pytest
 from roster.contract.findings import JOINER_NOTICE, error, warning
 from roster.create.new_users import created_message
 from roster.emails import upload_complete_email, validated_email
-from roster.notify.email_files import EmailFile, FileKind
 from roster.model.directory import Organisation
+from roster.notify.email_files import EmailFile, FileKind
 from roster.passwords.generated import generate_password
 from roster.passwords.policy import password_problems
 from roster.rules import InvalidCell

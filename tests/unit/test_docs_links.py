@@ -84,3 +84,12 @@ def test_given_a_docs_file_when_its_links_are_followed_then_each_lands(doc: Path
 def test_given_the_reference_when_read_then_nothing_points_outside_the_repository(path: Path) -> None:
     outside = [m.group(0) for m in OUTSIDE.finditer(path.read_text(encoding="utf-8"))]
     assert outside == []
+
+
+def test_given_the_code_when_read_then_no_comment_cites_a_contract_outside_the_repository() -> None:
+    # Code, tests, the template and the build cite docs/ (issue 16): none names the outside contracts.
+    outside = [f"{path.relative_to(ROOT)}:{number}: {m.group(0)}"
+               for path in citing_files() if path.suffix != ".md"
+               for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1)
+               for m in OUTSIDE.finditer(line)]
+    assert outside == []
