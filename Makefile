@@ -14,7 +14,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 ADMIN ?= admin@example.nhs.net
 # updates.csv marks one of Southbank's (RY2) few accounts as a leaver, over the 10% that one
-# administrator may retire alone: RY2's other administrator approves it (csv-contract 10).
+# administrator may retire alone: RY2's other administrator approves it (docs/approval-and-plan.md#approval).
 APPROVER ?= community.lead@example.nhs.net
 OUT ?= out
 

@@ -1,4 +1,4 @@
-"""Validation throughput on a realistic 10,000-row upload (csv-contract sections 1 to 5).
+"""Validation throughput on a realistic 10,000-row upload (docs/csv-format.md#files to #validation-report).
 
 Builds an in-memory directory (20 organisations, 3,000 accounts) and a current-format file:
 mostly new users with units and phones, plus updates, leavers and joiners against that

@@ -1,4 +1,4 @@
-"""api: the administrators' HTTP API (api.md section 2) -> the front door -> JSON or CSV; and the
+"""api: the administrators' HTTP API (docs/api.md#http-api) -> the front door -> JSON or CSV; and the
 console's page and files at `/` (console_routes)."""
 
 from __future__ import annotations

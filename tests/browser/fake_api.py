@@ -270,7 +270,7 @@ class FakeRoster:
 
 
 def _validate(upload: FakeUpload, content: bytes) -> None:
-    """A few of csv-contract's rules: enough for errors on exact lines, a warning, and a plan."""
+    """A few of the rules of docs/csv-format.md: enough for errors on exact lines, a warning, and a plan."""
     text = content.decode("utf-8-sig", errors="replace")
     records = list(csv.reader(io.StringIO(text)))
     header = [name.strip() for name in records[0]] if records else []

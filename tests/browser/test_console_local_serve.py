@@ -1,6 +1,6 @@
 """The console against the real thing: `roster local serve` (the api function behind the template's
 HTTP API, Cognito and S3 on moto's server) in headless Chromium, every control found by its accessible
-name (api.md section 4). The fake-API tests (test_console.py) cover the edge cases; these show the
+name (docs/console.md#accessible-names). The fake-API tests (test_console.py) cover the edge cases; these show the
 page, the API, the user pool and the bucket working together: sign-in straight to Cognito, the upload
 form posted straight to the bucket from the page's origin, validation, apply and progress as the
 embedded stack runs them, and every download.

@@ -1,4 +1,4 @@
-"""End to end: `roster local run` when an upload cannot finish by itself (local-run.md: it says
+"""End to end: `roster local run` when an upload cannot finish by itself (docs/local-run.md#the-command: it says
 which upload and why, and exits non-zero, without waiting for a time-out)."""
 
 from __future__ import annotations

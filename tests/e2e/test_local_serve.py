@@ -1,5 +1,5 @@
 """End to end: `roster local serve` and the administrators' `roster` commands against it, as
-api.md sections 2 and 3 describe them: sign in, sample, upload, apply, progress, results,
+docs/api.md#http-api and #command-line describe them: sign in, sample, upload, apply, progress, results,
 report edited and uploaded back, and another organisation's administrator refused."""
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def test_validate_then_apply_without_sending_the_file_again(served, tmp_path):
     assert results.returncode == 0
     rows = list(csv.DictReader(io.StringIO((tmp_path / "results.csv").read_text(encoding="utf-8-sig"))))
     assert [r["Result"] for r in rows] == ["Created"] * 20
-    # Applying again is refused (api.md: 409) and creates nothing twice: it is already COMPLETED.
+    # Applying again is refused (docs/api.md: 409) and creates nothing twice: it is already COMPLETED.
     again = served.roster("apply", upload_id[:8])  # a unique prefix of the id names it
     assert again.returncode == 1 and "applied already and is COMPLETED" in again.stderr
     assert "Traceback" not in again.stderr

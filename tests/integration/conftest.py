@@ -21,7 +21,7 @@ from tests.conftest import ADMIN, EXAMPLES
 # and the deployed log level, so that every INFO log line runs as it does on AWS.
 DEPLOYED_APPROVAL_PARAMETERS = {"PasswordHashCost": "10", "LogLevel": "INFO"}
 # The example directory's organisations are small, so that one leaver is over the deployed
-# 10%: tests that are not about approval (csv-contract 10) run with it off by share; the
+# 10%: tests that are not about approval (docs/approval-and-plan.md#approval) run with it off by share; the
 # `approval_harness` runs the deployed limits.
 TEST_PARAMETERS = {**DEPLOYED_APPROVAL_PARAMETERS, "LeaverApprovalPercent": "100"}
 

@@ -38,7 +38,7 @@ def test_example_file_creates_every_user_with_unique_addresses_and_one_email(har
     addresses = [r["Assigned Email"] for r in rows]
     assert len(set(addresses)) == 20
     # jane.doe@nhs.net already exists in the directory: the new Jane Doe gets the next free address, and her
-    # Message carries validation's possible-duplicate warning (csv-contract 7)
+    # Message carries validation's possible-duplicate warning (docs/csv-format.md#results-file)
     assert rows[0]["Assigned Email"] == "jane.doe1@nhs.net"
     assert "Validation warning: An active account in organisation RX1 already has the name Jane Doe" in \
         rows[0]["Message"]

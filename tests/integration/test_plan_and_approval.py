@@ -1,5 +1,6 @@
-"""The plan (csv-contract 11) and the approval of large retirements (csv-contract 10), through
-the real handlers and state machine on the embedded stack, as `roster local run` runs them."""
+"""The plan (docs/approval-and-plan.md#the-plan) and the approval of large retirements
+(docs/approval-and-plan.md#approval), through the real handlers and state machine on the embedded stack, as
+`roster local run` runs them."""
 
 from __future__ import annotations
 

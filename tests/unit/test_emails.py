@@ -1,4 +1,4 @@
-"""The uploader's emails (csv-contract 9) and their MIME form."""
+"""The uploader's emails (docs/approval-and-plan.md#emails) and their MIME form."""
 
 import email
 from datetime import UTC, datetime, timedelta, timezone
@@ -196,7 +196,7 @@ def test_non_ascii_subject_round_trips():
     assert parse(to_mime(outgoing))["Subject"] == "Validated: Zoë-王.csv"
 
 
-# -- `Upload failed:`: an upload stopped before it had a results file (csv-contract 9) --------
+# -- `Upload failed:`: an upload stopped before it had a results file (docs/approval-and-plan.md#emails) ----
 
 def test_before_the_create_phase_nothing_was_changed():
     email = upload_failed_email("roster@x.nhs.net", "admin@x.nhs.net", "C:\\staff\r\nBcc: a@b.csv", "job-7")

@@ -1,4 +1,4 @@
-"""The emails an uploader receives, and their raw MIME form for SES (csv-contract 9)."""
+"""The emails an uploader receives, and their raw MIME form for SES (docs/approval-and-plan.md#emails)."""
 
 from __future__ import annotations
 
@@ -181,7 +181,7 @@ def _approval_ahead(reasons: Sequence[str]) -> str:
 
 
 def plan_attachment_name(file_name: str) -> str:
-    """`<file stem>-plan.csv`: the plan as attached to an email (csv-contract 9)."""
+    """`<file stem>-plan.csv`: the plan as attached to an email (docs/approval-and-plan.md#emails)."""
     return f"{file_stem(file_name)}-plan.csv"
 
 
@@ -197,7 +197,7 @@ def upload_complete_email(
 ) -> OutgoingEmail:
     """The results of the create phase, attached (or as a link when too big to attach, with the
     time it stops working and how to fetch the results again): `Upload complete:`, or `Upload
-    failed:` when the phase could not finish (csv-contract 9)."""
+    failed:` when the phase could not finish (docs/approval-and-plan.md#emails)."""
     shown = _shown_name(file_name)
     paragraphs = [f"Roster has finished processing {shown} (upload {job_id})."]
     if failed:
@@ -230,7 +230,8 @@ def upload_complete_email(
 def upload_failed_email(
     sender: str, recipient: str, file_name: str, job_id: str, rows_may_be_applied: bool = False
 ) -> OutgoingEmail:
-    """A system error stopped the upload before it had a results file (csv-contract 9, `Upload failed:`).
+    """A system error stopped the upload before it had a results file (docs/approval-and-plan.md#emails,
+    `Upload failed:`).
 
     The cause stays in the job record for the engineers; the uploader is told what happened to
     their accounts and what to do."""

@@ -104,7 +104,7 @@ class DirectoryReader(Protocol):
         ...
 
     def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
-        """Users already created by an upload, by identity key (csv-contract 8)."""
+        """Users already created by an upload, by identity key (docs/csv-format.md#safe-to-repeat)."""
         ...
 
 

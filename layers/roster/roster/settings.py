@@ -30,13 +30,13 @@ class Settings(BaseSettings):
     password_hash_cost: int = Field(default=14, ge=10, le=20)
     identity_retention_days: int = Field(default=90, ge=90)
     org_hold_seconds: int = Field(default=3600, ge=60)
-    # Approval of large retirements (csv-contract 10): roster.settings.approval_policy.
+    # Approval of large retirements (docs/approval-and-plan.md#approval): roster.settings.approval_policy.
     leaver_approval_threshold: int = Field(default=25, ge=0)
     leaver_approval_percent: float = Field(default=10.0, ge=0, le=100)
     approval_days: int = Field(default=7, ge=1, le=90)
     leaver_approval_window_hours: int = Field(default=24, ge=0, le=8760)
     attachment_limit_bytes: int = Field(default=7_000_000, ge=1)
-    # The front door (api.md): sign-in, the console's origin, and the function that applies uploads.
+    # The front door (docs/api.md): sign-in, the console's origin, and the function that applies uploads.
     user_pool_id: str = ""
     user_pool_client_id: str = ""
     sign_in_domain: str = ""
@@ -62,7 +62,7 @@ def get_settings() -> Settings:
 
 
 def approval_policy(settings: Settings) -> ApprovalPolicy:
-    """Which uploads wait for a second administrator, and for how long (csv-contract 10)."""
+    """Which uploads wait for a second administrator, and for how long (docs/approval-and-plan.md#approval)."""
     return ApprovalPolicy(leaver_threshold=settings.leaver_approval_threshold,
                           leaver_percent=settings.leaver_approval_percent, approval_days=settings.approval_days,
                           window_hours=settings.leaver_approval_window_hours)

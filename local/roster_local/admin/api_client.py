@@ -1,4 +1,4 @@
-"""The HTTP API (api.md section 2) as the command line calls it, signed in with the session's
+"""The HTTP API (docs/api.md#http-api) as the command line calls it, signed in with the session's
 ID token; refusals become one-line messages."""
 
 from __future__ import annotations

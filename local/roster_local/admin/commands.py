@@ -1,4 +1,4 @@
-"""An administrator's commands (api.md section 3), against AWS and `roster local serve` alike.
+"""An administrator's commands (docs/api.md#command-line), against AWS and `roster local serve` alike.
 
 Every command takes --url (or ROSTER_URL, or the URL of the last sign-in) and --json.
 Exit status: 0 COMPLETED or VALIDATED (or nothing to wait for), 3 INVALID, 4 FAILED,
@@ -66,7 +66,7 @@ def add_administrator_commands(commands: argparse._SubParsersAction[argparse.Arg
     uploads.add_argument("--cursor", default=None, help="the next page, as the last page said")
     status = commands.add_parser("status", parents=[common], help="one upload's state, counts and findings")
     status.add_argument("upload_id", metavar="UPLOAD_ID")
-    for name, what in (("approve", "approve an upload waiting for approval (csv-contract 10)"),
+    for name, what in (("approve", "approve an upload waiting for approval (docs/approval-and-plan.md#approval)"),
                        ("cancel", "cancel an upload waiting for approval")):
         decide = commands.add_parser(name, parents=[common], help=what)
         decide.add_argument("upload_id", metavar="UPLOAD_ID")
@@ -350,7 +350,7 @@ def _finish(args: argparse.Namespace, upload: dict[str, Any], api: RosterApi) ->
         print(json.dumps(upload, indent=1))
     else:
         describe(_console(), upload, _planned(api, upload), findings=upload["state"] == "INVALID")
-    if upload["state"] == "AWAITING_APPROVAL":  # not done: api.md's exit status 1, with its one line
+    if upload["state"] == "AWAITING_APPROVAL":  # not done: exit status 1 (docs/api.md#exit-status), with its one line
         print(f"roster: upload {upload['upload_id']} waits for approval; nothing in it is applied until then. "
               f"{_who_approves(upload)}", file=sys.stderr)
         return EXIT_OTHER

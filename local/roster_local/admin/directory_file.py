@@ -1,4 +1,4 @@
-"""The directory file of a local run (local-run.md): organisations, admins, existing accounts."""
+"""The directory file of a local run (docs/local-run.md): organisations, admins, existing accounts."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class DirectoryFileError(Exception):
-    """The directory file does not match local-run.md's shape; the message names the field."""
+    """The directory file does not match the shape of docs/local-run.md#directory-file; the message names the field."""
 
 
 class _Strict(BaseModel):

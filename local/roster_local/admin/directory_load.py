@@ -36,7 +36,7 @@ class LoadSummary:
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     directory = commands.add_parser("directory", help="the directory of a deployed stack (AWS engineers)")
     actions = directory.add_subparsers(dest="directory_command", required=True)
-    load = actions.add_parser("load", help="load a directory file (local-run.md's shape) into a deployed stack")
+    load = actions.add_parser("load", help="load a directory file (docs/local-run.md) into a deployed stack")
     load.add_argument("file", type=Path, metavar="FILE")
     load.add_argument("--stack", required=True, help="the CloudFormation stack name")
     load.add_argument("--region", default=None, help="the stack's region (default: your AWS configuration's)")

@@ -1,4 +1,4 @@
-"""Signing in for the command line (api.md section 3): the stack's user pool through the
+"""Signing in for the command line (docs/api.md#command-line): the stack's user pool through the
 Cognito API its /config names, tokens kept per URL in the user's config folder (readable
 by the user alone) and refreshed when they run out."""
 

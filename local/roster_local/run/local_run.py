@@ -1,5 +1,5 @@
 """`roster local run`: upload files as an administrator would, on the embedded stack, and
-write what came back (local-run.md: job.json, validation.csv, plan.csv, results.csv,
+write what came back (docs/local-run.md#what-it-writes: job.json, validation.csv, plan.csv, results.csv,
 changes.csv, emails/*.eml, mailbox-report.csv). With `--approve-as`, an upload that waits for approval
 is approved by that administrator, as `roster approve` would."""
 
@@ -164,7 +164,7 @@ class LocalRun:
             raise errors[0]
         return [job_id for job_id in job_ids if job_id]
 
-    # -- approving (csv-contract 10) ------------------------------------------------------
+    # -- approving (docs/approval-and-plan.md#approval) --------------------------------------------
     def _approve(self, index: int, path: Path, job: Job, approve_as: str | None) -> Job:
         """An upload waiting for approval, approved by `approve_as` (as `roster approve` would),
         then waited for again; a refused approval leaves it waiting, and says why."""
@@ -204,7 +204,7 @@ class LocalRun:
                 self._created_at[job_id] = now
                 self.phases.add("create", now - validated)
             if job is not None and job.state is JobState.AWAITING_APPROVAL:
-                return job  # it waits for a person (csv-contract 10): the command ends there
+                return job  # it waits for a person (docs/approval-and-plan.md#approval): the command ends there
             if job is not None and job.state in FINAL_STATES:
                 self._note_dead_letter(index, path, job)
                 return job

@@ -1,1 +1,1 @@
-"""`roster local serve`: the embedded stack reachable over HTTP on 127.0.0.1 (api.md section 3)."""
+"""`roster local serve`: the embedded stack reachable over HTTP on 127.0.0.1 (docs/api.md#command-line)."""

@@ -1,4 +1,4 @@
-"""`roster local serve`: the embedded stack over HTTP on 127.0.0.1 (api.md section 3).
+"""`roster local serve`: the embedded stack over HTTP on 127.0.0.1 (docs/api.md#command-line).
 
 The API is the template's HTTP API answered by the real api function; S3 and Cognito are
 moto's server mode on a second local port (the upload form posts there, the CLI signs in

@@ -1,4 +1,4 @@
-"""Generated addresses: transliteration, clean-up and numbered candidates (csv-contract 6)."""
+"""Generated addresses: transliteration, clean-up and numbered candidates (docs/csv-format.md#generated-values)."""
 
 import pytest
 
@@ -130,7 +130,7 @@ def test_collisions_pick_the_first_free_candidate():
     assert candidate_address(base, first_free_suffix(taken)) == "jo.smith2@nhs.net"
 
 
-# -- at most 64 characters before @ (RFC 5321, csv-contract 6) --------------------------------
+# -- at most 64 characters before @ (RFC 5321, docs/csv-format.md#generated-values) ----------------
 
 LONG_FIRST = "Wolfeschlegelsteinhausenbergerdorff"  # 35 letters
 LONG_LAST = "Montgomery-Worthington-Fotheringham-Featherstonehaugh"  # 53

@@ -1,5 +1,6 @@
-"""The change plan: what every kind of row does to an account, field by field (csv-contract 4
-and 11), as validation plans it and the create phase applies it."""
+"""The change plan: what every kind of row does to an account, field by field
+(docs/csv-format.md#what-a-row-does and docs/approval-and-plan.md#the-plan), as validation plans it and the create phase
+applies it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Applying a row re-checks its planned action against the account as it is then
-(csv-contract 11): the planned action, Unchanged when its effect is already in place, or a
+(docs/approval-and-plan.md#the-plan): the planned action, Unchanged when its effect is already in place, or a
 refusal that says what changed. Never another action instead."""
 
 from __future__ import annotations

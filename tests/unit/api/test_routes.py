@@ -1,4 +1,4 @@
-"""Every route of api.md section 2 on fakes: who may call it, and what it answers."""
+"""Every route of docs/api.md#http-api on fakes: who may call it, and what it answers."""
 
 from __future__ import annotations
 

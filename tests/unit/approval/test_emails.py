@@ -1,4 +1,4 @@
-"""The approval emails (csv-contract 9 and 10), and emails to several people with several
+"""The approval emails (docs/approval-and-plan.md#emails and #approval), and emails to several people with several
 attachments, as MIME and through the SES adapter's idempotency payload."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who waits for approval, who may approve, and when an approval is complete (csv-contract 10)."""
+"""Who waits for approval, who may approve, and when an approval is complete (docs/approval-and-plan.md#approval)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Large retirements wait for a second administrator (csv-contract 10), on in-memory fakes:
+"""Large retirements wait for a second administrator (docs/approval-and-plan.md#approval), on in-memory fakes:
 which uploads wait, who may approve or cancel them, re-validation once approved, expiry,
 and exactly one create phase and one email whatever is repeated."""
 

@@ -1,4 +1,5 @@
-"""Which format a header names, and what the refusal says when it names none (csv-contract 1-3)."""
+"""Which format a header names, and what the refusal says when it names none (docs/csv-format.md#files
+to #legacy-format)."""
 
 from __future__ import annotations
 

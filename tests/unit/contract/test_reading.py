@@ -1,4 +1,4 @@
-"""Decoding uploads and reading records with their physical line numbers (csv-contract 1)."""
+"""Decoding uploads and reading records with their physical line numbers (docs/csv-format.md#files)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The results file (csv-contract 7): original rows, four result columns, masking, escaping."""
+"""The results file (docs/csv-format.md#results-file): original rows, four result columns, masking, escaping."""
 
 import csv
 import io
@@ -23,7 +23,7 @@ def row(**values):
 
 
 def read(text):
-    assert text.startswith(BYTE_ORDER_MARK)  # every CSV Roster writes (csv-contract 7)
+    assert text.startswith(BYTE_ORDER_MARK)  # every CSV Roster writes (docs/csv-format.md#results-file)
     return list(csv.reader(io.StringIO(text[1:], newline="")))
 
 

@@ -1,4 +1,4 @@
-"""The validation report CSV (csv-contract 5)."""
+"""The validation report CSV (docs/csv-format.md#validation-report)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from roster.contract.validation_report import validation_report_csv
 
 
 def test_header_only_when_there_are_no_findings() -> None:
-    # Like every CSV Roster writes (csv-contract 7): a byte-order mark, then CRLF lines.
+    # Like every CSV Roster writes (docs/csv-format.md#results-file): a byte-order mark, then CRLF lines.
     assert validation_report_csv([]) == "\ufeffLine,Column,Value,Severity,Message\r\n"
 
 

@@ -1,4 +1,4 @@
-"""What a leaver, joiner or update row does to an account as it is now (csv-contract 4)."""
+"""What a leaver, joiner or update row does to an account as it is now (docs/csv-format.md#what-a-row-does)."""
 
 from __future__ import annotations
 

@@ -156,7 +156,7 @@ def test_given_a_supplied_password_on_an_update_then_its_hash_is_stored_without_
     assert _results(roster, job.job_id)[2] == (RowResult.UPDATED, "Updated Password.")
 
 
-# -- the planned action, re-checked (csv-contract 11) -----------------------------------------
+# -- the planned action, re-checked (docs/approval-and-plan.md#the-plan) ---------------------------
 
 def test_given_an_update_planned_when_the_account_became_a_leaver_then_it_fails_and_stays_a_leaver(
         roster: Roster) -> None:

@@ -51,7 +51,7 @@ def test_given_a_create_phase_that_failed_when_finished_then_the_job_fails_and_t
     assert [r["Result"] for r in _results(roster, job.job_id)] == ["Failed", "Failed"]
     assert _results(roster, job.job_id)[0]["Message"].startswith("Not processed: the upload stopped on a system error")
     [email] = roster.mailer.emails_for(job.job_id)
-    assert email.subject == "Upload failed: users.csv"  # csv-contract 9
+    assert email.subject == "Upload failed: users.csv"  # docs/approval-and-plan.md#emails
     assert email.attachment_name == "users-results.csv" and email.attachment == roster.files.read(finished.results_key)
     assert "stopped processing users.csv" in email.body and "because of a system error" in email.body
     assert roster.queue.holds == {}

@@ -1,4 +1,4 @@
-"""Generated temporary passwords and scrypt hashing (csv-contract 6)."""
+"""Generated temporary passwords and scrypt hashing (docs/csv-format.md#generated-values)."""
 
 from collections import Counter
 

@@ -1,4 +1,4 @@
-"""The supplied-password policy (csv-contract 2)."""
+"""The supplied-password policy (docs/csv-format.md#current-format)."""
 
 from __future__ import annotations
 

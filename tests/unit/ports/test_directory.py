@@ -1,6 +1,6 @@
 """What the Directory port answers: organisations, accounts, the snapshot validation reads, and
-for approval (csv-contract 10) active accounts and administrators per organisation. Run here on the fake, and on the DynamoDB DirectoryStore by
-tests/integration/test_port_contracts.py, so the fake stays faithful."""
+for approval (docs/approval-and-plan.md#approval) active accounts and administrators per organisation. Run here on the
+fake, and on the DynamoDB DirectoryStore by tests/integration/test_port_contracts.py, so the fake stays faithful."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The queue's one dispatch rule (roster.queue.dispatch, csv-contract 8): waiting jobs start in
+"""The queue's one dispatch rule (roster.queue.dispatch, docs/csv-format.md#safe-to-repeat): waiting jobs start in
 upload order behind earlier ones, an expired hold is taken over, and a create phase starts once.
 What the queue itself keeps is tests/unit/ports/test_organisation_queue.py."""
 

@@ -1,4 +1,4 @@
-"""The Email Address cell (csv-contract 2 and 4)."""
+"""The Email Address cell (docs/csv-format.md#current-format and #what-a-row-does)."""
 
 from __future__ import annotations
 

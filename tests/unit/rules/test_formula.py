@@ -1,4 +1,4 @@
-"""Spreadsheet formula injection (csv-contract 4)."""
+"""Spreadsheet formula injection (docs/csv-format.md#what-a-row-does)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Length-limited text cells (csv-contract 2 and 4)."""
+"""Length-limited text cells (docs/csv-format.md#current-format and #what-a-row-does)."""
 
 from __future__ import annotations
 

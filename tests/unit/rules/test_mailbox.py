@@ -1,4 +1,5 @@
-"""Mailbox sizes, current and legacy, and the purchased maximum (csv-contract 2 and 3)."""
+"""Mailbox sizes, current and legacy, and the purchased maximum (docs/csv-format.md#current-format
+and #legacy-format)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""First and last names (csv-contract 2)."""
+"""First and last names (docs/csv-format.md#current-format)."""
 
 from __future__ import annotations
 

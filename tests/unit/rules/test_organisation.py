@@ -1,4 +1,4 @@
-"""ODS codes, organisations, units and authorisation (csv-contract 2 and 4)."""
+"""ODS codes, organisations, units and authorisation (docs/csv-format.md#current-format and #what-a-row-does)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""UK phone numbers by libphonenumber's rules, stored in E.164 (csv-contract 2)."""
+"""UK phone numbers by libphonenumber's rules, stored in E.164 (docs/csv-format.md#current-format)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Status cell (csv-contract 2 and 4)."""
+"""The Status cell (docs/csv-format.md#current-format and #what-a-row-does)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Titles (csv-contract 2)."""
+"""Titles (docs/csv-format.md#current-format)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The validation engine end to end, against an in-memory directory (csv-contract 1 to 5)."""
+"""The validation engine end to end, against an in-memory directory (docs/csv-format.md#files to #validation-report)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The plan of a validated upload (csv-contract 11) on in-memory fakes: one line per changed
+"""The plan of a validated upload (docs/approval-and-plan.md#the-plan) on in-memory fakes: one line per changed
 field of an update or a joiner with the stored values, one line for other rows, and the
 address each new user would get now."""
 

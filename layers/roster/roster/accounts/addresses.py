@@ -1,4 +1,4 @@
-"""Generated email addresses: `first.last@domain` and its numbered candidates (csv-contract 6)."""
+"""Generated email addresses: `first.last@domain` and its numbered candidates (docs/csv-format.md#generated-values)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from anyascii import anyascii
 
 _OUTSIDE_ALLOWED = re.compile(r"[^a-z0-9-]")
 _HYPHEN_RUN = re.compile(r"-{2,}")
-# The part before @ of any address (RFC 5321), numbered candidates included (csv-contract 6).
+# The part before @ of any address (RFC 5321), numbered candidates included (docs/csv-format.md#generated-values).
 MAX_LOCAL_PART = 64
 
 
 def name_in_address(name: str) -> str:
     """One name as it appears in an address: ASCII, lower case, only a-z 0-9 and single inner
-    hyphens; empty when nothing of it can be written in an address (csv-contract 6)."""
+    hyphens; empty when nothing of it can be written in an address (docs/csv-format.md#generated-values)."""
     ascii_name = anyascii(name or "").lower()
     kept = _OUTSIDE_ALLOWED.sub("", ascii_name)
     return _HYPHEN_RUN.sub("-", kept).strip("-")

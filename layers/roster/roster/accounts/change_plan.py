@@ -1,8 +1,8 @@
-"""What a row does to an account (csv-contract section 4), field by field.
+"""What a row does to an account (docs/csv-format.md#what-a-row-does), field by field.
 
 The one statement of the section 4 table, used by validation (the plan an administrator
 sees) and by the create phase (which applies it, re-checked against the account as it is
-then: csv-contract section 11). Validation adds the rules that need the uploader's rights
+then: docs/approval-and-plan.md#the-plan). Validation adds the rules that need the uploader's rights
 and the organisation's settings; the create phase adds the writing. Neither decides again
 what a row does."""
 
@@ -40,7 +40,7 @@ class Refusal(str, Enum):
 @dataclass(frozen=True)
 class ChangePlan:
     """What one row does: its action, or why it is refused; for updates and joiners, every
-    field that changes (the lines of plan.csv, csv-contract 11)."""
+    field that changes (the lines of plan.csv, docs/approval-and-plan.md#the-plan)."""
 
     action: RowAction | None  # None when refused
     refusal: Refusal | None = None
@@ -70,7 +70,7 @@ def row_kind(*, new_user: bool, leaving: bool, account: Account | None) -> RowAc
 
 def plan_change(fields: UserFields, account: Account, *, password_given: bool,
                 organisations: Mapping[str, Organisation] | None = None) -> ChangePlan:
-    """What a row naming an existing account does to it as it is now (csv-contract 4).
+    """What a row naming an existing account does to it as it is now (docs/csv-format.md#what-a-row-does).
     `organisations` (by ODS code) holds at least a joiner's old and new organisation."""
     kind = row_kind(new_user=False, leaving=fields.status == LEAVER, account=account)
     if kind is RowAction.LEAVER:
@@ -88,7 +88,7 @@ def plan_change(fields: UserFields, account: Account, *, password_given: bool,
 
 def moves_active_user(account: Account, ods: str | None) -> bool:
     """Whether a row would move an active account to another organisation: not allowed,
-    the account must be marked as a leaver first (csv-contract 4)."""
+    the account must be marked as a leaver first (docs/csv-format.md#what-a-row-does)."""
     return ods is not None and ods.upper() != account.ods
 
 
@@ -176,7 +176,7 @@ def joined_organisation(fields: UserFields, account: Account) -> str:
 def recheck(planned: RowAction, fields: UserFields, account: Account, *, password_given: bool,
             organisations: Mapping[str, Organisation] | None = None) -> ChangePlan:
     """What a row planned at validation does to the account as it is when applied
-    (csv-contract 11): the planned action, or UNCHANGED when its effect is already in
+    (docs/approval-and-plan.md#the-plan): the planned action, or UNCHANGED when its effect is already in
     place, or refused saying what changed. Never a different action instead."""
     now = plan_change(fields, account, password_given=password_given, organisations=organisations)
     if not _leaver_moved_since(fields, account) and now.action in (planned, RowAction.UNCHANGED):
@@ -223,7 +223,7 @@ def _what_to_do(planned: RowAction, fields: UserFields, account: Account, now: C
 
 
 def already_created_message(record: IdentityRecord) -> str:
-    """What a new-user row says when an earlier upload created that user (csv-contract 8)."""
+    """What a new-user row says when an earlier upload created that user (docs/csv-format.md#safe-to-repeat)."""
     return f"Already created as {record.email} by upload {record.job_id} on {record.created_at[:10]}"
 
 

@@ -4,12 +4,13 @@ and the identities of users created by earlier uploads (the Directory table).
 Item keys (pk, sk):
   ORG#<ods>, ORG                 an organisation; gsi1 = (ORGS, ORG#<ods>)
   ADMIN#<email>, ADMIN           the organisations an administrator administers
-  ORG#<ods>, ADMIN#<email>       one administrator of an organisation (who may approve: csv-contract 10)
+  ORG#<ods>, ADMIN#<email>       one administrator of an organisation (who may approve:
+                                 docs/approval-and-plan.md#approval)
   SUB#<sub>, SUB                 the administrator a Cognito user is (its immutable sub), bound by directory load
   ADMIN#<email>, SUB             ... and the other way: the sub bound to an administrator (docs/security.md)
   ACCOUNT#<email>, ACCOUNT       an account; gsi1 = (ORG#<ods>, ACCOUNT#<email>)
   ADDRESS#<email>, ADDRESS       an address reservation; gsi1 = (BASE#<first.last@domain>, ADDRESS#<email>)
-  IDENTITY#<key>, IDENTITY       a user created by an upload (csv-contract 8), TTL expires_at
+  IDENTITY#<key>, IDENTITY       a user created by an upload (docs/csv-format.md#safe-to-repeat), TTL expires_at
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def address_key(email: str) -> dict[str, str]:
 
 
 def identity_record_key(identity: str) -> dict[str, str]:
-    """The key of an identity record (csv-contract 8)."""
+    """The key of an identity record (docs/csv-format.md#safe-to-repeat)."""
     return {"pk": f"IDENTITY#{identity}", "sk": "IDENTITY"}
 
 

@@ -1,4 +1,4 @@
-"""One create phase at a time per organisation (csv-contract 8).
+"""One create phase at a time per organisation (docs/csv-format.md#safe-to-repeat).
 
 A job holds every organisation its rows touch while its create phase runs. A job that
 cannot take its holds waits in the queue (state QUEUED); whenever holds are released the

@@ -1,6 +1,6 @@
 """Job records, row outcomes and progress in the Jobs table (DynamoDB).
 
-A job record is also an administrator's upload (api.md): created AWAITING_FILE when its
+A job record is also an administrator's upload (docs/api.md): created AWAITING_FILE when its
 form is issued, listed by uploader and by organisation on gsi2 (upload_listing.py)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Uploads listed for administrators (api.md `GET /uploads`): newest first, paged, by uploader
+"""Uploads listed for administrators (`GET /uploads`, docs/api.md#routes): newest first, paged, by uploader
 and by organisation, on the Jobs table's index gsi2 (keys only). Never a scan.
 
 Listing entries (gsi2pk; gsi2sk = <created_at>#<job id> for all of them):

@@ -1,1 +1,1 @@
-"""The administrators' front door (api.md section 2): what the HTTP API answers, taking its stores as ports."""
+"""The administrators' front door (docs/api.md#http-api): what the HTTP API answers, taking its stores as ports."""

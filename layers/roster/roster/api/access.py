@@ -1,4 +1,4 @@
-"""Who is calling and what they may see (api.md section 1).
+"""Who is calling and what they may see (docs/api.md#sign-in).
 
 The caller is the administrator whose Cognito user the verified ID token names by its `sub`
 (immutable, bound by `roster directory load` when it created the user), never the `email` the

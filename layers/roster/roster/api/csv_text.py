@@ -1,4 +1,4 @@
-"""CSV text as Roster hands it to a person (csv-contract 7): UTF-8 with a byte-order mark and
+"""CSV text as Roster hands it to a person (docs/csv-format.md#results-file): UTF-8 with a byte-order mark and
 CRLF line endings, so that Excel opens it as it is."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The front door as one object: who is calling, the uploads desk, the organisation report,
-and what a client needs to sign in (api.md sections 1 and 2)."""
+and what a client needs to sign in (docs/api.md#sign-in and #http-api)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class FrontDoor:
         return {"email": caller.email, "organisations": organisations}
 
     def organisation_report(self, caller: Caller, ods: str | None) -> CsvDownload:
-        """The organisation's accounts in the current upload format (api.md `GET /report.csv`)."""
+        """The organisation's accounts in the current upload format (`GET /report.csv`, docs/api.md#routes)."""
         code = (ods or "").strip().upper()
         if not code.isalnum() or not 3 <= len(code) <= 10:
             raise BadRequest(f"Give ?ods= the organisation's ODS code ({_ODS}).")

@@ -1,5 +1,5 @@
 """The HTTP API's resolver: the routes, CORS for a console on another origin, and errors as
-`{"message": ...}` with the status api.md names, never a stack trace."""
+`{"message": ...}` with the status docs/api.md names, never a stack trace."""
 
 from __future__ import annotations
 

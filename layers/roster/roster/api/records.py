@@ -1,4 +1,4 @@
-"""What an upload changed and an account's history (api.md-style routes; docs/api.md#routes,
+"""What an upload changed and an account's history (routes as docs/api.md#routes says,
 docs/approval-and-plan.md#changes-and-history), from the record of changes.
 
 A record is shown only to administrators of an organisation it concerns (the account's

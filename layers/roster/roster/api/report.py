@@ -1,4 +1,4 @@
-"""The organisation report (api.md `GET /report.csv`): every account of one organisation in
+"""The organisation report (`GET /report.csv`, docs/api.md#routes): every account of one organisation in
 the current upload format with Email Address filled in, so that an administrator can edit
 it (Status `leaver`, or any cell) and upload it back. Unedited, every row is Unchanged.
 

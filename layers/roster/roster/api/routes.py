@@ -1,4 +1,4 @@
-"""The HTTP API's routes (api.md section 2) on Powertools' resolver: each one reads the
+"""The HTTP API's routes (docs/api.md#http-api) on Powertools' resolver: each one reads the
 request, makes one call to the front door and shapes the answer. The front door comes from
 the resolver's context (`append_context(front_door=...)`), so tests pass one on fakes."""
 

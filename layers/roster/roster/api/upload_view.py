@@ -1,4 +1,4 @@
-"""An upload as the API shows it (api.md `GET /uploads/{id}`), and the first findings of its report."""
+"""An upload as the API shows it (`GET /uploads/{id}`, docs/api.md#routes), and the first findings of its report."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def _links(job: Job, caller_email: str) -> dict[str, str]:
 
 
 def first_findings(report_csv: str, limit: int = FIRST_FINDINGS) -> list[dict[str, Any]]:
-    """The first findings of a validation report (csv-contract 5), as the report shows them."""
+    """The first findings of a validation report (docs/csv-format.md#validation-report), as the report shows them."""
     reader = csv.DictReader(io.StringIO(report_csv.lstrip("\ufeff"), newline=""))
     findings: list[dict[str, Any]] = []
     for row in reader:

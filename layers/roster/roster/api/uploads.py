@@ -1,4 +1,4 @@
-"""An administrator's uploads (api.md section 2): upload forms, the list, one upload, its
+"""An administrator's uploads (docs/api.md#http-api): upload forms, the list, one upload, its
 validation report and results, and applying a validated upload.
 
 Every method takes the signed-in caller and refuses what the directory does not let them
@@ -32,7 +32,7 @@ DEFAULT_PAGE, MAX_PAGE = 25, 100
 _FILE_NAME = re.compile(r"[^/\\\x00-\x1f\x7f]{1,200}")
 _POSITION = re.compile(r"\d{4}-\d\d-\d\dT[0-9:+-]+#[0-9a-f]{32}")
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
-# What an upload in each state lacks before it can be applied (api.md: any state but VALIDATED is 409).
+# What an upload in each state lacks before it can be applied (docs/api.md#routes: any state but VALIDATED is 409).
 _NOT_APPLICABLE = {
     JobState.AWAITING_FILE: "its file has not arrived yet",
     JobState.RECEIVED: "it is still being validated; apply it once it is VALIDATED",
@@ -87,7 +87,7 @@ class UploadDesk:
         return view
 
     def validation_report(self, caller: Caller, upload_id: str) -> CsvDownload:
-        """The upload's validation report (csv-contract 5)."""
+        """The upload's validation report (docs/csv-format.md#validation-report)."""
         job = self._visible(caller, upload_id)
         if not job.report_key:
             raise Conflict(f"Upload {upload_id} has not been validated yet (it is {job.state.value}); "
@@ -95,7 +95,7 @@ class UploadDesk:
         return stored_download(self.files, f"{file_stem(job.file_name)}-validation.csv", job.report_key)
 
     def results(self, caller: Caller, upload_id: str) -> CsvDownload:
-        """The upload's results file (csv-contract 7), to its uploader only."""
+        """The upload's results file (docs/csv-format.md#results-file), to its uploader only."""
         job = self._visible(caller, upload_id)
         caller.require_uploader(job)
         if not job.results_key:
@@ -136,7 +136,7 @@ class UploadDesk:
         return upload_view(job, caller.email)
 
     def plan(self, caller: Caller, upload_id: str) -> CsvDownload:
-        """What each row of a validated upload will do (csv-contract 11), to whoever may see it."""
+        """What each row of a validated upload will do (docs/approval-and-plan.md#the-plan), to whoever may see it."""
         job = self._visible(caller, upload_id)
         if not job.plan_key:
             raise Conflict(f"Upload {upload_id} has no plan: only a file that validated has one, and it is "
@@ -144,7 +144,7 @@ class UploadDesk:
         return stored_download(self.files, f"{file_stem(job.file_name)}-plan.csv", job.plan_key)
 
     def approve(self, caller: Caller, upload_id: str) -> dict[str, Any]:
-        """Approve an upload waiting for approval (csv-contract 10): 403 when the contract refuses
+        """Approve an upload waiting for approval (docs/approval-and-plan.md#approval): 403 when the contract refuses
         this administrator, 409 when it does not wait; the same approval again answers the same."""
         job = self._visible(caller, upload_id)
         return upload_view(self._approvals(lambda a: a.approve_upload(job.job_id, caller.email)), caller.email)

@@ -1,4 +1,4 @@
-"""The emails of approval (csv-contract 9 and 10): `Approval needed:` to the uploader and the
+"""The emails of approval (docs/approval-and-plan.md#emails and #approval): `Approval needed:` to the uploader and the
 other administrators concerned, with the plan attached, and `Upload cancelled:` to the
 uploader when a waiting upload is cancelled or nobody approved it in time."""
 

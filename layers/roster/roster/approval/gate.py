@@ -1,4 +1,4 @@
-"""Whether a validated upload must wait for a second administrator (csv-contract 10): it would
+"""Whether a validated upload must wait for a second administrator (docs/approval-and-plan.md#approval): it would
 mark as leavers more accounts of an organisation than the deployment allows, and that
 organisation has not approved it yet. The rules are roster.approval.policy's; here are the reads."""
 

@@ -1,4 +1,4 @@
-"""Approval of large retirements (csv-contract section 10): which uploads wait for a second
+"""Approval of large retirements (docs/approval-and-plan.md#approval): which uploads wait for a second
 administrator, who may approve them, and when an approval is complete.
 
 Pure rules: the counts and the administrators come from the directory, read by the caller."""

@@ -1,4 +1,4 @@
-"""Approve, cancel and expire uploads waiting in AWAITING_APPROVAL (csv-contract 10).
+"""Approve, cancel and expire uploads waiting in AWAITING_APPROVAL (docs/approval-and-plan.md#approval).
 
 Every change of a waiting upload is one conditional update on its state and
 `approval_revision`, so two administrators acting at once, or a retried request, change it
@@ -130,7 +130,7 @@ class ApprovalStep:
         raise TransientInfrastructureError(f"upload {job_id} kept changing while being cancelled; try again")
 
     def expire_waiting_approvals(self, now: datetime | None = None) -> list[str]:
-        """Cancel every upload still waiting for approval after its deadline (csv-contract 10:
+        """Cancel every upload still waiting for approval after its deadline (docs/approval-and-plan.md#approval:
         `ApprovalDays`), one email each; returns their job ids. The sweeper calls it on a
         schedule; calling it again, or late, cancels and emails nothing twice."""
         moment = (now or self.clock()).astimezone(UTC).replace(microsecond=0).isoformat()
@@ -154,7 +154,8 @@ class ApprovalStep:
         return expired
 
     def plan_csv_for(self, job_id: str) -> str | None:
-        """The upload's plan.csv as text (csv-contract 11), or None when its file did not validate."""
+        """The upload's plan.csv as text (docs/approval-and-plan.md#the-plan), or None when its file did not
+        validate."""
         job = self.jobs.get(job_id)
         return self.files.read(job.plan_key).decode("utf-8") if job.plan_key else None
 

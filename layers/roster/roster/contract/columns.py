@@ -1,4 +1,5 @@
-"""Column names of the two upload formats and of the results file (csv-contract 2, 3, 7)."""
+"""Column names of the two upload formats and of the results file
+(docs/csv-format.md#current-format, #legacy-format, #results-file)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from enum import Enum
 
 
 class UploadFormat(str, Enum):
-    """The two upload formats (csv-contract 2 and 3); the value is job.json's `format`."""
+    """The two upload formats (docs/csv-format.md#current-format and #legacy-format); the value is job.json's
+    `format`."""
     CURRENT = "current"
     LEGACY = "legacy"
 
@@ -42,7 +44,7 @@ LEGACY_COLUMNS: tuple[str, ...] = (
 
 RESULT_COLUMNS: tuple[str, ...] = ("Result", "Message", "Assigned Email", "Temporary Password")
 
-# Legacy column -> the current-format field it fills (csv-contract section 3).
+# Legacy column -> the current-format field it fills (docs/csv-format.md#legacy-format).
 LEGACY_TO_CURRENT: dict[str, str] = {
     "Surname": "Last Name",
     "Forename": "First Name",

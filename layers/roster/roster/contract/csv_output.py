@@ -1,4 +1,4 @@
-"""How Roster writes every CSV it hands to a person (csv-contract section 7): UTF-8 with a
+"""How Roster writes every CSV it hands to a person (docs/csv-format.md#every-csv-roster-writes): UTF-8 with a
 byte-order mark and CRLF line endings, so that Excel opens it as it is, and every cell a
 spreadsheet would run as a formula escaped with a leading `'`."""
 

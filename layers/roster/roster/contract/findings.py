@@ -1,4 +1,4 @@
-"""Validation findings: one line of the validation report (csv-contract section 5)."""
+"""Validation findings: one line of the validation report (docs/csv-format.md#validation-report)."""
 
 from __future__ import annotations
 

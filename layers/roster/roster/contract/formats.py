@@ -1,4 +1,4 @@
-"""Which upload format a header row names (csv-contract sections 1 to 3 and 7).
+"""Which upload format a header row names (docs/csv-format.md#files to #legacy-format and #results-file).
 
 A header must be exactly the current or the legacy format's columns, optionally followed
 by exactly the four result columns of a Roster results file (a re-upload). Names are
@@ -57,7 +57,7 @@ class DetectedFormat:
     def is_data_row(self, cells: Sequence[str]) -> bool:
         """Whether a record has content in the format's own cells: Excel's trailing `,,,,` rows,
         and a results file's rows whose data cells were cleared, are skipped, not rows. In a
-        results file a masked Password counts as blank (csv-contract 1), here as in validation."""
+        results file a masked Password counts as blank (docs/csv-format.md#files), here as in validation."""
         masked = self.columns.index(PASSWORD_COLUMN) if self.is_results_file else -1
         return any(cell.strip() and not (i == masked and cell.strip() == MASKED_PASSWORD)
                    for i, cell in enumerate(cells[: len(self.columns)]))

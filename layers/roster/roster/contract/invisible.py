@@ -1,4 +1,4 @@
-"""Characters nobody can see in Excel or a text editor, named in messages (csv-contract 5:
+"""Characters nobody can see in Excel or a text editor, named in messages (docs/csv-format.md#validation-report:
 a message says what is wrong), so that an administrator can find what makes a cell or a
 line that looks right, or looks blank, wrong."""
 

@@ -1,4 +1,4 @@
-"""The plan of an upload (csv-contract section 11): what each row will do to the directory
+"""The plan of an upload (docs/approval-and-plan.md#the-plan): what each row will do to the directory
 as it is when validated, one line per changed field for updates and joiners."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Turning uploaded bytes into text and the text into records (csv-contract section 1).
+"""Turning uploaded bytes into text and the text into records (docs/csv-format.md#files).
 
 Only UTF-8 (with or without a byte-order mark) and Windows-1252 are read. Anything else
 is refused as a whole with one message that says what the file looks like and how to

@@ -1,5 +1,5 @@
 """The results file: the uploaded rows in order plus Result, Message, Assigned Email and
-Temporary Password (csv-contract 7)."""
+Temporary Password (docs/csv-format.md#results-file)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class ResultLine:
 
 
 def with_warnings(message: str, warnings: Sequence[str]) -> str:
-    """A row's Message followed by its validation warnings (csv-contract 7), so that an upload
+    """A row's Message followed by its validation warnings (docs/csv-format.md#results-file), so that an upload
     applied in one step loses none of them."""
     if not warnings:
         return message

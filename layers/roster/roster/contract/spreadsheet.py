@@ -1,5 +1,5 @@
-"""Spreadsheet safety (csv-contract sections 4 and 7, OWASP CSV injection): the cells a
-spreadsheet would run as a formula, and the leading `'` that makes Roster's own files safe."""
+"""Spreadsheet safety (docs/csv-format.md#checks-across-rows and #every-csv-roster-writes, OWASP CSV injection): the
+cells a spreadsheet would run as a formula, and the leading `'` that makes Roster's own files safe."""
 
 from __future__ import annotations
 

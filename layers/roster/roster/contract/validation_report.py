@@ -1,4 +1,4 @@
-"""The validation report (csv-contract section 5): one CSV line per finding."""
+"""The validation report (docs/csv-format.md#validation-report): one CSV line per finding."""
 
 from __future__ import annotations
 

@@ -45,9 +45,10 @@ class AccountChange:
 
 def plan_change(row: BatchRow, account: Account, now: str, organisations: Mapping[str, Organisation] | None = None,
                 *, password_in_place: bool = False) -> AccountChange:
-    """What a leaver, joiner or update row does to the account as it is now (csv-contract 4
-    and 11): the planned action re-checked, as stored attributes. A supplied password that the
-    account has already (`password_in_place`) changes nothing (csv-contract 8)."""
+    """What a leaver, joiner or update row does to the account as it is now
+    (docs/csv-format.md#what-a-row-does and docs/approval-and-plan.md#the-plan): the planned action re-checked, as
+    stored attributes. A supplied password that the account has already (`password_in_place`) changes nothing
+    (docs/csv-format.md#safe-to-repeat)."""
     password_given = row.sealed_password is not None and not password_in_place
     plan = recheck(row.action, row.fields, account, password_given=password_given, organisations=organisations)
     return account_change(plan, row.fields, account, now)

@@ -3,7 +3,7 @@ its address reservation, its identity record and the row's outcome written toget
 
 Rows whose base address is free go several to a transaction (fewer round trips); a group
 that is cancelled for any reason wrote nothing, and its rows are then created one by one,
-moving each to the next free address (csv-contract 6) until one is free."""
+moving each to the next free address (docs/csv-format.md#generated-values) until one is free."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class NewUsers:
         identity = identity_key(row.fields)
         if identity in identities:
             return self.already_created(row, identities[identity])
-        if row.action is RowAction.UNCHANGED:  # csv-contract 11: never something else instead
+        if row.action is RowAction.UNCHANGED:  # docs/approval-and-plan.md#the-plan: never something else instead
             return self.recorder.record_alone(row.line, RowResult.FAILED, NO_LONGER_CREATED)
         if not (name_in_address(row.fields.first_name or "") or name_in_address(row.fields.last_name or "")):
             return self.recorder.record_alone(row.line, RowResult.FAILED, NO_ADDRESS_FROM_NAMES)
@@ -167,7 +167,7 @@ class NewUsers:
         return writes, outcome
 
     def already_created(self, row: BatchRow, prior: IdentityRecord) -> RowOutcome:
-        """Unchanged: an earlier upload created this person (csv-contract 8)."""
+        """Unchanged: an earlier upload created this person (docs/csv-format.md#safe-to-repeat)."""
         return self.recorder.record_alone(row.line, RowResult.UNCHANGED, already_created_message(prior),
                                           email=prior.email)
 

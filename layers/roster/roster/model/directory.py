@@ -10,7 +10,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict
 
-# A mailbox is 4 GB unless the row asks for more and the organisation has bought more (csv-contract 2).
+# A mailbox is 4 GB unless the row asks for more and the organisation has bought more
+# (docs/csv-format.md#current-format).
 DEFAULT_MAILBOX_GB = 4
 
 
@@ -82,7 +83,8 @@ class DirectorySnapshot:
 
 
 class IdentityRecord(BaseModel):
-    """A user an upload created, kept to recognise the same person uploaded again (csv-contract 8)."""
+    """A user an upload created, kept to recognise the same person uploaded again
+    (docs/csv-format.md#safe-to-repeat)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -15,14 +15,15 @@ from roster.model.rows import RowResult
 
 
 class JobState(str, Enum):
-    """The states of an upload (local-run.md, api.md); FINAL_STATES end it."""
+    """The states of an upload (docs/api.md#upload-states); FINAL_STATES end it."""
 
-    AWAITING_FILE = "AWAITING_FILE"  # an upload form was issued (api.md); the file has not arrived
+    AWAITING_FILE = "AWAITING_FILE"  # an upload form was issued (docs/api.md); the file has not arrived
     RECEIVED = "RECEIVED"
     VALIDATING = "VALIDATING"
     INVALID = "INVALID"
     VALIDATED = "VALIDATED"
-    AWAITING_APPROVAL = "AWAITING_APPROVAL"  # validated; waits for a second administrator (csv-contract 10)
+    # validated; waits for a second administrator (docs/approval-and-plan.md#approval)
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
     QUEUED = "QUEUED"
     CREATING = "CREATING"
     COMPLETED = "COMPLETED"
@@ -46,7 +47,7 @@ RESULT_COUNT = {
 
 
 def empty_counts() -> dict[str, int]:
-    """Every count of local-run.md's job.json, at zero."""
+    """Every count of job.json (docs/local-run.md#job-json), at zero."""
     return dict.fromkeys(COUNT_NAMES, 0)
 
 
@@ -55,7 +56,7 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-# uploads/<admin>/<upload id>/<file>: the key of a form issued with an upload id (api.md).
+# uploads/<admin>/<upload id>/<file>: the key of a form issued with an upload id (docs/api.md).
 _UPLOAD_KEY = re.compile(r"uploads/[^/]+/(?P<upload_id>[0-9a-f]{32})/[^/]+")
 
 
@@ -87,11 +88,11 @@ class Job(BaseModel):
     batch_list_key: str | None = None
     batch_count: int = 0
     report_key: str | None = None
-    plan_key: str | None = None  # plan.csv (csv-contract 11), written when the file validates
+    plan_key: str | None = None  # plan.csv (docs/approval-and-plan.md#the-plan), written when the file validates
     basis_key: str | None = None  # the accounts its plan was made against (roster.validate.basis)
     results_key: str | None = None
     data_key: str | None = None  # KMS-encrypted per-job data key (base64)
-    # Approval of large retirements (csv-contract 10): the organisations concerned and their
+    # Approval of large retirements (docs/approval-and-plan.md#approval): the organisations concerned and their
     # administrators, who approved which, why, until when; approval_revision guards each change.
     approval_administrators: dict[str, list[str]] = Field(default_factory=dict)
     approvals: dict[str, str] = Field(default_factory=dict)  # ODS -> the administrator who approved it
@@ -105,7 +106,7 @@ class Job(BaseModel):
     created_at: str = Field(default_factory=utc_now)
     updated_at: str = Field(default_factory=utc_now)
     progress: dict[str, int] = Field(default_factory=dict)  # rows done per result, by batch
-    # The front door (api.md): when the upload form stops working, a TTL for a record whose
+    # The front door (docs/api.md): when the upload form stops working, a TTL for a record whose
     # file never came (epoch seconds; removed when the file arrives), and the apply request.
     form_expires_at: str | None = None
     expires_at: int | None = None
@@ -115,7 +116,7 @@ class Job(BaseModel):
     undo_of: str | None = None
 
     def summary(self) -> dict[str, Any]:
-        """What local-run.md's job.json holds (and, for an upload that needed approval, who
+        """What job.json (docs/local-run.md#job-json) holds (and, for an upload that needed approval, who
         was asked, who approved and until when)."""
         shown = {"job_id", "state", "format", "counts", "file_name", "uploader", "validate_only", "created_at",
                  "updated_at", "error", "orgs"}

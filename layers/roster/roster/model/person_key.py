@@ -1,4 +1,5 @@
-"""A new user's identity: the columns of the duplicate-person check (csv-contract 4 and 8)."""
+"""A new user's identity: the columns of the duplicate-person check (docs/csv-format.md#checks-across-rows
+and #safe-to-repeat)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A validated upload row: normalised field values and what the row will do (csv-contract 4)."""
+"""A validated upload row: normalised field values and what the row will do (docs/csv-format.md#what-a-row-does)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class RowAction(str, Enum):
-    """What validation plans a row to do (csv-contract 4 and 11)."""
+    """What validation plans a row to do (docs/csv-format.md#what-a-row-does and docs/approval-and-plan.md#the-plan)."""
     CREATE = "create"
     UPDATE = "update"
     LEAVER = "leaver"
@@ -19,7 +19,7 @@ class RowAction(str, Enum):
 
 
 class RowResult(str, Enum):
-    """The Result column of the results file: exactly one of these (csv-contract 7)."""
+    """The Result column of the results file: exactly one of these (docs/csv-format.md#results-file)."""
 
     CREATED = "Created"
     UPDATED = "Updated"

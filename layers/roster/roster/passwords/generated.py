@@ -1,4 +1,4 @@
-"""Generated temporary passwords and their salted scrypt hashes (csv-contract 6).
+"""Generated temporary passwords and their salted scrypt hashes (docs/csv-format.md#generated-values).
 
 The policy for passwords an administrator supplies lives in roster.passwords.policy; a
 generated password meets it too, so the length limits are that policy's."""

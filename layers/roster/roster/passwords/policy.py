@@ -1,4 +1,4 @@
-"""The policy for a password that the administrator supplies (csv-contract section 2).
+"""The policy for a password that the administrator supplies (docs/csv-format.md#current-format).
 
 Messages never repeat the password: the validation report is emailed."""
 

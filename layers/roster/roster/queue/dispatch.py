@@ -1,4 +1,4 @@
-"""One create phase at a time per organisation (csv-contract 8): which waiting upload starts
+"""One create phase at a time per organisation (docs/csv-format.md#safe-to-repeat): which waiting upload starts
 next, and starting it. Validate starts an upload when its organisations are free; notify
 starts the next ones when a create phase ends."""
 

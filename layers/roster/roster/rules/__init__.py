@@ -1,4 +1,4 @@
-"""The rules of the upload contract (csv-contract sections 2 to 4), one module per concept.
+"""The rules of the upload contract (docs/csv-format.md#current-format to #what-a-row-does), one module per concept.
 
 A cell rule takes the trimmed, non-blank cell and the column's name as the uploaded format
 spells it, and returns the normalised value or raises `InvalidCell` with a sentence the

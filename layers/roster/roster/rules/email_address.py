@@ -1,4 +1,4 @@
-"""The Email Address column: the address of an existing account (csv-contract section 4)."""
+"""The Email Address column: the address of an existing account (docs/csv-format.md#what-a-row-does)."""
 
 from __future__ import annotations
 

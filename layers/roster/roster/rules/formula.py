@@ -1,4 +1,4 @@
-"""Spreadsheet formula injection (csv-contract section 4): a cell that a spreadsheet would
+"""Spreadsheet formula injection (docs/csv-format.md#what-a-row-does): a cell that a spreadsheet would
 run as a formula is refused, whatever column it is in."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Free-text columns that only have a length limit (csv-contract section 2)."""
+"""Free-text columns that only have a length limit (docs/csv-format.md#current-format)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mailbox sizes (csv-contract sections 2 and 3): whole gigabytes, 4 GB unless the
+"""Mailbox sizes (docs/csv-format.md#current-format and #legacy-format): whole gigabytes, 4 GB unless the
 organisation has purchased a larger mailbox (a top-up)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Organisations and their units (csv-contract section 2): the ODS code's form, and what
+"""Organisations and their units (docs/csv-format.md#current-format): the ODS code's form, and what
 the directory says about it."""
 
 from __future__ import annotations

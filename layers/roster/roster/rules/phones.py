@@ -1,4 +1,4 @@
-"""UK phone numbers (csv-contract section 2), by Google's libphonenumber rules for region GB,
+"""UK phone numbers (docs/csv-format.md#current-format), by Google's libphonenumber rules for region GB,
 stored in E.164.
 
 libphonenumber's parse and type check take about 70 microseconds, too slow for 10,000

@@ -1,4 +1,4 @@
-"""The Status column (csv-contract sections 2 and 4)."""
+"""The Status column (docs/csv-format.md#current-format and #what-a-row-does)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Title column (csv-contract section 2)."""
+"""The Title column (docs/csv-format.md#current-format)."""
 
 from __future__ import annotations
 

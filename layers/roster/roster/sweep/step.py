@@ -99,7 +99,8 @@ class Sweeper:
     notice: FailureNotice
     start_create_phase: Callable[[str], None]
     clock: Callable[[], datetime] = _utc_now
-    # Cancels uploads still waiting for approval after ApprovalDays (csv-contract 10), one email each.
+    # Cancels uploads still waiting for approval after ApprovalDays (docs/approval-and-plan.md#approval), one email
+    # each.
     expire_waiting_approvals: Callable[[datetime], list[str]] | None = None
 
     def sweep(self) -> SweepReport:

@@ -1,4 +1,4 @@
-"""Checks that cross rows (csv-contract section 4): one account per address per file, no
+"""Checks that cross rows (docs/csv-format.md#what-a-row-does): one account per address per file, no
 new user twice, and a warning when a new user looks like someone already in the directory."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Planning each row at validation: what it does comes from roster.accounts.change_plan (csv-contract
-section 4); here are the rules that need the directory and the uploader to answer:
+"""Planning each row at validation: what it does comes from roster.accounts.change_plan
+(docs/csv-format.md#what-a-row-does); here are the rules that need the directory and the uploader to answer:
 organisation, unit, purchased mailbox, authorisation, password names."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def plan_row(draft: RowDraft, snapshot: DirectorySnapshot) -> PlannedRow | None:
 
 
 def plan_already_created(plans: list[PlannedRow | None], directory: DirectoryReader) -> set[int]:
-    """New users an earlier upload created already are UNCHANGED (csv-contract 8), with that
+    """New users an earlier upload created already are UNCHANGED (docs/csv-format.md#safe-to-repeat), with that
     account's address; returns their lines. One batched read of the identity records."""
     keys = {i: identity_key(plan.fields) for i, plan in enumerate(plans)
             if plan is not None and plan.action is RowAction.CREATE}
@@ -186,7 +186,7 @@ def _check_unit_and_mailbox(draft: RowDraft, organisation: Organisation) -> None
 
 
 def _check_names_make_an_address(draft: RowDraft) -> None:
-    """A new user's address is made of their names (csv-contract 6): a name with nothing left
+    """A new user's address is made of their names (docs/csv-format.md#generated-values): a name with nothing left
     once written in Latin letters (some Cyrillic signs alone, rare CJK characters) makes none."""
     for name in ("first_name", "last_name"):
         value = draft.values.get(name)

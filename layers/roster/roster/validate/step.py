@@ -1,6 +1,6 @@
 """The validate step: an uploaded file becomes a job, a validation report and, when it
-validates, a plan (csv-contract 11); then an email (invalid or validate-only), or a wait for
-a second administrator (csv-contract 10), or batch files and a started (or queued) create
+validates, a plan (docs/approval-and-plan.md#the-plan); then an email (invalid or validate-only), or a wait for
+a second administrator (docs/approval-and-plan.md#approval), or batch files and a started (or queued) create
 phase."""
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class ValidateStep:
                   uploader=upload.uploader, validate_only=upload.validate_only)
         job, created = self.jobs.create_if_absent(job)
         if not created and job.state is JobState.AWAITING_FILE:
-            job = self.jobs.file_arrived(job.job_id, upload.version_id)  # the form's upload (api.md)
+            job = self.jobs.file_arrived(job.job_id, upload.version_id)  # the form's upload (docs/api.md)
         if not created and job.version_id != upload.version_id:
             logger.info("another version of an upload ignored: the form was posted again",
                         extra={"job_id": job.job_id, "state": job.state.value})
@@ -103,7 +103,7 @@ class ValidateStep:
             return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key, orgs=orgs)
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
-            # A validated upload is listed under its organisations (api.md GET /uploads).
+            # A validated upload is listed under its organisations (GET /uploads, docs/api.md#routes).
             listed: dict[str, Any] = {"orgs": orgs} if outcome.ok else {}
             if wait is not None:  # validate-only: applying it will wait; say why and for whom
                 listed |= {"approval_administrators": wait.administrators, "approval_reasons": wait.reasons}
@@ -127,8 +127,9 @@ class ValidateStep:
 
     def apply(self, job_id: str) -> Job:
         """Validate an upload again against the directory as it is now and go on as the first
-        validation would: one the API set going (api.md apply) or one just approved (csv-contract
-        10). Only while VALIDATING and not validate-only; a repeated request is a no-op."""
+        validation would: one the API set going (apply, docs/api.md#routes) or one just approved
+        (docs/approval-and-plan.md#approval). Only while VALIDATING and not validate-only; a repeated request is a
+        no-op."""
         job = self.jobs.get(job_id)
         if job.state is not JobState.VALIDATING or job.validate_only:
             logger.info("apply request ignored", extra={"job_id": job_id, "state": job.state.value})

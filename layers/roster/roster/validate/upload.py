@@ -1,4 +1,4 @@
-"""Validating an upload (csv-contract sections 1 to 5): every row, every rule, never
+"""Validating an upload (docs/csv-format.md#files to #validation-report): every row, every rule, never
 stopping at the first error, and never raising for any input bytes.
 
 Flow: decode -> records -> header and format -> skip blank rows -> row limit -> per-row

@@ -1,10 +1,10 @@
-"""The plan of a validated upload (csv-contract 11): what each row will do to the directory as
+"""The plan of a validated upload (docs/approval-and-plan.md#the-plan): what each row will do to the directory as
 it is now, from the same change plan the create phase applies (PlannedRow.changes).
 
 A new user's line shows the address the create phase would give them now: the first free of
 first.last, first.last1, ... after the directory's reservations and the file's earlier rows
-(csv-contract 6). A new user an earlier upload already created is Unchanged, at that address,
-as the create phase will report it (csv-contract 8). The directory is read in batches."""
+(docs/csv-format.md#generated-values). A new user an earlier upload already created is Unchanged, at that address,
+as the create phase will report it (docs/csv-format.md#safe-to-repeat). The directory is read in batches."""
 
 from __future__ import annotations
 
