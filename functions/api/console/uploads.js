@@ -269,6 +269,9 @@ export class UploadsPanel {
       mayHaveResults && this.downloadLink(row, upload, resultsFile(upload), 'results', 'Download results'),
       hasReport && this.downloadLink(row, upload, 'validation.csv', 'validation', 'Validation report'),
       wasApplied && this.downloadLink(row, upload, 'changes.csv', 'changes', 'Download changes'),
+      // Undo (docs/approval-and-plan.md#undo): nothing changes here; the undo's plan is shown and its
+      // Upload button applies it. The API refuses, saying why, anyone who may not undo it.
+      wasApplied && h('button', { type: 'button', class: 'button button--small button--secondary', 'aria-describedby': row.fileId, onclick: () => this.undo(upload) }, 'Undo'),
     ].filter(Boolean));
     const waitingFor = waiting && !mayApprove && upload.approval
       ? h('span', { class: 'approval-note' }, `Waiting for approval by ${approversText(upload.approval, upload.uploader)}`) : null;
@@ -277,9 +280,6 @@ export class UploadsPanel {
       waiting && this.downloadLink(row, upload, 'plan.csv', 'plan', 'Download plan'),
       mayApprove && h('button', { type: 'button', class: 'button button--small', 'aria-describedby': row.fileId, onclick: () => this.review(row.current ?? upload) }, 'Approve'),
       mayCancel && h('button', { type: 'button', class: 'button button--small button--secondary', 'aria-describedby': row.fileId, onclick: () => this.decide(row, 'cancel') }, 'Cancel'),
-      // Undo (docs/approval-and-plan.md#undo): nothing changes here; the undo's plan is shown and its
-      // Upload button applies it. The API refuses, saying why, anyone who may not undo it.
-      wasApplied && h('button', { type: 'button', class: 'button button--small button--secondary', 'aria-describedby': row.fileId, onclick: () => this.undo(upload) }, 'Undo'),
       waitingFor,
     ].filter(Boolean));
   }
