@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from roster.model.jobs import FINAL_STATES, JobState
+from roster_local.run.approve_via_api import _signed_in_sub
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
 from roster_local.stack.embedded_stack import EmbeddedStack
 from roster_local.stack.iam_guard import AccessDeniedInRun
@@ -98,7 +99,8 @@ def _issue_form(stack: EmbeddedStack) -> dict[str, Any]:
     request = HttpRequest("POST", "/uploads", {"content-type": "application/json", "host": "127.0.0.1"},
                           b'{"file_name": "users.csv", "validate_only": true}')
     payload, failed = stack.lambdas.invoke(stack._ref("ApiFunction"), api_gateway_event(
-        request, "POST /uploads", {"email": ADMIN, "email_verified": True, "token_use": "id"}))
+        request, "POST /uploads", {"email": ADMIN, "email_verified": True, "token_use": "id",
+                                   "sub": _signed_in_sub(stack, ADMIN)}))
     assert not failed and payload["statusCode"] == 201, payload
     form: dict[str, Any] = json.loads(payload["body"])["form"]
     return form
