@@ -23,7 +23,9 @@ DEPLOYED_APPROVAL_PARAMETERS = {"PasswordHashCost": "10", "LogLevel": "INFO"}
 # The example directory's organisations are small, so that one leaver is over the deployed
 # 10%: tests that are not about approval (docs/approval-and-plan.md#approval) run with it off by share; the
 # `approval_harness` runs the deployed limits.
-TEST_PARAMETERS = {**DEPLOYED_APPROVAL_PARAMETERS, "LeaverApprovalPercent": "100"}
+# Tests that are not about approval never wait for it: no share limit, and each upload's leavers alone
+# (approval_harness keeps the deployed limits and the 24-hour window).
+TEST_PARAMETERS = {**DEPLOYED_APPROVAL_PARAMETERS, "LeaverApprovalPercent": "100", "LeaverApprovalWindowHours": "0"}
 
 
 class Harness:
