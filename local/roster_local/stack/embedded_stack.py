@@ -32,7 +32,7 @@ from roster_local.stack.lambdas import ChaosRule, FunctionSpec, InProcessLambda
 from roster_local.stack.malloc_arenas import limit_malloc_arenas
 from roster_local.stack.operations_resources import OperationsResources
 from roster_local.stack.roles import iam_guard
-from roster_local.stack.template import TemplateResolver, checked_parameter, lifecycle_rule, load_template
+from roster_local.stack.template import TemplateResolver, checked_parameter, cors_rule, lifecycle_rule, load_template
 
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-2"
@@ -239,7 +239,7 @@ class EmbeddedStack:
                      for rule in props["LifecycleConfiguration"]["Rules"]]
             s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
         if "CorsConfiguration" in props:
-            rules = [_cors_rule(rule) for rule in self.resolver.resolve(props["CorsConfiguration"]["CorsRules"])]
+            rules = [cors_rule(rule) for rule in self.resolver.resolve(props["CorsConfiguration"]["CorsRules"])]
             s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
 
     def _put_bucket_policy(self, props: dict[str, Any]) -> None:
@@ -384,16 +384,6 @@ class EmbeddedStack:
 def _trust(service: str) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
-
-
-def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
-    """A CloudFormation CORS rule in the S3 API's shape."""
-    names = {"Id": "ID", "AllowedMethods": "AllowedMethods", "AllowedOrigins": "AllowedOrigins",
-             "AllowedHeaders": "AllowedHeaders", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
-    api = {names[key]: value for key, value in rule.items()}
-    if "MaxAgeSeconds" in api:
-        api["MaxAgeSeconds"] = int(api["MaxAgeSeconds"])
-    return api
 
 
 def _zip_directory(path: Path) -> bytes:

@@ -174,3 +174,13 @@ def lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         api["AbortIncompleteMultipartUpload"] = {
             "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
     return api
+
+
+def cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation CORS rule in the S3 API's shape."""
+    names = {"Id": "ID", "AllowedMethods": "AllowedMethods", "AllowedOrigins": "AllowedOrigins",
+             "AllowedHeaders": "AllowedHeaders", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+    api = {names[key]: value for key, value in rule.items()}
+    if "MaxAgeSeconds" in api:
+        api["MaxAgeSeconds"] = int(api["MaxAgeSeconds"])
+    return api
