@@ -27,70 +27,54 @@ class JobRecords(Protocol):
 
     def create_if_absent(self, job: Job) -> tuple[Job, bool]:
         """Write a new job record; when it exists already (a repeated event) return that one and False."""
-        ...
 
     def get(self, job_id: str) -> Job:
         """The job record; JobNotFound when there is none."""
-        ...
 
     def update(self, job_id: str, expect_state: JobState | None = None, **changes: Any) -> None:
         """Set attributes of the job record (a None value removes the attribute); with
         `expect_state`, only while the job is in that state (JobStateChanged otherwise)."""
-        ...
 
     def file_arrived(self, job_id: str, version_id: str | None) -> Job:
         """An AWAITING_FILE upload's file came (the first version only); the job as it now is."""
-        ...
 
     def claim_data_key(self, job_id: str, data_key: str) -> str:
         """Record the job's encrypted data key unless one is recorded; the one that counts."""
-        ...
 
     def record_leavers(self, job_id: str, leavers: dict[str, int], at: str) -> None:
         """File the upload's leavers per organisation at `at` (the leaver guard's window, docs/security.md)."""
-        ...
 
     def leavers_since(self, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:
         """Leavers per organisation of other uploads filed since `since` that apply, applied or wait."""
-        ...
 
     def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
         """Every row outcome recorded for the job, by line."""
-        ...
 
     def outcomes_in_line_order(self, job_id: str) -> Iterator[RowOutcome]:
         """Every row outcome recorded for the job, in line order, read as they are taken (a
         100,000-row job is never held whole)."""
-        ...
 
     def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
         """The outcomes already recorded for these lines."""
-        ...
 
     def record_batch_progress(self, job_id: str, batch_no: int, tally: dict[str, int]) -> bool:
         """Add one batch's result counts to the job's progress, once; False when already added."""
-        ...
 
     def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
         """`update`, only while every attribute in `expected` has that value (None: absent);
         False, and nothing changed, when one does not."""
-        ...
 
     def add_approval_deadline(self, job_id: str, deadline: str) -> None:
         """File a job that waits for approval under its deadline (idempotent)."""
-        ...
 
     def remove_approval_deadline(self, job_id: str, deadline: str) -> None:
         """Take a job off the approval deadlines (it no longer waits)."""
-        ...
 
     def request_apply(self, job_id: str, requested_by: str) -> Job:
         """Mark a VALIDATED upload as asked to be applied by `requested_by`; the job as it now is."""
-        ...
 
     def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
         """(job id, deadline) of the jobs filed with a deadline at or before `now`, earliest first."""
-        ...
 
 
 # -- the directory ------------------------------------------------------------------------
@@ -101,11 +85,9 @@ class DirectoryReader(Protocol):
 
     def snapshot(self, admin_email: str, ods_codes: set[str], emails: set[str]) -> DirectorySnapshot:
         """The organisations, accounts and administrator rights one upload needs."""
-        ...
 
     def identities(self, keys: set[str]) -> dict[str, IdentityRecord]:
         """Users already created by an upload, by identity key (docs/csv-format.md#safe-to-repeat)."""
-        ...
 
 
 class Directory(DirectoryReader, Protocol):
@@ -114,51 +96,39 @@ class Directory(DirectoryReader, Protocol):
 
     def organisations(self, ods_codes: set[str]) -> dict[str, Organisation]:
         """The organisations among these ODS codes that exist, by code."""
-        ...
 
     def accounts(self, emails: set[str]) -> dict[str, Account]:
         """The accounts among these addresses that exist, by lower-case address."""
-        ...
 
     def account(self, email: str) -> Account | None:
         """One account as it is now (a consistent read), or None."""
-        ...
 
     def password_hash(self, email: str) -> str | None:
         """The stored hash of an account's password (a consistent read); None when it has none."""
-        ...
 
     def identity(self, key: str) -> IdentityRecord | None:
         """One identity record as it is now (a consistent read), or None."""
-        ...
 
     def reserved_addresses(self, addresses: set[str]) -> set[str]:
         """Which of these addresses are already reserved."""
-        ...
 
     def taken_suffixes(self, base: str) -> set[int]:
         """The numbers already used with a base address (first.last@domain -> {0, 1, 3})."""
-        ...
 
     def active_account_counts(self, ods_codes: set[str]) -> dict[str, int]:
         """How many active accounts each of these organisations has (0 for none), by ODS code."""
-        ...
 
     def administrator_email(self, sub: str) -> str | None:
         """The administrator a Cognito user is bound to (by its immutable sub); None when unbound."""
-        ...
 
     def administered(self, admin_email: str) -> frozenset[str]:
         """The organisations (ODS codes) this administrator administers."""
-        ...
 
     def accounts_in(self, ods: str) -> Iterable[Account]:
         """Every account of one organisation, read a page at a time."""
-        ...
 
     def administrators(self, ods_codes: set[str]) -> dict[str, frozenset[str]]:
         """Who administers each of these organisations (lower-case addresses), by ODS code."""
-        ...
 
 
 class Transactions(Protocol):
@@ -170,7 +140,6 @@ class Transactions(Protocol):
 
     def commit(self, writes: Mapping[str, Write]) -> Cancelled | None:
         """Apply every write or none; None when committed, else why it was cancelled."""
-        ...
 
 
 class ChangeLog(Protocol):
@@ -180,11 +149,9 @@ class ChangeLog(Protocol):
 
     def for_upload(self, upload_id: str, channel: str = "upload") -> Iterator[ChangeRecord]:
         """An upload's records, in line order."""
-        ...
 
     def for_account(self, email: str) -> list[ChangeRecord]:
         """Every record of one account, newest first."""
-        ...
 
 
 # -- files --------------------------------------------------------------------------------
@@ -198,37 +165,29 @@ class UploadFiles(Protocol):
     def presigned_upload(self, uploader: str, file_name: str, validate_only: bool, max_bytes: int,
                          expires_in: int = 900, upload_id: str | None = None) -> dict[str, Any]:
         """A form that uploads one file, its uploader and options fixed in the signed policy."""
-        ...
 
     def describe(self, key: str, version_id: str | None) -> UploadedObject:
         """An uploaded object's metadata (who uploaded it, validate-only or not)."""
-        ...
 
     def read(self, key: str, version_id: str | None = None, limit: int | None = None) -> bytes:
         """An object's bytes; with `limit`, at most limit + 1 bytes."""
-        ...
 
     def put_text(self, key: str, text: str, content_type: str = "text/csv; charset=utf-8") -> None:
         """Store a text object (UTF-8)."""
-        ...
 
     def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
         """Store an object as given (a workbook)."""
-        ...
 
     def put_json(self, key: str, value: Any) -> None:
         """Store a value as a JSON object."""
-        ...
 
     def get_json(self, key: str) -> Any:
         """A JSON object's value."""
-        ...
 
     def presigned_download(self, key: str, expires_in: int, file_name: str | None = None) -> DownloadLink:
         """A link to an object, working for `expires_in` seconds or until the credentials that
         signed it expire, whichever is sooner; `expires_at` says which. With `file_name`, the
         download is saved under that name."""
-        ...
 
 
 # -- one create phase per organisation ----------------------------------------------------
@@ -240,31 +199,24 @@ class OrganisationQueue(Protocol):
 
     def try_take(self, job_id: str, orgs: list[str]) -> bool:
         """Take every hold at once, or none: each must be free, expired, or this job's."""
-        ...
 
     def release(self, job_id: str, orgs: list[str]) -> None:
         """Give back this job's holds (a hold another job has taken over is left alone)."""
-        ...
 
     def enqueue(self, job_id: str, created_at: str, orgs: list[str]) -> None:
         """Put a job in the queue (idempotent)."""
-        ...
 
     def waiting(self) -> list[QueuedJob]:
         """The queued jobs, in upload order."""
-        ...
 
     def remove(self, entry: QueuedJob) -> None:
         """Take a started job off the queue."""
-        ...
 
     def dequeue(self, job_id: str, created_at: str) -> None:
         """Take a job off the queue by id (one that ended while it waited)."""
-        ...
 
     def queue_length(self) -> int:
         """How many jobs wait."""
-        ...
 
 
 # -- keys, mail, workflow -----------------------------------------------------------------
@@ -276,12 +228,10 @@ class KeyService(Protocol):
     def generate_data_key(self, *, KeyId: str, KeySpec: str,
                           EncryptionContext: Mapping[str, str]) -> Mapping[str, Any]:
         """A new data key: {"Plaintext": bytes, "CiphertextBlob": bytes}."""
-        ...
 
     def decrypt(self, *, CiphertextBlob: bytes,
                 EncryptionContext: Mapping[str, str]) -> Mapping[str, Any]:
         """The data key inside a blob from generate_data_key: {"Plaintext": bytes}."""
-        ...
 
 
 class Mailer(Protocol):
@@ -289,7 +239,6 @@ class Mailer(Protocol):
 
     def send_once(self, kind: str, email: OutgoingEmail) -> str:
         """Send unless an email of this kind was sent for the email's job; the message id."""
-        ...
 
 
 class Workflow(Protocol):
@@ -297,7 +246,6 @@ class Workflow(Protocol):
 
     def start(self, name: str, payload: Mapping[str, Any]) -> bool:
         """Start an execution named `name`; False when one of that name exists already."""
-        ...
 
 
 StartJob = Callable[[str], None]
@@ -311,11 +259,9 @@ class UploadIndex(Protocol):
 
     def page(self, listings: list[str], limit: int, before: str | None = None) -> UploadPage:
         """The newest `limit` uploads of these listings together, each once, older than `before`."""
-        ...
 
     def jobs(self, job_ids: list[str]) -> list[Job]:
         """These jobs' records, in the order given."""
-        ...
 
 
 class ApplyRequests(Protocol):
@@ -323,7 +269,6 @@ class ApplyRequests(Protocol):
 
     def request(self, upload_id: str) -> None:
         """Ask for the upload to be applied; a repeat is a no-op."""
-        ...
 
 
 class Approvals(Protocol):
@@ -331,11 +276,9 @@ class Approvals(Protocol):
 
     def approve_upload(self, job_id: str, approver: str) -> Job:
         """Record an approval; the job as it now is."""
-        ...
 
     def cancel_upload(self, job_id: str, who: str) -> Job:
         """Cancel a waiting upload; the job as it now is."""
-        ...
 
 
 # -- operations: the sweeper, the dead-letter consumer and the metrics ----------------------
@@ -346,11 +289,9 @@ class OpenJobRecords(Protocol):
 
     def in_state(self, state: JobState, entered_before: str | None = None) -> list[OpenJob]:
         """Jobs in `state`, only those that entered it before `entered_before` if given."""
-        ...
 
     def fail_if_in(self, job_id: str, states: Iterable[JobState], error: str) -> Job | None:
         """Record the job FAILED with `error` if it is in one of `states`; None when it was not."""
-        ...
 
 
 class ExecutionLookup(Protocol):
@@ -358,7 +299,6 @@ class ExecutionLookup(Protocol):
 
     def status(self, job_id: str) -> ExecutionStatus | None:
         """What Step Functions says of the job's execution; None if it never started."""
-        ...
 
 
 class JobFinisher(Protocol):
@@ -368,7 +308,6 @@ class JobFinisher(Protocol):
 
     def finish(self, job_id: str, failure: dict[str, Any] | None = None) -> Job:
         """Write the results, record the final state, email the uploader, start the next upload."""
-        ...
 
 
 class FailureNotice(Protocol):
@@ -376,7 +315,6 @@ class FailureNotice(Protocol):
 
     def tell(self, job: Job, rows_may_be_applied: bool = False) -> None:
         """Send it, once per upload."""
-        ...
 
 
 class MetricSink(Protocol):
@@ -384,7 +322,6 @@ class MetricSink(Protocol):
 
     def add_metric(self, name: str, unit: Any, value: float) -> None:
         """Add one measure."""
-        ...
 
 
 class ScimTokens(Protocol):
@@ -392,23 +329,18 @@ class ScimTokens(Protocol):
 
     def add_token(self, token: ScimToken) -> None:
         """Store a new token."""
-        ...
 
     def token_by_digest(self, digest: str) -> ScimToken | None:
         """The live token with this digest; None once revoked."""
-        ...
 
     def token_by_id(self, token_id: str) -> ScimToken | None:
         """A token by id, revoked or not."""
-        ...
 
     def tokens(self, ods: str) -> list[ScimToken]:
         """An organisation's tokens, oldest first."""
-        ...
 
     def revoke(self, token: ScimToken, revoked_by: str, at: str) -> None:
         """Stop the token from authenticating, for good."""
-        ...
 
 
 class ScimLinks(Protocol):
@@ -416,11 +348,9 @@ class ScimLinks(Protocol):
 
     def link(self, ods: str, resource_id: str) -> ScimLink | None:
         """One SCIM user of the organisation, deleted ones too."""
-        ...
 
     def id_for_user_name(self, ods: str, user_name: str) -> str | None:
         """The id of the user holding this userName in the organisation."""
-        ...
 
     def links(self, ods: str) -> list[ScimLink]:
         """Every SCIM user of the organisation."""
@@ -434,7 +364,6 @@ class UploadEventBus(Protocol):
 
     def publish(self, detail: Mapping[str, Any]) -> None:
         """Put one event with this detail on the bus; raises when the bus did not take it."""
-        ...
 
 
 # -- undo ---------------------------------------------------------------------------------
@@ -448,7 +377,6 @@ class UndoFiles(Protocol):
 
     def put_upload(self, key: str, text: str, *, uploader: str, validate_only: bool, file_name: str) -> None:
         """Store an upload's file as if its uploader had posted it; its bucket event validates it."""
-        ...
 
 
 class ChangeStamps(Protocol):
@@ -456,4 +384,3 @@ class ChangeStamps(Protocol):
 
     def last_changes(self, emails: set[str]) -> dict[str, str]:
         """The last change's stamp (roster.model.changes.change_stamp) of each account that has one."""
-        ...
