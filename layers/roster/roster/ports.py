@@ -1,8 +1,8 @@
 """What the steps need from the outside world, as small Protocols (ports).
 
-The steps (validate, create, notify, queueing) take these as parameters. The production
+The steps (validate, create, notify, the queue) take these as parameters. The production
 adapters live in roster.adapters and are built in roster.wiring; unit tests pass in-memory
-fakes (tests/unit/fakes.py). Nothing here imports boto3."""
+fakes (tests/unit/fakes/). Nothing here imports boto3."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The one composition root: every function's production objects, built from the deployment's
 settings and shared boto3 clients.
 
-Handlers call these; tests build the same classes with their own stores (tests/unit/fakes.py) instead."""
+Handlers call these; tests build the same classes with their own stores (tests/unit/fakes/) instead."""
 
 from __future__ import annotations
 
