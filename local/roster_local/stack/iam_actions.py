@@ -1,18 +1,19 @@
-"""What IAM checks for one AWS API call: its actions and the resource ARN of each.
-
-Most API calls are one action named after the operation on one resource. The exceptions are
-IAM's (the AWS Service Authorization Reference): a DynamoDB transaction is one action per item
-(PutItem, UpdateItem, DeleteItem, ConditionCheckItem, GetItem) on that item's table; a batch is
-one action per table; a Query or Scan of an index is on `table/<name>/index/<index>`; S3's
-HeadObject is s3:GetObject, and either of them on a version is s3:GetObjectVersion; Lambda's
-Invoke is lambda:InvokeFunction. Reading an object of an SSE-KMS bucket needs kms:Decrypt on its
-key and writing one kms:GenerateDataKey, and sending to an SSE-KMS queue both (docs/deploy.md,
-"What is verified offline")."""
+"""What IAM checks for one AWS API call: its actions and the resource ARN of each. Most API calls are
+one action named after the operation on one resource. The exceptions are IAM's (the AWS Service
+Authorization Reference): a DynamoDB transaction is one action per item (PutItem, UpdateItem,
+DeleteItem, ConditionCheckItem, GetItem) on that item's table; a batch is one action per table; a
+Query or Scan of an index is on `table/<name>/index/<index>`; S3's HeadObject is s3:GetObject, and
+either of them on a version is s3:GetObjectVersion; Lambda's Invoke is lambda:InvokeFunction. A
+DynamoDB request carries `dynamodb:LeadingKeys`, the partition key values it touches (an item's, a
+Query's), which policies may condition on. Reading an object of an SSE-KMS bucket needs kms:Decrypt
+on its key and writing one kms:GenerateDataKey, and sending to an SSE-KMS queue both
+(docs/deploy.md, "What is verified offline")."""
 
 from __future__ import annotations
 
 import email
 import email.utils
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,8 @@ class Account:
     queue_key: Callable[[str], str | None]  # queue name -> its SSE-KMS key ARN
     key_arn: Callable[[str], str]  # a KMS key id, ARN or alias -> the key's ARN
     ciphertext_key: Callable[[bytes], str | None]  # a KMS ciphertext -> the id of the key that made it
+    # (table name, index name or None) -> the attribute name of its partition key
+    partition_key: Callable[[str, str | None], str | None] = lambda table, index: None
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
@@ -58,21 +61,66 @@ def requests_for(service: str, operation: str, params: Mapping[str, Any], accoun
     return [Request(f"{service}:{_ACTION_NAMES.get((service, operation), operation)}", "*")]
 
 
+_EQUALITY = re.compile(r"(?P<name>[#\w.]+)\s*=\s*(?P<value>:\w+)|(?P<value2>:\w+)\s*=\s*(?P<name2>[#\w.]+)")
+
+
+def _scalar(value: Any) -> str:
+    """A key attribute's value, typed ({"S": ...}) or not (before boto3's resource serialises it)."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        (kind, inner), = value.items()
+        if kind in ("S", "N", "B"):
+            return str(inner)
+    return str(value)
+
+
+def _leading_keys(operation: str, params: Mapping[str, Any], table: str, account: Account) -> tuple[str, ...]:
+    """The partition key values one request on one table touches, as IAM's dynamodb:LeadingKeys."""
+    attribute = account.partition_key(table, params.get("IndexName"))
+    if attribute is None:
+        return ()
+    if operation == "Query":
+        names = params.get("ExpressionAttributeNames") or {}
+        values = params.get("ExpressionAttributeValues") or {}
+        for match in _EQUALITY.finditer(str(params.get("KeyConditionExpression", ""))):
+            name = match.group("name") or match.group("name2")
+            value = match.group("value") or match.group("value2")
+            if names.get(name, name) == attribute and value in values:
+                return (_scalar(values[value]),)
+        return ()
+    item = params.get("Key") or params.get("Item") or {}
+    return (_scalar(item[attribute]),) if attribute in item else ()
+
+
 def _dynamodb(operation: str, params: Mapping[str, Any], account: Account) -> list[Request]:
     def table(name: str, index: str | None = None) -> str:
         arn = name if name.startswith("arn:") else account.arn("dynamodb", f"table/{name}")
         return f"{arn}/index/{index}" if index else arn
 
+    def request(action: str, body: Mapping[str, Any], leading: tuple[str, ...] | None = None) -> Request:
+        name = str(body["TableName"])
+        if leading is None:
+            leading = _leading_keys(action, body, name.rsplit("/", 1)[-1], account)
+        context = {"dynamodb:LeadingKeys": leading} if leading else {}
+        return Request(f"dynamodb:{action}", table(name, body.get("IndexName")), context)
+
     if operation in ("TransactWriteItems", "TransactGetItems"):
         requests = []
         for item in params.get("TransactItems", []):
             (kind, body), = item.items()
-            requests.append(Request(f"dynamodb:{_TRANSACT_ITEMS[kind]}", table(body["TableName"])))
+            requests.append(request(_TRANSACT_ITEMS[kind], body))
         return requests
     if operation in ("BatchGetItem", "BatchWriteItem"):
-        return [Request(f"dynamodb:{operation}", table(name)) for name in params.get("RequestItems", {})]
+        requests = []
+        for name, batch in params.get("RequestItems", {}).items():
+            attribute = account.partition_key(name.rsplit("/", 1)[-1], None)
+            keys = batch.get("Keys", []) if operation == "BatchGetItem" else [
+                next(iter(write.values())).get("Key") or next(iter(write.values())).get("Item", {})
+                for write in batch]
+            leading = tuple(sorted({_scalar(key[attribute]) for key in keys if attribute in key}))
+            requests.append(request(operation, {"TableName": name}, leading))
+        return requests
     if "TableName" in params:
-        return [Request(f"dynamodb:{operation}", table(params["TableName"], params.get("IndexName")))]
+        return [request(operation, params)]
     return [Request(f"dynamodb:{operation}", "*")]
 
 

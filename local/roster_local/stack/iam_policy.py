@@ -6,7 +6,10 @@ nothing allows it otherwise. A statement matches when its Action (or NotAction) 
 action, case-insensitively, its Resource (or NotResource) matches the resource ARN, case-
 sensitively, `*` matching any run of characters and `?` one, and every Condition holds. The
 condition operators are the ones IAM documents; a statement using one this module does not know
-is refused (NotImplementedError), never guessed."""
+is refused (NotImplementedError), never guessed. A multivalued key (DynamoDB's
+`dynamodb:LeadingKeys`, one value per item of a batch) is tested with the set operators
+`ForAllValues:` (every value matches; true when the request has none, as IAM says) and
+`ForAnyValue:` (some value matches); a plain operator on a multivalued key is refused."""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ class Request:
 
     action: str  # service:Action, e.g. dynamodb:GetItem
     resource: str  # an ARN, or "*" for actions that have no resource
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.action} on {self.resource}"
@@ -66,15 +69,7 @@ _OPERATORS: dict[str, Any] = {
 _NEGATED = {"StringNotEquals", "StringNotLike", "ArnNotLike"}
 
 
-def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[str, str]) -> bool:
-    if_exists = operator.endswith("IfExists")
-    base = operator.removesuffix("IfExists")
-    if base not in _OPERATORS:
-        raise NotImplementedError(f"the IAM check does not evaluate the condition operator {operator}")
-    actual = next((value for name, value in context.items() if name.lower() == key.lower()), None)
-    if actual is None:
-        # A missing key: IfExists holds; a negated operator holds; any other fails (IAM's rules).
-        return if_exists or base in _NEGATED
+def _value_holds(base: str, expected: Any, actual: str) -> bool:
     test = _OPERATORS[base]
     values = [str(v) for v in as_list(expected)]
     if base in _NEGATED:
@@ -82,7 +77,30 @@ def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[st
     return any(test(value, actual) for value in values)
 
 
-def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Mapping[str, str]) -> bool:
+def _condition_holds(operator: str, key: str, expected: Any,
+                     context: Mapping[str, str | tuple[str, ...]]) -> bool:
+    qualifier, _, operator = operator.rpartition(":")
+    if_exists = operator.endswith("IfExists")
+    base = operator.removesuffix("IfExists")
+    if base not in _OPERATORS or qualifier not in ("", "ForAllValues", "ForAnyValue"):
+        raise NotImplementedError(f"the IAM check does not evaluate the condition operator "
+                                  f"{qualifier + ':' if qualifier else ''}{operator}")
+    actual = next((value for name, value in context.items() if name.lower() == key.lower()), None)
+    if qualifier:
+        values = (actual,) if isinstance(actual, str) else tuple(actual or ())
+        if qualifier == "ForAllValues":  # vacuously true for a request without the key (IAM's rule)
+            return all(_value_holds(base, expected, value) for value in values)
+        return any(_value_holds(base, expected, value) for value in values)
+    if isinstance(actual, tuple):
+        raise NotImplementedError(f"{key} has several values: test it with ForAllValues: or ForAnyValue:")
+    if actual is None:
+        # A missing key: IfExists holds; a negated operator holds; any other fails (IAM's rules).
+        return if_exists or base in _NEGATED
+    return _value_holds(base, expected, actual)
+
+
+def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]],
+                     context: Mapping[str, str | tuple[str, ...]]) -> bool:
     return all(_condition_holds(operator, key, expected, context)
                for operator, pairs in conditions.items() for key, expected in pairs.items())
 

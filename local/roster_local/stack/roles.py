@@ -86,6 +86,20 @@ def ciphertext_key(blob: bytes) -> str | None:
         return None
 
 
+def partition_keys(stack: EmbeddedStack) -> dict[tuple[str, str | None], str]:
+    """{(table name, index name or None): its partition key attribute}, for dynamodb:LeadingKeys."""
+    keys: dict[tuple[str, str | None], str] = {}
+    for logical, props in stack._resources("AWS::DynamoDB::Table"):
+        resolved = stack.resolver.resolve(props)
+        name = stack._ref(logical)
+        indexes = [(None, resolved["KeySchema"])] + [
+            (index["IndexName"], index["KeySchema"])
+            for index in [*resolved.get("GlobalSecondaryIndexes", []), *resolved.get("LocalSecondaryIndexes", [])]]
+        for index, schema in indexes:
+            keys[(name, index)] = next(key["AttributeName"] for key in schema if key["KeyType"] == "HASH")
+    return keys
+
+
 def iam_guard(stack: EmbeddedStack, region: str, account_id: str) -> IamGuard:
     """The guard of one embedded stack (not installed yet). The keys of buckets and queues are looked
     up now, so that checking a call never makes one."""
@@ -102,6 +116,7 @@ def iam_guard(stack: EmbeddedStack, region: str, account_id: str) -> IamGuard:
             buckets[stack._ref(logical)] = keys[str(default["KMSMasterKeyID"])]
     queues = {stack.operations.queue_name(logical): keys[str(stack.resolver.resolve(props["KmsMasterKeyId"]))]
               for logical, props in stack._resources("AWS::SQS::Queue") if "KmsMasterKeyId" in props}
+    tables = partition_keys(stack)
     account = Account(region, account_id, buckets.get, queues.get, lambda key: keys.get(key, key),
-                      ciphertext_key)
+                      ciphertext_key, lambda table, index: tables.get((table, index)))
     return IamGuard(roles, account, state_machine)
