@@ -97,7 +97,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     assert done.returncode == 0, done.stderr
     yield result
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 0
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0, errors
 
 
 @pytest.fixture(scope="module")
