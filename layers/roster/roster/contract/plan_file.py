@@ -4,6 +4,7 @@ as it is when validated, one line per changed field for updates and joiners."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,12 @@ class PlanLine:
 def plan_csv(lines: Iterable[PlanLine]) -> str:
     """plan.csv as text (UTF-8 with a byte-order mark, CRLF, formula-escaped)."""
     return csv_text(PLAN_COLUMNS, ((p.line, p.action, p.email, p.field, p.old, p.new) for p in lines))
+
+
+def plan_digest(text: str) -> str:
+    """The SHA-256 of a plan.csv: what an approval is of
+    (docs/approval-and-plan.md#applying-what-was-planned-the-plan-is-binding)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def parse_plan_csv(text: str) -> list[PlanLine]:

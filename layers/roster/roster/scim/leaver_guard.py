@@ -22,7 +22,7 @@ from aws_lambda_powertools import Logger
 from roster.approval.emails import approval_needed_email
 from roster.approval.gate import ApprovalWait
 from roster.approval.policy import ApprovalPolicy, LeaverShare
-from roster.contract.plan_file import plan_csv
+from roster.contract.plan_file import plan_csv, plan_digest
 from roster.contract.validation_report import validation_report_csv
 from roster.emails import plan_attachment_name
 from roster.errors import JobNotFound
@@ -103,7 +103,9 @@ class LeaverGuard:
         admins = self.directory.administrators({ods}).get(ods, frozenset()) | {issuer}
         deadline = (self.clock().astimezone(UTC).replace(microsecond=0)
                     + timedelta(days=self.policy.approval_days)).isoformat()
+        # The approval is of this plan: validating it again after the approval finds the same plan and applies it.
         wait = ApprovalWait(administrators={ods: sorted(admins)}, approvals={}, deadline=deadline,
+                            plan_digest=plan_digest(plan),
                             reasons=[f"{share.reason(self.policy)} SCIM token '{token.name}' asked to mark "
                                      f"{account.email} as a leaver."])
         self.jobs.add_approval_deadline(job_id, deadline)

@@ -6,7 +6,6 @@ phase."""
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,7 @@ from aws_lambda_powertools import Logger
 
 from roster.approval.emails import approval_needed_email
 from roster.approval.gate import ApprovalWait, approval_wait, leavers_by_organisation
-from roster.contract.plan_file import plan_csv
+from roster.contract.plan_file import plan_csv, plan_digest
 from roster.contract.validation_report import validation_report_csv
 from roster.create.batches import write_batches
 from roster.emails import file_stem, plan_attachment_name, validated_email, validation_failed_email
@@ -172,7 +171,7 @@ class ValidateStep:
         plan_key, text = f"reports/{job.job_id}/plan.csv", plan_csv(upload_plan(rows, self.directory, readable))
         self.files.put_text(plan_key, text)
         self.jobs.update(job.job_id, plan_key=plan_key)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return plan_digest(text)
 
     def _approval_wait(self, job: Job, rows: list[PlannedRow], plan_digest: str | None) -> ApprovalWait | None:
         """Whether the upload waits (docs/csv-format.md). Its leavers are filed first, then those of the
