@@ -111,11 +111,11 @@ def floor_seconds(rows: int, parameters: list[str], hashing: bool = False) -> fl
     return float(found.group(1))
 
 
-def end_to_end(rows: int, upload: Path, args: argparse.Namespace) -> dict[str, Any]:
+def end_to_end(rows: int, csv_file: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One `roster local run` of the upload: times, phases, memory, and the checks on what it made."""
     out_dir = OUT / "run"
     shutil.rmtree(out_dir, ignore_errors=True)
-    command = [str(ROOT / ".venv" / "bin" / "roster"), "local", "run", str(upload),
+    command = [str(ROOT / ".venv" / "bin" / "roster"), "local", "run", str(csv_file),
                "--directory", str(ROOT / "examples" / "directory.json"), "--admin", "admin@example.nhs.net",
                "--out", str(out_dir)]
     if args.chaos:

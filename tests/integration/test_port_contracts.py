@@ -10,7 +10,7 @@ the pair.
   Transactions         FakeTransactions  DynamoDBTransactions       test_transactions, test_job_records
   Directory            FakeDirectory     DirectoryStore             test_directory, test_transactions
   OrganisationQueue    FakeQueue         OrganisationHolds          test_organisation_queue, queue/test_dispatch
-  UploadFiles          FakeFiles         UploadStore                test_upload_files
+  UploadFiles          FakeFiles         FileStore                test_upload_files
   KeyService           FakeKms           the boto3 KMS client       test_key_service"""
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ import pytest
 
 from roster.adapters.change_log import ChangeLog
 from roster.adapters.directory_store import DirectoryStore
+from roster.adapters.file_store import FileStore
 from roster.adapters.holds import OrganisationHolds
 from roster.adapters.job_store import JobStore
 from roster.adapters.open_jobs import OpenJobs
 from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_listing import UploadListing
-from roster.adapters.upload_store import UploadStore
 from roster.ports import JobRecords, KeyService, OpenJobRecords, Transactions, UploadFiles, UploadIndex
 from roster.settings import get_settings
 from roster_local.stack.embedded_stack import EmbeddedStack
@@ -175,15 +175,15 @@ def files(request: pytest.FixtureRequest) -> UploadFiles:
     if not _on_aws(request):
         return FakeFiles()
     # Links are signed at the fake's moment, so that both say the same expiry.
-    return UploadStore(request.getfixturevalue("s3"), get_settings().bucket, clock=lambda: FakeFiles.now)
+    return FileStore(request.getfixturevalue("s3"), get_settings().bucket, clock=lambda: FakeFiles.now)
 
 
 @pytest.fixture
 def upload(files: UploadFiles) -> Upload:
-    """Put a file with the metadata the presigned form fixes (UploadStore.presigned_upload)."""
+    """Put a file with the metadata the presigned form fixes (FileStore.presigned_upload)."""
     if isinstance(files, FakeFiles):
         return lambda key, body, uploader, validate_only: files.add(key, body, uploader, validate_only)
-    store: UploadStore = files  # type: ignore[assignment]
+    store: FileStore = files  # type: ignore[assignment]
 
     def put(key: str, body: bytes, uploader: str, validate_only: bool) -> str:
         metadata = {"uploader": uploader.lower(), "validate-only": str(validate_only).lower(),

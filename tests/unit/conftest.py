@@ -161,7 +161,7 @@ def jobs() -> FakeJobs:
 
 
 @pytest.fixture
-def uploads() -> FakeFiles:
+def upload_files() -> FakeFiles:
     return FakeFiles(bucket=BUCKET)
 
 
@@ -209,5 +209,5 @@ def sweeper(jobs: FakeJobs, queue: FakeQueue, executions: FakeExecutions, finish
 
 
 @pytest.fixture
-def dead_letters(jobs: FakeJobs, uploads: FakeFiles, notice: UploadFailureNotice) -> DeadLetters:
-    return DeadLetters(jobs=jobs, transitions=jobs, uploads=uploads, notice=notice)
+def dead_letters(jobs: FakeJobs, upload_files: FakeFiles, notice: UploadFailureNotice) -> DeadLetters:
+    return DeadLetters(jobs=jobs, transitions=jobs, files=upload_files, notice=notice)

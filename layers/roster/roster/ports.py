@@ -158,7 +158,7 @@ class ChangeLog(Protocol):
 
 
 class UploadFiles(Protocol):
-    """The upload bucket: uploaded files, reports, batch files, results (adapters.upload_store)."""
+    """The upload bucket: uploaded files, reports, batch files, results (adapters.file_store)."""
 
     bucket: str
 
@@ -370,7 +370,7 @@ class UploadEventBus(Protocol):
 
 
 class UndoFiles(Protocol):
-    """Where an undo upload's file goes (adapters.upload_store.UploadStore): the bucket's uploads/,
+    """Where an undo upload's file goes (adapters.file_store.FileStore): the bucket's uploads/,
     with the metadata a presigned form gives an administrator's file."""
 
     bucket: str

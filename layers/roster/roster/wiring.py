@@ -17,6 +17,7 @@ from roster.adapters.clients import client
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.eventbridge import EventBridgeUploadEvents
 from roster.adapters.executions import CreatePhaseExecutions
+from roster.adapters.file_store import FileStore
 from roster.adapters.holds import OrganisationHolds
 from roster.adapters.idempotency import batch_idempotency, event_idempotency, persistence_layer
 
@@ -29,7 +30,6 @@ from roster.adapters.ses import SesMailer, send_once
 from roster.adapters.stepfunctions import StepFunctionsWorkflow
 from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_listing import UploadListing
-from roster.adapters.upload_store import UploadStore
 from roster.api.front_door import FrontDoor
 from roster.api.records import RecordsDesk
 from roster.api.sign_in import cognito_endpoint, sign_in_config
@@ -67,9 +67,9 @@ def directory_store() -> DirectoryStore:
     return DirectoryStore(client("dynamodb"), get_settings().directory_table)
 
 
-def upload_store() -> UploadStore:
+def file_store() -> FileStore:
     """The upload bucket."""
-    return UploadStore(client("s3"), get_settings().bucket)
+    return FileStore(client("s3"), get_settings().bucket)
 
 
 def organisation_holds() -> OrganisationHolds:
@@ -98,7 +98,7 @@ def key_service() -> KeyService:
 
 def validate_step() -> ValidateStep:
     """The validate step as deployed."""
-    return ValidateStep(get_settings(), job_store(), directory_store(), upload_store(), organisation_holds(),
+    return ValidateStep(get_settings(), job_store(), directory_store(), file_store(), organisation_holds(),
                         key_service(), SesMailer(), workflow(), UndoPlanner(change_log(), directory_store()))
 
 
@@ -118,12 +118,12 @@ def approval_step() -> ApprovalStep:
         applier.request(job_id)
         return jobs.get(job_id)
 
-    return ApprovalStep(get_settings(), jobs, upload_store(), SesMailer(), hand_over, directory_store())
+    return ApprovalStep(get_settings(), jobs, file_store(), SesMailer(), hand_over, directory_store())
 
 
 def notify_step() -> NotifyStep:
     """The notify step as deployed."""
-    return NotifyStep(get_settings(), job_store(), upload_store(), organisation_holds(), key_service(), SesMailer(),
+    return NotifyStep(get_settings(), job_store(), file_store(), organisation_holds(), key_service(), SesMailer(),
                       workflow())
 
 
@@ -133,7 +133,7 @@ def create_step(job_id: str) -> CreateStep:
     jobs = job_store()
     job = jobs.get(job_id)
     cipher = JobCipher.of_job(key_service(), job.data_key, job_id)
-    return CreateStep(job_id=job_id, directory=directory_store(), jobs=jobs, files=upload_store(),
+    return CreateStep(job_id=job_id, directory=directory_store(), jobs=jobs, files=file_store(),
                       transactions=transactions(), cipher=cipher, password_hash_cost=settings.password_hash_cost,
                       identity_retention_days=settings.identity_retention_days,
                       provenance=Provenance(job_id, job.uploader, settings.audit_retention_days),
@@ -167,18 +167,18 @@ def front_door() -> FrontDoor:
     """The HTTP API's front door on the deployment's stores."""
     settings = get_settings()
     uploads = UploadDesk(records=job_store(), index=UploadListing(client("dynamodb"), settings.jobs_table),
-                         files=upload_store(), applier=apply_requests(),
+                         files=file_store(), applier=apply_requests(),
                          max_upload_bytes=settings.max_upload_bytes, approvals=approval_step())
     directory = directory_store()
     return FrontDoor(uploads=uploads, directory=directory, sign_in=sign_in_config(settings, client("cognito-idp")),
                      records=RecordsDesk(uploads, change_log(), directory),
-                     undo=UndoDesk(uploads, change_log(), job_store(), upload_store(), settings.undo_days))
+                     undo=UndoDesk(uploads, change_log(), job_store(), file_store(), settings.undo_days))
 
 
 def console_connect_origins() -> list[str]:
     """Where the console's page calls besides its own API: the user pool (sign-in) and the bucket
     (the upload form). Its Content-Security-Policy allows these and nothing else."""
-    return [cognito_endpoint(client("cognito-idp")), upload_store().form_url()]
+    return [cognito_endpoint(client("cognito-idp")), file_store().form_url()]
 
 
 def open_jobs() -> OpenJobs:
@@ -193,7 +193,7 @@ def upload_failure_notice() -> UploadFailureNotice:
 
 def dead_letters() -> DeadLetters:
     """The dead-letter consumer as deployed."""
-    return DeadLetters(job_store(), open_jobs(), upload_store(), upload_failure_notice())
+    return DeadLetters(job_store(), open_jobs(), file_store(), upload_failure_notice())
 
 
 def sweeper() -> Sweeper:
@@ -220,7 +220,7 @@ def scim_desk() -> ScimDesk:
     directory = directory_store()
     applier = RowApplier(directory, job_store(), transactions(), settings.password_hash_cost,
                          settings.identity_retention_days, settings.audit_retention_days)
-    guard = LeaverGuard(directory, job_store(), upload_store(), SesMailer(), approval_policy(settings),
+    guard = LeaverGuard(directory, job_store(), file_store(), SesMailer(), approval_policy(settings),
                         settings.sender_email)
     return ScimDesk(store, store, directory, applier, guard)
 

@@ -21,8 +21,8 @@ import requests
 from roster.adapters.change_log import ChangeLog
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.executions import CreatePhaseExecutions
+from roster.adapters.file_store import FileStore
 from roster.adapters.job_store import JobStore
-from roster.adapters.upload_store import UploadStore
 from roster.api.csv_text import BYTE_ORDER_MARK
 from roster.audit.changes_file import APPLIED_STATES, changes_csv
 from roster.contract.spreadsheet import escape_formula
@@ -95,7 +95,7 @@ class LocalRun:
         self.settings = settings
         self.phases = Phases()
         self._created_at: dict[str, float] = {}  # job id -> when every row was seen applied
-        self.uploads = UploadStore(stack.client("s3"), settings.bucket)
+        self.uploads = FileStore(stack.client("s3"), settings.bucket)
         self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
         self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
         self.executions = CreatePhaseExecutions(stack.client("stepfunctions"), settings.state_machine_arn)
@@ -226,8 +226,8 @@ class LocalRun:
     def _note_dead_letter(self, index: int, path: Path, job: Job) -> None:
         """A job its dead-letter consumer ended: the upload event failed every attempt."""
         # By key: moto's S3 events carry no versionId (validate then reads the latest version).
-        dead = {upload.key for record in list(self.stack.lambdas.stats.dead_letters)
-                for upload in dead_lettered_uploads(record)}
+        dead = {dead.key for record in list(self.stack.lambdas.stats.dead_letters)
+                for dead in dead_lettered_uploads(record)}
         if job.state is JobState.FAILED and job.key in dead:
             self.problems[job.job_id] = f"upload {index:02d} ({path.name}): FAILED: {job.error}"
 

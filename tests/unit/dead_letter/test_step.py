@@ -25,10 +25,10 @@ def invocation_record(key: str = KEY, version_id: str | None = "v1", attempts: i
     }
 
 
-def test_an_upload_that_never_got_a_job_is_recorded_failed_and_its_uploader_told_once(dead_letters, jobs, uploads,
+def test_an_upload_that_never_got_a_job_is_recorded_failed_and_its_uploader_told_once(dead_letters, jobs, upload_files,
                                                                                       mailer):
     # Given the upload's metadata names its uploader, and validate never created its job
-    uploads.add(KEY, uploader="ward.admin@example.nhs.net")
+    upload_files.add(KEY, uploader="ward.admin@example.nhs.net")
 
     # When its dead letter arrives, twice (SQS delivers at least once)
     first = dead_letters.receive(invocation_record())
@@ -47,8 +47,8 @@ def test_an_upload_that_never_got_a_job_is_recorded_failed_and_its_uploader_told
     assert len(jobs.records) == 1
 
 
-def test_a_job_stuck_validating_is_ended_failed(dead_letters, jobs, uploads, mailer):
-    uploads.add(KEY)
+def test_a_job_stuck_validating_is_ended_failed(dead_letters, jobs, upload_files, mailer):
+    upload_files.add(KEY)
     job_id = job_id_for(BUCKET, KEY, "v1")
     jobs.put(a_job(job_id, JobState.VALIDATING).model_copy(update={"key": KEY}))
 
@@ -58,9 +58,9 @@ def test_a_job_stuck_validating_is_ended_failed(dead_letters, jobs, uploads, mai
     assert len(mailer.emails_for(job_id)) == 1
 
 
-def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letters, jobs, uploads, mailer):
+def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letters, jobs, upload_files, mailer):
     # Given validation ran and queued the job, but every response was lost (a timeout after the work)
-    uploads.add(KEY)
+    upload_files.add(KEY)
     job_id = job_id_for(BUCKET, KEY, "v1")
     jobs.put(a_job(job_id, JobState.QUEUED).model_copy(update={"key": KEY}))
 
@@ -71,8 +71,8 @@ def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letter
     assert mailer.sent == {}
 
 
-def test_the_version_comes_from_the_object_when_the_event_has_none(dead_letters, jobs, uploads):
-    uploads.add(KEY, version_id="v7")
+def test_the_version_comes_from_the_object_when_the_event_has_none(dead_letters, jobs, upload_files):
+    upload_files.add(KEY, version_id="v7")
 
     (outcome,) = dead_letters.receive(invocation_record(version_id=None))
 

@@ -9,7 +9,7 @@ both, so a fake that drifts from its adapter fails there.
   jobs.py          JobRecords, OpenJobRecords, UploadIndex   (adapters.job_store, open_jobs, upload_listing)
   directory.py     Directory                                 (adapters.directory_store)
   transactions.py  Transactions                              (adapters.transactions)
-  files.py         UploadFiles                               (adapters.upload_store)
+  files.py         UploadFiles                               (adapters.file_store)
   queue.py         OrganisationQueue                         (adapters.holds)
   keys.py          KeyService                                (the boto3 KMS client)
   mail.py          Mailer, and the send-once callable        (adapters.ses)

@@ -1,5 +1,5 @@
 """The upload bucket in memory: the UploadFiles port (roster.ports), as
-adapters.upload_store.UploadStore keeps it on a versioned S3 bucket."""
+adapters.file_store.FileStore keeps it on a versioned S3 bucket."""
 
 from __future__ import annotations
 

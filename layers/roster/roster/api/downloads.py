@@ -43,7 +43,7 @@ class WorkbookDownload:
 
 
 class DownloadFiles(Protocol):
-    """What handing out a file needs from the upload bucket (roster.adapters.upload_store)."""
+    """What handing out a file needs from the upload bucket (roster.adapters.file_store)."""
 
     def read(self, key: str, version_id: str | None = None, limit: int | None = None) -> bytes: ...
 

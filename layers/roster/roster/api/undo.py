@@ -30,7 +30,7 @@ def undo_upload_id(upload_id: str) -> str:
 class UndoDesk:
     """Undo on the ports (the production one: roster.wiring.front_door)."""
 
-    uploads: UploadDesk
+    desk: UploadDesk
     changes: ChangeLog
     jobs: JobRecords
     files: UndoFiles
@@ -39,7 +39,7 @@ class UndoDesk:
 
     def undo(self, caller: Caller, upload_id: str) -> tuple[Job, bool]:
         """The undo upload of `upload_id` and whether this call made it (201) or found it (200)."""
-        job = self.uploads.visible(caller, upload_id)
+        job = self.desk.visible(caller, upload_id)
         if job.state not in UNDOABLE_STATES:
             raise Conflict(f"Upload {upload_id} is {job.state.value}: only an applied upload (COMPLETED or "
                            "FAILED) can be undone.")

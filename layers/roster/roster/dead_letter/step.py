@@ -86,7 +86,7 @@ class DeadLetters:
 
     jobs: JobRecords
     transitions: OpenJobRecords
-    uploads: UploadFiles
+    files: UploadFiles
     notice: FailureNotice
 
     def receive(self, record: Mapping[str, Any]) -> list[DeadLetterOutcome]:
@@ -107,10 +107,10 @@ class DeadLetters:
         return [self._record(upload, reason) for upload in uploads]
 
     def _record(self, dead: DeadLetteredUpload, reason: str) -> DeadLetterOutcome:
-        upload = self.uploads.describe(dead.key, dead.version_id)
-        failed = Job(job_id=job_id_for(upload.bucket, upload.key, upload.version_id), state=JobState.FAILED,
-                     bucket=upload.bucket, key=upload.key, version_id=upload.version_id, file_name=upload.file_name,
-                     uploader=upload.uploader, validate_only=upload.validate_only, error=reason)
+        stored = self.files.describe(dead.key, dead.version_id)
+        failed = Job(job_id=job_id_for(stored.bucket, stored.key, stored.version_id), state=JobState.FAILED,
+                     bucket=stored.bucket, key=stored.key, version_id=stored.version_id, file_name=stored.file_name,
+                     uploader=stored.uploader, validate_only=stored.validate_only, error=reason)
         job, created = self.jobs.create_if_absent(failed)
         if not created and job.state in UNFINISHED_VALIDATION:
             job = self.transitions.fail_if_in(job.job_id, UNFINISHED_VALIDATION, reason) or self.jobs.get(job.job_id)

@@ -54,35 +54,35 @@ class ValidateStep:
 
     def receive(self, key: str, version_id: str | None) -> Job:
         """Validate one uploaded object version; safe to call again for the same version."""
-        upload = self.files.describe(key, version_id)
-        job = Job(job_id=job_id_for(upload.bucket, upload.key, upload.version_id), bucket=upload.bucket,
-                  key=upload.key, version_id=upload.version_id, file_name=upload.file_name,
-                  uploader=upload.uploader, validate_only=upload.validate_only)
+        stored = self.files.describe(key, version_id)
+        job = Job(job_id=job_id_for(stored.bucket, stored.key, stored.version_id), bucket=stored.bucket,
+                  key=stored.key, version_id=stored.version_id, file_name=stored.file_name,
+                  uploader=stored.uploader, validate_only=stored.validate_only)
         job, created = self.jobs.create_if_absent(job)
         if not created and job.state is JobState.AWAITING_FILE:
-            job = self.jobs.file_arrived(job.job_id, upload.version_id)  # the form's upload (docs/api.md)
-        if not created and job.version_id != upload.version_id:
-            logger.info("another version of an upload ignored: the form was posted again",
+            job = self.jobs.file_arrived(job.job_id, stored.version_id)  # the form's stored (docs/api.md)
+        if not created and job.version_id != stored.version_id:
+            logger.info("another version of an stored ignored: the form was posted again",
                         extra={"job_id": job.job_id, "state": job.state.value})
             return job
         if not created and job.state not in (JobState.RECEIVED, JobState.VALIDATING):
-            logger.info("repeated upload event ignored", extra={"job_id": job.job_id, "state": job.state.value})
+            logger.info("repeated stored event ignored", extra={"job_id": job.job_id, "state": job.state.value})
             if job.state in FINAL_STATES or job.state is JobState.AWAITING_APPROVAL:
                 self._email_outcome(job)  # a crash between the final state and the email is repaired here
             return job
         self.jobs.update(job.job_id, state=JobState.VALIDATING)
-        return self._validate(job, upload)
+        return self._validate(job, stored)
 
-    def _validate(self, job: Job, upload: UploadedObject) -> Job:
+    def _validate(self, job: Job, stored: UploadedObject) -> Job:
         limits = UploadLimits(max_rows=self.settings.max_rows, max_bytes=self.settings.max_upload_bytes)
         # The stored size alone refuses an empty file or one over the limit: nothing to read
         # (and S3 refuses a ranged read of an empty object).
-        raw = b"" if upload.size == 0 or upload.size > limits.max_bytes else \
-            self.files.read(upload.key, upload.version_id, limit=limits.max_bytes)
+        raw = b"" if stored.size == 0 or stored.size > limits.max_bytes else \
+            self.files.read(stored.key, stored.version_id, limit=limits.max_bytes)
         # Validated again (an apply, an approval), each row is planned against the accounts as first planned.
         reader = PlannedAgainst(self.directory, load_basis(self.files, job.basis_key) if job.basis_key else None)
         outcome = self._undo_plan(job, reader) if job.undo_of else \
-            validate_upload(raw, job.uploader, reader, limits, size=upload.size)
+            validate_upload(raw, job.uploader, reader, limits, size=stored.size)
         orgs = self._organisations_touched(outcome.rows) if outcome.ok else []
         if (too_many := organisation_limit_finding(orgs)) is not None:
             outcome.findings.insert(0, too_many)
@@ -102,7 +102,7 @@ class ValidateStep:
             return self._await_approval(job, wait, counts=counts, format=fmt, report_key=report_key, orgs=orgs)
         if not outcome.ok or job.validate_only:
             state = JobState.INVALID if not outcome.ok else JobState.VALIDATED
-            # A validated upload is listed under its organisations (GET /uploads, docs/api.md#routes).
+            # A validated stored is listed under its organisations (GET /uploads, docs/api.md#routes).
             listed: dict[str, Any] = {"orgs": orgs} if outcome.ok else {}
             if wait is not None:  # validate-only: applying it will wait; say why and for whom
                 listed |= {"approval_administrators": wait.administrators, "approval_reasons": wait.reasons}

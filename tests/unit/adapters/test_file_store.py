@@ -10,7 +10,7 @@ import boto3
 import botocore.session
 from botocore.credentials import RefreshableCredentials
 
-from roster.adapters.upload_store import UploadStore, link_lifetime
+from roster.adapters.file_store import FileStore, link_lifetime
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 WEEK = 7 * 86400
@@ -35,7 +35,7 @@ def _signed_seconds(url: str) -> int:
 
 
 def test_given_long_lived_credentials_then_the_link_lasts_as_configured() -> None:
-    store = UploadStore(_s3(None), "bucket", clock=lambda: NOW)
+    store = FileStore(_s3(None), "bucket", clock=lambda: NOW)
 
     link = store.presigned_download("results/job/users-results.csv", WEEK)
 
@@ -44,7 +44,7 @@ def test_given_long_lived_credentials_then_the_link_lasts_as_configured() -> Non
 
 def test_given_a_role_session_ending_sooner_then_the_link_ends_with_it_and_says_so() -> None:
     session_end = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=6)
-    store = UploadStore(_s3(session_end), "bucket", clock=lambda: session_end - timedelta(hours=6))
+    store = FileStore(_s3(session_end), "bucket", clock=lambda: session_end - timedelta(hours=6))
 
     link = store.presigned_download("results/job/users-results.csv", WEEK)
 

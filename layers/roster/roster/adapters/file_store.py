@@ -22,7 +22,7 @@ META_VALIDATE_ONLY = "validate-only"
 META_FILE_NAME = "file-name"
 
 
-class UploadStore:
+class FileStore:
     """S3 access for one bucket: the UploadFiles port, and presigned uploads for the console."""
 
     def __init__(self, s3: Any, bucket: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
