@@ -7,8 +7,8 @@ project's machine (marked "measured"). It is a model, not a measurement: it says
 binds and what each phase costs, so that a parameter change can be weighed before deploying.
 
 Assumptions, beyond the cited figures:
-- Row outcome items are spread over partition keys: a job's outcomes go to 16 keys by line
-  (adapters/job_store.py, OUTCOME_PARTITIONS), 16,000 WRU/s together, so at 2 WRU an outcome
+- Row outcome items are spread over partition keys: a upload's outcomes go to 16 keys by line
+  (adapters/upload_store.py, OUTCOME_PARTITIONS), 16,000 WRU/s together, so at 2 WRU an outcome
   10,000 rows need at least 1.25 s of them, well inside the create wave. Under one key
   (JOB#<id>, before that change) its 1,000 WRU/s would bind: 10,000 rows, 20 s;
   `--outcomes-on-one-key` prints that figure.
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from roster.adapters.job_store import MERGE_PAGE_SIZE, OUTCOME_PARTITIONS
+from roster.adapters.upload_store import MERGE_PAGE_SIZE, OUTCOME_PARTITIONS
 from roster_local.stack.template import load_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,7 +137,7 @@ def model(rows: int, p: dict[str, Any], cold_table: bool,
                                                                                   "NotifyFunction")}
 
     validate = (COLD_START_SECONDS + rows * VALIDATE_SECONDS_PER_ROW / vcpu["ValidateFunction"]
-                + (batches + 6) * ROUND_TRIP_SECONDS)  # one PUT per batch file, then job, KMS, start
+                + (batches + 6) * ROUND_TRIP_SECONDS)  # one PUT per batch file, then upload, KMS, start
     batch = (COLD_START_SECONDS + batch_size * (hash_seconds + PLAN_SECONDS_PER_ROW) / vcpu["CreateFunction"]
              + (6 + math.ceil(batch_size / ROWS_PER_TRANSACTION)) * ROUND_TRIP_SECONDS)
     running = min(concurrency, batches, MAP_MAX_CHILDREN, LAMBDA_ACCOUNT_CONCURRENCY)

@@ -125,7 +125,7 @@ def end_to_end(rows: int, csv_file: Path, args: argparse.Namespace) -> dict[str,
     completed, wall, peak_mib = _run(command)
     if completed.returncode != 0:
         raise RuntimeError(f"roster local run failed:\n{completed.stdout}\n{completed.stderr}")
-    job = json.loads(next(out_dir.glob("01-*/job.json")).read_text())
+    upload = json.loads(next(out_dir.glob("01-*/job.json")).read_text())
     with next(out_dir.glob("01-*/results.csv")).open(encoding="utf-8", newline="") as handle:
         results = list(csv.DictReader(handle))
     with (out_dir / "mailbox-report.csv").open(encoding="utf-8", newline="") as handle:
@@ -136,7 +136,7 @@ def end_to_end(rows: int, csv_file: Path, args: argparse.Namespace) -> dict[str,
     handlers = re.search(r"^handlers: (.*)$", completed.stdout, re.M)
     chaos = re.search(r"^chaos: (.*)$", completed.stdout, re.M)
     return {
-        "state": job["state"], "counts": job["counts"], "wall": wall, "peak_mib": peak_mib,
+        "state": upload["state"], "counts": upload["counts"], "wall": wall, "peak_mib": peak_mib,
         "pipeline": float(phases.group(2)) if phases else float("nan"),
         "phases": phases.group(1) if phases else "?", "handlers": handlers.group(1) if handlers else "?",
         "chaos": chaos.group(1) if chaos else "", "repeated": len(created) - len(set(created)),

@@ -34,29 +34,29 @@ from roster.adapters.change_log import change_put
 from roster.adapters.clients import client
 from roster.adapters.directory_store import account_item, identity_record_key, reservation_item
 from roster.adapters.dynamodb import to_item
-from roster.adapters.job_store import outcome_item
+from roster.adapters.upload_store import outcome_item
 from roster.audit.records import Provenance, created_record
 from roster.create.batches import generated_password_purpose
 from roster.model.directory import Account
-from roster.model.jobs import RowOutcome, utc_now
 from roster.model.person_key import identity_key
 from roster.model.rows import RowResult, UserFields
+from roster.model.uploads import RowOutcome, utc_now
 from roster.passwords.generated import generate_password, hash_password
-from roster.passwords.sealing import JobCipher
+from roster.passwords.sealing import UploadCipher
 from roster.settings import get_settings
 from roster_local.admin.directory_file import load_directory_file
 from roster_local.stack.embedded_stack import EmbeddedStack
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS_PER_TRANSACTION = 20  # the create step's groups: 5 items a row, 100 items a transaction
-JOB_ID = "f" * 32
+UPLOAD_ID = "f" * 32
 
 
 def _phone(text: str) -> str:
     return "+44" + text.replace(" ", "")[1:]
 
 
-def _row_items(line: int, cells: list[str], organisations: dict[str, Any], cipher: JobCipher, now: str,
+def _row_items(line: int, cells: list[str], organisations: dict[str, Any], cipher: UploadCipher, now: str,
                directory_table: str, jobs_table: str, changes_table: str) -> list[dict[str, Any]]:
     title, first, last, _, job_title, ods, unit, business, mobile, mailbox = cells[:10]
     organisation = organisations[ods]
@@ -78,14 +78,14 @@ def _row_items(line: int, cells: list[str], organisations: dict[str, Any], ciphe
     outcome = RowOutcome(line=line, result=RowResult.CREATED, email=address, message=message, done_at=now,
                          sealed_password=cipher.seal(generate_password(), generated_password_purpose(line)))
     expires = int(datetime.fromisoformat(now).replace(tzinfo=UTC).timestamp()) + 90 * 86400
-    identity_record = {**identity_record_key(identity), "identity": identity, "email": address, "job_id": JOB_ID,
+    identity_record = {**identity_record_key(identity), "identity": identity, "email": address, "job_id": UPLOAD_ID,
                        "created_at": now, "expires_at": expires}
-    puts = [account_item(account, password_hash=password_hash, must_change_password=True, created_by_job=JOB_ID),
-            reservation_item(address, base, job_id=JOB_ID, line=line), identity_record]
+    puts = [account_item(account, password_hash=password_hash, must_change_password=True, created_by_upload=UPLOAD_ID),
+            reservation_item(address, base, upload_id=UPLOAD_ID, line=line), identity_record]
     return [*({"Put": {"TableName": directory_table, "Item": to_item(item),
                        "ConditionExpression": "attribute_not_exists(pk)"}} for item in puts),
-            outcome_item(jobs_table, JOB_ID, outcome),
-            change_put(changes_table, created_record(account, Provenance(JOB_ID, "admin@example.nhs.net", 400),
+            outcome_item(jobs_table, UPLOAD_ID, outcome),
+            change_put(changes_table, created_record(account, Provenance(UPLOAD_ID, "admin@example.nhs.net", 400),
                                                      line=line, at=now))]
 
 
@@ -95,7 +95,7 @@ def measure(rows: int, parameters: dict[str, str] | None = None, hashing: bool =
     with EmbeddedStack(parameters=parameters) as stack:
         settings = get_settings()
         organisations = {o.ods: o for o in load_directory_file(ROOT / "examples" / "directory.json").organisations}
-        cipher, now = JobCipher(os.urandom(32), JOB_ID), utc_now()
+        cipher, now = UploadCipher(os.urandom(32), UPLOAD_ID), utc_now()
         tables = (settings.directory_table, settings.jobs_table, settings.changes_table)
         row_items = [_row_items(line, cells, organisations, cipher, now, *tables)
                      for line, cells in enumerate(people(rows), start=2)]

@@ -77,7 +77,7 @@ def one_run(mode: str, upload: Path) -> float:
 def serve_changes(upload: Path, requests: int) -> tuple[list[float], int, int]:
     """Seconds of each GET /uploads/{id}/changes.csv of the upload, its lines and bytes."""
     from roster.adapters.directory_store import DirectoryStore
-    from roster.model.jobs import utc_now
+    from roster.model.uploads import utc_now
     from roster.settings import get_settings
     from roster_local.admin.directory_file import load_directory_file, load_into
     from roster_local.run.local_run import LocalRun
@@ -91,7 +91,7 @@ def serve_changes(upload: Path, requests: int) -> tuple[list[float], int, int]:
         out_dir = OUT / "records-serve"
         shutil.rmtree(out_dir, ignore_errors=True)
         (result,) = LocalRun(stack, ADMIN, out_dir, report=lambda _: None).run([upload])
-        path = f"/uploads/{result.job.job_id}/changes.csv"
+        path = f"/uploads/{result.upload.upload_id}/changes.csv"
         claims = {"email": ADMIN, "token_use": "id", "sub": "bench"}
         seconds, body = [], ""
         for _ in range(requests):

@@ -30,21 +30,21 @@ PARAMETERS = {"PasswordHashCost": "10", "LeaverApprovalThreshold": "100000", "Le
               "MaxRows": "100000"}
 
 
-def _wait(jobs: Any, job_id: str, states: set[str], timeout: float = 1800) -> Any:
+def _wait(uploads: Any, upload_id: str, states: set[str], timeout: float = 1800) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = jobs.get(job_id)
-        if job.state.value in states:
-            return job
+        upload = uploads.get(upload_id)
+        if upload.state.value in states:
+            return upload
         time.sleep(0.1)
-    raise RuntimeError(f"upload {job_id} is still {jobs.get(job_id).state.value}")
+    raise RuntimeError(f"upload {upload_id} is still {uploads.get(upload_id).state.value}")
 
 
 def child(rows: int, out_dir: Path) -> dict[str, Any]:
     """One run: the original applied, then its undo, timed in this process."""
     from roster import wiring
     from roster.api.access import Caller
-    from roster.model.jobs import utc_now
+    from roster.model.uploads import utc_now
     from roster_local.admin.directory_file import load_directory_file, load_into
     from roster_local.run.local_run import LocalRun
     from roster_local.stack.embedded_stack import EmbeddedStack
@@ -61,13 +61,13 @@ def child(rows: int, out_dir: Path) -> dict[str, Any]:
         front = wiring.front_door()
         caller = Caller(ADMIN, run.directory.administered(ADMIN))
         began = time.perf_counter()
-        undo, _ = front.undo.undo(caller, original.job.job_id)  # type: ignore[union-attr]
-        validated = _wait(run.jobs, undo.job_id, {"VALIDATED", "INVALID"})
+        undo, _ = front.undo.undo(caller, original.upload.upload_id)  # type: ignore[union-attr]
+        validated = _wait(run.uploads, undo.upload_id, {"VALIDATED", "INVALID"})
         validated_at = time.perf_counter()
-        front.uploads.apply(caller, undo.job_id)
-        done = _wait(run.jobs, undo.job_id, {"COMPLETED", "FAILED", "AWAITING_APPROVAL"})
+        front.uploads.apply(caller, undo.upload_id)
+        done = _wait(run.uploads, undo.upload_id, {"COMPLETED", "FAILED", "AWAITING_APPROVAL"})
         undo_seconds = time.perf_counter() - began
-    return {"rows": rows, "original_state": original.job.state.value, "original_seconds": original_seconds,
+    return {"rows": rows, "original_state": original.upload.state.value, "original_seconds": original_seconds,
             "original_run_seconds": run_seconds, "undo_state": done.state.value, "undo_leavers": done.counts["leavers"],
             "undo_validated_state": validated.state.value, "undo_validate_seconds": validated_at - began,
             "undo_seconds": undo_seconds}

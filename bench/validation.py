@@ -107,10 +107,10 @@ def build(rows: int, seed: int = 7) -> tuple[bytes, InMemoryDirectory]:
                 if person not in people:
                     people.add(person)
                     break
-            ods, first, last, job, unit, business, mobile = person
+            ods, first, last, upload, unit, business, mobile = person
             password = f"Zq{rng.randint(100, 999)}!vK{rng.randint(1000, 9999)}#m" if n % 10 == 0 else ""
             writer.writerow([
-                rng.choice(TITLES), first, last, "", job, ods.lower() if n % 7 == 0 else ods, unit, business, mobile,
+                rng.choice(TITLES), first, last, "", upload, ods.lower() if n % 7 == 0 else ods, unit, business, mobile,
                 rng.choice(("", "", "4", "4GB", "4096MB")), password, "", "",
             ])
     return out.getvalue().encode("utf-8"), InMemoryDirectory(snapshot)

@@ -20,6 +20,6 @@ tracer = Tracer()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     wiring.register_lambda_context(context)
     request = parse(event=event, model=ApplyRequest)
-    logger.append_keys(job_id=request.upload_id)
-    job = wiring.validate_step().apply(request.upload_id)
-    return {"job_id": job.job_id, "state": job.state.value}
+    logger.append_keys(upload_id=request.upload_id)
+    upload = wiring.validate_step().apply(request.upload_id)
+    return {"job_id": upload.upload_id, "state": upload.state.value}

@@ -20,5 +20,5 @@ tracer = Tracer()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     wiring.register_lambda_context(context)
     request = parse(event=event, model=BatchRequest)
-    logger.append_keys(job_id=request.job_id, batch_no=request.batch_no)
+    logger.append_keys(upload_id=request.upload_id, batch_no=request.batch_no)
     return wiring.run_batch_once(request.model_dump())

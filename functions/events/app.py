@@ -48,6 +48,6 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
             return {"batchItemFailures": [{"itemIdentifier": r.dynamodb.sequence_number if r.dynamodb else ""}
                                           for r in records[position:]]}
         if change is not None:
-            logger.info("state change published", extra={"job_id": change.upload_id, "state": change.state,
+            logger.info("state change published", extra={"upload_id": change.upload_id, "state": change.state,
                                                           "previous_state": change.previous_state})
     return {"batchItemFailures": []}

@@ -1,4 +1,4 @@
-"""notify: results file, final job state and counts, the results email, next queued upload."""
+"""notify: results file, final upload state and counts, the results email, next queued upload."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ metrics = Metrics()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     wiring.register_lambda_context(context)
     request = parse(event=event, model=NotifyRequest)
-    logger.append_keys(job_id=request.job_id)
-    job, measures = finish_measured(wiring.notify_step(), request.job_id, request.failure)
+    logger.append_keys(upload_id=request.upload_id)
+    upload, measures = finish_measured(wiring.notify_step(), request.upload_id, request.failure)
     publish(metrics, measures)
-    return {"job_id": job.job_id, "state": job.state.value, "counts": job.counts}
+    return {"job_id": upload.upload_id, "state": upload.state.value, "counts": upload.counts}

@@ -1,4 +1,4 @@
-"""sweep: on a schedule, start queued uploads whose holds expired and end jobs stuck past
+"""sweep: on a schedule, start queued uploads whose holds expired and end uploads stuck past
 their deadline (FAILED, holds released, one email each)."""
 
 from __future__ import annotations

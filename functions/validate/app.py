@@ -1,4 +1,4 @@
-"""validate: an upload to the bucket -> job, validation report, then email or create phase."""
+"""validate: an upload to the bucket -> upload, validation report, then email or create phase."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ metrics = Metrics()
 def lambda_handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:
     wiring.register_lambda_context(context)
     step = wiring.validate_step()
-    jobs = []
+    uploads = []
     for record in event.records:
         s3_object = record.s3.get_object
-        job = step.receive(object_key_from_event(s3_object.key), s3_object.version_id)
-        metrics.add_metric(name="RowsValidated", unit=MetricUnit.Count, value=job.counts["rows"])
-        jobs.append({"job_id": job.job_id, "state": job.state.value})
-    return {"jobs": jobs}
+        upload = step.receive(object_key_from_event(s3_object.key), s3_object.version_id)
+        metrics.add_metric(name="RowsValidated", unit=MetricUnit.Count, value=upload.counts["rows"])
+        uploads.append({"job_id": upload.upload_id, "state": upload.state.value})
+    return {"jobs": uploads}

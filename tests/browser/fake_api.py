@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from functions.api.console_assets import asset, security_headers
-from roster.model.jobs import FINAL_STATES
+from roster.model.uploads import FINAL_STATES
 
 ADMIN = "admin@example.nhs.net"
 ADMIN_PASSWORD = "Correct-Horse-Battery-42"

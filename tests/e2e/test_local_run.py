@@ -32,10 +32,10 @@ def test_local_run_writes_the_documented_layout(tmp_path):
     assert "rows validated" in done.stderr  # progress is shown while it works
     first, second = out / "01-users", out / "02-updates"
     for folder in (first, second):
-        job = json.loads((folder / "job.json").read_text())
-        assert job["state"] == "COMPLETED" and job["format"] == "current"
-        assert set(job["counts"]) >= {"rows", "created", "updated", "leavers", "joiners", "unchanged", "failed",
-                                      "errors", "warnings"}
+        upload = json.loads((folder / "job.json").read_text())
+        assert upload["state"] == "COMPLETED" and upload["format"] == "current"
+        assert set(upload["counts"]) >= {"rows", "created", "updated", "leavers", "joiners", "unchanged", "failed",
+                                         "errors", "warnings"}
         assert (folder / "validation.csv").read_text(encoding="utf-8").startswith(
             "\ufeffLine,Column,Value,Severity,Message\n")  # a byte-order mark, as Excel wants it
         assert (folder / "results.csv").exists()

@@ -23,13 +23,13 @@ def test_make_runs_events_show_each_uploads_states_in_order(tmp_path):
 
     assert done.returncode == 0, done.stderr
     events = [json.loads(line) for line in (out / "events.jsonl").read_text(encoding="utf-8").splitlines()]
-    jobs = [json.loads((out / folder / "job.json").read_text())["job_id"] for folder in ("01-users", "02-updates")]
-    states = {job: [(e["detail"]["previous_state"], e["detail"]["state"]) for e in events
-                    if e["detail"]["upload_id"] == job] for job in jobs}
-    assert states[jobs[0]] == [(None, "RECEIVED"), ("RECEIVED", "VALIDATING"), ("VALIDATING", "QUEUED"),
-                               ("QUEUED", "CREATING"), ("CREATING", "COMPLETED")]
-    assert states[jobs[1]] == [(None, "RECEIVED"), ("RECEIVED", "VALIDATING"), ("VALIDATING", "AWAITING_APPROVAL"),
-                               ("AWAITING_APPROVAL", "VALIDATING"), ("VALIDATING", "QUEUED"), ("QUEUED", "CREATING"),
-                               ("CREATING", "COMPLETED")]
+    uploads = [json.loads((out / folder / "job.json").read_text())["job_id"] for folder in ("01-users", "02-updates")]
+    states = {upload: [(e["detail"]["previous_state"], e["detail"]["state"]) for e in events
+                       if e["detail"]["upload_id"] == upload] for upload in uploads}
+    assert states[uploads[0]] == [(None, "RECEIVED"), ("RECEIVED", "VALIDATING"), ("VALIDATING", "QUEUED"),
+                                  ("QUEUED", "CREATING"), ("CREATING", "COMPLETED")]
+    assert states[uploads[1]] == [(None, "RECEIVED"), ("RECEIVED", "VALIDATING"), ("VALIDATING", "AWAITING_APPROVAL"),
+                                  ("AWAITING_APPROVAL", "VALIDATING"), ("VALIDATING", "QUEUED"), ("QUEUED", "CREATING"),
+                                  ("CREATING", "COMPLETED")]
     assert all(e["source"] == "roster" and e["detail-type"] == "Upload State Changed" for e in events)
     assert len(events) == 12

@@ -44,8 +44,8 @@ def test_a_workbook_is_validated_applied_and_answered_with_a_results_workbook(tm
     # Then every row is created, and the results are a workbook of text cells
     assert done.returncode == 0, done.stderr
     folder = out / "01-users"
-    job = json.loads((folder / "job.json").read_text())
-    assert job["state"] == "COMPLETED" and job["counts"]["created"] == len(rows) - 1
+    upload = json.loads((folder / "job.json").read_text())
+    assert upload["state"] == "COMPLETED" and upload["counts"]["created"] == len(rows) - 1
     assert not (folder / "results.csv").exists()
     sheet = openpyxl.load_workbook(folder / "results.xlsx").worksheets[0]
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]

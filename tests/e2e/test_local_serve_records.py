@@ -1,5 +1,5 @@
 """End to end through `roster local serve`: the plan is binding, and every change is on the record
-(docs/approval-and-plan.md#the-plan-is-binding, #change-records, #changes-and-history).
+(docs/approval-and-plan.md#applying-what-was-planned-the-plan-is-binding, #change-records, #changes-and-history).
 
 The scenario of issue 19: an Update is validated; another upload then marks the account as a
 leaver; applying the first must fail that row, saying what changed it, by which upload and when,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from roster.adapters.directory_store import DirectoryStore
-from roster.adapters.job_store import JobStore
-from roster.model.jobs import utc_now
+from roster.adapters.upload_store import UploadStore
+from roster.model.uploads import utc_now
 from roster.settings import get_settings
 from roster_local.admin.directory_file import load_directory_file, load_into
 from roster_local.run.local_run import LocalRun, UploadResult
@@ -37,7 +37,7 @@ class Harness:
         self.runs = 0
         settings = get_settings()
         self.directory = DirectoryStore(stack.client("dynamodb"), settings.directory_table)
-        self.jobs = JobStore(stack.client("dynamodb"), settings.jobs_table)
+        self.uploads = UploadStore(stack.client("dynamodb"), settings.jobs_table)
         load_into(self.directory, load_directory_file(EXAMPLES / "directory.json"), utc_now())
 
     def write(self, name: str, text: str | bytes) -> Path:

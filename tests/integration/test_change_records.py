@@ -38,10 +38,10 @@ def _values(record: ChangeRecord) -> dict[str, tuple[object, object]]:
 def test_every_action_has_its_record_with_each_stored_value_before_and_after(harness):
     before = {a.email: a for a in harness.directory.all_accounts()}
     (result,) = harness.upload(EXAMPLES / "updates.csv")
-    records = {r.line: r for r in _log(harness).for_upload(result.job.job_id)}
+    records = {r.line: r for r in _log(harness).for_upload(result.upload.upload_id)}
 
     assert sorted(records) == [2, 3, 4, 6]  # line 5 is Unchanged: no change, no record
-    assert all((r.channel, r.source_id, r.by) == ("upload", result.job.job_id, ADMIN) for r in records.values())
+    assert all((r.channel, r.source_id, r.by) == ("upload", result.upload.upload_id, ADMIN) for r in records.values())
     update, leaver, joiner, create = records[2], records[3], records[4], records[6]
     assert (update.action, update.email, update.status_before, update.status_after) == (
         "Update", "amir.khan@nhs.net", "active", "active")
@@ -81,14 +81,14 @@ def test_faults_before_and_after_every_function_leave_no_change_without_its_reco
     accounts = {a.email: a for a in chaos_harness.directory.all_accounts()}
     for result in results:
         applied = _applied(result)
-        records = list(log.for_upload(result.job.job_id))
+        records = list(log.for_upload(result.upload.upload_id))
         assert len(records) == len({r.line for r in records}), "a row recorded twice"
         assert {r.line: (r.action, r.email) for r in records} == {
             line: (ACTION_OF_RESULT[outcome], email) for line, (outcome, email) in applied.items()}
         for record in records:
             assert accounts[record.email].status.value == record.status_after
     # Each account's latest record says what it is now.
-    for email in {r.email for result in results for r in log.for_upload(result.job.job_id)}:
+    for email in {r.email for result in results for r in log.for_upload(result.upload.upload_id)}:
         latest = log.for_account(email)[0]
         assert accounts[email].ods == latest.ods_after
         for name, (_, new) in _values(latest).items():

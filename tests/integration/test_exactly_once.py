@@ -32,7 +32,7 @@ def test_the_same_file_twice_creates_one_set_of_accounts(harness):
     assert {r["Result"] for r in repeated} == {"Unchanged"}
     for new, again in zip(created, repeated, strict=True):
         assert again["Assigned Email"] == new["Assigned Email"]
-        assert again["Message"].startswith(f"Already created as {new['Assigned Email']} by upload {first.job.job_id} on ")
+        assert again["Message"].startswith(f"Already created as {new['Assigned Email']} by upload {first.upload.upload_id} on ")
         assert again["Temporary Password"] == ""
     assert len(harness.directory.all_accounts()) == before + 20
     assert len(_emails(first)) == 1 and len(_emails(second)) == 1
@@ -53,8 +53,8 @@ def test_a_results_file_uploaded_again_is_unchanged(harness):
     again = harness.write("users-results.csv", (first.folder / "results.csv").read_bytes())
     (second,) = harness.upload(again)
 
-    assert second.job.state.value == "COMPLETED"
-    assert second.job.counts["warnings"] == 0  # no "possible duplicate" of the users it created itself
+    assert second.upload.state.value == "COMPLETED"
+    assert second.upload.counts["warnings"] == 0  # no "possible duplicate" of the users it created itself
     rows = _results(second)
     assert {r["Result"] for r in rows} == {"Unchanged"}
     assert [r["Assigned Email"] for r in rows] == [r["Assigned Email"] for r in _results(first)]
@@ -63,7 +63,7 @@ def test_a_results_file_uploaded_again_is_unchanged(harness):
 def test_leaver_joiner_update_and_unchanged_rows(harness):
     (result,) = harness.upload(EXAMPLES / "updates.csv")
 
-    assert result.job.state.value == "COMPLETED"
+    assert result.upload.state.value == "COMPLETED"
     by_email = {r["Email Address"] or r["Assigned Email"]: r for r in _results(result)}
     assert by_email["amir.khan@nhs.net"]["Result"] == "Updated"
     assert by_email["sarah.oconnor@nhs.net"]["Result"] == "Leaver"
@@ -78,7 +78,7 @@ def test_leaver_joiner_update_and_unchanged_rows(harness):
     assert accounts["sarah.oconnor@nhs.net"].leaver_at
     tom = accounts["tom.baker@nhs.net"]
     assert (tom.status.value, tom.ods, tom.unit, tom.joined_at is not None) == ("active", "RY2", "District Nursing", True)
-    counts = result.job.counts
+    counts = result.upload.counts
     assert (counts["updated"], counts["leavers"], counts["joiners"], counts["unchanged"], counts["created"]) == \
         (1, 1, 1, 1, 1)
 
@@ -104,21 +104,21 @@ def test_faults_before_and_after_side_effects_change_nothing(chaos_harness):
     assert len(_emails(first)) == 1 and len(_emails(second)) == 1
 
 
-def test_a_repeated_upload_event_is_the_same_job(harness):
+def test_a_repeated_upload_event_is_the_same_upload(harness):
     (result,) = harness.upload(EXAMPLES / "users.csv")
-    job = result.job
+    upload = result.upload
     event = {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Post", "s3": {
-        "bucket": {"name": job.bucket}, "object": {"key": job.key, "versionId": job.version_id}}}]}
+        "bucket": {"name": upload.bucket}, "object": {"key": upload.key, "versionId": upload.version_id}}}]}
     validate = next(spec for spec in harness.stack.lambdas.functions.values() if spec.kind == "validate")
 
     payload, failed = harness.stack.lambdas.invoke(validate.name, event)
 
-    assert not failed and payload["jobs"] == [{"job_id": job.job_id, "state": "COMPLETED"}]
+    assert not failed and payload["jobs"] == [{"job_id": upload.upload_id, "state": "COMPLETED"}]
     executions = harness.stack.client("stepfunctions").list_executions(
         stateMachineArn=get_settings().state_machine_arn)["executions"]
-    assert [e["name"] for e in executions] == [job.job_id]
+    assert [e["name"] for e in executions] == [upload.upload_id]
     assert harness.stack.lambdas.wait_idle(timeout=60)
-    assert len(sent_emails(job.job_id)) == 1
+    assert len(sent_emails(upload.upload_id)) == 1
 
 
 def test_a_queued_upload_starts_when_the_first_ends_and_an_expired_hold_is_taken_over(harness):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from roster.model.jobs import FINAL_STATES, JobState
+from roster.model.uploads import FINAL_STATES, UploadState
 from roster_local.run.approve_via_api import _signed_in_sub
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
 from roster_local.stack.embedded_stack import EmbeddedStack
@@ -131,7 +131,7 @@ def test_every_journey_of_the_example_runs_under_the_check(tmp_path: Path) -> No
         assert stack.iam is not None and not stack.iam.denials
         used = {principal for principal, _, _ in stack.iam.used}
 
-    assert [r.job.state for r in results] == [JobState.COMPLETED, JobState.COMPLETED]
-    assert all(r.job.state in FINAL_STATES for r in results)
+    assert [r.upload.state for r in results] == [UploadState.COMPLETED, UploadState.COMPLETED]
+    assert all(r.upload.state in FINAL_STATES for r in results)
     assert {"roster-local-ValidateFunction", "roster-local-CreateFunction", "roster-local-NotifyFunction",
             "roster-local-api", "roster-local-apply", "state machine roster-local-create-users"} <= used

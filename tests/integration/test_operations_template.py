@@ -12,7 +12,7 @@ from typing import Any
 
 from cfnlint.decode import decode_str
 
-from roster.adapters.open_jobs import OPEN_JOBS_INDEX
+from roster.adapters.open_uploads import OPEN_UPLOADS_INDEX
 from roster.metrics import PUBLISHED_METRICS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,11 +92,11 @@ def test_the_sweeper_runs_on_a_schedule_set_by_a_parameter():
     assert template["Parameters"]["SweepIntervalMinutes"]["MinValue"] >= 2  # "rate(1 minutes)" is invalid
 
 
-def test_the_jobs_table_has_the_sparse_index_the_sweeper_queries():
+def test_the_uploads_table_has_the_sparse_index_the_sweeper_queries():
     table = _template()["Resources"]["JobsTable"]["Properties"]
     # Each index after gsi1 is conditional on JobsTableIndexes (the two-step upgrade, docs/deploy.md).
     indexes = [i["Fn::If"][1] if "Fn::If" in i else i for i in table["GlobalSecondaryIndexes"]]
-    (index,) = [i for i in indexes if i["IndexName"] == OPEN_JOBS_INDEX]
+    (index,) = [i for i in indexes if i["IndexName"] == OPEN_UPLOADS_INDEX]
 
     assert [k["AttributeName"] for k in index["KeySchema"]] == ["open_state", "state_since"]
 

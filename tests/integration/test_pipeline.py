@@ -30,8 +30,8 @@ def _attachment(raw: bytes) -> tuple[str, bytes]:
 def test_example_file_creates_every_user_with_unique_addresses_and_one_email(harness):
     (result,) = harness.upload(EXAMPLES / "users.csv")
 
-    assert result.job.state.value == "COMPLETED"
-    assert result.job.format == "current"
+    assert result.upload.state.value == "COMPLETED"
+    assert result.upload.format == "current"
     rows = parse_results_csv((result.folder / "results.csv").read_text(encoding="utf-8"))
     assert len(rows) == 20
     assert {r["Result"] for r in rows} == {"Created"}
@@ -62,9 +62,9 @@ def test_example_file_creates_every_user_with_unique_addresses_and_one_email(har
     assert name == "users-results.csv"
     assert body == (result.folder / "results.csv").read_bytes()
 
-    job = json.loads((result.folder / "job.json").read_text())
-    assert job["counts"]["created"] == 20 and job["counts"]["rows"] == 20 and job["counts"]["failed"] == 0
-    assert job["counts"]["warnings"] >= 1  # the possible duplicate of jane.doe@nhs.net
+    upload = json.loads((result.folder / "job.json").read_text())
+    assert upload["counts"]["created"] == 20 and upload["counts"]["rows"] == 20 and upload["counts"]["failed"] == 0
+    assert upload["counts"]["warnings"] >= 1  # the possible duplicate of jane.doe@nhs.net
 
     accounts = {a.email: a for a in harness.directory.all_accounts()}
     assert set(addresses) <= set(accounts)
@@ -80,7 +80,7 @@ def test_invalid_file_creates_nothing_and_sends_one_validation_failed_email(harn
     ))
     (result,) = harness.upload(path)
 
-    assert result.job.state.value == "INVALID"
+    assert result.upload.state.value == "INVALID"
     assert len(harness.directory.all_accounts()) == before
     assert not (result.folder / "results.csv").exists()
     report = (result.folder / "validation.csv").read_text(encoding="utf-8")
@@ -94,8 +94,8 @@ def test_validate_only_creates_nothing_and_sends_the_report(harness):
     before = len(harness.directory.all_accounts())
     (result,) = harness.upload(EXAMPLES / "users.csv", validate_only=True)
 
-    assert result.job.state.value == "VALIDATED"
-    assert result.job.counts["rows"] == 20
+    assert result.upload.state.value == "VALIDATED"
+    assert result.upload.counts["rows"] == 20
     assert len(harness.directory.all_accounts()) == before
     (eml,) = sorted((result.folder / "emails").glob("*.eml"))
     assert email.message_from_bytes(eml.read_bytes())["Subject"].startswith("Validated:")
@@ -120,7 +120,7 @@ def test_namesakes_in_one_batch_get_distinct_addresses_and_groups_commit_every_r
 def test_an_empty_file_is_invalid_with_one_validation_failed_email_not_stranded(harness):
     (result,) = harness.upload(harness.write("empty.csv", b""))
 
-    assert result.job.state.value == "INVALID"
+    assert result.upload.state.value == "INVALID"
     (eml,) = sorted((result.folder / "emails").glob("*.eml"))
     assert email.message_from_bytes(eml.read_bytes())["Subject"] == "Validation failed: empty.csv"
     name, report = _attachment(eml.read_bytes())
@@ -137,7 +137,7 @@ def test_a_create_phase_that_fails_sends_upload_failed_with_the_results_so_far(h
 
     (result,) = harness.upload(path)
 
-    assert result.job.state.value == "FAILED"
+    assert result.upload.state.value == "FAILED"
     (eml,) = sorted((result.folder / "emails").glob("*.eml"))
     assert email.message_from_bytes(eml.read_bytes())["Subject"] == "Upload failed: doomed.csv"
     name, body = _attachment(eml.read_bytes())
@@ -158,7 +158,7 @@ def test_results_too_big_to_attach_come_as_a_link_that_works_until_the_time_the_
         assert until, body
         stated = datetime.strptime(until.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
         assert timedelta(days=6, hours=23) < stated - datetime.now(UTC) <= timedelta(days=7)
-        assert f"run: roster results {result.job.job_id}" in body
+        assert f"run: roster results {result.upload.upload_id}" in body
         assert requests.get(until.group(2), timeout=30).content == (result.folder / "results.csv").read_bytes()
 
 
@@ -167,7 +167,7 @@ def test_a_file_without_its_header_row_is_refused_without_echoing_a_cell_of_it(h
 
     (result,) = harness.upload(path)
 
-    assert result.job.state.value == "INVALID"
+    assert result.upload.state.value == "INVALID"
     report = (result.folder / "validation.csv").read_text(encoding="utf-8-sig")
     assert "The first line is not a header row" in report
     (eml,) = sorted((result.folder / "emails").glob("*.eml"))
@@ -184,7 +184,7 @@ def test_a_new_user_whose_name_makes_no_address_is_refused_at_validation_and_not
 
     (result,) = harness.upload(path)
 
-    assert result.job.state.value == "INVALID"
+    assert result.upload.state.value == "INVALID"
     report = (result.folder / "validation.csv").read_text(encoding="utf-8-sig")
     assert "Last Name '\u044a' has no letter that can be written in Latin letters" in report
     assert len(harness.directory.all_accounts()) == before

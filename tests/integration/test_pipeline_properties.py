@@ -1,6 +1,6 @@
 """The whole pipeline on the embedded stack, for generated files and generated faults.
 
-After every example the invariants of the contract hold: the job ends in a final state,
+After every example the invariants of the contract hold: the upload ends in a final state,
 each data row has exactly one outcome, no account exists twice, there is one email per
 outcome, and no password appears anywhere but the results file and its email."""
 
@@ -76,7 +76,7 @@ def test_every_upload_ends_with_one_outcome_per_row_no_duplicate_and_no_leaked_p
         before = {a.email for a in harness.directory.all_accounts()}
         (result,) = harness.upload(harness.write("generated.csv", raw))
         after = [a.email for a in harness.directory.all_accounts()]
-        _assert_invariants(harness, result.folder, result.job.state.value, data_rows, before, after)
+        _assert_invariants(harness, result.folder, result.upload.state.value, data_rows, before, after)
 
 
 def _assert_invariants(harness: Harness, folder: Path, state: str, data_rows: int, before: set[str],

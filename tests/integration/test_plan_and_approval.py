@@ -36,7 +36,7 @@ def _emails(result) -> list[email.message.EmailMessage]:
             for path in sorted((result.folder / "emails").glob("*.eml"))]
 
 
-def _job(result) -> dict:
+def _upload(result) -> dict:
     return json.loads((result.folder / "job.json").read_text())
 
 
@@ -47,7 +47,7 @@ def _accounts(harness) -> dict:
 def test_a_validate_only_mixed_file_writes_its_plan_line_by_line(harness):
     (result,) = harness.upload(harness.write("mixed.csv", MIXED), validate_only=True)
 
-    assert _job(result)["state"] == "VALIDATED"
+    assert _upload(result)["state"] == "VALIDATED"
     plan_text = (result.folder / "plan.csv").read_bytes().decode("utf-8")  # as written: BOM, CRLF
     assert parse_plan_csv(plan_text) == [
         PlanLine(2, "Update", "amir.khan@nhs.net", "Job Title", "Radiographer", "Lead Radiographer"),
@@ -73,9 +73,9 @@ def test_an_upload_over_the_limit_waits_and_the_uploader_cannot_approve_it_alone
     before = _accounts(approval_harness)
     (result,) = approval_harness.upload(EXAMPLES / "updates.csv", approve_as=ADMIN)
 
-    job = _job(result)
-    assert job["state"] == "AWAITING_APPROVAL" and job["approvals"] == {}
-    assert job["approval_administrators"] == {"RY2": [ADMIN, APPROVER]}
+    upload = _upload(result)
+    assert upload["state"] == "AWAITING_APPROVAL" and upload["approvals"] == {}
+    assert upload["approval_administrators"] == {"RY2": [ADMIN, APPROVER]}
     assert _accounts(approval_harness) == before  # nothing applied
     assert not (result.folder / "results.csv").exists()
     assert PlanLine(3, "Leaver", "sarah.oconnor@nhs.net") in parse_plan_csv(
@@ -92,21 +92,21 @@ def test_an_upload_over_the_limit_waits_and_the_uploader_cannot_approve_it_alone
 def test_another_administrator_approves_it_and_it_is_applied_exactly_once(approval_harness):
     (result,) = approval_harness.upload(EXAMPLES / "updates.csv", approve_as=APPROVER)
 
-    job = _job(result)
-    assert job["state"] == "COMPLETED" and job["approvals"] == {"RY2": APPROVER}
+    upload = _upload(result)
+    assert upload["state"] == "COMPLETED" and upload["approvals"] == {"RY2": APPROVER}
     assert sorted(r["Result"] for r in parse_results_csv((result.folder / "results.csv").read_text(encoding="utf-8"))) \
         == ["Created", "Joiner", "Leaver", "Unchanged", "Updated"]
     assert _accounts(approval_harness)["sarah.oconnor@nhs.net"].status.value == "leaver"
     assert [sent["Subject"] for sent in _emails(result)] == ["Approval needed: updates.csv",
                                                              "Upload complete: updates.csv"]
 
-    again = approval_step().approve_upload(result.job.job_id, APPROVER)  # a repeated approval
+    again = approval_step().approve_upload(result.upload.upload_id, APPROVER)  # a repeated approval
     with pytest.raises(NotAwaitingApproval):
-        approval_step().cancel_upload(result.job.job_id, ADMIN)
+        approval_step().cancel_upload(result.upload.upload_id, ADMIN)
 
     assert again.state.value == "COMPLETED"
     assert approval_harness.stack.lambdas.wait_idle(timeout=60)
     executions = approval_harness.stack.client("stepfunctions").list_executions(
         stateMachineArn=get_settings().state_machine_arn)["executions"]
-    assert [e["name"] for e in executions] == [result.job.job_id]
+    assert [e["name"] for e in executions] == [result.upload.upload_id]
     assert len(_accounts(approval_harness)) == 6

@@ -4,10 +4,10 @@ on the adapter on the embedded stack ([aws]: tables, bucket and key created from
 on moto). Each test states exact values, so a fake that drifts from its adapter fails one of
 the pair.
 
-  JobRecords           FakeJobs          JobStore                   test_job_records
-  OpenJobRecords       FakeJobs          JobStore + OpenJobs        test_open_jobs
-  UploadIndex          FakeJobs          JobStore + UploadListing   test_upload_index
-  Transactions         FakeTransactions  DynamoDBTransactions       test_transactions, test_job_records
+  UploadRecords           FakeUploads          UploadStore                   test_upload_records
+  OpenUploadRecords       FakeUploads          UploadStore + OpenUploads        test_open_uploads
+  UploadIndex          FakeUploads          UploadStore + UploadListing   test_upload_index
+  Transactions         FakeTransactions  DynamoDBTransactions       test_transactions, test_upload_records
   Directory            FakeDirectory     DirectoryStore             test_directory, test_transactions
   OrganisationQueue    FakeQueue         OrganisationHolds          test_organisation_queue, queue/test_dispatch
   UploadFiles          FakeFiles         FileStore                test_upload_files
@@ -24,29 +24,29 @@ from roster.adapters.change_log import ChangeLog
 from roster.adapters.directory_store import DirectoryStore
 from roster.adapters.file_store import FileStore
 from roster.adapters.holds import OrganisationHolds
-from roster.adapters.job_store import JobStore
-from roster.adapters.open_jobs import OpenJobs
+from roster.adapters.open_uploads import OpenUploads
 from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_listing import UploadListing
-from roster.ports import JobRecords, KeyService, OpenJobRecords, Transactions, UploadFiles, UploadIndex
+from roster.adapters.upload_store import UploadStore
+from roster.ports import KeyService, OpenUploadRecords, Transactions, UploadFiles, UploadIndex, UploadRecords
 from roster.settings import get_settings
 from roster_local.stack.embedded_stack import EmbeddedStack
 from tests.integration.conftest import TEST_PARAMETERS
 from tests.unit.audit.test_records import (  # noqa: F401 - on the fixtures below
     test_given_a_record_when_committed_twice_then_the_second_is_refused_and_it_reads_back,
 )
-from tests.unit.fakes import FakeDirectory, FakeFiles, FakeJobs, FakeKms, FakeQueue, FakeTransactions
+from tests.unit.fakes import FakeDirectory, FakeFiles, FakeKms, FakeQueue, FakeTransactions, FakeUploads
 from tests.unit.ports.test_directory import *  # noqa: F403 - the same tests, on the fixtures below
 from tests.unit.ports.test_directory import Loaded
-from tests.unit.ports.test_job_records import *  # noqa: F403
 from tests.unit.ports.test_key_service import *  # noqa: F403
-from tests.unit.ports.test_open_jobs import *  # noqa: F403
+from tests.unit.ports.test_open_uploads import *  # noqa: F403
 from tests.unit.ports.test_organisation_queue import *  # noqa: F403
 from tests.unit.ports.test_transactions import *  # noqa: F403
 from tests.unit.ports.test_transactions import LEEDS, Store
 from tests.unit.ports.test_upload_files import *  # noqa: F403
 from tests.unit.ports.test_upload_files import Upload
 from tests.unit.ports.test_upload_index import *  # noqa: F403
+from tests.unit.ports.test_upload_records import *  # noqa: F403
 
 pytestmark = pytest.mark.integration
 BOTH = ["fake", "aws"]
@@ -88,37 +88,37 @@ def _on_aws(request: pytest.FixtureRequest) -> bool:
 # -- the Jobs table ---------------------------------------------------------------------------
 
 @pytest.fixture(params=BOTH)
-def job_records(request: pytest.FixtureRequest) -> tuple[JobRecords, Transactions]:
+def upload_records(request: pytest.FixtureRequest) -> tuple[UploadRecords, Transactions]:
     if not _on_aws(request):
-        jobs = FakeJobs()
-        return jobs, FakeTransactions(FakeDirectory(), jobs)
+        uploads = FakeUploads()
+        return uploads, FakeTransactions(FakeDirectory(), uploads)
     dynamodb = request.getfixturevalue("dynamodb")  # starts the stack, whose settings these are
     settings = get_settings()
-    return JobStore(dynamodb, settings.jobs_table), DynamoDBTransactions(dynamodb, settings.directory_table,
+    return UploadStore(dynamodb, settings.jobs_table), DynamoDBTransactions(dynamodb, settings.directory_table,
                                                                           settings.jobs_table)
 
 
 @pytest.fixture(params=BOTH)
-def open_jobs(request: pytest.FixtureRequest) -> tuple[JobRecords, OpenJobRecords]:
+def open_uploads(request: pytest.FixtureRequest) -> tuple[UploadRecords, OpenUploadRecords]:
     if not _on_aws(request):
-        fake = FakeJobs()
+        fake = FakeUploads()
         return fake, fake
     dynamodb, table = request.getfixturevalue("dynamodb"), get_settings().jobs_table
-    return JobStore(dynamodb, table), OpenJobs(dynamodb, table)
+    return UploadStore(dynamodb, table), OpenUploads(dynamodb, table)
 
 
 @pytest.fixture(params=BOTH)
-def upload_index(request: pytest.FixtureRequest) -> tuple[JobRecords, UploadIndex]:
+def upload_index(request: pytest.FixtureRequest) -> tuple[UploadRecords, UploadIndex]:
     if not _on_aws(request):
-        fake = FakeJobs()
+        fake = FakeUploads()
         return fake, fake
     dynamodb, table = request.getfixturevalue("dynamodb"), get_settings().jobs_table
-    return JobStore(dynamodb, table), UploadListing(dynamodb, table)
+    return UploadStore(dynamodb, table), UploadListing(dynamodb, table)
 
 
 class HoldsUnderTest(OrganisationHolds):
     """OrganisationHolds read and moved as the tests read and move FakeQueue: `now` is its clock,
-    `holder` names the job that holds an organisation."""
+    `holder` names the upload that holds an organisation."""
 
     def __init__(self, dynamodb: Any, table: str, hold_seconds: int) -> None:
         self.now = 1_000_000.0
@@ -143,7 +143,7 @@ def store(request: pytest.FixtureRequest) -> Store:
     if not _on_aws(request):
         fake = FakeDirectory()
         fake.add_organisation(LEEDS)
-        return Store(FakeTransactions(fake, FakeJobs()), fake, fake.add_account)
+        return Store(FakeTransactions(fake, FakeUploads()), fake, fake.add_account)
     dynamodb = request.getfixturevalue("dynamodb")
     settings = get_settings()
     directory = DirectoryStore(dynamodb, settings.directory_table)

@@ -11,9 +11,9 @@ from email import policy
 
 import pytest
 
-from roster.model.jobs import FINAL_STATES
+from roster.model.uploads import FINAL_STATES
 from roster.scim.errors import ScimError
-from roster.scim.leaver_guard import approval_job_id
+from roster.scim.leaver_guard import approval_upload_id
 from roster.wiring import approval_step, scim_desk
 from roster_local.moto_patches.ses_outbox import raw_messages
 from roster_local.stack.embedded_stack import ACCOUNT_ID, REGION
@@ -29,14 +29,14 @@ def _subjects() -> list[str]:
             for raw in raw_messages(ACCOUNT_ID, REGION)]
 
 
-def _finished(harness, job_id: str) -> str:
+def _finished(harness, upload_id: str) -> str:
     """The upload's state once it is final (the create phase runs on Step Functions' own threads)."""
     for _ in range(600):
-        job = harness.jobs.get(job_id)
-        if job.state in FINAL_STATES:
-            return job.state.value
+        upload = harness.uploads.get(upload_id)
+        if upload.state in FINAL_STATES:
+            return upload.state.value
         time.sleep(0.2)
-    return harness.jobs.get(job_id).state.value
+    return harness.uploads.get(upload_id).state.value
 
 
 def test_a_deactivation_past_the_limit_waits_for_a_second_administrator(approval_harness):
@@ -59,15 +59,15 @@ def test_a_deactivation_past_the_limit_waits_for_a_second_administrator(approval
         "Approval needed: scim-leaver-ann.other-nhs.net.csv"]
 
     account = approval_harness.directory.account("ann.other@nhs.net")
-    job_id = approval_job_id(account)
-    job = approval_harness.jobs.get(job_id)
-    assert job.state.value == "AWAITING_APPROVAL" and job.uploader == ADMIN
-    assert job.approval_administrators == {"Y0301": sorted([ADMIN, PRACTICE])}
+    upload_id = approval_upload_id(account)
+    upload = approval_harness.uploads.get(upload_id)
+    assert upload.state.value == "AWAITING_APPROVAL" and upload.uploader == ADMIN
+    assert upload.approval_administrators == {"Y0301": sorted([ADMIN, PRACTICE])}
     with pytest.raises(Exception, match="another administrator"):
-        approval_step().approve_upload(job_id, ADMIN)  # the token's issuer cannot approve alone
+        approval_step().approve_upload(upload_id, ADMIN)  # the token's issuer cannot approve alone
 
-    approval_step().approve_upload(job_id, PRACTICE)
-    assert _finished(approval_harness, job_id) == "COMPLETED"  # validated again, applied by the create phase
+    approval_step().approve_upload(upload_id, PRACTICE)
+    assert _finished(approval_harness, upload_id) == "COMPLETED"  # validated again, applied by the create phase
 
     assert users.patch(created.id, DEACTIVATE).active is False  # the provider's retry succeeds
     assert approval_harness.directory.account("ann.other@nhs.net").status.value == "leaver"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from roster.model.jobs import utc_now
+from roster.model.uploads import utc_now
 from roster_local.admin.directory_file import DirectoryFile, load_into
 from roster_local.moto_patches.ses_limits import distinct_recipients
 from roster_local.run.local_run import sent_emails
@@ -42,12 +42,12 @@ def test_a_100000_row_file_full_of_errors_gets_validation_failed_with_a_link_to_
 
     (result,) = big_harness.upload(path)
 
-    assert result.job.state.value == "INVALID" and result.job.counts["errors"] >= 200_000
-    report_key = result.job.report_key or ""
+    assert result.upload.state.value == "INVALID" and result.upload.counts["errors"] >= 200_000
+    report_key = result.upload.report_key or ""
     s3 = big_harness.stack.client("s3")
-    report_size = s3.head_object(Bucket=result.job.bucket, Key=report_key)["ContentLength"]
+    report_size = s3.head_object(Bucket=result.upload.bucket, Key=report_key)["ContentLength"]
     assert report_size > SES_RAW_MESSAGE_BYTES  # far too big to attach
-    (raw,) = sent_emails(result.job.job_id)
+    (raw,) = sent_emails(result.upload.upload_id)
     assert len(raw) < 100_000
     message = _message(raw)
     assert message["Subject"] == "Validation failed: everyone.csv"
@@ -55,7 +55,7 @@ def test_a_100000_row_file_full_of_errors_gets_validation_failed_with_a_link_to_
     body = message.get_body().get_content()
     assert "The report, everyone-validation.csv, is too large to attach. Download it from this link" in body
     assert f"/{report_key}?" in body and "X-Amz-Signature=" in body
-    assert f"roster validation {result.job.job_id}" in body
+    assert f"roster validation {result.upload.upload_id}" in body
 
 
 def _many_administrators(harness: Harness, count: int) -> list[str]:
@@ -73,13 +73,13 @@ def test_an_approval_needed_email_to_56_people_goes_as_two_messages_each_sent_on
         path = harness.write("leaver.csv", current_csv(",,,,,,,,,,,jane.doe@nhs.net,leaver"))
 
         (result,) = harness.upload(path)
-        job = result.job
-        assert job.state.value == "AWAITING_APPROVAL"
-        first = sent_emails(job.job_id)
+        upload = result.upload
+        assert upload.state.value == "AWAITING_APPROVAL"
+        first = sent_emails(upload.upload_id)
         # The validate function runs again for the same file (a retried event): nothing is sent twice.
         harness.stack.lambdas.invoke(harness.stack.names["ValidateFunction"],
-                                     _s3_event(job.bucket, job.key, job.version_id))
-        again = sent_emails(job.job_id)
+                                     _s3_event(upload.bucket, upload.key, upload.version_id))
+        again = sent_emails(upload.upload_id)
 
     assert len(first) == 2 and again == first
     parts = [distinct_recipients([], raw.decode()) for raw in first]
@@ -117,7 +117,7 @@ def test_an_upload_touching_101_organisations_is_refused_and_100_are_created_in_
     (refused,) = harness.upload(harness.write("too-many.csv", _people(codes)))
     (created,) = harness.upload(harness.write("just-enough.csv", _people(codes[:100])))
 
-    assert refused.job.state.value == "INVALID"
+    assert refused.upload.state.value == "INVALID"
     report = (refused.folder / "validation.csv").read_text(encoding="utf-8")
     assert "This file touches 101 organisations" in report
-    assert created.job.state.value == "COMPLETED" and created.job.counts["created"] == 100
+    assert created.upload.state.value == "COMPLETED" and created.upload.counts["created"] == 100

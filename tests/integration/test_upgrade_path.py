@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from roster_local.stack.embedded_stack import EmbeddedStack
 from roster_local.stack.table_updates import UpdateRefused, update_indexes
 from tests.conftest import EXAMPLES
@@ -33,7 +33,7 @@ def test_a_stack_without_either_index_is_upgraded_in_two_updates_then_runs(tmp_p
         assert _indexes(stack) == {"gsi1", "gsi2", "open-jobs"}
 
         (result,) = Harness(stack, tmp_path).upload(EXAMPLES / "users.csv")
-        assert result.job.state is JobState.COMPLETED
+        assert result.upload.state is UploadState.COMPLETED
 
 
 def test_the_template_default_is_every_index() -> None:

@@ -58,13 +58,13 @@ def test_every_state_change_of_every_upload_is_published_once_in_order(approval_
     events = _published(first.folder.parent)
 
     assert _published_changes(events) == _stream_changes(approval_harness.stack)
-    assert [state for _, state in _published_changes(events)[second.job.job_id]] == [
+    assert [state for _, state in _published_changes(events)[second.upload.upload_id]] == [
         "RECEIVED", "VALIDATING", "AWAITING_APPROVAL", "VALIDATING", "QUEUED", "CREATING", "COMPLETED"]
     assert len({e["detail"]["change_key"] for e in events}) == len(events)
     final = events[-1]
     assert final["source"] == "roster" and final["detail-type"] == "Upload State Changed"
-    assert final["detail"]["organisations"] == second.job.orgs
-    assert final["detail"]["counts"] == second.job.counts
+    assert final["detail"]["organisations"] == second.upload.orgs
+    assert final["detail"]["counts"] == second.upload.counts
 
 
 def test_a_validate_only_upload_and_an_invalid_file_end_in_their_final_states(harness):
@@ -72,8 +72,8 @@ def test_a_validate_only_upload_and_an_invalid_file_end_in_their_final_states(ha
     checked, invalid = harness.upload(EXAMPLES / "users.csv", bad, validate_only=True)
     changes = _published_changes(_published(checked.folder.parent))
 
-    assert changes[checked.job.job_id][-1] == ("VALIDATING", "VALIDATED")
-    assert changes[invalid.job.job_id][-1] == ("VALIDATING", "INVALID")
+    assert changes[checked.upload.upload_id][-1] == ("VALIDATING", "VALIDATED")
+    assert changes[invalid.upload.upload_id][-1] == ("VALIDATING", "INVALID")
     assert changes == _stream_changes(harness.stack)
 
 
@@ -89,7 +89,7 @@ def test_faults_in_the_events_function_and_the_pipeline_publish_each_change_once
     assert injected.get("events:after"), "no events invocation lost its response: the test proves nothing"
     assert _published_changes(events) == _stream_changes(chaos_harness.stack)
     assert len({e["detail"]["change_key"] for e in events}) == len(events)
-    assert {first.job.state.value, second.job.state.value} == {"COMPLETED"}
+    assert {first.upload.state.value, second.upload.state.value} == {"COMPLETED"}
 
 
 def test_events_reach_a_subscribers_rule_on_the_bus_named_by_the_output(harness):
@@ -105,4 +105,4 @@ def test_events_reach_a_subscribers_rule_on_the_bus_named_by_the_output(harness)
     (result,) = harness.upload(EXAMPLES / "users.csv", admin=ADMIN)
 
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
-    assert [json.loads(m["Body"])["detail"]["upload_id"] for m in messages] == [result.job.job_id]
+    assert [json.loads(m["Body"])["detail"]["upload_id"] for m in messages] == [result.upload.upload_id]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from roster.adapters.directory_store import DirectoryStore
-from roster.model.jobs import utc_now
+from roster.model.uploads import utc_now
 from roster.settings import get_settings
 from roster_local.admin.directory_file import load_directory_file, load_into
 from roster_local.run.local_run import LocalRun
@@ -47,6 +47,6 @@ def test_given_map_max_concurrency_2_then_no_more_than_2_batches_run_at_once(tmp
                   load_directory_file(EXAMPLES / "directory.json"), utc_now())
         (result,) = LocalRun(stack, ADMIN, tmp_path / "out", report=lambda _: None).run([EXAMPLES / "users.csv"])
 
-    assert result.job.state.value == "COMPLETED"
-    assert result.job.counts["created"] == 20  # ten batches of two
+    assert result.upload.state.value == "COMPLETED"
+    assert result.upload.counts["created"] == 20  # ten batches of two
     assert most == 2

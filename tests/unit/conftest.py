@@ -15,11 +15,11 @@ from roster.audit.records import Provenance
 from roster.create.step import CreateStep
 from roster.dead_letter.step import DeadLetters
 from roster.model.directory import Account, AccountStatus, Organisation
-from roster.model.jobs import ExecutionStatus, Job, JobState
 from roster.model.requests import BatchRequest
+from roster.model.uploads import ExecutionStatus, Upload, UploadState
 from roster.notify.failure_notice import UploadFailureNotice
 from roster.notify.step import NotifyStep
-from roster.passwords.sealing import JobCipher
+from roster.passwords.sealing import UploadCipher
 from roster.settings import Settings
 from roster.sweep.step import SweepDeadlines, Sweeper
 from roster.validate.step import ValidateStep
@@ -28,11 +28,11 @@ from tests.unit.fakes import (
     FakeExecutions,
     FakeFiles,
     FakeFinisher,
-    FakeJobs,
     FakeKms,
     FakeMailer,
     FakeQueue,
     FakeTransactions,
+    FakeUploads,
     FakeWorkflow,
 )
 
@@ -68,7 +68,7 @@ class Roster:
     """The three steps on fakes sharing one directory, one bucket and one queue."""
 
     settings: Settings = field(default_factory=settings)
-    jobs: FakeJobs = field(default_factory=FakeJobs)
+    uploads: FakeUploads = field(default_factory=FakeUploads)
     directory: FakeDirectory = field(default_factory=FakeDirectory)
     files: FakeFiles = field(default_factory=FakeFiles)
     queue: FakeQueue = field(default_factory=FakeQueue)
@@ -78,46 +78,46 @@ class Roster:
     transactions: FakeTransactions = field(init=False)
 
     def __post_init__(self) -> None:
-        self.transactions = FakeTransactions(self.directory, self.jobs)
+        self.transactions = FakeTransactions(self.directory, self.uploads)
 
     def validate_step(self) -> ValidateStep:
-        return ValidateStep(self.settings, self.jobs, self.directory, self.files, self.queue, self.keys, self.mailer,
+        return ValidateStep(self.settings, self.uploads, self.directory, self.files, self.queue, self.keys, self.mailer,
                             self.workflow)
 
     def notify_step(self) -> NotifyStep:
-        return NotifyStep(self.settings, self.jobs, self.files, self.queue, self.keys, self.mailer, self.workflow)
+        return NotifyStep(self.settings, self.uploads, self.files, self.queue, self.keys, self.mailer, self.workflow)
 
-    def create_step(self, job_id: str, now: str = "2026-11-24T12:00:00+00:00") -> CreateStep:
-        job = self.jobs.get(job_id)
-        cipher = JobCipher.open(self.keys, base64.b64decode(job.data_key or ""), job_id)
-        step = CreateStep(job_id=job_id, directory=self.directory, jobs=self.jobs, files=self.files,
+    def create_step(self, upload_id: str, now: str = "2026-11-24T12:00:00+00:00") -> CreateStep:
+        upload = self.uploads.get(upload_id)
+        cipher = UploadCipher.open(self.keys, base64.b64decode(upload.data_key or ""), upload_id)
+        step = CreateStep(upload_id=upload_id, directory=self.directory, uploads=self.uploads, files=self.files,
                           transactions=self.transactions, cipher=cipher,
                           password_hash_cost=self.settings.password_hash_cost,
                           identity_retention_days=self.settings.identity_retention_days,
-                          provenance=Provenance(job_id, job.uploader, self.settings.audit_retention_days),
+                          provenance=Provenance(upload_id, upload.uploader, self.settings.audit_retention_days),
                           change_log=self.transactions, now=now)
         return step
 
     def upload(self, text: str, *, admin: str = ADMIN, validate_only: bool = False,
-               file_name: str = "users.csv") -> Job:
+               file_name: str = "users.csv") -> Upload:
         """Upload a file and run the validate step on it, as the bucket event would."""
         key = self.files.upload(admin, file_name, text.encode("utf-8"), validate_only)
         return self.validate_step().receive(key, None)
 
-    def run_batches(self, job_id: str) -> list[dict[str, Any]]:
+    def run_batches(self, upload_id: str) -> list[dict[str, Any]]:
         """The Distributed Map: the create step on every batch of the job."""
-        job = self.jobs.get(job_id)
-        step = self.create_step(job_id)
-        return [step.run_batch(BatchRequest(job_id=job_id, bucket=self.files.bucket, **entry))
-                for entry in self.files.get_json(job.batch_list_key or "")]
+        upload = self.uploads.get(upload_id)
+        step = self.create_step(upload_id)
+        return [step.run_batch(BatchRequest(upload_id=upload_id, bucket=self.files.bucket, **entry))
+                for entry in self.files.get_json(upload.batch_list_key or "")]
 
-    def apply(self, text: str, **kwargs: Any) -> Job:
+    def apply(self, text: str, **kwargs: Any) -> Upload:
         """Upload, validate, create and notify: a whole upload whose create phase starts at once."""
-        job = self.upload(text, **kwargs)
-        if job.state is JobState.CREATING:
-            self.run_batches(job.job_id)
-            return self.notify_step().finish(job.job_id)
-        return job
+        upload = self.upload(text, **kwargs)
+        if upload.state is UploadState.CREATING:
+            self.run_batches(upload.upload_id)
+            return self.notify_step().finish(upload.upload_id)
+        return upload
 
 
 @pytest.fixture
@@ -148,16 +148,16 @@ def minutes_ago(minutes: float) -> str:
     return iso(NOW - timedelta(minutes=minutes))
 
 
-def a_job(job_id: str, state: JobState, orgs: list[str] | None = None, uploader: str = "admin@example.nhs.net",
-          created_at: str | None = None) -> Job:
-    return Job(job_id=job_id, state=state, bucket=BUCKET, key=f"uploads/{uploader}/u-{job_id}/{job_id}.csv",
-               version_id="v1", file_name=f"{job_id}.csv", uploader=uploader, orgs=orgs or [],
-               created_at=created_at or minutes_ago(60), updated_at=created_at or minutes_ago(60))
+def a_upload(upload_id: str, state: UploadState, orgs: list[str] | None = None, uploader: str = "admin@example.nhs.net",
+             created_at: str | None = None) -> Upload:
+    return Upload(upload_id=upload_id, state=state, bucket=BUCKET, key=f"uploads/{uploader}/u-{upload_id}/{upload_id}.csv",
+                  version_id="v1", file_name=f"{upload_id}.csv", uploader=uploader, orgs=orgs or [],
+                  created_at=created_at or minutes_ago(60), updated_at=created_at or minutes_ago(60))
 
 
 @pytest.fixture
-def jobs() -> FakeJobs:
-    return FakeJobs()
+def uploads() -> FakeUploads:
+    return FakeUploads()
 
 
 @pytest.fixture
@@ -181,19 +181,19 @@ def executions() -> FakeExecutions:
 
 
 @pytest.fixture
-def start(jobs: FakeJobs, executions: FakeExecutions) -> Callable[[str], None]:
-    """start_create_phase: the job becomes CREATING and its execution runs."""
+def start(uploads: FakeUploads, executions: FakeExecutions) -> Callable[[str], None]:
+    """start_create_phase: the upload becomes CREATING and its execution runs."""
 
-    def start_create_phase(job_id: str) -> None:
-        jobs.set_state(job_id, JobState.CREATING)
-        executions.executions[job_id] = ExecutionStatus("RUNNING")
+    def start_create_phase(upload_id: str) -> None:
+        uploads.set_state(upload_id, UploadState.CREATING)
+        executions.executions[upload_id] = ExecutionStatus("RUNNING")
 
     return start_create_phase
 
 
 @pytest.fixture
-def finisher(jobs: FakeJobs, queue: FakeQueue, mailer: FakeMailer, start: Callable[[str], None]) -> FakeFinisher:
-    return FakeFinisher(jobs, queue, mailer, start)
+def finisher(uploads: FakeUploads, queue: FakeQueue, mailer: FakeMailer, start: Callable[[str], None]) -> FakeFinisher:
+    return FakeFinisher(uploads, queue, mailer, start)
 
 
 @pytest.fixture
@@ -202,12 +202,12 @@ def notice(mailer: FakeMailer) -> UploadFailureNotice:
 
 
 @pytest.fixture
-def sweeper(jobs: FakeJobs, queue: FakeQueue, executions: FakeExecutions, finisher: FakeFinisher,
+def sweeper(uploads: FakeUploads, queue: FakeQueue, executions: FakeExecutions, finisher: FakeFinisher,
             notice: UploadFailureNotice, start: Callable[[str], None]) -> Sweeper:
-    return Sweeper(deadlines=DEADLINES, open_jobs=jobs, jobs=jobs, queue=queue, executions=executions,
+    return Sweeper(deadlines=DEADLINES, open_uploads=uploads, uploads=uploads, queue=queue, executions=executions,
                    finisher=finisher, notice=notice, start_create_phase=start, clock=lambda: NOW)
 
 
 @pytest.fixture
-def dead_letters(jobs: FakeJobs, upload_files: FakeFiles, notice: UploadFailureNotice) -> DeadLetters:
-    return DeadLetters(jobs=jobs, transitions=jobs, files=upload_files, notice=notice)
+def dead_letters(uploads: FakeUploads, upload_files: FakeFiles, notice: UploadFailureNotice) -> DeadLetters:
+    return DeadLetters(uploads=uploads, transitions=uploads, files=upload_files, notice=notice)

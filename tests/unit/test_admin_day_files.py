@@ -10,7 +10,7 @@ from roster.contract.columns import UploadFormat
 from roster.contract.plan_file import parse_plan_csv
 from roster.contract.validation_report import parse_validation_report
 from roster.model.directory import Account
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from tests.unit.conftest import ADMIN, Roster
 
 
@@ -24,10 +24,10 @@ def test_an_untouched_report_with_formula_like_values_uploads_back_all_unchanged
     report = organisation_report_csv(a for a in roster.directory.accounts_by_email.values() if a.ods == "RX1")
     assert "'-" in report and "'=Ward 3" in report and "'@Home" in report  # escaped on the way out
 
-    job = roster.upload(report, validate_only=True, file_name="RX1-accounts.csv")
+    upload = roster.upload(report, validate_only=True, file_name="RX1-accounts.csv")
 
-    assert job.state is JobState.VALIDATED, roster.files.text(job.report_key or "")
-    plan = parse_plan_csv(roster.files.text(job.plan_key or ""))
+    assert upload.state is UploadState.VALIDATED, roster.files.text(upload.report_key or "")
+    plan = parse_plan_csv(roster.files.text(upload.plan_key or ""))
     assert {line.action for line in plan} == {"Unchanged"} and len(plan) == 6
 
 
@@ -36,10 +36,10 @@ def test_a_formula_cell_that_is_not_escaped_is_still_refused(roster: Roster) -> 
                                             ods="RX1", job_title="Nurse")]).replace("Nurse", "=HYPERLINK(1)")
     roster.directory.add_account(Account(email="dash.one@nhs.net", first_name="Dash", last_name="One", ods="RX1"))
 
-    job = roster.upload(text, validate_only=True)
+    upload = roster.upload(text, validate_only=True)
 
-    assert job.state is JobState.INVALID
-    assert "runs as a formula" in roster.files.text(job.report_key or "")
+    assert upload.state is UploadState.INVALID
+    assert "runs as a formula" in roster.files.text(upload.report_key or "")
 
 
 def test_a_validate_only_upload_that_will_need_approval_says_why_and_who(roster: Roster) -> None:
@@ -51,27 +51,27 @@ def test_a_validate_only_upload_that_will_need_approval_says_why_and_who(roster:
     header = ("Title,First Name,Last Name,Display Name,Job Title,Organisation ODSCode,Organisational Unit,"
               "Business Phone,Mobile Phone,Mailbox Size,Password,Email Address,Status\r\n")
 
-    job = roster.upload(header + rows, validate_only=True)
+    upload = roster.upload(header + rows, validate_only=True)
 
-    assert job.state is JobState.VALIDATED
-    assert job.approval_reasons and "RY2" in job.approval_reasons[0]
-    assert job.approval_administrators == {"RY2": sorted({ADMIN, "second@nhs.net"})}
-    [email] = roster.mailer.emails_for(job.job_id)
+    assert upload.state is UploadState.VALIDATED
+    assert upload.approval_reasons and "RY2" in upload.approval_reasons[0]
+    assert upload.approval_administrators == {"RY2": sorted({ADMIN, "second@nhs.net"})}
+    [email] = roster.mailer.emails_for(upload.upload_id)
     assert "will wait for another administrator's approval" in email.body
 
 
 def test_the_sample_file_uploaded_as_it_is_is_refused_naming_its_example_row(roster: Roster) -> None:
     for upload_format in UploadFormat:
-        job = roster.upload(sample_csv(upload_format), validate_only=True)
+        upload = roster.upload(sample_csv(upload_format), validate_only=True)
 
-        assert job.state is JobState.INVALID
-        [finding] = parse_validation_report(roster.files.text(job.report_key or ""))
+        assert upload.state is UploadState.INVALID
+        [finding] = parse_validation_report(roster.files.text(upload.report_key or ""))
         assert finding.line == 2 and "sample file's example row" in finding.message and "delete" in finding.message
 
 
 def test_a_row_copied_from_the_example_but_edited_is_a_real_row(roster: Roster) -> None:
     edited = sample_csv(UploadFormat.CURRENT).replace("EXAMPLE - delete this row", "Staff Nurse")
 
-    job = roster.upload(edited, validate_only=True)
+    upload = roster.upload(edited, validate_only=True)
 
-    assert job.state is JobState.VALIDATED
+    assert upload.state is UploadState.VALIDATED

@@ -93,3 +93,24 @@ def test_given_the_code_when_read_then_no_comment_cites_a_contract_outside_the_r
                for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1)
                for m in OUTSIDE.finditer(line)]
     assert outside == []
+
+
+MODULE = re.compile(r"(?<![\w/<>.-])(?P<path>[\w-]+(?:/[\w.-]+)*\.py)\b")
+
+
+def missing_modules(text: str, known: list[str]) -> list[str]:
+    """The .py paths a document names that no file of the repository ends with."""
+    return [m["path"] for m in MODULE.finditer(text)
+            if not any(f == m["path"] or f.endswith("/" + m["path"]) for f in known)]
+
+
+@pytest.mark.parametrize("path", [*sorted(DOCS.glob("*.md")), ROOT / "README.md"], ids=lambda p: p.name)
+def test_given_the_reference_when_it_names_a_module_or_test_then_the_file_exists(path: Path) -> None:
+    known = [str(f.relative_to(ROOT)) for f in ROOT.rglob("*.py")
+             if not {".venv", ".venv-checkov", "node_modules", ".git"} & set(f.parts)]
+    assert missing_modules(path.read_text(encoding="utf-8"), known) == []
+
+
+def test_given_a_module_that_moved_when_named_then_it_is_reported() -> None:
+    assert missing_modules("see `tests/unit/test_sealing.py` and `passwords/sealing.py`",
+                           ["layers/roster/roster/passwords/sealing.py"]) == ["tests/unit/test_sealing.py"]

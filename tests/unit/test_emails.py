@@ -59,7 +59,7 @@ def test_file_stem(file_name, stem):
 
 
 def test_mime_headers_and_body():
-    outgoing = OutgoingEmail(SENDER, ADMIN, "Validated: staff.csv", "Hello Zoë\n", job_id="job-42")
+    outgoing = OutgoingEmail(SENDER, ADMIN, "Validated: staff.csv", "Hello Zoë\n", upload_id="job-42")
     when = datetime(2024, 6, 1, 9, 30, tzinfo=UTC)
     raw = to_mime(outgoing, now=when)
     assert b"\r\n" in raw
@@ -77,7 +77,7 @@ def test_mime_headers_and_body():
 
 
 def test_message_ids_are_unique():
-    outgoing = OutgoingEmail(SENDER, ADMIN, "s", "b", job_id="j")
+    outgoing = OutgoingEmail(SENDER, ADMIN, "s", "b", upload_id="j")
     assert parse(to_mime(outgoing))["Message-ID"] != parse(to_mime(outgoing))["Message-ID"]
 
 
@@ -101,7 +101,7 @@ def test_validation_failed_email():
     assert outgoing.subject == "Validation failed: Staff List.csv"
     assert outgoing.attachment_name == "Staff_List-validation.csv"
     assert outgoing.attachment == text.encode("utf-8")
-    assert (outgoing.sender, outgoing.recipient, outgoing.job_id) == (SENDER, ADMIN, "job-7")
+    assert (outgoing.sender, outgoing.recipient, outgoing.upload_id) == (SENDER, ADMIN, "job-7")
     assert "3 errors and 1 warning" in outgoing.body
     assert "Nothing was created" in outgoing.body
     assert "line and column" in outgoing.body
@@ -203,7 +203,7 @@ def test_before_the_create_phase_nothing_was_changed():
 
     assert email.subject == "Upload failed: staff Bcc: a@b.csv"
     assert "Nothing was created or changed" in email.body and "quote upload job-7" in email.body
-    assert email.attachment is None and email.job_id == "job-7"
+    assert email.attachment is None and email.upload_id == "job-7"
     assert b"\r\nBcc:" not in to_mime(email)
 
 

@@ -15,7 +15,7 @@ SENDER = "Roster <roster@example.nhs.net>"
 def _email(to: str, subject: str, also: tuple[str, ...] = ()) -> bytes:
     return to_mime(OutgoingEmail(sender=SENDER, recipient=to, also_to=also, subject=subject, body=f"Body of {subject}",
                                  attachment_name="staff-plan.csv", attachment=b"Line,Action\r\n2,Create\r\n",
-                                 job_id="j" * 32))
+                                 upload_id="j" * 32))
 
 
 def test_every_email_sent_is_written_once_readable_by_the_user_alone(tmp_path):

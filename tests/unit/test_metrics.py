@@ -9,13 +9,13 @@ from roster.metrics import (
     Measure,
     dead_letter_measures,
     finish_measured,
-    finished_job_measures,
+    finished_upload_measures,
     publish,
     sweep_measures,
 )
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from roster.sweep.step import SweepReport
-from tests.unit.conftest import a_job
+from tests.unit.conftest import a_upload
 from tests.unit.fakes import FakeFinisher, FakeMetrics
 
 
@@ -23,30 +23,30 @@ def by_name(measures):
     return {m.name: m.value for m in measures}
 
 
-def test_a_finished_job_is_measured_by_rows_duration_and_outcome():
-    job = a_job("job-1", JobState.COMPLETED).model_copy(update={
+def test_a_finished_upload_is_measured_by_rows_duration_and_outcome():
+    upload = a_upload("job-1", UploadState.COMPLETED).model_copy(update={
         "counts": {"rows": 5, "created": 3, "updated": 1, "leavers": 0, "joiners": 0, "unchanged": 1, "failed": 0},
         "created_at": "2026-03-02T12:00:00+00:00", "updated_at": "2026-03-02T12:02:30+00:00"})
 
-    values = by_name(finished_job_measures(job))
+    values = by_name(finished_upload_measures(upload))
 
     assert values["RowsCreated"] == 3 and values["RowsUpdated"] == 1 and values["RowsFailed"] == 0
     assert values["JobDuration"] == 150.0 and values["JobsCompleted"] == 1 and "JobsFailed" not in values
 
 
-def test_only_the_call_that_finishes_a_job_measures_it(jobs, queue, mailer, start):
-    jobs.put(a_job("job-1", JobState.CREATING))
-    finisher = FakeFinisher(jobs, queue, mailer, start)
+def test_only_the_call_that_finishes_a_upload_measures_it(uploads, queue, mailer, start):
+    uploads.put(a_upload("job-1", UploadState.CREATING))
+    finisher = FakeFinisher(uploads, queue, mailer, start)
 
-    first_job, first = finish_measured(finisher, "job-1", None)
+    first_upload, first = finish_measured(finisher, "job-1", None)
     _, again = finish_measured(finisher, "job-1", None)  # a retried notify
 
-    assert first_job.state is JobState.COMPLETED and by_name(first)["JobsCompleted"] == 1
+    assert first_upload.state is UploadState.COMPLETED and by_name(first)["JobsCompleted"] == 1
     assert again == []
 
 
-def test_a_sweep_reports_queue_depth_and_stuck_jobs_and_the_rows_of_what_it_ended():
-    ended = a_job("job-9", JobState.FAILED)
+def test_a_sweep_reports_queue_depth_and_stuck_uploads_and_the_rows_of_what_it_ended():
+    ended = a_upload("job-9", UploadState.FAILED)
     report = SweepReport(started=["job-2"], ended=[ended], running_past_hold=["job-3"], queued=4)
 
     values = by_name(sweep_measures(report))
@@ -56,7 +56,7 @@ def test_a_sweep_reports_queue_depth_and_stuck_jobs_and_the_rows_of_what_it_ende
 
 
 def test_dead_letters_count_only_the_uploads_recorded_failed():
-    outcomes = [DeadLetterOutcome("a", "failed", JobState.FAILED), DeadLetterOutcome("b", "ignored", JobState.QUEUED)]
+    outcomes = [DeadLetterOutcome("a", "failed", UploadState.FAILED), DeadLetterOutcome("b", "ignored", UploadState.QUEUED)]
 
     assert by_name(dead_letter_measures(outcomes)) == {"UploadsDeadLettered": 1, "JobsFailed": 1}
 

@@ -44,7 +44,7 @@ class OutgoingEmail:
     body: str
     attachment_name: str | None = None
     attachment: bytes | None = None
-    job_id: str = ""
+    upload_id: str = ""
     also_to: tuple[str, ...] = ()
     more_attachments: tuple[tuple[str, bytes], ...] = ()
 
@@ -68,7 +68,7 @@ def to_mime(email: OutgoingEmail, now: datetime | None = None) -> bytes:
     message["Subject"] = email.subject
     message["Date"] = format_datetime(now) if now is not None else format_datetime(datetime.now().astimezone())
     message["Message-ID"] = make_msgid(domain=_domain_of(email.sender))
-    message[JOB_HEADER] = email.job_id
+    message[JOB_HEADER] = email.upload_id
     message.set_content(email.body, subtype="plain", charset="utf-8")
     for name, content in email.attachments:
         if name.endswith(".xlsx"):  # the results of a workbook upload (docs/csv-format.md)
@@ -117,20 +117,20 @@ def _not_processed(n: int) -> str:
 
 
 def validation_failed_email(
-    sender: str, recipient: str, file_name: str, job_id: str, errors: int, warnings: int, report: EmailFile
+    sender: str, recipient: str, file_name: str, upload_id: str, errors: int, warnings: int, report: EmailFile
 ) -> OutgoingEmail:
     """The report of a file that failed validation: nothing was created. The report is attached,
     or linked when too big to attach (roster.notify.attachments)."""
     shown = _shown_name(file_name)
     paragraphs = [
-        f"Roster checked {shown} (upload {job_id}) and found {_count(errors, 'error')} "
+        f"Roster checked {shown} (upload {upload_id}) and found {_count(errors, 'error')} "
         f"and {_count(warnings, 'warning')}.",
         "Nothing was created or changed: a file with any error is not processed.",
-        *file_paragraphs(report, job_id, "lists each mistake by line and column, with what is allowed."),
+        *file_paragraphs(report, upload_id, "lists each mistake by line and column, with what is allowed."),
         "Fix those lines in your file and upload it again.",
     ]
     return OutgoingEmail(sender=sender, recipient=recipient, subject=f"Validation failed: {shown}",
-                         body="\n\n".join(paragraphs) + "\n", job_id=job_id, **carried([report]))
+                         body="\n\n".join(paragraphs) + "\n", upload_id=upload_id, **carried([report]))
 
 
 def carried(files: list[EmailFile]) -> dict[str, Any]:
@@ -143,32 +143,32 @@ def carried(files: list[EmailFile]) -> dict[str, Any]:
 
 
 def validated_email(
-    sender: str, recipient: str, file_name: str, job_id: str, rows: int, warnings: int, report: EmailFile,
+    sender: str, recipient: str, file_name: str, upload_id: str, rows: int, warnings: int, report: EmailFile,
     plan: EmailFile | None = None, approval_reasons: Sequence[str] = (),
 ) -> OutgoingEmail:
     """The report of a validate-only upload that passed, and its plan: nothing was created. When
     applying it will wait for a second administrator (docs/approval-and-plan.md), it says why."""
     shown = _shown_name(file_name)
     if warnings:
-        findings = file_paragraphs(report, job_id, f"lists the {_count(warnings, 'warning')} by line and column. "
+        findings = file_paragraphs(report, upload_id, f"lists the {_count(warnings, 'warning')} by line and column. "
                                    "Warnings do not stop an upload, but check them before you go ahead.")
     else:
         findings = [f"There are no warnings, so the attached report, {report.name}, holds only its header."]
     described = "shows what each row would do: one line per field that changes, with the value before and after, " \
                 "and the address each new user would get now."
     paragraphs = [
-        f"Roster checked {shown} (upload {job_id}): {_count(rows, 'row')}, no errors, "
+        f"Roster checked {shown} (upload {upload_id}): {_count(rows, 'row')}, no errors, "
         f"{_count(warnings, 'warning')}.",
         "This was a validate-only upload, so nothing was created or changed.",
         *findings,
-        *(file_paragraphs(plan, job_id, described) if plan is not None else []),
+        *(file_paragraphs(plan, upload_id, described) if plan is not None else []),
         *([_approval_ahead(approval_reasons).rstrip()] if approval_reasons else []),
         f"To create and update the accounts, apply this upload without sending the file again: "
-        f"`roster apply {job_id}`, or the Upload button on its row of the Uploads table in the Roster console. "
+        f"`roster apply {upload_id}`, or the Upload button on its row of the Uploads table in the Roster console. "
         "Applying checks the file again against the directory as it is then.",
     ]
     return OutgoingEmail(sender=sender, recipient=recipient, subject=f"Validated: {shown}",
-                         body="\n\n".join(paragraphs) + "\n", job_id=job_id,
+                         body="\n\n".join(paragraphs) + "\n", upload_id=upload_id,
                          **carried([report, *([plan] if plan is not None else [])]))
 
 
@@ -189,7 +189,7 @@ def upload_complete_email(
     sender: str,
     recipient: str,
     file_name: str,
-    job_id: str,
+    upload_id: str,
     counts: Mapping[str, int],
     results: EmailFile,
     failed: bool = False,
@@ -199,9 +199,9 @@ def upload_complete_email(
     time it stops working and how to fetch the results again): `Upload complete:`, or `Upload
     failed:` when the phase could not finish (docs/approval-and-plan.md#emails)."""
     shown = _shown_name(file_name)
-    paragraphs = [f"Roster has finished processing {shown} (upload {job_id})."]
+    paragraphs = [f"Roster has finished processing {shown} (upload {upload_id})."]
     if failed:
-        paragraphs[0] = f"Roster stopped processing {shown} (upload {job_id}) because of a system error."
+        paragraphs[0] = f"Roster stopped processing {shown} (upload {upload_id}) because of a system error."
     paragraphs.append("\n".join(f"{label}: {counts.get(key, 0)}" for key, label in COUNT_LABELS))
     warnings = counts.get("warnings", 0)
     if warnings:
@@ -209,7 +209,7 @@ def upload_complete_email(
             f"Validation gave {_count(warnings, 'warning')}{_on_lines(warning_lines)}. They did not stop the upload, "
             "but check them: each is in the Message column of its row in the results file, after what was done."
         )
-    paragraphs += file_paragraphs(results, job_id, "is your file with four columns added: Result, Message, "
+    paragraphs += file_paragraphs(results, upload_id, "is your file with four columns added: Result, Message, "
                                   "Assigned Email and Temporary Password.")
     paragraphs += _what_failed(counts.get("failed", 0), failed)
     paragraphs.append(
@@ -222,42 +222,42 @@ def upload_complete_email(
         recipient=recipient,
         subject=f"Upload failed: {shown}" if failed else f"Upload complete: {shown}",
         body="\n\n".join(paragraphs) + "\n",
-        job_id=job_id,
+        upload_id=upload_id,
         **carried([results]),
     )
 
 
 def upload_failed_email(
-    sender: str, recipient: str, file_name: str, job_id: str, rows_may_be_applied: bool = False
+    sender: str, recipient: str, file_name: str, upload_id: str, rows_may_be_applied: bool = False
 ) -> OutgoingEmail:
     """A system error stopped the upload before it had a results file (docs/approval-and-plan.md#emails,
     `Upload failed:`).
 
-    The cause stays in the job record for the engineers; the uploader is told what happened to
+    The cause stays in the upload record for the engineers; the uploader is told what happened to
     their accounts and what to do."""
     shown = _shown_name(file_name)
     if rows_may_be_applied:
         paragraphs = [
-            f"Roster stopped processing {shown} (upload {job_id}) because of a system error, and could not "
+            f"Roster stopped processing {shown} (upload {upload_id}) because of a system error, and could not "
             "produce its results file.",
             "Some rows may already have been applied. Uploading the same file again is safe: rows that were "
             "already done are recognised and reported Unchanged, and no account is created twice. The temporary "
             "passwords of accounts created before the error are not in that new results file: ask your Roster "
-            f"support team for the results of upload {job_id}.",
+            f"support team for the results of upload {upload_id}.",
         ]
     else:
         paragraphs = [
-            f"Roster could not process {shown} (upload {job_id}) because of a system error.",
+            f"Roster could not process {shown} (upload {upload_id}) because of a system error.",
             "Nothing was created or changed.",
             f"Please upload the file again. If this happens again, contact your Roster support team and quote "
-            f"upload {job_id}.",
+            f"upload {upload_id}.",
         ]
     return OutgoingEmail(
         sender=sender,
         recipient=recipient,
         subject=f"Upload failed: {shown}",
         body="\n\n".join(paragraphs) + "\n",
-        job_id=job_id,
+        upload_id=upload_id,
     )
 
 

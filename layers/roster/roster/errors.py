@@ -18,12 +18,12 @@ class NotAwaitingApproval(RosterError):
     the message says what state it is in. An API answers 409."""
 
 
-class JobNotFound(RosterError):
-    """No job record with this id."""
+class UploadNotFound(RosterError):
+    """No upload record with this id."""
 
 
-class JobStateChanged(RosterError):
-    """A conditional job update found the job in another state (another attempt got there first)."""
+class UploadStateChanged(RosterError):
+    """A conditional upload update found the upload in another state (another attempt got there first)."""
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:

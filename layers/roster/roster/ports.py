@@ -14,67 +14,67 @@ from roster.emails import OutgoingEmail
 from roster.model.changes import ChangeRecord
 from roster.model.directory import Account, DirectorySnapshot, IdentityRecord, Organisation
 from roster.model.files import DownloadLink, UploadedObject
-from roster.model.jobs import ExecutionStatus, Job, JobState, OpenJob, QueuedJob, RowOutcome, UploadPage
+from roster.model.uploads import ExecutionStatus, OpenUpload, QueuedUpload, RowOutcome, Upload, UploadPage, UploadState
 from roster.model.writes import Cancelled, Write
 from roster.scim.links import ScimLink
 from roster.scim.tokens import ScimToken
 
-# -- jobs ---------------------------------------------------------------------------------
+# -- uploads ---------------------------------------------------------------------------------
 
 
-class JobRecords(Protocol):
-    """Job records, row outcomes and batch progress (adapters.job_store.JobStore)."""
+class UploadRecords(Protocol):
+    """Upload records, row outcomes and batch progress (adapters.upload_store.UploadStore)."""
 
-    def create_if_absent(self, job: Job) -> tuple[Job, bool]:
-        """Write a new job record; when it exists already (a repeated event) return that one and False."""
+    def create_if_absent(self, upload: Upload) -> tuple[Upload, bool]:
+        """Write a new upload record; when it exists already (a repeated event) return that one and False."""
 
-    def get(self, job_id: str) -> Job:
-        """The job record; JobNotFound when there is none."""
+    def get(self, upload_id: str) -> Upload:
+        """The upload record; UploadNotFound when there is none."""
 
-    def update(self, job_id: str, expect_state: JobState | None = None, **changes: Any) -> None:
-        """Set attributes of the job record (a None value removes the attribute); with
-        `expect_state`, only while the job is in that state (JobStateChanged otherwise)."""
+    def update(self, upload_id: str, expect_state: UploadState | None = None, **changes: Any) -> None:
+        """Set attributes of the upload record (a None value removes the attribute); with
+        `expect_state`, only while the upload is in that state (UploadStateChanged otherwise)."""
 
-    def file_arrived(self, job_id: str, version_id: str | None) -> Job:
-        """An AWAITING_FILE upload's file came (the first version only); the job as it now is."""
+    def file_arrived(self, upload_id: str, version_id: str | None) -> Upload:
+        """An AWAITING_FILE upload's file came (the first version only); the upload as it now is."""
 
-    def claim_data_key(self, job_id: str, data_key: str) -> str:
-        """Record the job's encrypted data key unless one is recorded; the one that counts."""
+    def claim_data_key(self, upload_id: str, data_key: str) -> str:
+        """Record the upload's encrypted data key unless one is recorded; the one that counts."""
 
-    def record_leavers(self, job_id: str, leavers: dict[str, int], at: str) -> None:
+    def record_leavers(self, upload_id: str, leavers: dict[str, int], at: str) -> None:
         """File the upload's leavers per organisation at `at` (the leaver guard's window, docs/security.md)."""
 
     def leavers_since(self, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:
         """Leavers per organisation of other uploads filed since `since` that apply, applied or wait."""
 
-    def outcomes(self, job_id: str) -> dict[int, RowOutcome]:
-        """Every row outcome recorded for the job, by line."""
+    def outcomes(self, upload_id: str) -> dict[int, RowOutcome]:
+        """Every row outcome recorded for the upload, by line."""
 
-    def outcomes_in_line_order(self, job_id: str) -> Iterator[RowOutcome]:
-        """Every row outcome recorded for the job, in line order, read as they are taken (a
-        100,000-row job is never held whole)."""
+    def outcomes_in_line_order(self, upload_id: str) -> Iterator[RowOutcome]:
+        """Every row outcome recorded for the upload, in line order, read as they are taken (a
+        100,000-row upload is never held whole)."""
 
-    def outcomes_for(self, job_id: str, lines: list[int]) -> dict[int, RowOutcome]:
+    def outcomes_for(self, upload_id: str, lines: list[int]) -> dict[int, RowOutcome]:
         """The outcomes already recorded for these lines."""
 
-    def record_batch_progress(self, job_id: str, batch_no: int, tally: dict[str, int]) -> bool:
-        """Add one batch's result counts to the job's progress, once; False when already added."""
+    def record_batch_progress(self, upload_id: str, batch_no: int, tally: dict[str, int]) -> bool:
+        """Add one batch's result counts to the upload's progress, once; False when already added."""
 
-    def update_if(self, job_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
+    def update_if(self, upload_id: str, expected: Mapping[str, Any], **changes: Any) -> bool:
         """`update`, only while every attribute in `expected` has that value (None: absent);
         False, and nothing changed, when one does not."""
 
-    def add_approval_deadline(self, job_id: str, deadline: str) -> None:
-        """File a job that waits for approval under its deadline (idempotent)."""
+    def add_approval_deadline(self, upload_id: str, deadline: str) -> None:
+        """File a upload that waits for approval under its deadline (idempotent)."""
 
-    def remove_approval_deadline(self, job_id: str, deadline: str) -> None:
-        """Take a job off the approval deadlines (it no longer waits)."""
+    def remove_approval_deadline(self, upload_id: str, deadline: str) -> None:
+        """Take a upload off the approval deadlines (it no longer waits)."""
 
-    def request_apply(self, job_id: str, requested_by: str) -> Job:
-        """Mark a VALIDATED upload as asked to be applied by `requested_by`; the job as it now is."""
+    def request_apply(self, upload_id: str, requested_by: str) -> Upload:
+        """Mark a VALIDATED upload as asked to be applied by `requested_by`; the upload as it now is."""
 
     def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:
-        """(job id, deadline) of the jobs filed with a deadline at or before `now`, earliest first."""
+        """(upload id, deadline) of the uploads filed with a deadline at or before `now`, earliest first."""
 
 
 # -- the directory ------------------------------------------------------------------------
@@ -194,36 +194,36 @@ class UploadFiles(Protocol):
 
 
 class OrganisationQueue(Protocol):
-    """Holds on organisations and the queue of jobs waiting for them (adapters.holds).
-    The order in which waiting jobs start is roster.queue.dispatch's rule, not the adapter's."""
+    """Holds on organisations and the queue of uploads waiting for them (adapters.holds).
+    The order in which waiting uploads start is roster.queue.dispatch's rule, not the adapter's."""
 
-    def try_take(self, job_id: str, orgs: list[str]) -> bool:
-        """Take every hold at once, or none: each must be free, expired, or this job's."""
+    def try_take(self, upload_id: str, orgs: list[str]) -> bool:
+        """Take every hold at once, or none: each must be free, expired, or this upload's."""
 
-    def release(self, job_id: str, orgs: list[str]) -> None:
-        """Give back this job's holds (a hold another job has taken over is left alone)."""
+    def release(self, upload_id: str, orgs: list[str]) -> None:
+        """Give back this upload's holds (a hold another upload has taken over is left alone)."""
 
-    def enqueue(self, job_id: str, created_at: str, orgs: list[str]) -> None:
-        """Put a job in the queue (idempotent)."""
+    def enqueue(self, upload_id: str, created_at: str, orgs: list[str]) -> None:
+        """Put a upload in the queue (idempotent)."""
 
-    def waiting(self) -> list[QueuedJob]:
-        """The queued jobs, in upload order."""
+    def waiting(self) -> list[QueuedUpload]:
+        """The queued uploads, in upload order."""
 
-    def remove(self, entry: QueuedJob) -> None:
-        """Take a started job off the queue."""
+    def remove(self, entry: QueuedUpload) -> None:
+        """Take a started upload off the queue."""
 
-    def dequeue(self, job_id: str, created_at: str) -> None:
-        """Take a job off the queue by id (one that ended while it waited)."""
+    def dequeue(self, upload_id: str, created_at: str) -> None:
+        """Take a upload off the queue by id (one that ended while it waited)."""
 
     def queue_length(self) -> int:
-        """How many jobs wait."""
+        """How many uploads wait."""
 
 
 # -- keys, mail, workflow -----------------------------------------------------------------
 
 
 class KeyService(Protocol):
-    """KMS data keys for JobCipher, in KMS's own terms: the boto3 KMS client is the adapter."""
+    """KMS data keys for UploadCipher, in KMS's own terms: the boto3 KMS client is the adapter."""
 
     def generate_data_key(self, *, KeyId: str, KeySpec: str,
                           EncryptionContext: Mapping[str, str]) -> Mapping[str, Any]:
@@ -235,10 +235,10 @@ class KeyService(Protocol):
 
 
 class Mailer(Protocol):
-    """Email to administrators, at most one per kind per job (adapters.ses.SesMailer)."""
+    """Email to administrators, at most one per kind per upload (adapters.ses.SesMailer)."""
 
     def send_once(self, kind: str, email: OutgoingEmail) -> str:
-        """Send unless an email of this kind was sent for the email's job; the message id."""
+        """Send unless an email of this kind was sent for the email's upload; the message id."""
 
 
 class Workflow(Protocol):
@@ -248,7 +248,7 @@ class Workflow(Protocol):
         """Start an execution named `name`; False when one of that name exists already."""
 
 
-StartJob = Callable[[str], None]
+StartUpload = Callable[[str], None]
 
 
 # -- the front door -----------------------------------------------------------------------
@@ -260,8 +260,8 @@ class UploadIndex(Protocol):
     def page(self, listings: list[str], limit: int, before: str | None = None) -> UploadPage:
         """The newest `limit` uploads of these listings together, each once, older than `before`."""
 
-    def jobs(self, job_ids: list[str]) -> list[Job]:
-        """These jobs' records, in the order given."""
+    def uploads(self, upload_ids: list[str]) -> list[Upload]:
+        """These uploads' records, in the order given."""
 
 
 class ApplyRequests(Protocol):
@@ -274,46 +274,46 @@ class ApplyRequests(Protocol):
 class Approvals(Protocol):
     """Approving and cancelling uploads that wait for approval (roster.approval.step.ApprovalStep)."""
 
-    def approve_upload(self, job_id: str, approver: str) -> Job:
-        """Record an approval; the job as it now is."""
+    def approve_upload(self, upload_id: str, approver: str) -> Upload:
+        """Record an approval; the upload as it now is."""
 
-    def cancel_upload(self, job_id: str, who: str) -> Job:
-        """Cancel a waiting upload; the job as it now is."""
+    def cancel_upload(self, upload_id: str, who: str) -> Upload:
+        """Cancel a waiting upload; the upload as it now is."""
 
 
 # -- operations: the sweeper, the dead-letter consumer and the metrics ----------------------
 
 
-class OpenJobRecords(Protocol):
-    """Jobs not yet in a final state, by state, oldest first (adapters.open_jobs)."""
+class OpenUploadRecords(Protocol):
+    """Uploads not yet in a final state, by state, oldest first (adapters.open_uploads)."""
 
-    def in_state(self, state: JobState, entered_before: str | None = None) -> list[OpenJob]:
-        """Jobs in `state`, only those that entered it before `entered_before` if given."""
+    def in_state(self, state: UploadState, entered_before: str | None = None) -> list[OpenUpload]:
+        """Uploads in `state`, only those that entered it before `entered_before` if given."""
 
-    def fail_if_in(self, job_id: str, states: Iterable[JobState], error: str) -> Job | None:
-        """Record the job FAILED with `error` if it is in one of `states`; None when it was not."""
+    def fail_if_in(self, upload_id: str, states: Iterable[UploadState], error: str) -> Upload | None:
+        """Record the upload FAILED with `error` if it is in one of `states`; None when it was not."""
 
 
 class ExecutionLookup(Protocol):
-    """A job's create-phase execution (adapters.executions)."""
+    """A upload's create-phase execution (adapters.executions)."""
 
-    def status(self, job_id: str) -> ExecutionStatus | None:
-        """What Step Functions says of the job's execution; None if it never started."""
+    def status(self, upload_id: str) -> ExecutionStatus | None:
+        """What Step Functions says of the upload's execution; None if it never started."""
 
 
-class JobFinisher(Protocol):
+class UploadFinisher(Protocol):
     """Notify's end of a create phase (roster.notify.step.NotifyStep)."""
 
-    jobs: JobRecords
+    uploads: UploadRecords
 
-    def finish(self, job_id: str, failure: dict[str, Any] | None = None) -> Job:
+    def finish(self, upload_id: str, failure: dict[str, Any] | None = None) -> Upload:
         """Write the results, record the final state, email the uploader, start the next upload."""
 
 
 class FailureNotice(Protocol):
     """The one email telling an uploader a system error stopped their upload."""
 
-    def tell(self, job: Job, rows_may_be_applied: bool = False) -> None:
+    def tell(self, upload: Upload, rows_may_be_applied: bool = False) -> None:
         """Send it, once per upload."""
 
 

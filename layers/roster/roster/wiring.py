@@ -23,13 +23,13 @@ from roster.adapters.idempotency import batch_idempotency, event_idempotency, pe
 
 # Handlers call this once per invocation, before any idempotent send or batch.
 from roster.adapters.idempotency import register_lambda_context as register_lambda_context
-from roster.adapters.job_store import JobStore
-from roster.adapters.open_jobs import OpenJobs
+from roster.adapters.open_uploads import OpenUploads
 from roster.adapters.scim_store import ScimStore
 from roster.adapters.ses import SesMailer, send_once
 from roster.adapters.stepfunctions import StepFunctionsWorkflow
 from roster.adapters.transactions import DynamoDBTransactions
 from roster.adapters.upload_listing import UploadListing
+from roster.adapters.upload_store import UploadStore
 from roster.api.front_door import FrontDoor
 from roster.api.records import RecordsDesk
 from roster.api.sign_in import cognito_endpoint, sign_in_config
@@ -41,11 +41,11 @@ from roster.create.step import CreateStep
 from roster.dead_letter.step import DeadLetters
 from roster.events.state_changes import UploadStateChange
 from roster.events.step import StateChangeEvents
-from roster.model.jobs import Job
 from roster.model.requests import BatchRequest
+from roster.model.uploads import Upload
 from roster.notify.failure_notice import UploadFailureNotice
 from roster.notify.step import NotifyStep
-from roster.passwords.sealing import JobCipher
+from roster.passwords.sealing import UploadCipher
 from roster.ports import KeyService
 from roster.queue.dispatch import start_create_phase
 from roster.scim.apply import RowApplier
@@ -57,9 +57,9 @@ from roster.undo.planner import UndoPlanner
 from roster.validate.step import ValidateStep
 
 
-def job_store() -> JobStore:
+def upload_store() -> UploadStore:
     """The Jobs table."""
-    return JobStore(client("dynamodb"), get_settings().jobs_table)
+    return UploadStore(client("dynamodb"), get_settings().jobs_table)
 
 
 def directory_store() -> DirectoryStore:
@@ -79,7 +79,7 @@ def organisation_holds() -> OrganisationHolds:
 
 
 def transactions() -> DynamoDBTransactions:
-    """Row transactions across the Directory, Jobs and Changes tables."""
+    """Row transactions across the Directory, Uploads and Changes tables."""
     settings = get_settings()
     return DynamoDBTransactions(client("dynamodb"), settings.directory_table, settings.jobs_table,
                                 settings.changes_table)
@@ -98,7 +98,7 @@ def key_service() -> KeyService:
 
 def validate_step() -> ValidateStep:
     """The validate step as deployed."""
-    return ValidateStep(get_settings(), job_store(), directory_store(), file_store(), organisation_holds(),
+    return ValidateStep(get_settings(), upload_store(), directory_store(), file_store(), organisation_holds(),
                         key_service(), SesMailer(), workflow(), UndoPlanner(change_log(), directory_store()))
 
 
@@ -111,32 +111,32 @@ def approval_step() -> ApprovalStep:
     """Approve, cancel and expire waiting uploads as deployed (the API, the CLI, the sweeper). An
     approval that completes an upload hands its re-validation to the apply function, as applying a
     validated upload does: the API keeps its narrow rights and its answer fast."""
-    jobs = job_store()
+    uploads = upload_store()
     applier = apply_requests()
 
-    def hand_over(job_id: str) -> Job:
-        applier.request(job_id)
-        return jobs.get(job_id)
+    def hand_over(upload_id: str) -> Upload:
+        applier.request(upload_id)
+        return uploads.get(upload_id)
 
-    return ApprovalStep(get_settings(), jobs, file_store(), SesMailer(), hand_over, directory_store())
+    return ApprovalStep(get_settings(), uploads, file_store(), SesMailer(), hand_over, directory_store())
 
 
 def notify_step() -> NotifyStep:
     """The notify step as deployed."""
-    return NotifyStep(get_settings(), job_store(), file_store(), organisation_holds(), key_service(), SesMailer(),
+    return NotifyStep(get_settings(), upload_store(), file_store(), organisation_holds(), key_service(), SesMailer(),
                       workflow())
 
 
-def create_step(job_id: str) -> CreateStep:
-    """The create step for one job: its data key is opened once per batch."""
+def create_step(upload_id: str) -> CreateStep:
+    """The create step for one upload: its data key is opened once per batch."""
     settings = get_settings()
-    jobs = job_store()
-    job = jobs.get(job_id)
-    cipher = JobCipher.of_job(key_service(), job.data_key, job_id)
-    return CreateStep(job_id=job_id, directory=directory_store(), jobs=jobs, files=file_store(),
+    uploads = upload_store()
+    upload = uploads.get(upload_id)
+    cipher = UploadCipher.of_upload(key_service(), upload.data_key, upload_id)
+    return CreateStep(upload_id=upload_id, directory=directory_store(), uploads=uploads, files=file_store(),
                       transactions=transactions(), cipher=cipher, password_hash_cost=settings.password_hash_cost,
                       identity_retention_days=settings.identity_retention_days,
-                      provenance=Provenance(job_id, job.uploader, settings.audit_retention_days),
+                      provenance=Provenance(upload_id, upload.uploader, settings.audit_retention_days),
                       change_log=change_log())
 
 
@@ -146,7 +146,7 @@ def change_log() -> ChangeLog:
 
 
 def run_batch_once(request: dict[str, Any]) -> dict[str, Any]:
-    """Apply one batch, recording the answer under (job id, batch number)."""
+    """Apply one batch, recording the answer under (upload id, batch number)."""
     return _batch_runner()(request=request)
 
 
@@ -154,7 +154,7 @@ def run_batch_once(request: dict[str, Any]) -> dict[str, Any]:
 def _batch_runner() -> Callable[..., dict[str, Any]]:
     def run_batch(request: dict[str, Any]) -> dict[str, Any]:
         batch = BatchRequest.model_validate(request)
-        return create_step(batch.job_id).run_batch(batch)
+        return create_step(batch.upload_id).run_batch(batch)
 
     # Applied as a call (see adapters.ses._sender): the qualified name stays in the idempotency key.
     runner: Callable[..., dict[str, Any]] = idempotent_function(
@@ -166,13 +166,13 @@ def _batch_runner() -> Callable[..., dict[str, Any]]:
 def front_door() -> FrontDoor:
     """The HTTP API's front door on the deployment's stores."""
     settings = get_settings()
-    uploads = UploadDesk(records=job_store(), index=UploadListing(client("dynamodb"), settings.jobs_table),
+    uploads = UploadDesk(records=upload_store(), index=UploadListing(client("dynamodb"), settings.jobs_table),
                          files=file_store(), applier=apply_requests(),
                          max_upload_bytes=settings.max_upload_bytes, approvals=approval_step())
     directory = directory_store()
     return FrontDoor(uploads=uploads, directory=directory, sign_in=sign_in_config(settings, client("cognito-idp")),
                      records=RecordsDesk(uploads, change_log(), directory),
-                     undo=UndoDesk(uploads, change_log(), job_store(), file_store(), settings.undo_days))
+                     undo=UndoDesk(uploads, change_log(), upload_store(), file_store(), settings.undo_days))
 
 
 def console_connect_origins() -> list[str]:
@@ -181,9 +181,9 @@ def console_connect_origins() -> list[str]:
     return [cognito_endpoint(client("cognito-idp")), file_store().form_url()]
 
 
-def open_jobs() -> OpenJobs:
+def open_uploads() -> OpenUploads:
     """Uploads not yet in a final state, by state (the sweeper and the dead-letter consumer)."""
-    return OpenJobs(client("dynamodb"), get_settings().jobs_table)
+    return OpenUploads(client("dynamodb"), get_settings().jobs_table)
 
 
 def upload_failure_notice() -> UploadFailureNotice:
@@ -193,22 +193,22 @@ def upload_failure_notice() -> UploadFailureNotice:
 
 def dead_letters() -> DeadLetters:
     """The dead-letter consumer as deployed."""
-    return DeadLetters(job_store(), open_jobs(), file_store(), upload_failure_notice())
+    return DeadLetters(upload_store(), open_uploads(), file_store(), upload_failure_notice())
 
 
 def sweeper() -> Sweeper:
     """The sweeper as deployed: notify's own finish ends the stuck create phases."""
     settings = get_settings()
-    jobs = job_store()
+    uploads = upload_store()
     return Sweeper(
         deadlines=SweepDeadlines.from_settings(settings),
-        open_jobs=open_jobs(),
-        jobs=jobs,
+        open_uploads=open_uploads(),
+        uploads=uploads,
         queue=organisation_holds(),
         executions=CreatePhaseExecutions(client("stepfunctions"), settings.state_machine_arn),
         finisher=notify_step(),
         notice=upload_failure_notice(),
-        start_create_phase=lambda job_id: start_create_phase(jobs, workflow(), job_id),
+        start_create_phase=lambda upload_id: start_create_phase(uploads, workflow(), upload_id),
         expire_waiting_approvals=approval_step().expire_waiting_approvals,
     )
 
@@ -218,9 +218,9 @@ def scim_desk() -> ScimDesk:
     settings = get_settings()
     store = ScimStore(client("dynamodb"), settings.directory_table)
     directory = directory_store()
-    applier = RowApplier(directory, job_store(), transactions(), settings.password_hash_cost,
+    applier = RowApplier(directory, upload_store(), transactions(), settings.password_hash_cost,
                          settings.identity_retention_days, settings.audit_retention_days)
-    guard = LeaverGuard(directory, job_store(), file_store(), SesMailer(), approval_policy(settings),
+    guard = LeaverGuard(directory, upload_store(), file_store(), SesMailer(), approval_policy(settings),
                         settings.sender_email)
     return ScimDesk(store, store, directory, applier, guard)
 

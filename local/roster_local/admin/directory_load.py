@@ -17,7 +17,7 @@ from roster.accounts.addresses import address_base_of
 from roster.adapters.directory_store import DirectoryStore, account_item, reservation_item
 from roster.adapters.dynamodb import to_item
 from roster.model.directory import Account, Organisation
-from roster.model.jobs import utc_now
+from roster.model.uploads import utc_now
 from roster_local.admin.directory_file import DirectoryFile, DirectoryFileError, load_directory_file
 from roster_local.admin.session import BadArguments, CommandFailed
 from roster_local.admin.sign_in_users import invite_administrators

@@ -35,7 +35,7 @@ def add_run_command(local_commands: argparse._SubParsersAction[argparse.Argument
 
 def local_run(args: argparse.Namespace) -> int:
     # Imported here: `roster --help` should not pay for starting moto.
-    from roster.model.jobs import utc_now
+    from roster.model.uploads import utc_now
     from roster_local.admin.directory_file import DirectoryFileError, load_directory_file, load_into
     from roster_local.run.local_run import LocalRun, PipelineError
     from roster_local.stack.embedded_stack import EmbeddedStack
@@ -79,8 +79,8 @@ def local_run(args: argparse.Namespace) -> int:
         print(f"roster: the pipeline broke: {exc}", file=sys.stderr)
         return EXIT_PIPELINE_BROKE
     for result in results:
-        counts = result.job.counts
-        print(f"{result.folder}: {result.job.state.value} ({result.job.format or 'no format'}) "
+        counts = result.upload.counts
+        print(f"{result.folder}: {result.upload.state.value} ({result.upload.format or 'no format'}) "
               + ", ".join(f"{name} {counts[name]}" for name in counts))
     print("handlers: " + ", ".join(
         f"{kind} {stats.invocations.get(kind, 0)} invocations {stats.handler_seconds.get(kind, 0.0):.2f} s"

@@ -46,7 +46,7 @@ def add_serve_command(local_commands: argparse._SubParsersAction[argparse.Argume
 def local_serve(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM; the first line of standard output says where."""
     from roster.adapters.directory_store import DirectoryStore
-    from roster.model.jobs import utc_now
+    from roster.model.uploads import utc_now
     from roster.settings import get_settings
     from roster_local.admin.directory_file import DirectoryFileError, load_directory_file, load_into
     from roster_local.admin.session import config_folder

@@ -51,7 +51,7 @@ LOCAL_PARAMETERS = {
     "MapMaxConcurrency": "10",
 }
 
-# The stand-in's own clients (loading the directory, waiting for jobs, the mailbox report)
+# The stand-in's own clients (loading the directory, waiting for uploads, the mailbox report)
 # skip botocore's parameter validation: their requests are fixed, and validating them is pure
 # overhead. The functions' clients are the production ones (roster.adapters.clients), unchanged.
 _STANDIN_CLIENT_CONFIG = Config(parameter_validation=False)

@@ -1,4 +1,4 @@
-"""The events section of template.yaml on the embedded stack: the EventBridge bus, the Jobs
+"""The events section of template.yaml on the embedded stack: the EventBridge bus, the Uploads
 table's stream and the function reading it (docs/local-run.md).
 
 The bus is created as deployed; moto's EventBridge routes what is put on it to the targets of

@@ -16,10 +16,10 @@ from roster.api.http import api_resolver
 from roster.api.records import RecordsDesk
 from roster.api.uploads import UploadDesk
 from roster.model.directory import Organisation
-from roster.model.jobs import Job, JobState
+from roster.model.uploads import Upload, UploadState
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
 from tests.unit import fakes
-from tests.unit.fakes import FakeApplier, FakeApprovals, FakeDirectory, FakeFiles, FakeJobs
+from tests.unit.fakes import FakeApplier, FakeApprovals, FakeDirectory, FakeFiles, FakeUploads
 
 ADMIN = "admin@example.nhs.net"  # administers RX1, RY2 and Y0301
 PRACTICE = "practice.manager@example.nhs.net"  # administers Y0301 only
@@ -59,13 +59,13 @@ class FrontDoorClient:
     """Sends requests to the resolver as API Gateway would, signed in as `as_admin` (None: no token)."""
 
     def __init__(self) -> None:
-        self.records, self.files = FakeJobs(), FakeFiles(bucket=BUCKET)
+        self.records, self.files = FakeUploads(), FakeFiles(bucket=BUCKET)
         self.directory, self.applier = the_directory(), FakeApplier()
         self.now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
         desk = UploadDesk(self.records, self.records, self.files, self.applier, max_upload_bytes=5_242_880,
                           clock=lambda: self.now, approvals=FakeApprovals(self.records))
         # The record of changes: the unit fakes' transactions keep it and read it back (the ChangeLog port).
-        self.changes = fakes.FakeTransactions(fakes.FakeDirectory(), fakes.FakeJobs())
+        self.changes = fakes.FakeTransactions(fakes.FakeDirectory(), fakes.FakeUploads())
         self.front_door = FrontDoor(desk, self.directory, {"region": "eu-west-2", "user_pool_id": "pool",
                                                            "client_id": "client"},
                                     records=RecordsDesk(desk, self.changes, self.directory))
@@ -87,11 +87,11 @@ class FrontDoorClient:
         result = self.resolver.resolve(event, _Context())
         return Answer(result["statusCode"], result.get("headers") or {}, result.get("body") or "")
 
-    def job(self, state: JobState, uploader: str = ADMIN, orgs: tuple[str, ...] = ("RX1",), **extra: Any) -> Job:
-        job_id = f"{len(self.records.records) + 1:032x}"
-        return self.records.put(Job(job_id=job_id, state=state, bucket=BUCKET, key=f"uploads/{uploader}/{job_id}/f.csv",
-                                    file_name="staff.csv", uploader=uploader, orgs=list(orgs),
-                                    created_at=f"2026-02-01T09:00:{len(self.records.records):02d}+00:00", **extra))
+    def upload(self, state: UploadState, uploader: str = ADMIN, orgs: tuple[str, ...] = ("RX1",), **extra: Any) -> Upload:
+        upload_id = f"{len(self.records.records) + 1:032x}"
+        return self.records.put(Upload(upload_id=upload_id, state=state, bucket=BUCKET, key=f"uploads/{uploader}/{upload_id}/f.csv",
+                                       file_name="staff.csv", uploader=uploader, orgs=list(orgs),
+                                       created_at=f"2026-02-01T09:00:{len(self.records.records):02d}+00:00", **extra))
 
 
 class _Context:

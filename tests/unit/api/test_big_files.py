@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from roster.api.downloads import HEAD_BYTES, INLINE_BYTES, LINK_SECONDS
 from roster.model.directory import Account
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from tests.unit.api.conftest import PRACTICE
 
 
 def test_results_too_big_to_answer_inline_are_a_redirect_to_a_presigned_link(api):
     api.files.put_bytes("results/j/staff-results.csv", b"x" * (INLINE_BYTES + 1))
-    job = api.job(JobState.COMPLETED, uploader=PRACTICE, orgs=("Y0301",), results_key="results/j/staff-results.csv")
+    upload = api.upload(UploadState.COMPLETED, uploader=PRACTICE, orgs=("Y0301",), results_key="results/j/staff-results.csv")
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/results.csv", as_admin=PRACTICE)
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/results.csv", as_admin=PRACTICE)
 
     assert answer.status == 303
     assert answer.headers["Location"] == (f"https://{api.files.bucket}.example/results/j/staff-results.csv"
@@ -24,9 +24,9 @@ def test_results_too_big_to_answer_inline_are_a_redirect_to_a_presigned_link(api
 
 def test_a_file_of_exactly_the_inline_limit_is_answered_inline(api):
     api.files.put_bytes("reports/j/validation.csv", b"y" * INLINE_BYTES)
-    job = api.job(JobState.INVALID, report_key="reports/j/validation.csv")
+    upload = api.upload(UploadState.INVALID, report_key="reports/j/validation.csv")
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/validation.csv")
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/validation.csv")
 
     assert answer.status == 200 and len(answer.body) == INLINE_BYTES
 
@@ -34,10 +34,10 @@ def test_a_file_of_exactly_the_inline_limit_is_answered_inline(api):
 def test_a_big_validation_report_and_plan_are_redirects_too(api):
     api.files.put_bytes("reports/j/validation.csv", b"y" * (INLINE_BYTES + 1))
     api.files.put_bytes("reports/j/plan.csv", b"z" * (INLINE_BYTES + 1))
-    job = api.job(JobState.VALIDATED, report_key="reports/j/validation.csv", plan_key="reports/j/plan.csv")
+    upload = api.upload(UploadState.VALIDATED, report_key="reports/j/validation.csv", plan_key="reports/j/plan.csv")
 
-    report = api.request("GET", f"/uploads/{job.job_id}/validation.csv")
-    plan = api.request("GET", f"/uploads/{job.job_id}/plan.csv")
+    report = api.request("GET", f"/uploads/{upload.upload_id}/validation.csv")
+    plan = api.request("GET", f"/uploads/{upload.upload_id}/plan.csv")
 
     assert (report.status, plan.status) == (303, 303)
     assert "reports/j/validation.csv" in report.headers["Location"] and "reports/j/plan.csv" in plan.headers["Location"]
@@ -69,12 +69,12 @@ def test_the_status_of_an_upload_with_a_huge_report_reads_only_its_first_lines(a
     lines = b"".join(f"{n},Title,Sir,error,Title must be one of: Dr Mr Mrs Ms Miss Mx\r\n".encode()
                      for n in range(2, 100_002))
     api.files.put_bytes("reports/j/validation.csv", header + lines)
-    job = api.job(JobState.INVALID, report_key="reports/j/validation.csv")
+    upload = api.upload(UploadState.INVALID, report_key="reports/j/validation.csv")
     reads: list[int | None] = []
     real = api.files.read
     api.files.read = lambda key, version_id=None, limit=None: reads.append(limit) or real(key, version_id, limit)
 
-    shown = api.request("GET", f"/uploads/{job.job_id}").json()
+    shown = api.request("GET", f"/uploads/{upload.upload_id}").json()
 
     assert [f["line"] for f in shown["findings"]][:3] == [2, 3, 4] and shown["findings"][-1]["column"] == "Title"
     assert reads == [HEAD_BYTES]

@@ -9,7 +9,7 @@ import io
 
 from roster.model.changes import ChangeRecord, FieldValues
 from roster.model.directory import Account
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from tests.unit.api.conftest import ADMIN, PRACTICE
 
 AT = "2026-03-01T08:00:00+00:00"
@@ -30,11 +30,11 @@ def _rows(text: str) -> list[dict[str, str]]:
 
 
 def test_changes_csv_lists_what_was_applied_in_line_order(api):
-    job = api.job(JobState.COMPLETED, orgs=("RX1", "Y0301"))
-    _record(api, job.job_id, 3, "lucy.gray@nhs.net", "Y0301")
-    _record(api, job.job_id, 2, "amir.khan@nhs.net", "RX1")
+    upload = api.upload(UploadState.COMPLETED, orgs=("RX1", "Y0301"))
+    _record(api, upload.upload_id, 3, "lucy.gray@nhs.net", "Y0301")
+    _record(api, upload.upload_id, 2, "amir.khan@nhs.net", "RX1")
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/changes.csv")
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/changes.csv")
 
     assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/csv")
     assert 'filename="staff-changes.csv"' in answer.headers["Content-Disposition"]
@@ -44,39 +44,39 @@ def test_changes_csv_lists_what_was_applied_in_line_order(api):
 
 
 def test_changes_csv_shows_the_uploader_only_the_records_of_organisations_they_administer(api):
-    job = api.job(JobState.COMPLETED, uploader=PRACTICE, orgs=("RX1", "Y0301"))
-    _record(api, job.job_id, 2, "amir.khan@nhs.net", "RX1")
-    _record(api, job.job_id, 3, "lucy.gray@nhs.net", "Y0301")
+    upload = api.upload(UploadState.COMPLETED, uploader=PRACTICE, orgs=("RX1", "Y0301"))
+    _record(api, upload.upload_id, 2, "amir.khan@nhs.net", "RX1")
+    _record(api, upload.upload_id, 3, "lucy.gray@nhs.net", "Y0301")
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/changes.csv", as_admin=PRACTICE)
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/changes.csv", as_admin=PRACTICE)
 
     assert [r["Email Address"] for r in _rows(answer.body)] == ["lucy.gray@nhs.net"]
 
 
 def test_changes_csv_of_an_upload_not_applied_is_409_saying_why(api):
-    job = api.job(JobState.VALIDATED)
+    upload = api.upload(UploadState.VALIDATED)
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/changes.csv")
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/changes.csv")
 
     assert answer.status == 409 and "only an applied upload has changes" in answer.json()["message"]
 
 
 def test_history_is_newest_first_for_the_accounts_administrators(api):
     api.directory.add_account(Account(email="amir.khan@nhs.net", first_name="Amir", last_name="Khan", ods="RX1"))
-    first = api.job(JobState.COMPLETED)
-    second = api.job(JobState.COMPLETED)
-    _record(api, first.job_id, 2, "amir.khan@nhs.net", "RX1")
-    later = _record(api, second.job_id, 5, "amir.khan@nhs.net", "RX1", action="Joiner", ods_before="RY2")
-    api.changes.change_records[("amir.khan@nhs.net", "upload", second.job_id, 5)] = later.model_copy(
+    first = api.upload(UploadState.COMPLETED)
+    second = api.upload(UploadState.COMPLETED)
+    _record(api, first.upload_id, 2, "amir.khan@nhs.net", "RX1")
+    later = _record(api, second.upload_id, 5, "amir.khan@nhs.net", "RX1", action="Joiner", ods_before="RY2")
+    api.changes.change_records[("amir.khan@nhs.net", "upload", second.upload_id, 5)] = later.model_copy(
         update={"at": "2026-03-02T08:00:00+00:00"})
 
     answer = api.request("GET", "/accounts/Amir.Khan%40nhs.net/history")
 
     assert answer.status == 200
     assert answer.json() == {"email": "amir.khan@nhs.net", "changes": [
-        {"upload_id": second.job_id, "channel": "upload", "by": ADMIN, "at": "2026-03-02T08:00:00+00:00",
+        {"upload_id": second.upload_id, "channel": "upload", "by": ADMIN, "at": "2026-03-02T08:00:00+00:00",
          "action": "Joiner", "field": "Job Title", "old": "Nurse", "new": "Lead Nurse"},
-        {"upload_id": first.job_id, "channel": "upload", "by": ADMIN, "at": AT, "action": "Update",
+        {"upload_id": first.upload_id, "channel": "upload", "by": ADMIN, "at": AT, "action": "Update",
          "field": "Job Title", "old": "Nurse", "new": "Lead Nurse"}]}
 
 

@@ -17,7 +17,7 @@ from roster.emails import (
     validated_email,
     validation_failed_email,
 )
-from roster.model.jobs import Job, JobState
+from roster.model.uploads import Upload, UploadState
 from roster.notify.email_files import EmailFile, FileKind
 from tests.conftest import current_csv
 from tests.unit.conftest import Roster
@@ -41,23 +41,23 @@ def test_given_an_accented_or_spaced_name_then_it_is_accepted(api):
 
 
 def _every_email(file_name: str) -> list:
-    job = Job(job_id="a" * 32, bucket="b", key="k", file_name=file_name, uploader="a@nhs.net",
-              state=JobState.CANCELLED, approval_administrators={"RX1": ["a@nhs.net", "b@nhs.net"]},
-              approval_reasons=["1 of 2"], approval_deadline="2026-03-08T09:00:00+00:00")
+    upload = Upload(upload_id="a" * 32, bucket="b", key="k", file_name=file_name, uploader="a@nhs.net",
+                    state=UploadState.CANCELLED, approval_administrators={"RX1": ["a@nhs.net", "b@nhs.net"]},
+                    approval_reasons=["1 of 2"], approval_deadline="2026-03-08T09:00:00+00:00")
     stem = file_stem(file_name)
 
     def attached(kind: FileKind, suffix: str) -> EmailFile:
-        return EmailFile(kind, f"{stem}-{suffix}.csv", f"reports/{job.job_id}/{suffix}.csv", content=b"Line\r\n")
+        return EmailFile(kind, f"{stem}-{suffix}.csv", f"reports/{upload.upload_id}/{suffix}.csv", content=b"Line\r\n")
 
     report, plan = attached(FileKind.VALIDATION, "validation"), attached(FileKind.PLAN, "plan")
     return [
-        validation_failed_email("r@nhs.net", "a@nhs.net", file_name, job.job_id, 1, 0, report),
-        validated_email("r@nhs.net", "a@nhs.net", file_name, job.job_id, 1, 0, report, plan),
-        upload_complete_email("r@nhs.net", "a@nhs.net", file_name, job.job_id, {"rows": 1},
+        validation_failed_email("r@nhs.net", "a@nhs.net", file_name, upload.upload_id, 1, 0, report),
+        validated_email("r@nhs.net", "a@nhs.net", file_name, upload.upload_id, 1, 0, report, plan),
+        upload_complete_email("r@nhs.net", "a@nhs.net", file_name, upload.upload_id, {"rows": 1},
                               attached(FileKind.RESULTS, "results")),
-        upload_failed_email("r@nhs.net", "a@nhs.net", file_name, job.job_id),
-        approval_needed_email("r@nhs.net", job, plan),
-        upload_cancelled_email("r@nhs.net", job),
+        upload_failed_email("r@nhs.net", "a@nhs.net", file_name, upload.upload_id),
+        approval_needed_email("r@nhs.net", upload, plan),
+        upload_cancelled_email("r@nhs.net", upload),
     ]
 
 
@@ -72,15 +72,15 @@ def test_given_a_name_that_came_another_way_then_every_email_is_sent_with_it_sho
 
 
 def test_given_an_email_that_cannot_be_sent_then_the_organisations_hold_is_still_released(roster: Roster) -> None:
-    job = roster.upload(current_csv(",Jane,Doe,,Nurse,RX1,Cardiology,,,,,,"))
-    roster.run_batches(job.job_id)
+    upload = roster.upload(current_csv(",Jane,Doe,,Nurse,RX1,Cardiology,,,,,,"))
+    roster.run_batches(upload.upload_id)
 
     def refuse(kind, email):
         raise ValueError("SES refused the message")
 
     roster.mailer.send_once = refuse  # type: ignore[method-assign]
     with pytest.raises(ValueError):
-        roster.notify_step().finish(job.job_id)
+        roster.notify_step().finish(upload.upload_id)
 
-    assert roster.jobs.get(job.job_id).state is JobState.COMPLETED
+    assert roster.uploads.get(upload.upload_id).state is UploadState.COMPLETED
     assert roster.queue.holds == {}  # the next upload of RX1 is not held up for an hour

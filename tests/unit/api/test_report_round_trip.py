@@ -30,9 +30,9 @@ def _text(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _plan(roster: Roster, text: str) -> list[tuple[str, str, str, str, str]]:
-    job = roster.upload(text, validate_only=True)
-    assert job.state.value == "VALIDATED", roster.files.text(job.report_key or "")
-    return [(p.action, p.email, p.field, p.old, p.new) for p in parse_plan_csv(roster.files.text(job.plan_key or ""))]
+    upload = roster.upload(text, validate_only=True)
+    assert upload.state.value == "VALIDATED", roster.files.text(upload.report_key or "")
+    return [(p.action, p.email, p.field, p.old, p.new) for p in parse_plan_csv(roster.files.text(upload.plan_key or ""))]
 
 
 def _cell(header: list[str], rows: list[list[str]], email: str, column: str, value: str | None = None) -> str:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from roster.model.directory import Account, AccountStatus
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from tests.unit.api.conftest import ADMIN, NOBODY, PRACTICE
 
 PROTECTED = [("GET", "/me"), ("POST", "/uploads"), ("GET", "/uploads"),
@@ -38,9 +38,9 @@ def test_the_sample_file_needs_no_sign_in(api):
 
 @pytest.mark.parametrize("method, path", PROTECTED)
 def test_without_a_token_every_other_route_is_401(api, method, path):
-    job = api.job(JobState.COMPLETED, results_key="results/x.csv", report_key="reports/x.csv")
+    upload = api.upload(UploadState.COMPLETED, results_key="results/x.csv", report_key="reports/x.csv")
 
-    answer = api.request(method, path.replace("{id}", job.job_id), as_admin=None)
+    answer = api.request(method, path.replace("{id}", upload.upload_id), as_admin=None)
 
     assert answer.status == 401
     assert "not signed in" in answer.json()["message"]
@@ -54,9 +54,9 @@ def test_an_access_token_is_not_an_id_token(api):
 
 @pytest.mark.parametrize("method, path", [p for p in PROTECTED if p[1] != "/me"])
 def test_an_administrator_of_no_organisation_is_refused_everywhere_but_config_and_sample(api, method, path):
-    job = api.job(JobState.COMPLETED, uploader=NOBODY, results_key="results/x.csv", report_key="reports/x.csv")
+    upload = api.upload(UploadState.COMPLETED, uploader=NOBODY, results_key="results/x.csv", report_key="reports/x.csv")
 
-    answer = api.request(method, path.replace("{id}", job.job_id), as_admin=NOBODY, query={"ods": "RX1"},
+    answer = api.request(method, path.replace("{id}", upload.upload_id), as_admin=NOBODY, query={"ods": "RX1"},
                          body={"file_name": "a.csv"} if method == "POST" else None)
 
     assert answer.status == 403
@@ -66,9 +66,9 @@ def test_an_administrator_of_no_organisation_is_refused_everywhere_but_config_an
 
 @pytest.mark.parametrize("method, path", [p for p in PROTECTED if "{id}" in p[1]])
 def test_another_organisations_administrator_is_refused_every_upload_route(api, method, path):
-    job = api.job(JobState.COMPLETED, orgs=("RX1", "Y0301"), results_key="results/x.csv", report_key="reports/x.csv")
+    upload = api.upload(UploadState.COMPLETED, orgs=("RX1", "Y0301"), results_key="results/x.csv", report_key="reports/x.csv")
 
-    answer = api.request(method, path.replace("{id}", job.job_id), as_admin=PRACTICE)
+    answer = api.request(method, path.replace("{id}", upload.upload_id), as_admin=PRACTICE)
 
     assert answer.status == 403
     assert "organisations you do not administer" in answer.json()["message"]
@@ -144,9 +144,9 @@ def test_a_form_is_issued_for_the_caller_and_the_upload_awaits_its_file(api):
     assert body["expires_in"] == 900 and set(body["form"]) == {"url", "fields"}
     assert body["form"]["fields"]["key"] == f"uploads/{ADMIN}/{upload_id}/new staff.csv"
     assert api.files.forms[0]["max_bytes"] == 5_242_880
-    job = api.records.get(upload_id)
-    assert (job.state, job.uploader, job.validate_only) == (JobState.AWAITING_FILE, ADMIN, True)
-    assert job.expires_at is not None  # a record whose file never comes is deleted by TTL
+    upload = api.records.get(upload_id)
+    assert (upload.state, upload.uploader, upload.validate_only) == (UploadState.AWAITING_FILE, ADMIN, True)
+    assert upload.expires_at is not None  # a record whose file never comes is deleted by TTL
     shown = api.request("GET", f"/uploads/{upload_id}").json()
     assert shown["state"] == "AWAITING_FILE" and shown["form_expires_at"] == "2026-03-01T09:15:00+00:00"
 
@@ -175,20 +175,20 @@ def test_an_expired_form_whose_file_never_came_is_gone(api):
 
 # -- listing and one upload --------------------------------------------------------------
 def test_uploads_are_listed_newest_first_by_what_the_caller_may_see(api):
-    mine = api.job(JobState.COMPLETED, orgs=("RX1",))
-    shared = api.job(JobState.VALIDATED, uploader=PRACTICE, orgs=("Y0301",))
-    theirs_too = api.job(JobState.INVALID, uploader=PRACTICE, orgs=())
-    both = api.job(JobState.CREATING, orgs=("RX1", "Y0301"))
+    mine = api.upload(UploadState.COMPLETED, orgs=("RX1",))
+    shared = api.upload(UploadState.VALIDATED, uploader=PRACTICE, orgs=("Y0301",))
+    theirs_too = api.upload(UploadState.INVALID, uploader=PRACTICE, orgs=())
+    both = api.upload(UploadState.CREATING, orgs=("RX1", "Y0301"))
 
     for_admin = [u["upload_id"] for u in api.request("GET", "/uploads").json()["uploads"]]
     for_practice = [u["upload_id"] for u in api.request("GET", "/uploads", as_admin=PRACTICE).json()["uploads"]]
 
-    assert for_admin == [both.job_id, shared.job_id, mine.job_id]
-    assert for_practice == [theirs_too.job_id, shared.job_id]
+    assert for_admin == [both.upload_id, shared.upload_id, mine.upload_id]
+    assert for_practice == [theirs_too.upload_id, shared.upload_id]
 
 
 def test_the_list_is_paged_with_a_cursor(api):
-    ids = [api.job(JobState.COMPLETED).job_id for _ in range(3)]
+    ids = [api.upload(UploadState.COMPLETED).upload_id for _ in range(3)]
 
     first = api.request("GET", "/uploads", query={"limit": "2"}).json()
     second = api.request("GET", "/uploads", query={"limit": "2", "cursor": first["next_cursor"]}).json()
@@ -203,10 +203,10 @@ def test_one_upload_shows_state_counts_progress_and_first_findings(api):
     api.files.put_bytes("reports/j/validation.csv", (
         b"Line,Column,Value,Severity,Message\r\n3,Title,Sir,error,Title 'Sir' is not one of the allowed titles\r\n"
         b"4,Job Title,'=cmd,error,starts with =\r\n"))
-    job = api.job(JobState.CREATING, report_key="reports/j/validation.csv", progress={"created": 40, "updated": 2},
-                  counts={"rows": 100, "errors": 2})
+    upload = api.upload(UploadState.CREATING, report_key="reports/j/validation.csv", progress={"created": 40, "updated": 2},
+                        counts={"rows": 100, "errors": 2})
 
-    shown = api.request("GET", f"/uploads/{job.job_id}").json()
+    shown = api.request("GET", f"/uploads/{upload.upload_id}").json()
 
     assert shown["state"] == "CREATING" and shown["progress"] == {"applied": 42, "rows": 100}
     assert shown["findings"][0] == {"line": 3, "column": "Title", "value": "Sir", "severity": "error",
@@ -218,75 +218,75 @@ def test_one_upload_shows_state_counts_progress_and_first_findings(api):
 # -- reports and results -----------------------------------------------------------------
 def test_the_validation_report_goes_to_whoever_may_see_the_upload(api):
     api.files.put_bytes("reports/j/validation.csv", b"Line,Column,Value,Severity,Message\r\n")
-    job = api.job(JobState.VALIDATED, uploader=PRACTICE, orgs=("Y0301",), report_key="reports/j/validation.csv")
+    upload = api.upload(UploadState.VALIDATED, uploader=PRACTICE, orgs=("Y0301",), report_key="reports/j/validation.csv")
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/validation.csv")
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/validation.csv")
 
     assert answer.status == 200 and answer.body.startswith("Line,Column")
     assert 'filename="staff-validation.csv"' in answer.headers["Content-Disposition"]
 
 
 def test_a_report_not_written_yet_is_a_conflict(api):
-    job = api.job(JobState.VALIDATING)
+    upload = api.upload(UploadState.VALIDATING)
 
-    assert api.request("GET", f"/uploads/{job.job_id}/validation.csv").status == 409
+    assert api.request("GET", f"/uploads/{upload.upload_id}/validation.csv").status == 409
 
 
 def test_results_go_to_the_uploader_only(api):
     api.files.put_bytes("results/j/staff-results.csv", b"Title,Result\r\n")
-    job = api.job(JobState.COMPLETED, uploader=PRACTICE, orgs=("Y0301",), results_key="results/j/staff-results.csv")
+    upload = api.upload(UploadState.COMPLETED, uploader=PRACTICE, orgs=("Y0301",), results_key="results/j/staff-results.csv")
 
-    by_uploader = api.request("GET", f"/uploads/{job.job_id}/results.csv", as_admin=PRACTICE)
-    by_colleague = api.request("GET", f"/uploads/{job.job_id}/results.csv", as_admin=ADMIN)
+    by_uploader = api.request("GET", f"/uploads/{upload.upload_id}/results.csv", as_admin=PRACTICE)
+    by_colleague = api.request("GET", f"/uploads/{upload.upload_id}/results.csv", as_admin=ADMIN)
 
     assert by_uploader.status == 200 and by_uploader.body == "Title,Result\r\n"
     assert by_colleague.status == 403 and "temporary passwords" in by_colleague.json()["message"]
 
 
 def test_an_upload_without_results_is_a_conflict(api):
-    job = api.job(JobState.VALIDATED, validate_only=True)
+    upload = api.upload(UploadState.VALIDATED, validate_only=True)
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/results.csv")
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/results.csv")
 
     assert answer.status == 409 and "created nothing" in answer.json()["message"]
 
 
 # -- apply -------------------------------------------------------------------------------
 def test_a_validated_upload_is_applied_once_however_often_it_is_asked(api):
-    job = api.job(JobState.VALIDATED, validate_only=True)
+    upload = api.upload(UploadState.VALIDATED, validate_only=True)
 
-    first = api.request("POST", f"/uploads/{job.job_id}/apply")
-    again = api.request("POST", f"/uploads/{job.job_id}/apply")
-    api.records.put(api.records.get(job.job_id).model_copy(update={"state": JobState.CREATING}))
-    later = api.request("POST", f"/uploads/{job.job_id}/apply")
+    first = api.request("POST", f"/uploads/{upload.upload_id}/apply")
+    again = api.request("POST", f"/uploads/{upload.upload_id}/apply")
+    api.records.put(api.records.get(upload.upload_id).model_copy(update={"state": UploadState.CREATING}))
+    later = api.request("POST", f"/uploads/{upload.upload_id}/apply")
 
     assert (first.status, again.status, later.status) == (202, 202, 202)
     assert first.json()["state"] == "VALIDATING" and first.json()["validate_only"] is False
     assert later.json()["state"] == "CREATING"
     # Asked again while still VALIDATING, the apply function is asked again (it ignores a repeat).
-    assert api.applier.requested == [job.job_id, job.job_id]
-    assert api.records.get(job.job_id).apply_requested_by == ADMIN
+    assert api.applier.requested == [upload.upload_id, upload.upload_id]
+    assert api.records.get(upload.upload_id).apply_requested_by == ADMIN
 
 
 @pytest.mark.parametrize("state, validate_only, says", [
-    (JobState.AWAITING_FILE, True, "has not arrived"),
-    (JobState.VALIDATING, True, "still being validated"),
-    (JobState.INVALID, True, "failed validation"),
-    (JobState.COMPLETED, False, "uploaded to be applied"),
+    (UploadState.AWAITING_FILE, True, "has not arrived"),
+    (UploadState.VALIDATING, True, "still being validated"),
+    (UploadState.INVALID, True, "failed validation"),
+    (UploadState.COMPLETED, False, "uploaded to be applied"),
 ])
 def test_anything_but_a_validated_validate_only_upload_cannot_be_applied(api, state, validate_only, says):
-    job = api.job(state, validate_only=validate_only)
+    upload = api.upload(state, validate_only=validate_only)
 
-    answer = api.request("POST", f"/uploads/{job.job_id}/apply")
+    answer = api.request("POST", f"/uploads/{upload.upload_id}/apply")
 
     assert answer.status == 409 and says in answer.json()["message"]
     assert api.applier.requested == []
 
 
 def test_only_the_uploader_applies(api):
-    job = api.job(JobState.VALIDATED, uploader=PRACTICE, orgs=("Y0301",), validate_only=True)
+    upload = api.upload(UploadState.VALIDATED, uploader=PRACTICE, orgs=("Y0301",), validate_only=True)
 
-    answer = api.request("POST", f"/uploads/{job.job_id}/apply", as_admin=ADMIN)
+    answer = api.request("POST", f"/uploads/{upload.upload_id}/apply", as_admin=ADMIN)
 
     assert answer.status == 403 and api.applier.requested == []
 
@@ -332,87 +332,87 @@ def test_a_console_on_another_origin_gets_cors_and_others_do_not(api):
     assert "Access-Control-Allow-Origin" not in from_origin("https://evil.example.com")
 
 
-def test_an_upload_key_names_its_job_whatever_the_version():
-    from roster.model.jobs import job_id_for
+def test_an_upload_key_names_its_upload_whatever_the_version():
+    from roster.model.uploads import upload_id_for
 
     upload_id = "0123456789abcdef0123456789abcdef"
     key = f"uploads/{ADMIN}/{upload_id}/staff.csv"
 
-    assert job_id_for("b", key, "v1") == job_id_for("b", key, "v2") == upload_id
-    assert job_id_for("b", f"uploads/{ADMIN}/staff.csv", "v1") != job_id_for("b", f"uploads/{ADMIN}/staff.csv", "v2")
+    assert upload_id_for("b", key, "v1") == upload_id_for("b", key, "v2") == upload_id
+    assert upload_id_for("b", f"uploads/{ADMIN}/staff.csv", "v1") != upload_id_for("b", f"uploads/{ADMIN}/staff.csv", "v2")
 
 
 OTHER = "other.admin@example.nhs.net"
 
 
 def _waiting(api, **extra):
-    return api.job(JobState.AWAITING_APPROVAL, plan_key="reports/p/plan.csv",
-                   approval_administrators={"RX1": [ADMIN, OTHER]}, **extra)
+    return api.upload(UploadState.AWAITING_APPROVAL, plan_key="reports/p/plan.csv",
+                      approval_administrators={"RX1": [ADMIN, OTHER]}, **extra)
 
 
 def test_given_a_validated_upload_then_its_plan_is_served_as_csv(api):
-    job = api.job(JobState.VALIDATED, plan_key="reports/p/plan.csv")
+    upload = api.upload(UploadState.VALIDATED, plan_key="reports/p/plan.csv")
     api.files.put_bytes("reports/p/plan.csv", b"\xef\xbb\xbfLine,Action,Email Address,Field,Old,New\r\n2,Create,a.b@nhs.net,,,\r\n")
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/plan.csv")
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/plan.csv")
 
     assert answer.status == 200 and "2,Create,a.b@nhs.net" in answer.body
     assert 'filename="staff-plan.csv"' in answer.headers["Content-Disposition"]
 
 
 def test_given_an_invalid_upload_then_asking_for_its_plan_is_a_conflict(api):
-    job = api.job(JobState.INVALID)
-    assert api.request("GET", f"/uploads/{job.job_id}/plan.csv").status == 409
+    upload = api.upload(UploadState.INVALID)
+    assert api.request("GET", f"/uploads/{upload.upload_id}/plan.csv").status == 409
 
 
 def test_given_an_upload_waiting_when_its_uploader_approves_then_it_is_refused_with_403(api):
-    job = _waiting(api)
-    answer = api.request("POST", f"/uploads/{job.job_id}/approve")
+    upload = _waiting(api)
+    answer = api.request("POST", f"/uploads/{upload.upload_id}/approve")
     assert answer.status == 403 and "another administrator" in answer.json()["message"]
 
 
 def test_given_an_upload_waiting_when_another_administrator_approves_then_it_goes_on(api):
-    job = _waiting(api)
+    upload = _waiting(api)
     api.directory.admins[OTHER] = frozenset({"RX1"})
 
-    answer = api.request("POST", f"/uploads/{job.job_id}/approve", as_admin=OTHER)
+    answer = api.request("POST", f"/uploads/{upload.upload_id}/approve", as_admin=OTHER)
 
     assert answer.status == 200 and answer.json()["state"] == "VALIDATING"
 
 
 def test_given_an_approver_of_one_organisation_of_many_then_they_see_the_upload_and_its_plan(api):
-    job = _waiting(api, orgs=("RX1", "RY2"))
+    upload = _waiting(api, orgs=("RX1", "RY2"))
     api.files.put_bytes("reports/p/plan.csv", b"Line,Action,Email Address,Field,Old,New\r\n")
     api.directory.admins[OTHER] = frozenset({"RX1"})
-    assert api.request("GET", f"/uploads/{job.job_id}/plan.csv", as_admin=OTHER).status == 200
+    assert api.request("GET", f"/uploads/{upload.upload_id}/plan.csv", as_admin=OTHER).status == 200
 
 
 def test_given_an_upload_not_waiting_then_approve_and_cancel_are_conflicts(api):
-    job = api.job(JobState.COMPLETED)
-    assert api.request("POST", f"/uploads/{job.job_id}/approve").status == 409
-    assert api.request("POST", f"/uploads/{job.job_id}/cancel").status == 409
+    upload = api.upload(UploadState.COMPLETED)
+    assert api.request("POST", f"/uploads/{upload.upload_id}/approve").status == 409
+    assert api.request("POST", f"/uploads/{upload.upload_id}/cancel").status == 409
 
 
 def test_given_an_upload_waiting_when_its_uploader_cancels_then_it_is_cancelled(api):
-    job = _waiting(api)
-    answer = api.request("POST", f"/uploads/{job.job_id}/cancel")
+    upload = _waiting(api)
+    answer = api.request("POST", f"/uploads/{upload.upload_id}/cancel")
     assert answer.status == 200 and answer.json()["state"] == "CANCELLED"
 
 
 def test_given_another_organisations_administrator_then_approve_and_cancel_are_forbidden(api):
-    job = _waiting(api)
+    upload = _waiting(api)
     for action in ("approve", "cancel"):
-        assert api.request("POST", f"/uploads/{job.job_id}/{action}", as_admin=PRACTICE).status == 403
+        assert api.request("POST", f"/uploads/{upload.upload_id}/{action}", as_admin=PRACTICE).status == 403
 
 
 # -- who is calling: the Cognito user's sub, never the email it claims (issue 18, defect 1) ----------
 def test_given_a_token_claiming_another_administrators_email_then_it_acts_as_its_own_sub(api):
     # PRACTICE set their email attribute to ADMIN's address: the token says ADMIN, the sub is PRACTICE's.
-    theirs = api.job(JobState.COMPLETED, uploader=ADMIN, results_key="results/x.csv")
+    theirs = api.upload(UploadState.COMPLETED, uploader=ADMIN, results_key="results/x.csv")
     api.files.objects["results/x.csv"] = b"temporary passwords"
 
     me = api.request("GET", "/me", as_admin=PRACTICE, email=ADMIN)
-    results = api.request("GET", f"/uploads/{theirs.job_id}/results.csv", as_admin=PRACTICE, email=ADMIN)
+    results = api.request("GET", f"/uploads/{theirs.upload_id}/results.csv", as_admin=PRACTICE, email=ADMIN)
 
     assert me.json()["email"] == PRACTICE
     assert [o["ods"] for o in me.json()["organisations"]] == ["Y0301"]
@@ -439,20 +439,20 @@ def test_given_a_token_without_a_sub_then_it_is_refused(api):
 
 def test_given_an_approver_removed_from_the_organisation_then_they_no_longer_see_the_upload_or_its_plan(api):
     # PRACTICE was asked to approve for RX1 when the upload started waiting; the directory now says Y0301 only.
-    job = api.job(JobState.AWAITING_APPROVAL, orgs=("RX1",), plan_key="reports/p.csv",
-                  approval_administrators={"RX1": [ADMIN, PRACTICE]})
+    upload = api.upload(UploadState.AWAITING_APPROVAL, orgs=("RX1",), plan_key="reports/p.csv",
+                        approval_administrators={"RX1": [ADMIN, PRACTICE]})
     api.files.objects["reports/p.csv"] = "\ufeffLine,Action\r\n".encode()
 
-    assert api.request("GET", f"/uploads/{job.job_id}/plan.csv", as_admin=PRACTICE).status == 403
-    assert api.request("GET", f"/uploads/{job.job_id}", as_admin=PRACTICE).status == 403
+    assert api.request("GET", f"/uploads/{upload.upload_id}/plan.csv", as_admin=PRACTICE).status == 403
+    assert api.request("GET", f"/uploads/{upload.upload_id}", as_admin=PRACTICE).status == 403
 
 
 def test_applying_an_upload_that_was_applied_and_finished_is_a_conflict(api):
-    job = api.job(JobState.VALIDATED, validate_only=True)
-    api.request("POST", f"/uploads/{job.job_id}/apply")
-    api.records.put(api.records.get(job.job_id).model_copy(update={"state": JobState.COMPLETED}))
+    upload = api.upload(UploadState.VALIDATED, validate_only=True)
+    api.request("POST", f"/uploads/{upload.upload_id}/apply")
+    api.records.put(api.records.get(upload.upload_id).model_copy(update={"state": UploadState.COMPLETED}))
 
-    again = api.request("POST", f"/uploads/{job.job_id}/apply")
+    again = api.request("POST", f"/uploads/{upload.upload_id}/apply")
 
     assert again.status == 409 and "applied already and is COMPLETED" in again.json()["message"]
-    assert api.applier.requested == [job.job_id]
+    assert api.applier.requested == [upload.upload_id]

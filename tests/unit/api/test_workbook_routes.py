@@ -11,7 +11,7 @@ import pytest
 
 from roster.contract.columns import CURRENT_COLUMNS, LEGACY_COLUMNS
 from roster.contract.upload_file import read_upload
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from tests.unit.api.conftest import ADMIN, PRACTICE
 from tests.workbooks import one_sheet
 
@@ -43,31 +43,31 @@ def test_a_sample_workbook_in_no_known_format_is_400(api):
 def test_the_results_of_a_workbook_upload_are_a_workbook_to_the_uploader_only(api):
     body = one_sheet([["Title", "Result"], ["Dr", "Created"]])
     api.files.put_bytes("results/j/staff-results.xlsx", body)
-    job = api.job(JobState.COMPLETED, uploader=PRACTICE, orgs=("Y0301",), results_key="results/j/staff-results.xlsx")
+    upload = api.upload(UploadState.COMPLETED, uploader=PRACTICE, orgs=("Y0301",), results_key="results/j/staff-results.xlsx")
 
-    by_uploader = api.request("GET", f"/uploads/{job.job_id}/results.xlsx", as_admin=PRACTICE)
-    by_colleague = api.request("GET", f"/uploads/{job.job_id}/results.xlsx", as_admin=ADMIN)
-    as_csv = api.request("GET", f"/uploads/{job.job_id}/results.csv", as_admin=PRACTICE)
-    shown = api.request("GET", f"/uploads/{job.job_id}", as_admin=PRACTICE).json()
+    by_uploader = api.request("GET", f"/uploads/{upload.upload_id}/results.xlsx", as_admin=PRACTICE)
+    by_colleague = api.request("GET", f"/uploads/{upload.upload_id}/results.xlsx", as_admin=ADMIN)
+    as_csv = api.request("GET", f"/uploads/{upload.upload_id}/results.csv", as_admin=PRACTICE)
+    shown = api.request("GET", f"/uploads/{upload.upload_id}", as_admin=PRACTICE).json()
 
     assert by_uploader.status == 200 and base64.b64decode(by_uploader.body) == body
     assert 'filename="staff-results.xlsx"' in by_uploader.headers["Content-Disposition"]
     assert by_colleague.status == 403
-    assert as_csv.status == 409 and f"/uploads/{job.job_id}/results.xlsx" in as_csv.json()["message"]
-    assert shown["links"]["results"] == f"/uploads/{job.job_id}/results.xlsx"
+    assert as_csv.status == 409 and f"/uploads/{upload.upload_id}/results.xlsx" in as_csv.json()["message"]
+    assert shown["links"]["results"] == f"/uploads/{upload.upload_id}/results.xlsx"
 
 
 def test_a_csv_upload_has_no_results_workbook(api):
     api.files.put_bytes("results/j/staff-results.csv", b"Title,Result\r\n")
-    job = api.job(JobState.COMPLETED, results_key="results/j/staff-results.csv")
+    upload = api.upload(UploadState.COMPLETED, results_key="results/j/staff-results.csv")
 
-    answer = api.request("GET", f"/uploads/{job.job_id}/results.xlsx")
-    shown = api.request("GET", f"/uploads/{job.job_id}").json()
+    answer = api.request("GET", f"/uploads/{upload.upload_id}/results.xlsx")
+    shown = api.request("GET", f"/uploads/{upload.upload_id}").json()
 
     assert answer.status == 409 and "results.csv" in answer.json()["message"]
-    assert shown["links"]["results"] == f"/uploads/{job.job_id}/results.csv"
+    assert shown["links"]["results"] == f"/uploads/{upload.upload_id}/results.csv"
 
 
 def test_the_results_workbook_needs_a_sign_in(api):
-    job = api.job(JobState.COMPLETED, results_key="results/j/staff-results.xlsx")
-    assert api.request("GET", f"/uploads/{job.job_id}/results.xlsx", as_admin=None).status == 401
+    upload = api.upload(UploadState.COMPLETED, results_key="results/j/staff-results.xlsx")
+    assert api.request("GET", f"/uploads/{upload.upload_id}/results.xlsx", as_admin=None).status == 401

@@ -10,7 +10,7 @@ from email import policy
 from roster.adapters.ses import _as_dict, _from_dict
 from roster.approval.emails import approval_needed_email, upload_cancelled_email
 from roster.emails import OutgoingEmail, to_mime
-from roster.model.jobs import Job, JobState
+from roster.model.uploads import Upload, UploadState
 from roster.notify.email_files import FileKind, attached
 
 SENDER = "roster@mail.example.nhs.net"
@@ -23,14 +23,14 @@ def _plan():
     return attached(FileKind.PLAN, "March_leavers-plan.csv", PLAN.encode("utf-8"))
 
 
-def _waiting(**changes) -> Job:
-    job = Job(job_id="j1", bucket="b", key="uploads/k", file_name="March leavers.csv", uploader="Admin@Example.nhs.net",
-              state=JobState.AWAITING_APPROVAL, counts={"rows": 1},
-              approval_administrators={"RX1": [UPLOADER, DEPUTY], "RY2": [UPLOADER]},
-              approval_reasons=["1 of the 1 active accounts of RY2 (100%) would be marked as leavers; ...",
+def _waiting(**changes) -> Upload:
+    upload = Upload(upload_id="j1", bucket="b", key="uploads/k", file_name="March leavers.csv", uploader="Admin@Example.nhs.net",
+                    state=UploadState.AWAITING_APPROVAL, counts={"rows": 1},
+                    approval_administrators={"RX1": [UPLOADER, DEPUTY], "RY2": [UPLOADER]},
+                    approval_reasons=["1 of the 1 active accounts of RY2 (100%) would be marked as leavers; ...",
                                 "30 of the 200 active accounts of RX1 (15%) would be marked as leavers; ..."],
-              approval_deadline="2026-12-01T14:05:00+00:00")
-    return job.model_copy(update=changes)
+                    approval_deadline="2026-12-01T14:05:00+00:00")
+    return upload.model_copy(update=changes)
 
 
 def test_given_a_waiting_upload_then_one_email_asks_everyone_concerned_with_the_plan_attached() -> None:
@@ -56,8 +56,8 @@ def test_given_an_organisation_already_approved_then_its_administrators_are_not_
 
 
 def test_given_a_cancelled_or_expired_upload_then_the_uploader_is_told_nothing_changed() -> None:
-    by_deputy = upload_cancelled_email(SENDER, _waiting(state=JobState.CANCELLED, cancelled_by=DEPUTY))
-    expired = upload_cancelled_email(SENDER, _waiting(state=JobState.CANCELLED))
+    by_deputy = upload_cancelled_email(SENDER, _waiting(state=UploadState.CANCELLED, cancelled_by=DEPUTY))
+    expired = upload_cancelled_email(SENDER, _waiting(state=UploadState.CANCELLED))
 
     assert by_deputy.subject == "Upload cancelled: March leavers.csv" and by_deputy.recipients == [UPLOADER]
     assert f"was cancelled by {DEPUTY} while it waited for approval" in by_deputy.body
@@ -67,7 +67,7 @@ def test_given_a_cancelled_or_expired_upload_then_the_uploader_is_told_nothing_c
 
 def test_given_several_recipients_and_attachments_then_mime_and_the_ses_payload_keep_them_all() -> None:
     sent = OutgoingEmail(sender=SENDER, recipient=UPLOADER, subject="Validated: x.csv", body="Body.\n",
-                         attachment_name="x-validation.csv", attachment=b"a,b\r\n", job_id="j1",
+                         attachment_name="x-validation.csv", attachment=b"a,b\r\n", upload_id="j1",
                          also_to=(DEPUTY, UPLOADER), more_attachments=(("x-plan.csv", PLAN.encode()),))
 
     payload = json.loads(json.dumps(_as_dict(sent)))

@@ -12,13 +12,13 @@ from roster.audit.changes_file import changes_csv, history
 from roster.audit.records import Provenance, created_record, updated_record
 from roster.model.changes import ChangeRecord, FieldValues
 from roster.model.directory import AccountStatus
-from roster.model.jobs import JobState
 from roster.model.rows import RowResult
+from roster.model.uploads import UploadState
 from roster.model.writes import AccountUpdate
 from roster.ports import ChangeLog, Transactions
 from tests.conftest import current_csv
 from tests.unit.conftest import ADMIN, AMIR, SARAH, TOM, Roster
-from tests.unit.fakes import FakeDirectory, FakeJobs, FakeTransactions
+from tests.unit.fakes import FakeDirectory, FakeTransactions, FakeUploads
 
 CHANGES = current_csv(
     ",,,,Lead Radiographer,,,,07912 345200,,,amir.khan@nhs.net,",
@@ -35,10 +35,10 @@ def _values(record: ChangeRecord) -> dict[str, tuple[object, object]]:
 
 
 def test_given_each_action_applied_then_its_record_is_in_the_same_transaction_as_its_change(roster: Roster) -> None:
-    job = roster.upload(CHANGES)
-    roster.run_batches(job.job_id)
+    upload = roster.upload(CHANGES)
+    roster.run_batches(upload.upload_id)
 
-    records = {r.line: r for r in roster.transactions.for_upload(job.job_id)}
+    records = {r.line: r for r in roster.transactions.for_upload(upload.upload_id)}
     assert {line: r.action for line, r in records.items()} == {2: "Update", 3: "Leaver", 4: "Joiner", 5: "Create"}
     for commit in roster.transactions.commits:  # never a change without its record in the same commit
         changes = [name for name in commit if name.endswith(("account", "change"))]
@@ -50,28 +50,28 @@ def test_given_each_action_applied_then_its_record_is_in_the_same_transaction_as
                                    "unit": ("Cardiology", "District Nursing"), "joined_at": (None, NOW)}
     assert (records[5].email, records[5].ods_after, _values(records[5])["last_name"]) == ("jane.doe@nhs.net", "RX1",
                                                                                           (None, "Doe"))
-    assert all((r.by, r.at, r.source_id) == (ADMIN, NOW, job.job_id) for r in records.values())
+    assert all((r.by, r.at, r.source_id) == (ADMIN, NOW, upload.upload_id) for r in records.values())
 
 
 def test_given_a_batch_run_again_then_no_record_is_written_twice(roster: Roster) -> None:
-    job = roster.upload(CHANGES)
-    roster.run_batches(job.job_id)
+    upload = roster.upload(CHANGES)
+    roster.run_batches(upload.upload_id)
     commits = len(roster.transactions.commits)
 
-    roster.run_batches(job.job_id)  # a retried batch: every row is done already
+    roster.run_batches(upload.upload_id)  # a retried batch: every row is done already
 
     assert len(roster.transactions.commits) == commits and len(roster.transactions.change_records) == 4
 
 
-def _results_of(roster: Roster, job_id: str) -> dict[int, RowResult]:
-    return {line: o.result for line, o in roster.jobs.outcomes(job_id).items()}
+def _results_of(roster: Roster, upload_id: str) -> dict[int, RowResult]:
+    return {line: o.result for line, o in roster.uploads.outcomes(upload_id).items()}
 
 
 def test_given_a_cancelled_transaction_then_neither_the_change_nor_its_record_is_written(roster: Roster) -> None:
-    job = roster.upload(current_csv(",,,,Lead Radiographer,,,,,,,amir.khan@nhs.net,"))
+    upload = roster.upload(current_csv(",,,,Lead Radiographer,,,,,,,amir.khan@nhs.net,"))
     roster.transactions.conflict_next(1)
 
-    roster.run_batches(job.job_id)
+    roster.run_batches(upload.upload_id)
 
     [record] = roster.transactions.change_records.values()
     assert roster.transactions.cancellations and record.line == 2
@@ -79,13 +79,13 @@ def test_given_a_cancelled_transaction_then_neither_the_change_nor_its_record_is
 
 
 def test_given_failed_and_unchanged_rows_then_they_have_no_record(roster: Roster) -> None:
-    job = roster.upload(current_csv(",,,,Radiographer,,,,,,,amir.khan@nhs.net,",
-                                    ",,,,Porter,,,,,,,sarah.oconnor@nhs.net,"))
+    upload = roster.upload(current_csv(",,,,Radiographer,,,,,,,amir.khan@nhs.net,",
+                                       ",,,,Porter,,,,,,,sarah.oconnor@nhs.net,"))
     roster.directory.accounts_by_email[SARAH.email] = SARAH.model_copy(update={"status": AccountStatus.LEAVER})
 
-    roster.run_batches(job.job_id)
+    roster.run_batches(upload.upload_id)
 
-    assert set(_results_of(roster, job.job_id).values()) == {RowResult.UNCHANGED, RowResult.FAILED}
+    assert set(_results_of(roster, upload.upload_id).values()) == {RowResult.UNCHANGED, RowResult.FAILED}
     assert roster.transactions.change_records == {}
 
 
@@ -143,16 +143,16 @@ def test_given_a_validated_update_then_another_upload_makes_a_leaver_then_applyi
         roster: Roster) -> None:
     update = roster.upload(current_csv(",,,,Lead Radiographer,,,,,,,amir.khan@nhs.net,"), validate_only=True)
     leaver = roster.apply(current_csv(",,,,,,,,,,,amir.khan@nhs.net,leaver"))
-    assert leaver.state is JobState.COMPLETED
+    assert leaver.state is UploadState.COMPLETED
 
-    roster.jobs.update(update.job_id, state=JobState.VALIDATING, validate_only=False)
-    applied = roster.validate_step().apply(update.job_id)  # validated again: planned against the account of then
-    assert applied.state is JobState.CREATING
-    roster.run_batches(update.job_id)
+    roster.uploads.update(update.upload_id, state=UploadState.VALIDATING, validate_only=False)
+    applied = roster.validate_step().apply(update.upload_id)  # validated again: planned against the account of then
+    assert applied.state is UploadState.CREATING
+    roster.run_batches(update.upload_id)
 
-    outcome = roster.jobs.outcomes(update.job_id)[2]
+    outcome = roster.uploads.outcomes(update.upload_id)[2]
     assert outcome.result is RowResult.FAILED
-    assert outcome.message.startswith(f"Changed since you validated: marked as a leaver by upload {leaver.job_id}")
+    assert outcome.message.startswith(f"Changed since you validated: marked as a leaver by upload {leaver.upload_id}")
     amir = roster.directory.account(AMIR.email)
     assert (amir.status, amir.job_title) == (AccountStatus.LEAVER, "Radiographer")
 
@@ -161,15 +161,15 @@ def test_given_the_uploader_no_longer_administers_then_applying_still_finds_the_
     update = roster.upload(current_csv(",,,,Lead Radiographer,,,,,,,amir.khan@nhs.net,"), validate_only=True)
     roster.directory.add_admin(ADMIN, {"RY2"})
 
-    roster.jobs.update(update.job_id, state=JobState.VALIDATING, validate_only=False)
-    assert roster.validate_step().apply(update.job_id).state is JobState.INVALID
+    roster.uploads.update(update.upload_id, state=UploadState.VALIDATING, validate_only=False)
+    assert roster.validate_step().apply(update.upload_id).state is UploadState.INVALID
 
 
 # -- the port contract: run again on DynamoDB in tests/integration/test_port_contracts.py ---------
 
 @pytest.fixture
 def change_store() -> tuple[Transactions, ChangeLog]:
-    fake = FakeTransactions(FakeDirectory(), FakeJobs())
+    fake = FakeTransactions(FakeDirectory(), FakeUploads())
     return fake, fake
 
 

@@ -1,4 +1,4 @@
-"""Batch files: what notify reads back of a job's planned rows."""
+"""Batch files: what notify reads back of a upload's planned rows."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ USERS = current_csv(
 def test_given_rows_cut_into_several_batches_when_their_lines_are_read_then_every_line_comes_in_file_order(
         roster: Roster) -> None:
     roster.settings = settings(batch_size=2)
-    job = roster.upload(USERS)
+    upload = roster.upload(USERS)
 
-    lines = list(planned_lines(roster.files, job.job_id))
+    lines = list(planned_lines(roster.files, upload.upload_id))
 
-    assert job.batch_count == 2
-    assert lines == [row.line for row in read_all_batches(roster.files, job.job_id)] == [2, 3, 4]
+    assert upload.batch_count == 2
+    assert lines == [row.line for row in read_all_batches(roster.files, upload.upload_id)] == [2, 3, 4]
 
 
 def test_given_batch_files_when_their_lines_are_read_then_nothing_but_each_rows_line_is_looked_at(

@@ -5,8 +5,8 @@ uploader told once, instead of waiting for the sweeper (docs/deploy.md, "The dea
 from __future__ import annotations
 
 from roster.dead_letter.step import applied_upload, failure_reason
-from roster.model.jobs import JobState
-from tests.unit.conftest import a_job
+from roster.model.uploads import UploadState
+from tests.unit.conftest import a_upload
 
 
 def apply_record(upload_id: str = "0a1b2c", attempts: int = 3) -> dict:
@@ -20,24 +20,24 @@ def apply_record(upload_id: str = "0a1b2c", attempts: int = 3) -> dict:
     }
 
 
-def test_an_upload_left_validating_by_apply_is_ended_failed_and_told_once(dead_letters, jobs, mailer):
-    jobs.put(a_job("0a1b2c", JobState.VALIDATING))
+def test_an_upload_left_validating_by_apply_is_ended_failed_and_told_once(dead_letters, uploads, mailer):
+    uploads.put(a_upload("0a1b2c", UploadState.VALIDATING))
 
     (first,) = dead_letters.receive(apply_record())
     (second,) = dead_letters.receive(apply_record())
 
-    job = jobs.get("0a1b2c")
-    assert job.state is JobState.FAILED and "apply request failed 3 attempts of the apply function" in job.error
+    upload = uploads.get("0a1b2c")
+    assert upload.state is UploadState.FAILED and "apply request failed 3 attempts of the apply function" in upload.error
     assert first.action == second.action == "failed"
     assert len(mailer.emails_for("0a1b2c")) == 1
 
 
-def test_an_upload_apply_finished_is_left_to_its_pipeline(dead_letters, jobs, mailer):
-    jobs.put(a_job("0a1b2c", JobState.CREATING))
+def test_an_upload_apply_finished_is_left_to_its_pipeline(dead_letters, uploads, mailer):
+    uploads.put(a_upload("0a1b2c", UploadState.CREATING))
 
     (outcome,) = dead_letters.receive(apply_record())
 
-    assert outcome.action == "ignored" and jobs.get("0a1b2c").state is JobState.CREATING
+    assert outcome.action == "ignored" and uploads.get("0a1b2c").state is UploadState.CREATING
     assert mailer.emails_for("0a1b2c") == []
 
 
@@ -48,6 +48,6 @@ def test_only_an_apply_request_names_an_upload_id():
         {"requestContext": {"approximateInvokeCount": 2}, "requestPayload": {"Records": []}})
 
 
-def test_an_apply_request_for_an_unknown_upload_records_nothing(dead_letters, jobs, mailer):
+def test_an_apply_request_for_an_unknown_upload_records_nothing(dead_letters, uploads, mailer):
     assert dead_letters.receive(apply_record("no-such-upload")) == []
-    assert jobs.records == {} and mailer.emails_for("no-such-upload") == []
+    assert uploads.records == {} and mailer.emails_for("no-such-upload") == []

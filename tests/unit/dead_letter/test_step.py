@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from roster.dead_letter.step import dead_lettered_uploads, failure_reason
-from roster.model.jobs import JobState, job_id_for
-from tests.unit.conftest import BUCKET, a_job
+from roster.model.uploads import UploadState, upload_id_for
+from tests.unit.conftest import BUCKET, a_upload
 
 KEY = "uploads/admin@example.nhs.net/0a1b/new starters.csv"
 
@@ -25,65 +25,65 @@ def invocation_record(key: str = KEY, version_id: str | None = "v1", attempts: i
     }
 
 
-def test_an_upload_that_never_got_a_job_is_recorded_failed_and_its_uploader_told_once(dead_letters, jobs, upload_files,
-                                                                                      mailer):
-    # Given the upload's metadata names its uploader, and validate never created its job
+def test_an_upload_that_never_got_a_upload_is_recorded_failed_and_its_uploader_told_once(dead_letters, uploads, upload_files,
+                                                                                         mailer):
+    # Given the upload's metadata names its uploader, and validate never created its upload
     upload_files.add(KEY, uploader="ward.admin@example.nhs.net")
 
     # When its dead letter arrives, twice (SQS delivers at least once)
     first = dead_letters.receive(invocation_record())
     second = dead_letters.receive(invocation_record())
 
-    # Then one job, FAILED under validate's job id, with the reason; one "Upload failed:" email
-    job_id = job_id_for(BUCKET, KEY, "v1")
-    job = jobs.get(job_id)
-    assert job.state is JobState.FAILED and job.uploader == "ward.admin@example.nhs.net"
-    assert job.file_name == "new starters.csv" and job.key == KEY
-    assert "failed 3 attempts" in job.error and "DynamoDB throttled" in job.error
-    (email,) = mailer.emails_for(job_id)
+    # Then one upload, FAILED under validate's upload id, with the reason; one "Upload failed:" email
+    upload_id = upload_id_for(BUCKET, KEY, "v1")
+    upload = uploads.get(upload_id)
+    assert upload.state is UploadState.FAILED and upload.uploader == "ward.admin@example.nhs.net"
+    assert upload.file_name == "new starters.csv" and upload.key == KEY
+    assert "failed 3 attempts" in upload.error and "DynamoDB throttled" in upload.error
+    (email,) = mailer.emails_for(upload_id)
     assert email.subject == "Upload failed: new starters.csv" and email.recipient == "ward.admin@example.nhs.net"
     assert "Nothing was created or changed" in email.body and "upload the file again" in email.body
     assert [o.action for o in first] == ["failed"] and [o.action for o in second] == ["failed"]
-    assert len(jobs.records) == 1
+    assert len(uploads.records) == 1
 
 
-def test_a_job_stuck_validating_is_ended_failed(dead_letters, jobs, upload_files, mailer):
+def test_a_upload_stuck_validating_is_ended_failed(dead_letters, uploads, upload_files, mailer):
     upload_files.add(KEY)
-    job_id = job_id_for(BUCKET, KEY, "v1")
-    jobs.put(a_job(job_id, JobState.VALIDATING).model_copy(update={"key": KEY}))
+    upload_id = upload_id_for(BUCKET, KEY, "v1")
+    uploads.put(a_upload(upload_id, UploadState.VALIDATING).model_copy(update={"key": KEY}))
 
     (outcome,) = dead_letters.receive(invocation_record())
 
-    assert outcome.action == "failed" and jobs.get(job_id).state is JobState.FAILED
-    assert len(mailer.emails_for(job_id)) == 1
+    assert outcome.action == "failed" and uploads.get(upload_id).state is UploadState.FAILED
+    assert len(mailer.emails_for(upload_id)) == 1
 
 
-def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letters, jobs, upload_files, mailer):
-    # Given validation ran and queued the job, but every response was lost (a timeout after the work)
+def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letters, uploads, upload_files, mailer):
+    # Given validation ran and queued the upload, but every response was lost (a timeout after the work)
     upload_files.add(KEY)
-    job_id = job_id_for(BUCKET, KEY, "v1")
-    jobs.put(a_job(job_id, JobState.QUEUED).model_copy(update={"key": KEY}))
+    upload_id = upload_id_for(BUCKET, KEY, "v1")
+    uploads.put(a_upload(upload_id, UploadState.QUEUED).model_copy(update={"key": KEY}))
 
     (outcome,) = dead_letters.receive(invocation_record())
 
-    assert outcome.action == "ignored" and outcome.state is JobState.QUEUED
-    assert jobs.get(job_id).state is JobState.QUEUED
+    assert outcome.action == "ignored" and outcome.state is UploadState.QUEUED
+    assert uploads.get(upload_id).state is UploadState.QUEUED
     assert mailer.sent == {}
 
 
-def test_the_version_comes_from_the_object_when_the_event_has_none(dead_letters, jobs, upload_files):
+def test_the_version_comes_from_the_object_when_the_event_has_none(dead_letters, uploads, upload_files):
     upload_files.add(KEY, version_id="v7")
 
     (outcome,) = dead_letters.receive(invocation_record(version_id=None))
 
-    assert outcome.job_id == job_id_for(BUCKET, KEY, "v7")
+    assert outcome.upload_id == upload_id_for(BUCKET, KEY, "v7")
 
 
-def test_a_record_without_an_upload_records_nothing(dead_letters, jobs, mailer):
+def test_a_record_without_an_upload_records_nothing(dead_letters, uploads, mailer):
     record = {**invocation_record(), "requestPayload": {"Service": "Amazon S3", "Event": "s3:TestEvent"}}
 
     assert dead_letters.receive(record) == []
-    assert jobs.records == {} and mailer.sent == {}
+    assert uploads.records == {} and mailer.sent == {}
 
 
 def test_event_keys_are_url_decoded():

@@ -18,7 +18,7 @@ from roster.events.step import StateChangeEvents, StreamRecordImages
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _job(state: str, **extra: Any) -> dict[str, Any]:
+def _upload(state: str, **extra: Any) -> dict[str, Any]:
     return {"pk": "JOB#u1", "sk": "JOB", "job_id": "u1", "state": state, "orgs": ["RX1", "RY2"],
             "counts": {"rows": 3, "created": 2}, "updated_at": "2026-12-07T01:00:00+00:00", **extra}
 
@@ -37,7 +37,7 @@ class PublishedOnce:
 
 
 def test_given_a_state_that_changed_when_read_then_the_event_names_both_states_and_the_upload():
-    change = state_change(_job("VALIDATING"), _job("QUEUED"), "101", "2026-12-07T00:59:59+00:00")
+    change = state_change(_upload("VALIDATING"), _upload("QUEUED"), "101", "2026-12-07T00:59:59+00:00")
 
     assert change is not None
     assert change.detail() == {"upload_id": "u1", "state": "QUEUED", "previous_state": "VALIDATING",
@@ -46,14 +46,14 @@ def test_given_a_state_that_changed_when_read_then_the_event_names_both_states_a
 
 
 def test_given_a_new_upload_record_when_read_then_its_previous_state_is_none():
-    change = state_change(None, _job("AWAITING_FILE"), "7", "")
+    change = state_change(None, _upload("AWAITING_FILE"), "7", "")
 
     assert change is not None and change.previous_state is None and change.state == "AWAITING_FILE"
 
 
 @pytest.mark.parametrize(("old", "new"), [
-    (_job("CREATING"), _job("CREATING", progress={"created": 100})),  # progress, same state
-    (_job("AWAITING_FILE"), None),  # an unused form's record expired
+    (_upload("CREATING"), _upload("CREATING", progress={"created": 100})),  # progress, same state
+    (_upload("AWAITING_FILE"), None),  # an unused form's record expired
     (None, {"pk": "JOB#u1#ROWS01", "sk": "ROW#0000002", "line": 2}),  # a row outcome
     (None, {"pk": "JOB#u1", "sk": "ORG#RX1"}),  # a listing entry
 ])
@@ -64,7 +64,7 @@ def test_given_a_write_that_is_not_a_state_change_when_read_then_no_event(old, n
 def test_given_a_stream_record_delivered_twice_when_consumed_then_one_event():
     published = PublishedOnce()
     step = StateChangeEvents(published)
-    record = StreamRecordImages(_job("VALIDATING"), _job("QUEUED"), "55", "")
+    record = StreamRecordImages(_upload("VALIDATING"), _upload("QUEUED"), "55", "")
 
     step.record(record)
     step.record(record)
@@ -77,8 +77,8 @@ def test_given_the_same_states_changed_again_later_when_consumed_then_a_second_e
     published = PublishedOnce()
     step = StateChangeEvents(published)
 
-    step.record(StreamRecordImages(_job("QUEUED"), _job("CREATING"), "10", ""))
-    step.record(StreamRecordImages(_job("QUEUED"), _job("CREATING"), "12", ""))
+    step.record(StreamRecordImages(_upload("QUEUED"), _upload("CREATING"), "10", ""))
+    step.record(StreamRecordImages(_upload("QUEUED"), _upload("CREATING"), "12", ""))
 
     assert len(published.published) == 2
 
@@ -97,7 +97,7 @@ class FakeEventBridge:
 
 def test_given_a_change_when_published_then_one_entry_on_the_bus_with_roster_source_and_detail_type():
     bus = FakeEventBridge()
-    detail = state_change(_job("CREATING"), _job("COMPLETED"), "9", "")
+    detail = state_change(_upload("CREATING"), _upload("COMPLETED"), "9", "")
     assert detail is not None
 
     EventBridgeUploadEvents(bus, "roster-events").publish(detail.detail())

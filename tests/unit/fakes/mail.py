@@ -7,7 +7,7 @@ from roster.emails import OutgoingEmail
 
 
 class FakeMailer:
-    """Mailer: the first email of each kind for each job is kept; later ones are not sent."""
+    """Mailer: the first email of each kind for each upload is kept; later ones are not sent."""
 
     def __init__(self) -> None:
         self.sent: dict[tuple[str, str], OutgoingEmail] = {}
@@ -15,8 +15,8 @@ class FakeMailer:
 
     def send_once(self, kind: str, email: OutgoingEmail) -> str:
         self.attempts += 1
-        self.sent.setdefault((email.job_id, kind), email)
-        return f"message-{email.job_id}-{kind}"
+        self.sent.setdefault((email.upload_id, kind), email)
+        return f"message-{email.upload_id}-{kind}"
 
-    def emails_for(self, job_id: str) -> list[OutgoingEmail]:
-        return [email for (job, _), email in self.sent.items() if job == job_id]
+    def emails_for(self, upload_id: str) -> list[OutgoingEmail]:
+        return [email for (upload, _), email in self.sent.items() if upload == upload_id]

@@ -1,5 +1,5 @@
 """The Transactions port (roster.ports) in memory: all-or-nothing conditional writes over a
-FakeDirectory and a FakeJobs, with the conditions adapters.transactions puts on each write."""
+FakeDirectory and a FakeUploads, with the conditions adapters.transactions puts on each write."""
 
 from __future__ import annotations
 
@@ -17,17 +17,17 @@ from roster.model.writes import (
     Write,
 )
 from tests.unit.fakes.directory import FakeDirectory
-from tests.unit.fakes.jobs import FakeJobs
+from tests.unit.fakes.uploads import FakeUploads
 
 
 class FakeTransactions:
-    """Transactions over a FakeDirectory and FakeJobs: every condition checked before any
+    """Transactions over a FakeDirectory and FakeUploads: every condition checked before any
     write, all or nothing. `conflict_next(n)` makes the next n commits cancel with a
     TransactionConflict, as when another transaction touched the same items."""
 
-    def __init__(self, directory: FakeDirectory, jobs: FakeJobs) -> None:
+    def __init__(self, directory: FakeDirectory, uploads: FakeUploads) -> None:
         self.directory = directory
-        self.jobs = jobs
+        self.uploads = uploads
         self.commits: list[dict[str, Write]] = []  # the ones that committed
         self.cancellations: list[Cancelled] = []
         self.pending_conflicts = 0
@@ -66,7 +66,7 @@ class FakeTransactions:
         if isinstance(write, IdentityRecord):
             return write.identity not in directory.identity_records
         if isinstance(write, OutcomeRecord):
-            return (write.job_id, write.outcome.line) not in self.jobs.row_outcomes
+            return (write.upload_id, write.outcome.line) not in self.uploads.row_outcomes
         if isinstance(write, ChangeRecord):
             return _record_key(write) not in self.change_records
         account = directory.accounts_by_email.get(write.email)
@@ -78,13 +78,13 @@ class FakeTransactions:
             directory.accounts_by_email[write.account.email] = write.account
             directory.credentials[write.account.email] = {"password_hash": write.password_hash,
                                                           "must_change_password": write.must_change_password,
-                                                          "created_by_job": write.created_by_job}
+                                                          "created_by_job": write.created_by_upload}
         elif isinstance(write, AddressReservation):
             directory.reservations[write.email] = write.base
         elif isinstance(write, IdentityRecord):
             directory.identity_records[write.identity] = write
         elif isinstance(write, OutcomeRecord):
-            self.jobs.row_outcomes[(write.job_id, write.outcome.line)] = write.outcome
+            self.uploads.row_outcomes[(write.upload_id, write.outcome.line)] = write.outcome
         elif isinstance(write, ChangeRecord):
             self.change_records[_record_key(write)] = write
         else:

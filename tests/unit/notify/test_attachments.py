@@ -4,7 +4,7 @@ link, whichever email carries it; an email to more than 50 people goes as severa
 from __future__ import annotations
 
 from roster.emails import OutgoingEmail, to_mime
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from roster.notify.attachments import SES_RAW_MESSAGE_BYTES, EmailAttachments, WantedFile
 from roster.notify.email_files import EmailFile, FileKind
 from roster.notify.recipients import in_parts, part_kind
@@ -27,7 +27,7 @@ def _files(**sizes: int) -> FakeFiles:
 def _build(files: list[EmailFile]) -> OutgoingEmail:
     attached = [(f.name, f.content) for f in files if f.content is not None]
     links = "\n".join(f.link.url for f in files if f.link is not None)
-    return OutgoingEmail("roster@nhs.net", "admin@nhs.net", "s", links, job_id="j",
+    return OutgoingEmail("roster@nhs.net", "admin@nhs.net", "s", links, upload_id="j",
                          more_attachments=tuple(attached))
 
 
@@ -62,32 +62,32 @@ def test_a_limit_set_above_what_ses_takes_still_gives_an_email_ses_takes() -> No
 
 def test_given_a_validation_report_too_big_to_attach_then_validation_failed_links_it(roster: Roster) -> None:
     roster.settings = settings(attachment_limit_bytes=50)
-    job = roster.upload(BAD)
+    upload = roster.upload(BAD)
 
-    [email] = roster.mailer.emails_for(job.job_id)
-    assert job.state is JobState.INVALID and email.subject == "Validation failed: users.csv"
+    [email] = roster.mailer.emails_for(upload.upload_id)
+    assert upload.state is UploadState.INVALID and email.subject == "Validation failed: users.csv"
     assert email.attachments == []
     assert (f"The report, users-validation.csv, is too large to attach. Download it from this link, which works "
-            f"until 2026-12-01 12:00 UTC:\nhttps://{FakeFiles().bucket}.example/{job.report_key}") in email.body
+            f"until 2026-12-01 12:00 UTC:\nhttps://{FakeFiles().bucket}.example/{upload.report_key}") in email.body
     assert "It lists each mistake by line and column" in email.body
-    assert f"run: roster validation {job.job_id}" in email.body
+    assert f"run: roster validation {upload.upload_id}" in email.body
 
 
 def test_given_a_plan_too_big_to_attach_then_validated_attaches_the_report_and_links_the_plan(roster: Roster) -> None:
     roster.settings = settings(attachment_limit_bytes=100)
-    job = roster.upload(GOOD, validate_only=True)
+    upload = roster.upload(GOOD, validate_only=True)
 
-    [email] = roster.mailer.emails_for(job.job_id)
+    [email] = roster.mailer.emails_for(upload.upload_id)
     assert [name for name, _ in email.attachments] == ["users-validation.csv"]
-    assert len(roster.files.read(job.plan_key or "")) > 100 >= len(roster.files.read(job.report_key or ""))
+    assert len(roster.files.read(upload.plan_key or "")) > 100 >= len(roster.files.read(upload.report_key or ""))
     assert "The plan, users-plan.csv, is too large to attach." in email.body
-    assert f"https://{FakeFiles().bucket}.example/{job.plan_key}" in email.body
-    assert f"run: roster plan {job.job_id}" in email.body
+    assert f"https://{FakeFiles().bucket}.example/{upload.plan_key}" in email.body
+    assert f"run: roster plan {upload.upload_id}" in email.body
 
 
 def test_given_fifty_five_recipients_then_two_messages_of_fifty_and_five_each_naming_only_its_own() -> None:
     people = tuple(f"admin{i}@nhs.net" for i in range(1, 55))
-    email = OutgoingEmail("roster@nhs.net", "uploader@nhs.net", "Approval needed: x", "body", job_id="j",
+    email = OutgoingEmail("roster@nhs.net", "uploader@nhs.net", "Approval needed: x", "body", upload_id="j",
                           also_to=people)
 
     first, second = in_parts(email)

@@ -30,7 +30,7 @@ def test_given_a_data_key_when_decrypted_with_its_context_then_its_plaintext_com
     assert made["CiphertextBlob"] != made["Plaintext"]
 
 
-def test_given_a_data_key_when_decrypted_for_another_job_then_kms_refuses(kms: KeyService, key_id: str) -> None:
+def test_given_a_data_key_when_decrypted_for_another_upload_then_kms_refuses(kms: KeyService, key_id: str) -> None:
     made = kms.generate_data_key(KeyId=key_id, KeySpec="AES_256", EncryptionContext={"roster:job": "job-1"})
 
     with pytest.raises(ClientError) as refused:

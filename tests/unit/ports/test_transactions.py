@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from roster.model.directory import Account, AccountStatus, IdentityRecord, Organisation
-from roster.model.jobs import RowOutcome
 from roster.model.rows import RowResult
+from roster.model.uploads import RowOutcome
 from roster.model.writes import AccountUpdate, AddressReservation, Cancelled, NewAccount, OutcomeRecord
 from roster.ports import Directory, Transactions
-from tests.unit.fakes import FakeDirectory, FakeJobs, FakeTransactions
+from tests.unit.fakes import FakeDirectory, FakeTransactions, FakeUploads
 
 LEEDS = Organisation(ods="RX1", name="Leeds", domain="nhs.net")
 JANE = Account(email="jane.doe@nhs.net", first_name="Jane", last_name="Doe", ods="RX1", unit="Cardiology")
@@ -33,7 +33,7 @@ class Store:
 def store() -> Store:
     directory = FakeDirectory()
     directory.add_organisation(LEEDS)
-    return Store(FakeTransactions(directory, FakeJobs()), directory, directory.add_account)
+    return Store(FakeTransactions(directory, FakeUploads()), directory, directory.add_account)
 
 
 def _new_user(email: str, line: int = 2) -> dict[str, Any]:
@@ -41,7 +41,7 @@ def _new_user(email: str, line: int = 2) -> dict[str, Any]:
     return {
         "account": NewAccount(JANE.model_copy(update={"email": email}), "scrypt$hash", True, "job-1"),
         "address": AddressReservation(email, "jane.doe@nhs.net", "job-1", line),
-        "identity": IdentityRecord(identity=f"id-{line}", email=email, job_id="job-1", created_at="2026-11-24",
+        "identity": IdentityRecord(identity=f"id-{line}", email=email, upload_id="job-1", created_at="2026-11-24",
                                    expires_at=1_900_000_000),
         "outcome": OutcomeRecord("job-1", outcome),
     }
@@ -53,7 +53,7 @@ def test_given_free_writes_when_committed_then_all_are_readable(store: Store) ->
     assert store.directory.account("jane.doe@nhs.net") == JANE
     assert store.directory.reserved_addresses({"jane.doe@nhs.net", "jane.doe1@nhs.net"}) == {"jane.doe@nhs.net"}
     assert store.directory.identity("id-2") == IdentityRecord(identity="id-2", email="jane.doe@nhs.net",
-                                                              job_id="job-1", created_at="2026-11-24",
+                                                              upload_id="job-1", created_at="2026-11-24",
                                                               expires_at=1_900_000_000)
     assert store.directory.identities({"id-2", "id-9"}).keys() == {"id-2"}
 

@@ -1,4 +1,4 @@
-"""The queue's one dispatch rule (roster.queue.dispatch, docs/csv-format.md#safe-to-repeat): waiting jobs start in
+"""The queue's one dispatch rule (roster.queue.dispatch, docs/csv-format.md#safe-to-repeat): waiting uploads start in
 upload order behind earlier ones, an expired hold is taken over, and a create phase starts once.
 What the queue itself keeps is tests/unit/ports/test_organisation_queue.py."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from roster.model.jobs import Job, JobState
+from roster.model.uploads import Upload, UploadState
 from roster.queue.dispatch import dispatch_waiting, start_create_phase
-from tests.unit.fakes import FakeJobs, FakeQueue, FakeWorkflow
+from tests.unit.fakes import FakeQueue, FakeUploads, FakeWorkflow
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def queue() -> FakeQueue:
     return FakeQueue(hold_seconds=60)
 
 
-def test_given_waiting_jobs_when_dispatched_then_they_start_in_upload_order_and_earlier_ones_block(
+def test_given_waiting_uploads_when_dispatched_then_they_start_in_upload_order_and_earlier_ones_block(
         queue: FakeQueue) -> None:
     started: list[str] = []
     assert queue.try_take("job-a", ["RX1", "RY2"])
@@ -30,43 +30,43 @@ def test_given_waiting_jobs_when_dispatched_then_they_start_in_upload_order_and_
     queue.release("job-a", ["RX1", "RY2"])
     assert dispatch_waiting(queue, started.append) == ["job-b"]
     assert started == ["job-e", "job-b"]
-    assert [entry.job_id for entry in queue.waiting()] == ["job-c", "job-d"]
+    assert [entry.upload_id for entry in queue.waiting()] == ["job-c", "job-d"]
 
 
-def test_given_a_job_that_died_holding_when_its_hold_expires_then_the_next_dispatch_takes_it_over(
+def test_given_a_upload_that_died_holding_when_its_hold_expires_then_the_next_dispatch_takes_it_over(
         queue: FakeQueue) -> None:
     queue.try_take("job-b", ["RX1"])
     queue.enqueue("job-c", "2026-01-01T00:00:02", ["RX1"])
-    assert dispatch_waiting(queue, lambda job_id: None) == []
+    assert dispatch_waiting(queue, lambda upload_id: None) == []
 
     queue.now += 61
-    assert dispatch_waiting(queue, lambda job_id: None) == ["job-c"]
+    assert dispatch_waiting(queue, lambda upload_id: None) == ["job-c"]
     assert queue.holder("RX1") == "job-c"
 
 
-def _queued_job(jobs: FakeJobs, state: JobState = JobState.QUEUED) -> Job:
-    job = Job(job_id="job-1", bucket="b", key="uploads/a/1/users.csv", file_name="users.csv", uploader="a@nhs.net",
-              state=state, batch_list_key="batches/job-1/batches.json")
-    jobs.create_if_absent(job)
-    return job
+def _queued_upload(uploads: FakeUploads, state: UploadState = UploadState.QUEUED) -> Upload:
+    upload = Upload(upload_id="job-1", bucket="b", key="uploads/a/1/users.csv", file_name="users.csv", uploader="a@nhs.net",
+                    state=state, batch_list_key="batches/job-1/batches.json")
+    uploads.create_if_absent(upload)
+    return upload
 
 
-def test_given_a_queued_job_when_its_create_phase_starts_then_it_is_creating_with_one_execution() -> None:
-    jobs, workflow = FakeJobs(), FakeWorkflow()
-    _queued_job(jobs)
+def test_given_a_queued_upload_when_its_create_phase_starts_then_it_is_creating_with_one_execution() -> None:
+    uploads, workflow = FakeUploads(), FakeWorkflow()
+    _queued_upload(uploads)
 
-    start_create_phase(jobs, workflow, "job-1")
-    start_create_phase(jobs, workflow, "job-1")
+    start_create_phase(uploads, workflow, "job-1")
+    start_create_phase(uploads, workflow, "job-1")
 
-    assert jobs.get("job-1").state is JobState.CREATING
+    assert uploads.get("job-1").state is UploadState.CREATING
     assert workflow.executions == {"job-1": {"job_id": "job-1", "bucket": "b",
                                              "batch_list_key": "batches/job-1/batches.json"}}
 
 
-def test_given_a_finished_job_when_started_again_then_nothing_happens() -> None:
-    jobs, workflow = FakeJobs(), FakeWorkflow()
-    _queued_job(jobs, JobState.COMPLETED)
+def test_given_a_finished_upload_when_started_again_then_nothing_happens() -> None:
+    uploads, workflow = FakeUploads(), FakeWorkflow()
+    _queued_upload(uploads, UploadState.COMPLETED)
 
-    start_create_phase(jobs, workflow, "job-1")
+    start_create_phase(uploads, workflow, "job-1")
 
-    assert jobs.get("job-1").state is JobState.COMPLETED and workflow.executions == {}
+    assert uploads.get("job-1").state is UploadState.COMPLETED and workflow.executions == {}

@@ -14,8 +14,8 @@ from roster.api.undo import UndoDesk, undo_upload_id
 from roster.create.account_changes import reversal_change
 from roster.model.changes import ChangeRecord, FieldValues
 from roster.model.directory import Account, AccountStatus, DirectorySnapshot
-from roster.model.jobs import Job, JobState
 from roster.model.rows import RowAction, RowResult
+from roster.model.uploads import Upload, UploadState
 from roster.undo.planner import UndoPlanner
 from roster.undo.reversals import reversal_of, undo_row
 from roster.undo.undo_file import undo_csv, undo_file_name
@@ -126,87 +126,87 @@ def test_the_undo_file_has_one_row_per_change_in_the_current_format():
 # -- the desk -------------------------------------------------------------------------------
 
 class Stores:
-    """The desk's ports: an upload visible to the caller, its records, the job records and the bucket."""
+    """The desk's ports: an upload visible to the caller, its records, the upload records and the bucket."""
 
     bucket = "b"
 
-    def __init__(self, job: Job, records: list[ChangeRecord]) -> None:
-        self.job, self.records = job, records
-        self.jobs: dict[str, Job] = {}
+    def __init__(self, upload: Upload, records: list[ChangeRecord]) -> None:
+        self.upload, self.records = upload, records
+        self.uploads: dict[str, Upload] = {}
         self.files: list[str] = []
 
-    def visible(self, caller: Caller, upload_id: str) -> Job:
-        return self.job
+    def visible(self, caller: Caller, upload_id: str) -> Upload:
+        return self.upload
 
     def for_upload(self, upload_id: str, channel: str = "upload") -> list[ChangeRecord]:
         return self.records
 
-    def create_if_absent(self, job: Job) -> tuple[Job, bool]:
-        if job.job_id in self.jobs:
-            return self.jobs[job.job_id], False
-        self.jobs[job.job_id] = job
-        return job, True
+    def create_if_absent(self, upload: Upload) -> tuple[Upload, bool]:
+        if upload.upload_id in self.uploads:
+            return self.uploads[upload.upload_id], False
+        self.uploads[upload.upload_id] = upload
+        return upload, True
 
     def put_upload(self, key: str, text: str, *, uploader: str, validate_only: bool, file_name: str) -> None:
         self.files.append(key)
 
 
-def _desk(job: Job, now: str = "2026-12-07T10:00:00+00:00") -> tuple[UndoDesk, Stores]:
-    stores = Stores(job, [UPDATE])
+def _desk(upload: Upload, now: str = "2026-12-07T10:00:00+00:00") -> tuple[UndoDesk, Stores]:
+    stores = Stores(upload, [UPDATE])
     desk = UndoDesk(stores, stores, stores, stores, 30, clock=lambda: datetime.fromisoformat(now))  # type: ignore[arg-type]
     return desk, stores
 
 
-def _job(state: JobState = JobState.COMPLETED, updated_at: str = AT) -> Job:
-    return Job(job_id="u1", state=state, bucket="b", key="k", file_name="users.csv", uploader="uploader@nhs.net",
-               orgs=["RX1"], updated_at=updated_at)
+def _upload(state: UploadState = UploadState.COMPLETED, updated_at: str = AT) -> Upload:
+    return Upload(upload_id="u1", state=state, bucket="b", key="k", file_name="users.csv", uploader="uploader@nhs.net",
+                  orgs=["RX1"], updated_at=updated_at)
 
 
 def test_given_an_applied_upload_when_undone_twice_then_one_undo_upload_and_one_file():
-    desk, stores = _desk(_job())
+    desk, stores = _desk(_upload())
     caller = Caller("admin@nhs.net", frozenset({"RX1"}))
 
     first, made = desk.undo(caller, "u1")
-    stores.jobs[first.job_id] = first.model_copy(update={"state": JobState.VALIDATED})
+    stores.uploads[first.upload_id] = first.model_copy(update={"state": UploadState.VALIDATED})
     second, made_again = desk.undo(caller, "u1")
 
-    assert (made, made_again) == (True, False) and first.job_id == second.job_id == undo_upload_id("u1")
+    assert (made, made_again) == (True, False) and first.upload_id == second.upload_id == undo_upload_id("u1")
     assert first.undo_of == "u1" and first.validate_only and stores.files == [first.key]
 
 
-@pytest.mark.parametrize("state", [JobState.VALIDATED, JobState.CREATING, JobState.AWAITING_APPROVAL])
+@pytest.mark.parametrize("state", [UploadState.VALIDATED, UploadState.CREATING, UploadState.AWAITING_APPROVAL])
 def test_given_an_upload_not_applied_when_undone_then_conflict(state):
     with pytest.raises(Conflict, match="only an applied upload"):
-        _desk(_job(state))[0].undo(Caller("uploader@nhs.net", frozenset({"RX1"})), "u1")
+        _desk(_upload(state))[0].undo(Caller("uploader@nhs.net", frozenset({"RX1"})), "u1")
 
 
 def test_given_an_upload_that_changed_nothing_when_undone_then_conflict_saying_so():
-    desk, stores = _desk(_job())
+    desk, stores = _desk(_upload())
     stores.records = []
     with pytest.raises(Conflict, match="changed nothing"):
         desk.undo(Caller("uploader@nhs.net", frozenset({"RX1"})), "u1")
 
 
 def test_given_an_upload_applied_past_the_window_when_undone_then_conflict():
-    desk, _ = _desk(_job(updated_at="2026-11-01T09:00:00+00:00"), now="2026-12-01T09:00:01+00:00")
+    desk, _ = _desk(_upload(updated_at="2026-11-01T09:00:00+00:00"), now="2026-12-01T09:00:01+00:00")
     with pytest.raises(Conflict, match="more than 30 days ago"):
         desk.undo(Caller("uploader@nhs.net", frozenset({"RX1"})), "u1")
 
 
 def test_given_an_administrator_of_another_organisation_only_when_undone_then_forbidden():
     with pytest.raises(Forbidden, match="RX1"):
-        _desk(_job())[0].undo(Caller("other@nhs.net", frozenset({"RY2"})), "u1")
+        _desk(_upload())[0].undo(Caller("other@nhs.net", frozenset({"RY2"})), "u1")
 
 
 def test_given_the_uploader_when_undone_then_allowed_while_they_administer_where_it_put_the_accounts():
-    undo, made = _desk(_job())[0].undo(Caller("uploader@nhs.net", frozenset({"RX1"})), "u1")
-    assert made and undo.uploader == "uploader@nhs.net" and undo.state is JobState.AWAITING_FILE
+    undo, made = _desk(_upload())[0].undo(Caller("uploader@nhs.net", frozenset({"RX1"})), "u1")
+    assert made and undo.uploader == "uploader@nhs.net" and undo.state is UploadState.AWAITING_FILE
 
 
 def test_given_an_uploader_no_longer_administering_the_organisation_when_undone_then_forbidden():
     # A security defect if allowed: removed from RX1, they could still change RX1's accounts.
     with pytest.raises(Forbidden):
-        _desk(_job())[0].undo(Caller("uploader@nhs.net", frozenset({"RY2"})), "u1")
+        _desk(_upload())[0].undo(Caller("uploader@nhs.net", frozenset({"RY2"})), "u1")
 
 
 # -- the planner ----------------------------------------------------------------------------
@@ -232,20 +232,20 @@ class Records:
         return [UPDATE]
 
 
-def _undo_job() -> Job:
-    return Job(job_id="x", bucket="b", key="k", file_name="users-undo.csv", uploader="admin@nhs.net", undo_of="u1")
+def _undo_upload() -> Upload:
+    return Upload(upload_id="x", bucket="b", key="k", file_name="users-undo.csv", uploader="admin@nhs.net", undo_of="u1")
 
 
 def test_given_the_requester_administers_the_accounts_organisation_when_planned_then_it_validates():
     directory = Snapshots(frozenset({"RX1"}))
-    outcome = UndoPlanner(Records(), directory).plan(_undo_job(), directory)  # type: ignore[arg-type]
+    outcome = UndoPlanner(Records(), directory).plan(_undo_upload(), directory)  # type: ignore[arg-type]
 
     assert outcome.ok and [row.action for row in outcome.rows] == [RowAction.UPDATE]
 
 
 def test_given_the_requester_no_longer_administers_it_when_planned_again_then_invalid_naming_the_organisation():
     directory = Snapshots(frozenset({"RY2"}))
-    outcome = UndoPlanner(Records(), directory).plan(_undo_job(), directory)  # type: ignore[arg-type]
+    outcome = UndoPlanner(Records(), directory).plan(_undo_upload(), directory)  # type: ignore[arg-type]
 
     assert not outcome.ok
     assert [f.message for f in outcome.findings] == [

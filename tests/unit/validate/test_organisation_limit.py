@@ -4,7 +4,7 @@ holds go in one DynamoDB transaction, which takes at most 100 items."""
 from __future__ import annotations
 
 from roster.model.directory import Organisation
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from roster.validate.organisation_limit import MAX_ORGANISATIONS, organisation_limit_finding
 from tests.conftest import current_csv
 from tests.unit.conftest import ADMIN, Roster
@@ -26,23 +26,23 @@ def _file(codes: list[str]) -> str:
 def test_given_a_file_touching_101_organisations_then_it_is_refused_whole_naming_the_limit(roster: Roster) -> None:
     codes = _organisations(roster, MAX_ORGANISATIONS + 1)
 
-    job = roster.upload(_file(codes))
+    upload = roster.upload(_file(codes))
 
-    assert job.state is JobState.INVALID and job.counts["errors"] == 1
-    report = roster.files.text(job.report_key or "")
+    assert upload.state is UploadState.INVALID and upload.counts["errors"] == 1
+    report = roster.files.text(upload.report_key or "")
     assert "This file touches 101 organisations" in report and "at most 100" in report
     assert "Split the file into files of at most 100 organisations" in report
-    assert roster.workflow.executions == {} and roster.queue.queued == {} and job.batch_list_key is None
-    [email] = roster.mailer.emails_for(job.job_id)
+    assert roster.workflow.executions == {} and roster.queue.queued == {} and upload.batch_list_key is None
+    [email] = roster.mailer.emails_for(upload.upload_id)
     assert email.subject == "Validation failed: users.csv"
 
 
 def test_given_a_file_touching_100_organisations_then_it_goes_on_to_create(roster: Roster) -> None:
     codes = _organisations(roster, MAX_ORGANISATIONS)
 
-    job = roster.upload(_file(codes))
+    upload = roster.upload(_file(codes))
 
-    assert job.state is JobState.CREATING and len(job.orgs) == MAX_ORGANISATIONS
+    assert upload.state is UploadState.CREATING and len(upload.orgs) == MAX_ORGANISATIONS
 
 
 def test_the_limit_counts_distinct_organisations() -> None:

@@ -10,7 +10,7 @@ from email import policy
 from roster.contract.plan_file import PLAN_COLUMNS, PlanLine, parse_plan_csv
 from roster.emails import to_mime
 from roster.model.directory import Account
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 from tests.conftest import current_csv
 from tests.unit.conftest import ADMIN, Roster
 
@@ -19,9 +19,9 @@ LEGACY_HEADER = "Surname,Forename,Title,ODS Code,Department,Job Role,Telephone,M
 
 
 def _plan(roster: Roster, text: str, **kwargs) -> list[PlanLine]:
-    job = roster.upload(text, validate_only=True, **kwargs)
-    assert job.state is JobState.VALIDATED and job.plan_key == f"reports/{job.job_id}/plan.csv"
-    return parse_plan_csv(roster.files.text(job.plan_key))
+    upload = roster.upload(text, validate_only=True, **kwargs)
+    assert upload.state is UploadState.VALIDATED and upload.plan_key == f"reports/{upload.upload_id}/plan.csv"
+    return parse_plan_csv(roster.files.text(upload.plan_key))
 
 
 def _changes(lines: list[PlanLine]) -> list[tuple[str, str, str]]:
@@ -137,24 +137,24 @@ def test_given_a_legacy_file_then_every_row_is_a_create_line(roster: Roster) -> 
 
 
 def test_given_a_file_with_an_error_then_it_has_no_plan(roster: Roster) -> None:
-    job = roster.upload(current_csv(",Jane,Doe,,Nurse,RX9,,,,,,,"), validate_only=True)
+    upload = roster.upload(current_csv(",Jane,Doe,,Nurse,RX9,,,,,,,"), validate_only=True)
 
-    assert job.state is JobState.INVALID and job.plan_key is None
+    assert upload.state is UploadState.INVALID and upload.plan_key is None
     assert [key for key in roster.files.objects if key.endswith("plan.csv")] == []
 
 
 def test_given_an_upload_that_is_applied_then_its_plan_is_written_too(roster: Roster) -> None:
-    job = roster.upload(current_csv(",Jane,Doe,,Nurse,RX1,,,,,,,"))
+    upload = roster.upload(current_csv(",Jane,Doe,,Nurse,RX1,,,,,,,"))
 
-    assert job.state is JobState.CREATING
-    assert parse_plan_csv(roster.files.text(job.plan_key or "")) == [PlanLine(2, "Create", "jane.doe@nhs.net")]
+    assert upload.state is UploadState.CREATING
+    assert parse_plan_csv(roster.files.text(upload.plan_key or "")) == [PlanLine(2, "Create", "jane.doe@nhs.net")]
 
 
 def test_given_a_validate_only_upload_then_its_email_attaches_the_report_and_the_plan(roster: Roster) -> None:
-    job = roster.upload(current_csv(",,,,,,,,,,,sarah.oconnor@nhs.net,leaver"), validate_only=True,
-                        file_name="leavers.csv")
+    upload = roster.upload(current_csv(",,,,,,,,,,,sarah.oconnor@nhs.net,leaver"), validate_only=True,
+                           file_name="leavers.csv")
 
-    [sent] = roster.mailer.emails_for(job.job_id)
+    [sent] = roster.mailer.emails_for(upload.upload_id)
     message = email.message_from_bytes(to_mime(sent), policy=policy.default)
     files = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     assert list(files) == ["leavers-validation.csv", "leavers-plan.csv"]

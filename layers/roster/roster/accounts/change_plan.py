@@ -224,7 +224,7 @@ def _what_to_do(planned: RowAction, fields: UserFields, account: Account, now: C
 
 def already_created_message(record: IdentityRecord) -> str:
     """What a new-user row says when an earlier upload created that user (docs/csv-format.md#safe-to-repeat)."""
-    return f"Already created as {record.email} by upload {record.job_id} on {record.created_at[:10]}"
+    return f"Already created as {record.email} by upload {record.upload_id} on {record.created_at[:10]}"
 
 
 def default_display_name(first: str, last: str, organisation: Organisation) -> str:

@@ -24,7 +24,7 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def _value(raw: dict[str, Any]) -> Any:
     # Strings, numbers and booleans are nearly every attribute Roster reads, and every read of
-    # a 10,000-row job passes here some 200,000 times: those three are taken straight from
+    # a 10,000-row upload passes here some 200,000 times: those three are taken straight from
     # their {type: value} pair; everything else goes through boto3's TypeDeserializer.
     if len(raw) == 1:
         kind, value = next(iter(raw.items()))

@@ -1,7 +1,7 @@
 """The upload bucket: presigned uploads, the uploaded files, reports, batches and results.
 
-Object layout: uploads/<admin>/<upload id>/<file> (starts validate), reports/<job>/,
-batches/<job>/, results/<job>/."""
+Object layout: uploads/<admin>/<upload id>/<file> (starts validate), reports/<upload>/,
+batches/<upload>/, results/<upload>/."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """One create phase at a time per organisation (docs/csv-format.md#safe-to-repeat).
 
-A job holds every organisation its rows touch while its create phase runs. A job that
+A upload holds every organisation its rows touch while its create phase runs. A upload that
 cannot take its holds waits in the queue (state QUEUED); whenever holds are released the
-queue is dispatched in upload order. A hold expires by itself, so a job that died cannot
+queue is dispatched in upload order. A hold expires by itself, so a upload that died cannot
 block an organisation for ever: the next dispatch takes it over.
 
 Items in the Jobs table: HOLD#<ods>/HOLD (holder, hold_until epoch seconds) and
-QUEUE/<created_at>#<job_id> (orgs). The order in which queued jobs start is
+QUEUE/<created_at>#<upload_id> (orgs). The order in which queued uploads start is
 roster.queue.dispatch's rule; this adapter only stores holds and the queue."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from roster.adapters.dynamodb import from_item, query_all, to_item
-from roster.model.jobs import QueuedJob
+from roster.model.uploads import QueuedUpload
 
 
 def _hold_key(ods: str) -> dict[str, str]:
@@ -25,7 +25,7 @@ def _hold_key(ods: str) -> dict[str, str]:
 
 
 class OrganisationHolds:
-    """Holds and the queue of waiting jobs in the Jobs table: the OrganisationQueue port."""
+    """Holds and the queue of waiting uploads in the Jobs table: the OrganisationQueue port."""
 
     def __init__(self, dynamodb: Any, table: str, hold_seconds: int, clock: Callable[[], float] = time.time) -> None:
         self.dynamodb = dynamodb
@@ -33,16 +33,16 @@ class OrganisationHolds:
         self.hold_seconds = hold_seconds
         self.clock = clock
 
-    def try_take(self, job_id: str, orgs: list[str]) -> bool:
-        """Take every hold at once, or none: free, expired, or already this job's."""
+    def try_take(self, upload_id: str, orgs: list[str]) -> bool:
+        """Take every hold at once, or none: free, expired, or already this upload's."""
         now = int(self.clock())
         items = [
             {"Put": {
                 "TableName": self.table,
-                "Item": to_item({**_hold_key(ods), "holder": job_id, "hold_until": now + self.hold_seconds,
+                "Item": to_item({**_hold_key(ods), "holder": upload_id, "hold_until": now + self.hold_seconds,
                                  "expires_at": now + self.hold_seconds + 86400}),
                 "ConditionExpression": "attribute_not_exists(pk) OR hold_until < :now OR holder = :job",
-                "ExpressionAttributeValues": to_item({":now": now, ":job": job_id}),
+                "ExpressionAttributeValues": to_item({":now": now, ":job": upload_id}),
             }}
             for ods in sorted(set(orgs))
         ]
@@ -57,36 +57,36 @@ class OrganisationHolds:
                 return False
             raise
 
-    def release(self, job_id: str, orgs: list[str]) -> None:
-        """Give back this job's holds (a hold another job has taken over is left alone)."""
+    def release(self, upload_id: str, orgs: list[str]) -> None:
+        """Give back this upload's holds (a hold another upload has taken over is left alone)."""
         for ods in sorted(set(orgs)):
             with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
                 self.dynamodb.delete_item(TableName=self.table, Key=to_item(_hold_key(ods)),
                                           ConditionExpression="holder = :job",
-                                          ExpressionAttributeValues=to_item({":job": job_id}))
+                                          ExpressionAttributeValues=to_item({":job": upload_id}))
 
-    def enqueue(self, job_id: str, created_at: str, orgs: list[str]) -> None:
-        """Put a job in the queue (idempotent)."""
-        item = {"pk": "QUEUE", "sk": f"{created_at}#{job_id}", "job_id": job_id, "orgs": sorted(set(orgs))}
+    def enqueue(self, upload_id: str, created_at: str, orgs: list[str]) -> None:
+        """Put a upload in the queue (idempotent)."""
+        item = {"pk": "QUEUE", "sk": f"{created_at}#{upload_id}", "job_id": upload_id, "orgs": sorted(set(orgs))}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
-    def waiting(self) -> list[QueuedJob]:
-        """The queued jobs, in upload order (the sort key starts with the upload time)."""
+    def waiting(self) -> list[QueuedUpload]:
+        """The queued uploads, in upload order (the sort key starts with the upload time)."""
         queued = query_all(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :q",
                            ExpressionAttributeValues=to_item({":q": "QUEUE"}), ConsistentRead=True)
-        return [QueuedJob(position=entry["sk"], job_id=entry["job_id"], orgs=tuple(entry.get("orgs", [])))
+        return [QueuedUpload(position=entry["sk"], upload_id=entry["job_id"], orgs=tuple(entry.get("orgs", [])))
                 for entry in queued]
 
-    def remove(self, entry: QueuedJob) -> None:
-        """Take a started job off the queue."""
+    def remove(self, entry: QueuedUpload) -> None:
+        """Take a started upload off the queue."""
         self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": entry.position}))
 
-    def dequeue(self, job_id: str, created_at: str) -> None:
-        """Take a job out of the queue (the sweeper, before it ends a job that waited too long)."""
-        self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": f"{created_at}#{job_id}"}))
+    def dequeue(self, upload_id: str, created_at: str) -> None:
+        """Take a upload out of the queue (the sweeper, before it ends a upload that waited too long)."""
+        self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": f"{created_at}#{upload_id}"}))
 
     def queue_length(self) -> int:
-        """How many jobs wait in the queue (a metric)."""
+        """How many uploads wait in the queue (a metric)."""
         return len(query_all(self.dynamodb, TableName=self.table, KeyConditionExpression="pk = :q",
                              ExpressionAttributeValues=to_item({":q": "QUEUE"}), ProjectionExpression="sk"))
 

@@ -1,6 +1,6 @@
 """Emails to administrators through SES, exactly one per outcome per upload.
 
-Powertools idempotency records each send under a key (job id + kind): a retried step that
+Powertools idempotency records each send under a key (upload id + kind): a retried step that
 sends again gets the recorded answer back instead of a second email. A send that crashed
 mid-way stays IN_PROGRESS until the Lambda's own timeout passes, then may be tried again."""
 
@@ -26,7 +26,7 @@ class SesMailer:
     """The Mailer port: SES, one email per kind per job."""
 
     def send_once(self, kind: str, email: OutgoingEmail) -> str:
-        """Send `email` unless one of this kind was already sent for its job; the SES message id
+        """Send `email` unless one of this kind was already sent for its upload; the SES message id
         (of its first message, when it has more recipients than SES takes in one: each part is
         sent once, under its own key, roster.notify.recipients)."""
         ids = [send_once(part_kind(kind, n), part) for n, part in enumerate(in_parts(email))]
@@ -34,8 +34,8 @@ class SesMailer:
 
 
 def send_once(kind: str, email: OutgoingEmail) -> str:
-    """Send `email` unless one of this kind was already sent for its job; returns the SES message id."""
-    answer = _sender()(request={"key": f"{email.job_id}#{kind}", "kind": kind, "email": _as_dict(email)})
+    """Send `email` unless one of this kind was already sent for its upload; returns the SES message id."""
+    answer = _sender()(request={"key": f"{email.upload_id}#{kind}", "kind": kind, "email": _as_dict(email)})
     return answer["message_id"]
 
 
@@ -45,7 +45,7 @@ def _sender() -> Callable[..., dict[str, str]]:
         email = _from_dict(request["email"])
         response = client("ses").send_raw_email(
             Source=email.sender, Destinations=email.recipients, RawMessage={"Data": to_mime(email)})
-        logger.info("email sent", extra={"job_id": email.job_id, "kind": request["kind"],
+        logger.info("email sent", extra={"upload_id": email.upload_id, "kind": request["kind"],
                                          "message_id": response["MessageId"]})
         # Counted here, where an email really goes out (a replayed send does not run this);
         # Metrics instances share one set, flushed by the calling handler's log_metrics.
@@ -75,6 +75,8 @@ def _as_dict(email: OutgoingEmail) -> dict[str, Any]:
 
 def _from_dict(values: dict[str, Any]) -> OutgoingEmail:
     values = dict(values)
+    if "job_id" in values:  # recorded before the upload id had one name in code (roster.model.uploads)
+        values["upload_id"] = values.pop("job_id")
     text = values.get("attachment")
     attachment = (base64.b64decode(text) if values.pop("attachment_base64", False) else text.encode("utf-8")) \
         if text is not None else None

@@ -19,7 +19,7 @@ from roster.adapters.directory_store import (
     reservation_item,
 )
 from roster.adapters.dynamodb import to_item
-from roster.adapters.job_store import outcome_item
+from roster.adapters.upload_store import outcome_item
 from roster.errors import TransientInfrastructureError
 from roster.model.changes import LAST_CHANGE, ChangeRecord, change_stamp
 from roster.model.directory import IdentityRecord
@@ -40,7 +40,7 @@ _NO_REASON = (None, "None")
 
 
 class DynamoDBTransactions:
-    """All-or-nothing writes across the Directory, Jobs and Changes tables."""
+    """All-or-nothing writes across the Directory, Uploads and Changes tables."""
 
     def __init__(self, dynamodb: Any, directory_table: str, jobs_table: str, changes_table: str = "") -> None:
         self.dynamodb = dynamodb
@@ -67,15 +67,15 @@ class DynamoDBTransactions:
         if isinstance(write, NewAccount):
             return _put(self.directory_table, account_item(
                 write.account, password_hash=write.password_hash,
-                must_change_password=write.must_change_password, created_by_job=write.created_by_job,
+                must_change_password=write.must_change_password, created_by_upload=write.created_by_upload,
                 **({LAST_CHANGE: write.last_change} if write.last_change else {})))
         if isinstance(write, AddressReservation):
-            return _put(self.directory_table, reservation_item(write.email, write.base, job_id=write.job_id,
+            return _put(self.directory_table, reservation_item(write.email, write.base, upload_id=write.upload_id,
                                                                line=write.line))
         if isinstance(write, IdentityRecord):
             return _put(self.directory_table, identity_item(write))
         if isinstance(write, OutcomeRecord):
-            return outcome_item(self.jobs_table, write.job_id, write.outcome)
+            return outcome_item(self.jobs_table, write.upload_id, write.outcome)
         if isinstance(write, DirectoryItem):
             put = {"TableName": self.directory_table, "Item": to_item(dict(write.item))}
             return {"Put": {**put, "ConditionExpression": "attribute_not_exists(pk)"} if write.if_absent else put}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from roster.api.errors import Forbidden, NotSignedIn
-from roster.model.jobs import Job
+from roster.model.uploads import Upload
 
 SIGN_IN_AGAIN = "Sign in again (roster login) and retry."
 NO_ORGANISATION = ("You do not administer any organisation, so Roster has nothing to show you. Ask an administrator "
@@ -61,26 +61,26 @@ class Caller:
         if not self.administered:
             raise Forbidden(NO_ORGANISATION)
 
-    def may_see(self, job: Job) -> bool:
+    def may_see(self, upload: Upload) -> bool:
         """Their own uploads, uploads whose every organisation they administer, and uploads waiting
         for the approval of an organisation they administer now."""
         if not self.administered:
             return False
-        if job.uploader.lower() == self.email or (bool(job.orgs) and set(job.orgs) <= self.administered):
+        if upload.uploader.lower() == self.email or (bool(upload.orgs) and set(upload.orgs) <= self.administered):
             return True
         # An administrator of an organisation an upload waits for (docs/csv-format.md) sees it, and its plan,
         # as long as the directory says so: one removed since it started waiting no longer does.
-        return bool(set(job.approval_administrators) & self.administered)
+        return bool(set(upload.approval_administrators) & self.administered)
 
-    def require_to_see(self, job: Job) -> None:
+    def require_to_see(self, upload: Upload) -> None:
         self.require_an_organisation()
-        if not self.may_see(job):
+        if not self.may_see(upload):
             raise Forbidden(NOT_YOURS)
 
-    def require_uploader(self, job: Job) -> None:
+    def require_uploader(self, upload: Upload) -> None:
         """Results (temporary passwords) and applying are the uploader's alone."""
-        self.require_to_see(job)
-        if job.uploader.lower() != self.email:
+        self.require_to_see(upload)
+        if upload.uploader.lower() != self.email:
             raise Forbidden(NOT_THE_UPLOADER)
 
     def require_administers(self, ods: str) -> None:

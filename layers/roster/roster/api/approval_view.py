@@ -8,26 +8,26 @@ from __future__ import annotations
 from typing import Any
 
 from roster.approval.step import approval_request, may_approve, may_cancel
-from roster.model.jobs import Job, JobState
+from roster.model.uploads import Upload, UploadState
 
 
-def approval_view(job: Job, caller_email: str) -> dict[str, Any] | None:
+def approval_view(upload: Upload, caller_email: str) -> dict[str, Any] | None:
     """None for an upload that never needed approval."""
-    if not job.approval_administrators:
+    if not upload.approval_administrators:
         return None
-    uploader = job.uploader.lower()
-    needed = approval_request(job).approvers_needed()
+    uploader = upload.uploader.lower()
+    needed = approval_request(upload).approvers_needed()
     caller = caller_email.lower()
     return {
-        "reasons": list(job.approval_reasons),
+        "reasons": list(upload.approval_reasons),
         "approvers": {ods: sorted(who) for ods, who in sorted(needed.items())},
         # Organisations whose only administrator is the uploader: the uploader approves them.
         "uploader_approves": sorted(ods for ods, who in needed.items() if who == frozenset({uploader})),
-        "approved": dict(job.approvals),
-        "deadline": job.approval_deadline,
-        "needed_on_apply": job.state is JobState.VALIDATED and job.validate_only,
-        "may_approve": may_approve(job, caller),
-        "may_cancel": may_cancel(job, caller),
+        "approved": dict(upload.approvals),
+        "deadline": upload.approval_deadline,
+        "needed_on_apply": upload.state is UploadState.VALIDATED and upload.validate_only,
+        "may_approve": may_approve(upload, caller),
+        "may_cancel": may_cancel(upload, caller),
     }
 
 

@@ -33,12 +33,12 @@ class RecordsDesk:
     def changes_csv(self, caller: Caller, upload_id: str) -> CsvDownload:
         """What the upload changed (`GET /uploads/{id}/changes.csv`): the records of organisations
         the caller administers, in line order."""
-        job = self.uploads.visible(caller, upload_id)
-        if job.state not in APPLIED_STATES:
-            raise Conflict(f"Upload {upload_id} has changed nothing: it is {job.state.value}, and only an applied "
+        upload = self.uploads.visible(caller, upload_id)
+        if upload.state not in APPLIED_STATES:
+            raise Conflict(f"Upload {upload_id} has changed nothing: it is {upload.state.value}, and only an applied "
                            "upload has changes; its plan says what it would do (roster plan).")
-        records = (r for r in self.changes.for_upload(job.job_id) if r.organisations & caller.administered)
-        return made_download(self.uploads.files, f"{file_stem(job.file_name)}-changes.csv", changes_csv(records))
+        records = (r for r in self.changes.for_upload(upload.upload_id) if r.organisations & caller.administered)
+        return made_download(self.uploads.files, f"{file_stem(upload.file_name)}-changes.csv", changes_csv(records))
 
     def history(self, caller: Caller, raw_email: str) -> dict[str, Any]:
         """Every recorded change to one account, newest first (`GET /accounts/{email}/history`)."""

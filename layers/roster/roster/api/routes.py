@@ -161,8 +161,9 @@ def undo(upload_id: str) -> Response[str]:
     desk = _front_door().undo
     if desk is None:
         raise NotFound("Undo is not available here.")
-    job, created = desk.undo(_caller(), upload_id)
-    return _json(201 if created else 200, {"upload_id": job.job_id, "undo_of": upload_id, "state": job.state.value})
+    upload, created = desk.undo(_caller(), upload_id)
+    return _json(201 if created else 200,
+                 {"upload_id": upload.upload_id, "undo_of": upload_id, "state": upload.state.value})
 
 
 def _records() -> RecordsDesk:

@@ -9,46 +9,47 @@ from typing import Any
 from roster.api.approval_view import approval_view
 from roster.contract.file_names import shown_file_name
 from roster.contract.spreadsheet import unescape_formula
-from roster.model.jobs import FINAL_STATES, Job
+from roster.model.uploads import FINAL_STATES, Upload
 
 FIRST_FINDINGS = 20
 
 
-def upload_view(job: Job, caller_email: str) -> dict[str, Any]:
+def upload_view(upload: Upload, caller_email: str) -> dict[str, Any]:
     """The upload's state, counts and progress, and where its report and results are."""
-    counts = dict(job.counts)
+    counts = dict(upload.counts)
     view: dict[str, Any] = {
-        "upload_id": job.job_id,
-        "file_name": shown_file_name(job.file_name),  # one that came another way than POST /uploads
-        "uploader": job.uploader,
-        "state": job.state.value,
-        "final": job.state in FINAL_STATES,  # clients stop watching here: the one list is model.jobs'
-        "validate_only": job.validate_only,
-        "format": job.format,
+        "upload_id": upload.upload_id,
+        "file_name": shown_file_name(upload.file_name),  # one that came another way than POST /uploads
+        "uploader": upload.uploader,
+        "state": upload.state.value,
+        "final": upload.state in FINAL_STATES,  # clients stop watching here: the one list is model.jobs'
+        "validate_only": upload.validate_only,
+        "format": upload.format,
         "counts": counts,
-        "progress": {"applied": sum(job.progress.values()), "rows": counts.get("rows", 0)},
-        "orgs": list(job.orgs),
-        "created_at": job.created_at,
-        "updated_at": job.updated_at,
-        "links": _links(job, caller_email),
+        "progress": {"applied": sum(upload.progress.values()), "rows": counts.get("rows", 0)},
+        "orgs": list(upload.orgs),
+        "created_at": upload.created_at,
+        "updated_at": upload.updated_at,
+        "links": _links(upload, caller_email),
     }
-    if job.form_expires_at and job.state.value == "AWAITING_FILE":
-        view["form_expires_at"] = job.form_expires_at
-    if job.error:
-        view["error"] = job.error
-    approval = approval_view(job, caller_email)
+    if upload.form_expires_at and upload.state.value == "AWAITING_FILE":
+        view["form_expires_at"] = upload.form_expires_at
+    if upload.error:
+        view["error"] = upload.error
+    approval = approval_view(upload, caller_email)
     if approval is not None:
         view["approval"] = approval
     return view
 
 
-def _links(job: Job, caller_email: str) -> dict[str, str]:
-    links = {"self": f"/uploads/{job.job_id}"}
-    if job.report_key:
-        links["validation_report"] = f"/uploads/{job.job_id}/validation.csv"
-    if job.results_key and job.uploader.lower() == caller_email:
+def _links(upload: Upload, caller_email: str) -> dict[str, str]:
+    links = {"self": f"/uploads/{upload.upload_id}"}
+    if upload.report_key:
+        links["validation_report"] = f"/uploads/{upload.upload_id}/validation.csv"
+    if upload.results_key and upload.uploader.lower() == caller_email:
         # A workbook upload's results are a workbook (docs/csv-format.md).
-        links["results"] = f"/uploads/{job.job_id}/results.{'xlsx' if job.results_key.endswith('.xlsx') else 'csv'}"
+        extension = "xlsx" if upload.results_key.endswith(".xlsx") else "csv"
+        links["results"] = f"/uploads/{upload.upload_id}/results.{extension}"
     return links
 
 

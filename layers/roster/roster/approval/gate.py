@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from roster.approval.policy import ApprovalPolicy, organisations_needing_approval
-from roster.model.jobs import Job
 from roster.model.rows import PlannedRow, RowAction
+from roster.model.uploads import Upload
 from roster.ports import Directory
 
 
@@ -27,8 +27,8 @@ class ApprovalWait:
     deadline: str  # ISO 8601, UTC
     plan_digest: str | None = None  # of the plan the approvers are shown: an approval is of that plan
 
-    def job_changes(self) -> dict[str, Any]:
-        """The job attributes that record the wait."""
+    def upload_changes(self) -> dict[str, Any]:
+        """The upload attributes that record the wait."""
         return {"approval_administrators": self.administrators, "approvals": self.approvals,
                 "approval_reasons": self.reasons, "approval_deadline": self.deadline,
                 "approval_plan_digest": self.plan_digest}
@@ -40,7 +40,7 @@ def leavers_by_organisation(rows: Iterable[PlannedRow]) -> Counter[str]:
     return Counter(row.fields.ods or "" for row in rows if row.action is RowAction.LEAVER)
 
 
-def approval_wait(job: Job, rows: list[PlannedRow], directory: Directory, policy: ApprovalPolicy,
+def approval_wait(upload: Upload, rows: list[PlannedRow], directory: Directory, policy: ApprovalPolicy,
                   now: datetime | None = None, earlier: Mapping[str, int] | None = None,
                   plan_digest: str | None = None) -> ApprovalWait | None:
     """The wait this upload needs, or None when every organisation over a limit has approved
@@ -54,11 +54,11 @@ def approval_wait(job: Job, rows: list[PlannedRow], directory: Directory, policy
     before = earlier or {}
     leavers = {ods: count + before.get(ods, 0) for ods, count in mine.items()}
     shares = organisations_needing_approval(leavers, directory.active_account_counts(set(leavers)), policy)
-    carried = job.approvals if plan_digest is not None and job.approval_plan_digest == plan_digest else {}
+    carried = upload.approvals if plan_digest is not None and upload.approval_plan_digest == plan_digest else {}
     if all(share.ods in carried for share in shares):
         return None
     concerned = {share.ods for share in shares}
-    uploader = job.uploader.lower()
+    uploader = upload.uploader.lower()
     found = directory.administrators(concerned)
     administrators = {ods: sorted(found.get(ods, frozenset()) | {uploader}) for ods in sorted(concerned)}
     deadline = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0) + timedelta(days=policy.approval_days)

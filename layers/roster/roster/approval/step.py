@@ -20,9 +20,9 @@ from aws_lambda_powertools import Logger
 
 from roster.approval.emails import upload_cancelled_email
 from roster.approval.policy import ApprovalRefused, ApprovalRequest
-from roster.errors import JobNotFound, NotAwaitingApproval, TransientInfrastructureError
-from roster.model.jobs import Job, JobState
-from roster.ports import JobRecords, Mailer, UploadFiles
+from roster.errors import NotAwaitingApproval, TransientInfrastructureError, UploadNotFound
+from roster.model.uploads import Upload, UploadState
+from roster.ports import Mailer, UploadFiles, UploadRecords
 from roster.settings import Settings
 
 logger = Logger(child=True)
@@ -41,31 +41,31 @@ class WhoAdministers(Protocol):
     def administrators(self, ods_codes: set[str]) -> dict[str, frozenset[str]]: ...
 
 
-def approval_request(job: Job, directory: WhoAdministers | None = None) -> ApprovalRequest:
-    """The job's approval as roster.approval.policy's rules see it. With `directory`, who may approve or
+def approval_request(upload: Upload, directory: WhoAdministers | None = None) -> ApprovalRequest:
+    """The upload's approval as roster.approval.policy's rules see it. With `directory`, who may approve or
     cancel is who administers each organisation concerned now (docs/security.md: an administrator
     removed since the upload started waiting can no longer act on it); without it, who was asked."""
-    concerned = set(job.approval_administrators)
+    concerned = set(upload.approval_administrators)
     found = directory.administrators(concerned) if directory is not None else \
-        {ods: frozenset(admins) for ods, admins in job.approval_administrators.items()}
+        {ods: frozenset(admins) for ods, admins in upload.approval_administrators.items()}
     administrators = {ods: frozenset(a.lower() for a in found.get(ods, frozenset())) for ods in concerned}
-    return ApprovalRequest(job.uploader.lower(), administrators, dict(job.approvals))
+    return ApprovalRequest(upload.uploader.lower(), administrators, dict(upload.approvals))
 
 
-def may_approve(job: Job, who: str, directory: WhoAdministers | None = None) -> bool:
+def may_approve(upload: Upload, who: str, directory: WhoAdministers | None = None) -> bool:
     """Whether `who` can approve this upload now (the console shows Approve to them)."""
-    if job.state is not JobState.AWAITING_APPROVAL:
+    if upload.state is not UploadState.AWAITING_APPROVAL:
         return False
-    return any(who.lower() in allowed for allowed in approval_request(job, directory).approvers_needed().values())
+    return any(who.lower() in allowed for allowed in approval_request(upload, directory).approvers_needed().values())
 
 
-def may_cancel(job: Job, who: str, directory: WhoAdministers | None = None) -> bool:
+def may_cancel(upload: Upload, who: str, directory: WhoAdministers | None = None) -> bool:
     """Whether `who` can cancel this upload now (the console shows Cancel to them)."""
-    return job.state is JobState.AWAITING_APPROVAL and approval_request(job, directory).may_cancel(who)
+    return upload.state is UploadState.AWAITING_APPROVAL and approval_request(upload, directory).may_cancel(who)
 
 
-Revalidate = Callable[[str], Job]
-"""Validates a VALIDATING job's file again and goes on (ValidateStep.apply); the job after."""
+Revalidate = Callable[[str], Upload]
+"""Validates a VALIDATING upload's file again and goes on (ValidateStep.apply); the upload after."""
 
 
 @dataclass
@@ -74,136 +74,137 @@ class ApprovalStep:
     `revalidate` runs once an approval is complete."""
 
     settings: Settings
-    jobs: JobRecords
+    uploads: UploadRecords
     files: UploadFiles
     mailer: Mailer
     revalidate: Revalidate
     directory: WhoAdministers
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    def approve_upload(self, job_id: str, approver: str) -> Job:
+    def approve_upload(self, upload_id: str, approver: str) -> Upload:
         """Record `approver`'s approval for every waiting organisation they may approve; the last
         one needed re-validates the file and goes on. ApprovalRefused when the contract refuses
         (403), NotAwaitingApproval when the upload does not wait (409); the same approval asked
         again answers as the first did."""
         approver = approver.strip().lower()
         for _ in range(MAX_ATTEMPTS):
-            job = self.jobs.get(job_id)
-            if approver in job.approvals.values() and not may_approve(job, approver, self.directory):
-                return self._approved_before(job)
-            if job.state is not JobState.AWAITING_APPROVAL:
-                raise NotAwaitingApproval(_not_waiting(job))
-            if self._past_deadline(job):
-                self._cancel(job, cancelled_by=None)
+            upload = self.uploads.get(upload_id)
+            if approver in upload.approvals.values() and not may_approve(upload, approver, self.directory):
+                return self._approved_before(upload)
+            if upload.state is not UploadState.AWAITING_APPROVAL:
+                raise NotAwaitingApproval(_not_waiting(upload))
+            if self._past_deadline(upload):
+                self._cancel(upload, cancelled_by=None)
                 continue  # read again: cancelled now (or changed by someone else meanwhile)
-            granted = approval_request(job, self.directory).approve(approver)
-            changes = {"approvals": dict(granted.approvals), "approval_revision": job.approval_revision + 1}
+            granted = approval_request(upload, self.directory).approve(approver)
+            changes = {"approvals": dict(granted.approvals), "approval_revision": upload.approval_revision + 1}
             if granted.complete:
-                changes["state"] = JobState.VALIDATING
-            if self.jobs.update_if(job_id, _as_read(job), **changes):
-                approved = sorted(set(granted.approvals) - set(job.approvals))
-                logger.info("upload approved", extra={"job_id": job_id, "approver": approver,
+                changes["state"] = UploadState.VALIDATING
+            if self.uploads.update_if(upload_id, _as_read(upload), **changes):
+                approved = sorted(set(granted.approvals) - set(upload.approvals))
+                logger.info("upload approved", extra={"upload_id": upload_id, "approver": approver,
                                                       "organisations": approved, "complete": granted.complete})
                 if not granted.complete:
-                    return self.jobs.get(job_id)
-                if job.approval_deadline:
-                    self.jobs.remove_approval_deadline(job_id, job.approval_deadline)
-                return self.revalidate(job_id)
-        raise TransientInfrastructureError(f"upload {job_id} kept changing while being approved; try again")
+                    return self.uploads.get(upload_id)
+                if upload.approval_deadline:
+                    self.uploads.remove_approval_deadline(upload_id, upload.approval_deadline)
+                return self.revalidate(upload_id)
+        raise TransientInfrastructureError(f"upload {upload_id} kept changing while being approved; try again")
 
-    def cancel_upload(self, job_id: str, who: str) -> Job:
+    def cancel_upload(self, upload_id: str, who: str) -> Upload:
         """Cancel a waiting upload: any administrator of an organisation concerned, the uploader
         included (else ApprovalRefused); one email to the uploader. Cancelling it again answers
         as the first time did."""
         who = who.strip().lower()
         for _ in range(MAX_ATTEMPTS):
-            job = self.jobs.get(job_id)
-            if job.approval_administrators and not approval_request(job, self.directory).may_cancel(who):
+            upload = self.uploads.get(upload_id)
+            if upload.approval_administrators and not approval_request(upload, self.directory).may_cancel(who):
                 raise ApprovalRefused(NOT_CONCERNED)
-            if job.state is JobState.CANCELLED:
-                self._email_cancelled(job)
-                return job
-            if job.state is not JobState.AWAITING_APPROVAL:
-                raise NotAwaitingApproval(_not_waiting(job))
-            if self._cancel(job, cancelled_by=who):
-                return self.jobs.get(job_id)
-        raise TransientInfrastructureError(f"upload {job_id} kept changing while being cancelled; try again")
+            if upload.state is UploadState.CANCELLED:
+                self._email_cancelled(upload)
+                return upload
+            if upload.state is not UploadState.AWAITING_APPROVAL:
+                raise NotAwaitingApproval(_not_waiting(upload))
+            if self._cancel(upload, cancelled_by=who):
+                return self.uploads.get(upload_id)
+        raise TransientInfrastructureError(f"upload {upload_id} kept changing while being cancelled; try again")
 
     def expire_waiting_approvals(self, now: datetime | None = None) -> list[str]:
         """Cancel every upload still waiting for approval after its deadline (docs/approval-and-plan.md#approval:
-        `ApprovalDays`), one email each; returns their job ids. The sweeper calls it on a
+        `ApprovalDays`), one email each; returns their upload ids. The sweeper calls it on a
         schedule; calling it again, or late, cancels and emails nothing twice."""
         moment = (now or self.clock()).astimezone(UTC).replace(microsecond=0).isoformat()
         expired: list[str] = []
-        for job_id, deadline in self.jobs.approval_deadlines_due(moment):
+        for upload_id, deadline in self.uploads.approval_deadlines_due(moment):
             try:
-                job = self.jobs.get(job_id)
-            except JobNotFound:
-                self.jobs.remove_approval_deadline(job_id, deadline)
+                upload = self.uploads.get(upload_id)
+            except UploadNotFound:
+                self.uploads.remove_approval_deadline(upload_id, deadline)
                 continue
-            waiting = job.state is JobState.AWAITING_APPROVAL and job.approval_deadline == deadline
-            if waiting and not self._cancel(job, cancelled_by=None):
+            waiting = upload.state is UploadState.AWAITING_APPROVAL and upload.approval_deadline == deadline
+            if waiting and not self._cancel(upload, cancelled_by=None):
                 continue  # someone acted on it just now: the next run looks again
             if waiting:
-                expired.append(job_id)
-            elif job.state is JobState.CANCELLED:
-                self._email_cancelled(job)  # a run that died between the state and the email
-            self.jobs.remove_approval_deadline(job_id, deadline)
+                expired.append(upload_id)
+            elif upload.state is UploadState.CANCELLED:
+                self._email_cancelled(upload)  # a run that died between the state and the email
+            self.uploads.remove_approval_deadline(upload_id, deadline)
         if expired:
-            logger.info("waiting uploads expired", extra={"job_ids": expired, "now": moment})
+            logger.info("waiting uploads expired", extra={"upload_ids": expired, "now": moment})
         return expired
 
-    def plan_csv_for(self, job_id: str) -> str | None:
+    def plan_csv_for(self, upload_id: str) -> str | None:
         """The upload's plan.csv as text (docs/approval-and-plan.md#the-plan), or None when its file did not
         validate."""
-        job = self.jobs.get(job_id)
-        return self.files.read(job.plan_key).decode("utf-8") if job.plan_key else None
+        upload = self.uploads.get(upload_id)
+        return self.files.read(upload.plan_key).decode("utf-8") if upload.plan_key else None
 
-    def _approved_before(self, job: Job) -> Job:
+    def _approved_before(self, upload: Upload) -> Upload:
         """A repeated approval. When the re-validation it started died part-way (the lease has
-        passed), this caller takes it over; otherwise the job is answered as it is."""
-        complete = approval_request(job).complete
-        if job.state is not JobState.VALIDATING or not complete or not self._lease_passed(job):
-            return job
-        if not self.jobs.update_if(job.job_id, _as_read(job), approval_revision=job.approval_revision + 1):
-            return self.jobs.get(job.job_id)
-        logger.info("re-validation taken over", extra={"job_id": job.job_id})
-        return self.revalidate(job.job_id)
+        passed), this caller takes it over; otherwise the upload is answered as it is."""
+        complete = approval_request(upload).complete
+        if upload.state is not UploadState.VALIDATING or not complete or not self._lease_passed(upload):
+            return upload
+        if not self.uploads.update_if(upload.upload_id, _as_read(upload),
+                                      approval_revision=upload.approval_revision + 1):
+            return self.uploads.get(upload.upload_id)
+        logger.info("re-validation taken over", extra={"upload_id": upload.upload_id})
+        return self.revalidate(upload.upload_id)
 
-    def _past_deadline(self, job: Job) -> bool:
+    def _past_deadline(self, upload: Upload) -> bool:
         """The deadline is the moment the email promised cancellation: an approval at it or after
         it is refused, whether or not the sweeper has run (docs/security.md)."""
-        return bool(job.approval_deadline) and self.clock() >= datetime.fromisoformat(job.approval_deadline or "")
+        return bool(upload.approval_deadline) and self.clock() >= datetime.fromisoformat(upload.approval_deadline or "")
 
-    def _lease_passed(self, job: Job) -> bool:
-        return datetime.fromisoformat(job.updated_at) + REVALIDATION_LEASE < self.clock()
+    def _lease_passed(self, upload: Upload) -> bool:
+        return datetime.fromisoformat(upload.updated_at) + REVALIDATION_LEASE < self.clock()
 
-    def _cancel(self, job: Job, cancelled_by: str | None) -> bool:
+    def _cancel(self, upload: Upload, cancelled_by: str | None) -> bool:
         """AWAITING_APPROVAL -> CANCELLED, once; then the deadline filed away and the email sent."""
-        if not self.jobs.update_if(job.job_id, _as_read(job), state=JobState.CANCELLED, cancelled_by=cancelled_by,
-                                   approval_revision=job.approval_revision + 1):
+        if not self.uploads.update_if(upload.upload_id, _as_read(upload), state=UploadState.CANCELLED,
+                                      cancelled_by=cancelled_by, approval_revision=upload.approval_revision + 1):
             return False
-        logger.info("upload cancelled", extra={"job_id": job.job_id, "cancelled_by": cancelled_by or "expiry"})
-        if job.approval_deadline:
-            self.jobs.remove_approval_deadline(job.job_id, job.approval_deadline)
-        self._email_cancelled(self.jobs.get(job.job_id))
+        logger.info("upload cancelled", extra={"upload_id": upload.upload_id, "cancelled_by": cancelled_by or "expiry"})
+        if upload.approval_deadline:
+            self.uploads.remove_approval_deadline(upload.upload_id, upload.approval_deadline)
+        self._email_cancelled(self.uploads.get(upload.upload_id))
         return True
 
-    def _email_cancelled(self, job: Job) -> None:
-        self.mailer.send_once(JobState.CANCELLED.value, upload_cancelled_email(self.settings.sender_email, job))
+    def _email_cancelled(self, upload: Upload) -> None:
+        self.mailer.send_once(UploadState.CANCELLED.value, upload_cancelled_email(self.settings.sender_email, upload))
 
 
-def _as_read(job: Job) -> dict[str, object]:
-    """The condition of a change: the job still in the state and revision it was read in."""
-    return {"state": job.state, "approval_revision": job.approval_revision}
+def _as_read(upload: Upload) -> dict[str, object]:
+    """The condition of a change: the upload still in the state and revision it was read in."""
+    return {"state": upload.state, "approval_revision": upload.approval_revision}
 
 
-def _not_waiting(job: Job) -> str:
-    if job.state is JobState.CANCELLED and job.cancelled_by is None and job.approval_deadline:
-        return (f"Nobody approved this upload before its deadline ({job.approval_deadline}), so it was cancelled; "
+def _not_waiting(upload: Upload) -> str:
+    if upload.state is UploadState.CANCELLED and upload.cancelled_by is None and upload.approval_deadline:
+        return (f"Nobody approved this upload before its deadline ({upload.approval_deadline}), so it was cancelled; "
                 "upload the file again to make its changes.")
-    if job.state is JobState.CANCELLED:
+    if upload.state is UploadState.CANCELLED:
         return "This upload was cancelled; upload the file again to make its changes."
-    if not job.approval_administrators:
-        return f"This upload does not need approval (it is {job.state.value})."
-    return f"This upload no longer waits for approval: it is {job.state.value}."
+    if not upload.approval_administrators:
+        return f"This upload does not need approval (it is {upload.state.value})."
+    return f"This upload no longer waits for approval: it is {upload.state.value}."

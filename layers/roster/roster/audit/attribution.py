@@ -1,5 +1,5 @@
 """What changed an account since a row was planned, by whom and when, for the message of a row
-whose plan no longer holds (docs/approval-and-plan.md#the-plan-is-binding): "Changed since you
+whose plan no longer holds (docs/approval-and-plan.md#applying-what-was-planned-the-plan-is-binding): "Changed since you
 validated: marked as a leaver by upload U (admin@...) on 2026-12-07 01:10 UTC. ..."."""
 
 from __future__ import annotations

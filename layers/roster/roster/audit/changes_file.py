@@ -14,10 +14,10 @@ from typing import Any
 from roster.contract.columns import COLUMN_OF_FIELD, MASKED_PASSWORD
 from roster.contract.csv_output import csv_text
 from roster.model.changes import ChangeRecord
-from roster.model.jobs import JobState
+from roster.model.uploads import UploadState
 
 # An upload has applied rows (and so perhaps records) once its create phase has started.
-APPLIED_STATES = frozenset({JobState.CREATING, JobState.COMPLETED, JobState.FAILED})
+APPLIED_STATES = frozenset({UploadState.CREATING, UploadState.COMPLETED, UploadState.FAILED})
 CHANGES_COLUMNS = ("Line", "Action", "Email Address", "Field", "Old", "New", "Applied At")
 PASSWORD_COLUMN = COLUMN_OF_FIELD["password"]
 _FIELD_ORDER = list(COLUMN_OF_FIELD)

@@ -18,12 +18,12 @@ from roster.create.batches import BatchRow, password_purpose
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import Account, AccountStatus, Organisation
-from roster.model.jobs import RowOutcome
 from roster.model.reversal import Reversal
 from roster.model.rows import RowAction, RowResult, UserFields
+from roster.model.uploads import RowOutcome
 from roster.model.writes import AccountUpdate
 from roster.passwords.generated import hash_password, verify_password
-from roster.passwords.sealing import JobCipher
+from roster.passwords.sealing import UploadCipher
 from roster.ports import ChangeLog, Directory
 from roster.rules.status import LEAVER
 from roster.undo.reversals import differences, later_change, left_alone_message
@@ -109,7 +109,7 @@ class AccountChanges:
 
     recorder: RowRecorder
     directory: Directory
-    cipher: JobCipher
+    cipher: UploadCipher
     password_hash_cost: int
     organisations: Mapping[str, Organisation] = field(default_factory=dict)  # a joiner's old and new ones
     change_log: ChangeLog | None = None  # who changed an account since its row was planned
@@ -154,7 +154,7 @@ class AccountChanges:
         if self.change_log is None or not change.no_longer_holds:
             return change.message
         records = self.change_log.for_account(account.email)
-        return changed_since(change.message, records, self.recorder.job_id)
+        return changed_since(change.message, records, self.recorder.upload_id)
 
     def _left_alone(self, email: str, reversal: Reversal, change: AccountChange) -> str:
         """An undo row's message when its account changed since: what the change recorded after the

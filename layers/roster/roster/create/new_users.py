@@ -18,12 +18,12 @@ from roster.create.batches import BatchRow, generated_password_purpose, password
 from roster.create.outcomes import MAX_CONFLICT_RETRIES, RowRecorder
 from roster.errors import TransientInfrastructureError
 from roster.model.directory import IdentityRecord, Organisation
-from roster.model.jobs import RowOutcome
 from roster.model.person_key import identity_key
 from roster.model.rows import RowAction, RowResult
+from roster.model.uploads import RowOutcome
 from roster.model.writes import MAX_WRITES_PER_TRANSACTION, AddressReservation, NewAccount, Write
 from roster.passwords.generated import generate_password, hash_password
-from roster.passwords.sealing import JobCipher
+from roster.passwords.sealing import UploadCipher
 from roster.ports import Directory
 
 MAX_ADDRESS_ATTEMPTS = 50
@@ -55,7 +55,7 @@ class NewUsers:
 
     recorder: RowRecorder
     directory: Directory
-    cipher: JobCipher
+    cipher: UploadCipher
     password_hash_cost: int
     identity_retention_days: int
 
@@ -148,17 +148,17 @@ class NewUsers:
     def writes(self, new_user: NewUser, suffix: int) -> tuple[dict[str, Write], RowOutcome]:
         """The four writes that create one user at one address, and the outcome they record."""
         row, organisation, now = new_user.row, new_user.organisation, self.recorder.now
-        job_id = self.recorder.job_id
+        upload_id = self.recorder.upload_id
         address = candidate_address(new_user.base, suffix)
         outcome = self.recorder.outcome(row.line, RowResult.CREATED, created_message(organisation, row.fields.unit),
                                         email=address, sealed_password=new_user.sealed_generated)
-        identity = IdentityRecord(identity=new_user.identity, email=address, job_id=job_id, created_at=now,
+        identity = IdentityRecord(identity=new_user.identity, email=address, upload_id=upload_id, created_at=now,
                                   expires_at=_epoch(now) + self.identity_retention_days * _SECONDS_PER_DAY)
         account = new_account(row.fields, address, organisation, now)
         writes: dict[str, Write] = {
             "account": NewAccount(account=account, password_hash=new_user.password_hash,
-                                  must_change_password=new_user.generated, created_by_job=job_id),
-            "address": AddressReservation(email=address, base=new_user.base, job_id=job_id, line=row.line),
+                                  must_change_password=new_user.generated, created_by_upload=upload_id),
+            "address": AddressReservation(email=address, base=new_user.base, upload_id=upload_id, line=row.line),
             "identity": identity,
             "outcome": self.recorder.write(outcome),
             "change": created_record(account, self.recorder.provenance, line=row.line, at=now,

@@ -13,10 +13,10 @@ from aws_lambda_powertools import Logger
 
 from roster.audit.records import Provenance
 from roster.errors import TransientInfrastructureError, is_infrastructure_error
-from roster.model.jobs import RowOutcome
 from roster.model.rows import RowResult
+from roster.model.uploads import RowOutcome
 from roster.model.writes import Cancelled, OutcomeRecord, Write
-from roster.ports import JobRecords, Transactions
+from roster.ports import Transactions, UploadRecords
 
 logger = Logger(child=True)
 
@@ -32,13 +32,13 @@ def back_off(attempt: int) -> None:
 
 @dataclass
 class RowRecorder:
-    """Commits one job's row transactions and records outcomes, each row at most once."""
+    """Commits one upload's row transactions and records outcomes, each row at most once."""
 
-    job_id: str
-    jobs: JobRecords
+    upload_id: str
+    uploads: UploadRecords
     transactions: Transactions
     now: str
-    provenance: Provenance  # who applies the job's rows: every change's record says so
+    provenance: Provenance  # who applies the upload's rows: every change's record says so
     pause: Callable[[int], None] = field(default=back_off)
 
     def outcome(self, line: int, result: RowResult, message: str, email: str = "",
@@ -49,7 +49,7 @@ class RowRecorder:
 
     def write(self, outcome: RowOutcome) -> OutcomeRecord:
         """The write that records an outcome; refused when the row has one already."""
-        return OutcomeRecord(job_id=self.job_id, outcome=outcome)
+        return OutcomeRecord(upload_id=self.upload_id, outcome=outcome)
 
     def commit(self, writes: Mapping[str, Write]) -> Cancelled | None:
         """One row transaction (see the Transactions port)."""
@@ -69,7 +69,7 @@ class RowRecorder:
 
     def recorded(self, line: int) -> RowOutcome:
         """The outcome an earlier attempt recorded for this line."""
-        return self.jobs.outcomes_for(self.job_id, [line])[line]
+        return self.uploads.outcomes_for(self.upload_id, [line])[line]
 
     def guarded(self, line: int, apply: Callable[[], T]) -> T | RowOutcome:
         """apply() for one row. An unexpected error is that row's Failed outcome, never the
@@ -85,10 +85,10 @@ class RowRecorder:
         """Record a row stopped by an error in Roster itself; logged with where it happened, but
         not the exception's text, which may quote the row's data."""
         logger.error("row failed unexpectedly", extra={
-            "job_id": self.job_id, "line": line, "error_type": type(exc).__name__,
+            "upload_id": self.upload_id, "line": line, "error_type": type(exc).__name__,
             "stack": "".join(traceback.format_tb(exc.__traceback__)),
         })
         return self.record_alone(line, RowResult.FAILED, (
             f"Not applied: an unexpected error in Roster ({type(exc).__name__}) stopped this row, and nothing was "
             "changed for it; the other rows were applied. Upload the results file again to retry it. If it fails "
-            f"again, report upload {self.job_id}, line {line}, to your Roster support team."))
+            f"again, report upload {self.upload_id}, line {line}, to your Roster support team."))

@@ -24,25 +24,25 @@ from roster.create.batches import BatchRow, read_batch
 from roster.create.new_users import NewUser, NewUsers
 from roster.create.outcomes import RowRecorder
 from roster.model.directory import Account, IdentityRecord, Organisation
-from roster.model.jobs import RESULT_COUNT, RowOutcome, utc_now
 from roster.model.person_key import identity_key
 from roster.model.requests import BatchRequest
-from roster.passwords.sealing import JobCipher
-from roster.ports import ChangeLog, Directory, JobRecords, Transactions, UploadFiles
+from roster.model.uploads import RESULT_COUNT, RowOutcome, utc_now
+from roster.passwords.sealing import UploadCipher
+from roster.ports import ChangeLog, Directory, Transactions, UploadFiles, UploadRecords
 
 logger = Logger(child=True)
 
 
 @dataclass
 class CreateStep:
-    """Everything one batch needs: the ports, the job's cipher, and deployment settings."""
+    """Everything one batch needs: the ports, the upload's cipher, and deployment settings."""
 
-    job_id: str
+    upload_id: str
     directory: Directory
-    jobs: JobRecords
+    uploads: UploadRecords
     files: UploadFiles
     transactions: Transactions
-    cipher: JobCipher
+    cipher: UploadCipher
     password_hash_cost: int
     identity_retention_days: int
     provenance: Provenance  # the uploader, and how long the record of each change is kept
@@ -52,19 +52,19 @@ class CreateStep:
     def run_batch(self, request: BatchRequest) -> dict[str, Any]:
         """Apply every row of one batch file; returns the batch's tally (plain data)."""
         rows = read_batch(self.files, request.batch_key)
-        done = self.jobs.outcomes_for(self.job_id, [r.line for r in rows])
+        done = self.uploads.outcomes_for(self.upload_id, [r.line for r in rows])
         todo = [r for r in rows if r.line not in done]
         outcomes = {**done, **self._apply(todo)}
         tally = Counter(RESULT_COUNT[o.result] for o in outcomes.values())
-        self.jobs.record_batch_progress(self.job_id, request.batch_no, dict(tally))
-        logger.info("batch done", extra={"job_id": self.job_id, "batch_no": request.batch_no,
+        self.uploads.record_batch_progress(self.upload_id, request.batch_no, dict(tally))
+        logger.info("batch done", extra={"upload_id": self.upload_id, "batch_no": request.batch_no,
                                          "rows": len(rows), "replayed_rows": len(done), "tally": dict(tally)})
         return {"batch_no": request.batch_no, "rows": len(rows), **tally}
 
     def _apply(self, rows: list[BatchRow]) -> dict[int, RowOutcome]:
         """Each row's outcome: changes applied in turn, new users created together at the end."""
         prefetch = Prefetch.load(self.directory, rows)
-        recorder = RowRecorder(self.job_id, self.jobs, self.transactions, self.now, self.provenance)
+        recorder = RowRecorder(self.upload_id, self.uploads, self.transactions, self.now, self.provenance)
         new_users = NewUsers(recorder, self.directory, self.cipher, self.password_hash_cost,
                              self.identity_retention_days)
         changes = AccountChanges(recorder, self.directory, self.cipher, self.password_hash_cost,

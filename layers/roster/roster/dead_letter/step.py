@@ -3,8 +3,8 @@
 S3 invokes validate asynchronously. When every attempt fails, Lambda sends an invocation
 record (the S3 event as `requestPayload`, the last error as `responsePayload`) to the
 function's on-failure destination, an SQS queue (template.yaml). Its consumer records each
-upload whose validation never finished as FAILED, creating the job if validate never got
-that far (same job id: `job_id_for` on the uploaded object version), and tells the uploader
+upload whose validation never finished as FAILED, creating the upload if validate never got
+that far (same upload id: `upload_id_for` on the uploaded object version), and tells the uploader
 once. An upload whose validation did finish (the attempts "failed" only because their
 responses were lost) is left to its own pipeline. The apply function's failed requests come
 to the same queue (its `requestPayload` is the apply request, `{"upload_id": ...}`) and are
@@ -18,14 +18,14 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from roster.errors import JobNotFound
+from roster.errors import UploadNotFound
 from roster.model.files import object_key_from_event
-from roster.model.jobs import Job, JobState, job_id_for
-from roster.ports import FailureNotice, JobRecords, OpenJobRecords, UploadFiles
+from roster.model.uploads import Upload, UploadState, upload_id_for
+from roster.ports import FailureNotice, OpenUploadRecords, UploadFiles, UploadRecords
 
 logger = Logger(child=True)
 
-UNFINISHED_VALIDATION = (JobState.RECEIVED, JobState.VALIDATING)
+UNFINISHED_VALIDATION = (UploadState.RECEIVED, UploadState.VALIDATING)
 MAX_ERROR_TEXT = 300
 
 
@@ -41,9 +41,9 @@ class DeadLetteredUpload:
 class DeadLetterOutcome:
     """What the consumer did with one upload: `failed` (recorded FAILED, uploader told) or `ignored`."""
 
-    job_id: str
+    upload_id: str
     action: str
-    state: JobState
+    state: UploadState
 
 
 def dead_lettered_uploads(record: Mapping[str, Any]) -> list[DeadLetteredUpload]:
@@ -66,7 +66,7 @@ def applied_upload(record: Mapping[str, Any]) -> str | None:
 
 
 def failure_reason(record: Mapping[str, Any]) -> str:
-    """The job's error text: how many attempts failed, why Lambda gave up, and the last error."""
+    """The upload's error text: how many attempts failed, why Lambda gave up, and the last error."""
     context = record.get("requestContext", {})
     what = "the apply request failed" if applied_upload(record) else "the upload event failed"
     function = "apply" if applied_upload(record) else "validate"
@@ -84,8 +84,8 @@ def failure_reason(record: Mapping[str, Any]) -> str:
 class DeadLetters:
     """The dead-letter consumer's stores, passed in (production wiring in roster.wiring)."""
 
-    jobs: JobRecords
-    transitions: OpenJobRecords
+    uploads: UploadRecords
+    transitions: OpenUploadRecords
     files: UploadFiles
     notice: FailureNotice
 
@@ -95,8 +95,8 @@ class DeadLetters:
         if upload_id is not None:
             try:
                 return [self._record_applied(upload_id, failure_reason(record))]
-            except JobNotFound:  # expired, or never recorded: nothing to end, and a retry would find nothing
-                logger.warning("dead letter of an apply request for an unknown upload", extra={"job_id": upload_id})
+            except UploadNotFound:  # expired, or never recorded: nothing to end, and a retry would find nothing
+                logger.warning("dead letter of an apply request for an unknown upload", extra={"upload_id": upload_id})
                 return []
         uploads = dead_lettered_uploads(record)
         if not uploads:
@@ -108,29 +108,32 @@ class DeadLetters:
 
     def _record(self, dead: DeadLetteredUpload, reason: str) -> DeadLetterOutcome:
         stored = self.files.describe(dead.key, dead.version_id)
-        failed = Job(job_id=job_id_for(stored.bucket, stored.key, stored.version_id), state=JobState.FAILED,
-                     bucket=stored.bucket, key=stored.key, version_id=stored.version_id, file_name=stored.file_name,
-                     uploader=stored.uploader, validate_only=stored.validate_only, error=reason)
-        job, created = self.jobs.create_if_absent(failed)
-        if not created and job.state in UNFINISHED_VALIDATION:
-            job = self.transitions.fail_if_in(job.job_id, UNFINISHED_VALIDATION, reason) or self.jobs.get(job.job_id)
-        return self._told(job)
+        failed = Upload(upload_id=upload_id_for(stored.bucket, stored.key, stored.version_id),
+                        state=UploadState.FAILED, bucket=stored.bucket, key=stored.key, version_id=stored.version_id,
+                        file_name=stored.file_name, uploader=stored.uploader, validate_only=stored.validate_only,
+                        error=reason)
+        upload, created = self.uploads.create_if_absent(failed)
+        if not created and upload.state in UNFINISHED_VALIDATION:
+            upload = (self.transitions.fail_if_in(upload.upload_id, UNFINISHED_VALIDATION, reason)
+                      or self.uploads.get(upload.upload_id))
+        return self._told(upload)
 
     def _record_applied(self, upload_id: str, reason: str) -> DeadLetterOutcome:
         """An apply request that failed every attempt: its upload (which the API recorded) ended FAILED."""
-        job = self.jobs.get(upload_id)
-        if job.state in UNFINISHED_VALIDATION:
-            job = self.transitions.fail_if_in(job.job_id, UNFINISHED_VALIDATION, reason) or self.jobs.get(job.job_id)
-        return self._told(job)
+        upload = self.uploads.get(upload_id)
+        if upload.state in UNFINISHED_VALIDATION:
+            upload = (self.transitions.fail_if_in(upload.upload_id, UNFINISHED_VALIDATION, reason)
+                      or self.uploads.get(upload.upload_id))
+        return self._told(upload)
 
-    def _told(self, job: Job) -> DeadLetterOutcome:
-        # A FAILED job without results failed before its create phase: this consumer (or the sweeper)
+    def _told(self, upload: Upload) -> DeadLetterOutcome:
+        # A FAILED upload without results failed before its create phase: this consumer (or the sweeper)
         # ended it, and the email is sent at most once whoever asks, so a redelivery repeats nothing.
-        if job.state is JobState.FAILED and job.results_key is None:
-            self.notice.tell(job)
+        if upload.state is UploadState.FAILED and upload.results_key is None:
+            self.notice.tell(upload)
             logger.warning("upload recorded FAILED after its validation failed every attempt",
-                           extra={"job_id": job.job_id, "error": job.error})
-            return DeadLetterOutcome(job.job_id, "failed", job.state)
+                           extra={"upload_id": upload.upload_id, "error": upload.error})
+            return DeadLetterOutcome(upload.upload_id, "failed", upload.state)
         logger.info("dead letter of an upload whose validation finished; its pipeline goes on",
-                    extra={"job_id": job.job_id, "state": job.state.value})
-        return DeadLetterOutcome(job.job_id, "ignored", job.state)
+                    extra={"upload_id": upload.upload_id, "state": upload.state.value})
+        return DeadLetterOutcome(upload.upload_id, "ignored", upload.state)

@@ -16,7 +16,7 @@ from typing import Any
 
 EVENT_SOURCE = "roster"
 DETAIL_TYPE = "Upload State Changed"
-JOB_RECORD_SORT_KEY = "JOB"  # the record of an upload (roster.adapters.job_keys); other items are not uploads
+UPLOAD_RECORD_SORT_KEY = "JOB"  # the record of an upload (roster.adapters.upload_keys); other items are not uploads
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def state_change(old_image: Mapping[str, Any] | None, new_image: Mapping[str, An
                  sequence_number: str, approximate_time: str) -> UploadStateChange | None:
     """The state change a stream record holds, or None: not an upload's record, a write that left
     the state as it was (progress, counts, keys), or a record removed (an unused form's expiry)."""
-    if not new_image or new_image.get("sk") != JOB_RECORD_SORT_KEY or "state" not in new_image:
+    if not new_image or new_image.get("sk") != UPLOAD_RECORD_SORT_KEY or "state" not in new_image:
         return None
     previous = (old_image or {}).get("state")
     state = str(new_image["state"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # A mailbox is 4 GB unless the row asks for more and the organisation has bought more
 # (docs/csv-format.md#current-format).
@@ -86,10 +86,11 @@ class IdentityRecord(BaseModel):
     """A user an upload created, kept to recognise the same person uploaded again
     (docs/csv-format.md#safe-to-repeat)."""
 
-    model_config = ConfigDict(frozen=True)
+    # upload_id is stored as job_id (roster.model.uploads.Upload).
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
 
     identity: str  # model.person_key.identity_key of the row
     email: str
-    job_id: str
+    upload_id: str = Field(alias="job_id")
     created_at: str  # ISO 8601
     expires_at: int  # epoch seconds; the record is kept at least this long

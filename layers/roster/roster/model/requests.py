@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class BatchRequest(BaseModel):
     """One Distributed Map item: what the create Lambda is given."""
 
-    job_id: str
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)  # job_id
+
+    upload_id: str = Field(alias="job_id")
     bucket: str
     batch_key: str
     batch_no: int
@@ -20,7 +22,9 @@ class BatchRequest(BaseModel):
 class NotifyRequest(BaseModel):
     """What the state machine gives notify."""
 
-    job_id: str
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)  # job_id
+
+    upload_id: str = Field(alias="job_id")
     failure: dict[str, Any] | None = None  # the Catch output, when the create phase failed
 
 

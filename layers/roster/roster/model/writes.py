@@ -8,7 +8,7 @@ from typing import Any
 
 from roster.model.changes import ChangeRecord
 from roster.model.directory import Account, AccountStatus, IdentityRecord
-from roster.model.jobs import RowOutcome
+from roster.model.uploads import RowOutcome
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class NewAccount:
     account: Account
     password_hash: str
     must_change_password: bool
-    created_by_job: str
+    created_by_upload: str
     last_change: str | None = None  # the stamp of the change that creates it (adapters.transactions.stamped)
 
 
@@ -28,7 +28,7 @@ class AddressReservation:
 
     email: str
     base: str  # first.last@domain: the reservations of one base are looked up together
-    job_id: str
+    upload_id: str
     line: int
 
 
@@ -48,7 +48,7 @@ class AccountUpdate:
 class OutcomeRecord:
     """Record a row's outcome; refused when the row has one already (the row was done)."""
 
-    job_id: str
+    upload_id: str
     outcome: RowOutcome
 
 

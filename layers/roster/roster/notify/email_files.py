@@ -53,7 +53,7 @@ def attached(kind: FileKind, name: str, content: bytes) -> EmailFile:
     return EmailFile(kind, name, "", content)
 
 
-def file_paragraphs(file: EmailFile, job_id: str, description: str) -> list[str]:
+def file_paragraphs(file: EmailFile, upload_id: str, description: str) -> list[str]:
     """How an email body speaks of a file: "The attached report, x.csv, lists ..." or, linked,
     where to download it, until when, and how to fetch it again. `description` continues
     the sentence: "lists each mistake by line and column"."""
@@ -64,7 +64,7 @@ def file_paragraphs(file: EmailFile, job_id: str, description: str) -> list[str]
     return [
         f"The {file.kind.noun}, {file.name}, is too large to attach. Download it from this link{until}:\n"
         f"{file.link.url}\nIt {description}",
-        f"To fetch it again at any time {kept}, run: roster {file.kind.command} {job_id}\n"
+        f"To fetch it again at any time {kept}, run: roster {file.kind.command} {upload_id}\n"
         "or open this upload in the Uploads table of the Roster console.",
     ]
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from roster.emails import OutgoingEmail, upload_failed_email
-from roster.model.jobs import Job
+from roster.model.uploads import Upload
 
 UPLOAD_FAILED_KIND = "upload-failed"
 
@@ -18,12 +18,13 @@ SendOnce = Callable[[str, OutgoingEmail], str]  # (kind, email) -> message id; a
 
 @dataclass
 class UploadFailureNotice:
-    """Sends the `Upload failed:` email of a job that has no results file."""
+    """Sends the `Upload failed:` email of a upload that has no results file."""
 
     sender: str
     send_once: SendOnce
 
-    def tell(self, job: Job, rows_may_be_applied: bool = False) -> None:
-        """Email the job's uploader (at most once per job, however often this is called)."""
-        email = upload_failed_email(self.sender, job.uploader, job.file_name, job.job_id, rows_may_be_applied)
+    def tell(self, upload: Upload, rows_may_be_applied: bool = False) -> None:
+        """Email the upload's uploader (at most once per upload, however often this is called)."""
+        email = upload_failed_email(self.sender, upload.uploader, upload.file_name, upload.upload_id,
+                                    rows_may_be_applied)
         self.send_once(UPLOAD_FAILED_KIND, email)

@@ -1,4 +1,4 @@
-"""The notify step: the results file, the job's final state and counts, the email, and
+"""The notify step: the results file, the upload's final state and counts, the email, and
 handing the organisations on to the next queued upload."""
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from roster.contract.workbook import worksheet_name
 from roster.contract.workbook_writer import XLSX_CONTENT_TYPE, workbook_bytes
 from roster.create.batches import generated_password_purpose, planned_lines
 from roster.emails import file_stem, upload_complete_email
-from roster.model.jobs import FINAL_STATES, RESULT_COUNT, Job, JobState, RowOutcome
 from roster.model.rows import RowResult
+from roster.model.uploads import FINAL_STATES, RESULT_COUNT, RowOutcome, Upload, UploadState
 from roster.notify.attachments import EmailAttachments, WantedFile, kept_until
 from roster.notify.email_files import FileKind
-from roster.passwords.sealing import JobCipher
-from roster.ports import JobRecords, KeyService, Mailer, OrganisationQueue, UploadFiles, Workflow
+from roster.passwords.sealing import UploadCipher
+from roster.ports import KeyService, Mailer, OrganisationQueue, UploadFiles, UploadRecords, Workflow
 from roster.queue.dispatch import dispatch_waiting, start_create_phase
 from roster.settings import Settings
 
@@ -39,57 +39,57 @@ class NotifyStep:
     """The notify step and the ports it takes (production ones: roster.wiring.notify_step)."""
 
     settings: Settings
-    jobs: JobRecords
+    uploads: UploadRecords
     files: UploadFiles
     queue: OrganisationQueue
     keys: KeyService
     mailer: Mailer
     workflow: Workflow
 
-    def finish(self, job_id: str, failure: dict[str, Any] | None = None) -> Job:
-        """Finish a job once; a retried call only repeats what had not happened yet."""
-        job = self.jobs.get(job_id)
-        if job.state not in FINAL_STATES:
-            job = self._write_results(job, failure)
+    def finish(self, upload_id: str, failure: dict[str, Any] | None = None) -> Upload:
+        """Finish a upload once; a retried call only repeats what had not happened yet."""
+        upload = self.uploads.get(upload_id)
+        if upload.state not in FINAL_STATES:
+            upload = self._write_results(upload, failure)
         try:
-            self._email(job)
+            self._email(upload)
         finally:
             # A failing email (its retry sends it) never keeps the organisations held (docs/security.md).
-            self.queue.release(job.job_id, job.orgs)
-        started = dispatch_waiting(self.queue, lambda queued: start_create_phase(self.jobs, self.workflow, queued))
-        logger.info("job finished", extra={"job_id": job.job_id, "state": job.state.value,
-                                           "started_next": started, "counts": dict(job.counts)})
-        return job
+            self.queue.release(upload.upload_id, upload.orgs)
+        started = dispatch_waiting(self.queue, lambda queued: start_create_phase(self.uploads, self.workflow, queued))
+        logger.info("job finished", extra={"upload_id": upload.upload_id, "state": upload.state.value,
+                                           "started_next": started, "counts": dict(upload.counts)})
+        return upload
 
-    def _write_results(self, job: Job, failure: dict[str, Any] | None) -> Job:
-        cipher = JobCipher.of_job(self.keys, job.data_key, job.job_id)
+    def _write_results(self, upload: Upload, failure: dict[str, Any] | None) -> Upload:
+        cipher = UploadCipher.of_upload(self.keys, upload.data_key, upload.upload_id)
         recorded: set[int] = set()
-        body, tally, extension = self._results_file(job, self.jobs.outcomes_in_line_order(job.job_id), recorded,
-                                                    cipher)
+        outcomes = self.uploads.outcomes_in_line_order(upload.upload_id)
+        body, tally, extension = self._results_file(upload, outcomes, recorded, cipher)
         # Only the planned lines without an outcome are kept, not every line of the job.
-        missing = len({line for line in planned_lines(self.files, job.job_id) if line not in recorded})
-        results_key = f"results/{job.job_id}/{file_stem(job.file_name)}-results.{extension}"
+        missing = len({line for line in planned_lines(self.files, upload.upload_id) if line not in recorded})
+        results_key = f"results/{upload.upload_id}/{file_stem(upload.file_name)}-results.{extension}"
         if isinstance(body, bytes):  # a workbook upload's results are a workbook (docs/csv-format.md)
             self.files.put_bytes(results_key, body, XLSX_CONTENT_TYPE)
         else:
             self.files.put_text(results_key, body)
-        counts = {**job.counts, **{name: tally.get(name, 0) for name in RESULT_COUNT.values()}}
-        state = JobState.FAILED if failure or missing else JobState.COMPLETED
-        error = _failure_text(failure, missing) if state is JobState.FAILED else None
-        self.jobs.update(job.job_id, state=state, counts=counts, results_key=results_key, error=error)
-        return self.jobs.get(job.job_id)
+        counts = {**upload.counts, **{name: tally.get(name, 0) for name in RESULT_COUNT.values()}}
+        state = UploadState.FAILED if failure or missing else UploadState.COMPLETED
+        error = _failure_text(failure, missing) if state is UploadState.FAILED else None
+        self.uploads.update(upload.upload_id, state=state, counts=counts, results_key=results_key, error=error)
+        return self.uploads.get(upload.upload_id)
 
-    def _results_file(self, job: Job, outcomes: Iterator[RowOutcome], recorded: set[int],
-                      cipher: JobCipher) -> tuple[str | bytes, dict[str, int], str]:
+    def _results_file(self, upload: Upload, outcomes: Iterator[RowOutcome], recorded: set[int],
+                      cipher: UploadCipher) -> tuple[str | bytes, dict[str, int], str]:
         """The results file (CSV text, or a workbook's bytes for a workbook upload), its tally and
         its extension; `recorded` gets the line of every outcome read."""
-        raw = self.files.read(job.key, job.version_id)
+        raw = self.files.read(upload.key, upload.version_id)
         records = iter(read_upload(raw, self.settings.max_upload_bytes))
         header = next(records).cells
         detected = detect_format([cell.strip() for cell in header])
-        lines = _result_lines(records, detected, _noted(outcomes, recorded), self._warnings_by_line(job), cipher)
+        lines = _result_lines(records, detected, _noted(outcomes, recorded), self._warnings_by_line(upload), cipher)
         # Lines are made and counted as the CSV is written, the outcomes read as they are met: a
-        # 100,000-row job keeps no list of either.
+        # 100,000-row upload keeps no list of either.
         tally: dict[str, int] = {}
         if is_workbook(raw):
             table = results_table(header, _tallied(lines, tally), _password_column(detected.format),
@@ -99,30 +99,30 @@ class NotifyStep:
                               detected.is_results_file)
         return results, tally, "csv"
 
-    def _warnings_by_line(self, job: Job) -> dict[int, list[str]]:
-        """The validation warnings of each line, from the job's validation report."""
+    def _warnings_by_line(self, upload: Upload) -> dict[int, list[str]]:
+        """The validation warnings of each line, from the upload's validation report."""
         by_line: dict[int, list[str]] = {}
-        if job.report_key:
-            for finding in parse_validation_report(self.files.read(job.report_key).decode("utf-8")):
+        if upload.report_key:
+            for finding in parse_validation_report(self.files.read(upload.report_key).decode("utf-8")):
                 if finding.needs_checking and finding.line is not None:
                     by_line.setdefault(finding.line, []).append(finding.message)
         return by_line
 
-    def _email(self, job: Job) -> None:
-        if job.results_key is None:
+    def _email(self, upload: Upload) -> None:
+        if upload.results_key is None:
             return
         attachments = EmailAttachments(self.files, self.settings.attachment_limit_bytes,
-                                       kept_until(job.created_at, self.settings.upload_retention_days))
-        results_name = f"{file_stem(job.file_name)}-results.{job.results_key.rsplit('.', 1)[-1]}"  # .csv or .xlsx
-        wanted = [WantedFile(FileKind.RESULTS, results_name, job.results_key)]
+                                       kept_until(upload.created_at, self.settings.upload_retention_days))
+        results_name = f"{file_stem(upload.file_name)}-results.{upload.results_key.rsplit('.', 1)[-1]}"  # .csv or .xlsx
+        wanted = [WantedFile(FileKind.RESULTS, results_name, upload.results_key)]
         email = attachments.email(wanted, lambda files: upload_complete_email(
-            self.settings.sender_email, job.uploader, job.file_name, job.job_id, job.counts, files[0],
-            failed=job.state is JobState.FAILED, warning_lines=sorted(self._warnings_by_line(job))))
+            self.settings.sender_email, upload.uploader, upload.file_name, upload.upload_id, upload.counts, files[0],
+            failed=upload.state is UploadState.FAILED, warning_lines=sorted(self._warnings_by_line(upload))))
         self.mailer.send_once("upload-complete", email)
 
 
 def _result_lines(records: Iterable[Record], detected: DetectedFormat, outcomes: Iterator[RowOutcome],
-                  warnings: dict[int, list[str]], cipher: JobCipher) -> Iterator[ResultLine]:
+                  warnings: dict[int, list[str]], cipher: UploadCipher) -> Iterator[ResultLine]:
     """Each data row of the upload with what happened to it, in file order (records and
     outcomes both come in line order, and are joined as they pass)."""
     pending = next(outcomes, None)

@@ -23,61 +23,61 @@ _CONTEXT_KEY = "roster:job"
 
 
 class SealedValueInvalid(RosterError):
-    """A sealed value failed authentication: tampered with, truncated, or sealed for another job or purpose."""
+    """A sealed value failed authentication: tampered with, truncated, or sealed for another upload or purpose."""
 
 
-def _encryption_context(job_id: str) -> dict[str, str]:
-    # KMS binds the data key to its job: the key of one job cannot be decrypted for another.
-    return {_CONTEXT_KEY: job_id}
+def _encryption_context(upload_id: str) -> dict[str, str]:
+    # KMS binds the data key to its upload: the key of one upload cannot be decrypted for another.
+    return {_CONTEXT_KEY: upload_id}
 
 
-class JobCipher:
-    """AES-256-GCM with one job's data key; the key itself is only ever held in memory."""
+class UploadCipher:
+    """AES-256-GCM with one upload's data key; the key itself is only ever held in memory."""
 
-    __slots__ = ("_aead", "job_id")
+    __slots__ = ("_aead", "upload_id")
 
-    def __init__(self, data_key: bytes, job_id: str) -> None:
+    def __init__(self, data_key: bytes, upload_id: str) -> None:
         if len(data_key) != _KEY_BYTES:
             raise ValueError("a job data key must be 32 bytes (AES-256)")
-        if not job_id:
+        if not upload_id:
             raise ValueError("a job cipher needs the job id")
         self._aead = AESGCM(data_key)
-        self.job_id = job_id
+        self.upload_id = upload_id
 
     def __repr__(self) -> str:
-        return f"JobCipher(job_id={self.job_id!r})"
+        return f"JobCipher(job_id={self.upload_id!r})"
 
     @classmethod
-    def create(cls, kms: KeyService, key_id: str, job_id: str) -> tuple[JobCipher, bytes]:
-        """A new data key for a job: the cipher and the encrypted key to store on the job record."""
+    def create(cls, kms: KeyService, key_id: str, upload_id: str) -> tuple[UploadCipher, bytes]:
+        """A new data key for a upload: the cipher and the encrypted key to store on the upload record."""
         response = kms.generate_data_key(
-            KeyId=key_id, KeySpec="AES_256", EncryptionContext=_encryption_context(job_id)
+            KeyId=key_id, KeySpec="AES_256", EncryptionContext=_encryption_context(upload_id)
         )
-        return cls(response["Plaintext"], job_id), response["CiphertextBlob"]
+        return cls(response["Plaintext"], upload_id), response["CiphertextBlob"]
 
     @classmethod
-    def open(cls, kms: KeyService, encrypted_key: bytes, job_id: str) -> JobCipher:
-        """The cipher of a job, from the encrypted data key stored on its record."""
-        response = kms.decrypt(CiphertextBlob=encrypted_key, EncryptionContext=_encryption_context(job_id))
-        return cls(response["Plaintext"], job_id)
+    def open(cls, kms: KeyService, encrypted_key: bytes, upload_id: str) -> UploadCipher:
+        """The cipher of a upload, from the encrypted data key stored on its record."""
+        response = kms.decrypt(CiphertextBlob=encrypted_key, EncryptionContext=_encryption_context(upload_id))
+        return cls(response["Plaintext"], upload_id)
 
     @classmethod
-    def of_job(cls, kms: KeyService, recorded_key: str | None, job_id: str) -> JobCipher:
-        """The cipher of a job, from the data key recorded on it (base64, as JobRecords keeps it)."""
-        return cls.open(kms, base64.b64decode(recorded_key or ""), job_id)
+    def of_upload(cls, kms: KeyService, recorded_key: str | None, upload_id: str) -> UploadCipher:
+        """The cipher of a upload, from the data key recorded on it (base64, as UploadRecords keeps it)."""
+        return cls.open(kms, base64.b64decode(recorded_key or ""), upload_id)
 
     def _associated_data(self, purpose: str) -> bytes:
-        # JSON keeps job id and purpose unambiguous: ("a", "b:c") and ("a:b", "c") differ.
-        return json.dumps([self.job_id, purpose], separators=(",", ":")).encode("utf-8")
+        # JSON keeps upload id and purpose unambiguous: ("a", "b:c") and ("a:b", "c") differ.
+        return json.dumps([self.upload_id, purpose], separators=(",", ":")).encode("utf-8")
 
     def seal(self, plaintext: str, purpose: str) -> str:
-        """Encrypt `plaintext` for this job and purpose: url-safe base64 of nonce + ciphertext."""
+        """Encrypt `plaintext` for this upload and purpose: url-safe base64 of nonce + ciphertext."""
         nonce = os.urandom(_NONCE_BYTES)
         sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), self._associated_data(purpose))
         return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
     def unseal(self, token: str, purpose: str) -> str:
-        """Decrypt a value sealed for this job and purpose; SealedValueInvalid on any mismatch."""
+        """Decrypt a value sealed for this upload and purpose; SealedValueInvalid on any mismatch."""
         try:
             raw = base64.urlsafe_b64decode(token.encode("ascii"))
         except (binascii.Error, UnicodeEncodeError, ValueError) as exc:

@@ -6,34 +6,34 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from roster.model.jobs import FINAL_STATES, JobState
-from roster.ports import JobRecords, OrganisationQueue, StartJob, Workflow
+from roster.model.uploads import FINAL_STATES, UploadState
+from roster.ports import OrganisationQueue, StartUpload, UploadRecords, Workflow
 
 logger = Logger(child=True)
 
 
-def dispatch_waiting(queue: OrganisationQueue, start: StartJob) -> list[str]:
-    """Start every queued job whose holds can be taken, in upload order; a job that still
-    waits keeps later jobs of its organisations waiting too. Returns the started job ids."""
+def dispatch_waiting(queue: OrganisationQueue, start: StartUpload) -> list[str]:
+    """Start every queued upload whose holds can be taken, in upload order; a upload that still
+    waits keeps later uploads of its organisations waiting too. Returns the started upload ids."""
     blocked: set[str] = set()
     started: list[str] = []
     for entry in queue.waiting():
-        if blocked.intersection(entry.orgs) or not queue.try_take(entry.job_id, list(entry.orgs)):
+        if blocked.intersection(entry.orgs) or not queue.try_take(entry.upload_id, list(entry.orgs)):
             blocked.update(entry.orgs)
             continue
-        start(entry.job_id)
+        start(entry.upload_id)
         queue.remove(entry)
-        started.append(entry.job_id)
+        started.append(entry.upload_id)
     return started
 
 
-def start_create_phase(jobs: JobRecords, workflow: Workflow, job_id: str) -> None:
-    """Mark the job CREATING and start its execution; a second start of the same job is a no-op,
-    and a job that has ended or waits for approval (never queued) is not started."""
-    job = jobs.get(job_id)
-    if job.state in FINAL_STATES or job.state is JobState.AWAITING_APPROVAL:
+def start_create_phase(uploads: UploadRecords, workflow: Workflow, upload_id: str) -> None:
+    """Mark the upload CREATING and start its execution; a second start of the same upload is a no-op,
+    and a upload that has ended or waits for approval (never queued) is not started."""
+    upload = uploads.get(upload_id)
+    if upload.state in FINAL_STATES or upload.state is UploadState.AWAITING_APPROVAL:
         return
-    jobs.update(job_id, state=JobState.CREATING)
-    payload = {"job_id": job_id, "bucket": job.bucket, "batch_list_key": job.batch_list_key}
-    if not workflow.start(job_id, payload):
-        logger.info("execution already started", extra={"job_id": job_id})
+    uploads.update(upload_id, state=UploadState.CREATING)
+    payload = {"job_id": upload_id, "bucket": upload.bucket, "batch_list_key": upload.batch_list_key}
+    if not workflow.start(upload_id, payload):
+        logger.info("execution already started", extra={"upload_id": upload_id})

@@ -17,12 +17,12 @@ from roster.create.batches import BatchRow
 from roster.create.new_users import NewUser, NewUsers
 from roster.create.outcomes import RowRecorder
 from roster.model.directory import Account
-from roster.model.jobs import RowOutcome, utc_now
 from roster.model.person_key import identity_key
 from roster.model.rows import PlannedRow, RowAction, RowResult
+from roster.model.uploads import RowOutcome, utc_now
 from roster.model.writes import Cancelled, OutcomeRecord, Write
-from roster.passwords.sealing import JobCipher
-from roster.ports import Directory, JobRecords, Transactions
+from roster.passwords.sealing import UploadCipher
+from roster.ports import Directory, Transactions, UploadRecords
 from roster.scim.errors import ScimError
 
 # The row's own writes decide the SCIM items: given the outcome about to be recorded, what else to write.
@@ -59,7 +59,7 @@ class RowApplier:
     """Applies one planned row for SCIM: its outcome, with the account's address."""
 
     directory: Directory
-    jobs: JobRecords
+    uploads: UploadRecords
     transactions: Transactions
     password_hash_cost: int
     identity_retention_days: int
@@ -73,11 +73,11 @@ class RowApplier:
         # The change's record says the channel is SCIM and the actor the token's name (docs/scim.md#tokens).
         provenance = Provenance(source_id=change_id, by=actor, retention_days=self.audit_retention_days,
                                 channel="scim")
-        recorder = ScimRecorder(change_id, self.jobs, self.transactions, utc_now(), provenance, extra=extra,
+        recorder = ScimRecorder(change_id, self.uploads, self.transactions, utc_now(), provenance, extra=extra,
                                 actor=actor)
         # A SCIM user signs in through the identity provider: the password generated for a new
         # account is sealed with a key nobody keeps, so it is never shown to anyone.
-        cipher = JobCipher(os.urandom(32), recorder.job_id)
+        cipher = UploadCipher(os.urandom(32), recorder.upload_id)
         batch_row = BatchRow(line=1, action=row.action, fields=row.fields)
         try:
             if row.action in (RowAction.CREATE, RowAction.UNCHANGED) and row.fields.email is None:
@@ -92,7 +92,7 @@ class RowApplier:
             raise ScimError(409, "Another User of this organisation took this userName meanwhile; look it up "
                                  "with a filter and update it instead.", "uniqueness") from None
 
-    def _create(self, recorder: ScimRecorder, cipher: JobCipher, row: BatchRow) -> RowOutcome:
+    def _create(self, recorder: ScimRecorder, cipher: UploadCipher, row: BatchRow) -> RowOutcome:
         new_users = NewUsers(recorder, self.directory, cipher, self.password_hash_cost, self.identity_retention_days)
         organisations = self.directory.organisations({row.fields.ods or ""})
         identities = self.directory.identities({identity_key(row.fields)})

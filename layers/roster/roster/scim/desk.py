@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from roster.model.jobs import utc_now
+from roster.model.uploads import utc_now
 from roster.ports import Directory, ScimLinks, ScimTokens
 from roster.scim.apply import RowApplier
 from roster.scim.errors import ScimError

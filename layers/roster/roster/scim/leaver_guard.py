@@ -25,11 +25,11 @@ from roster.approval.policy import ApprovalPolicy, LeaverShare
 from roster.contract.plan_file import plan_csv, plan_digest
 from roster.contract.validation_report import validation_report_csv
 from roster.emails import plan_attachment_name
-from roster.errors import JobNotFound
+from roster.errors import UploadNotFound
 from roster.model.directory import Account, AccountStatus
-from roster.model.jobs import Job, JobState
+from roster.model.uploads import Upload, UploadState
 from roster.notify.email_files import EmailFile, FileKind
-from roster.ports import Directory, JobRecords, Mailer, UploadFiles
+from roster.ports import Directory, Mailer, UploadFiles, UploadRecords
 from roster.scim.errors import ScimError
 from roster.scim.resources import row_file
 from roster.scim.tokens import ScimToken
@@ -38,7 +38,7 @@ from roster.validate.upload_plan import upload_plan
 
 logger = Logger(child=True)
 WINDOW = timedelta(hours=24)  # LeaverApprovalWindowHours' default (docs/approval-and-plan.md#approval)
-_REFUSED = (JobState.CANCELLED, JobState.INVALID, JobState.FAILED)
+_REFUSED = (UploadState.CANCELLED, UploadState.INVALID, UploadState.FAILED)
 _BLANK_ROW = dict.fromkeys(("Title", "First Name", "Last Name", "Display Name", "Job Title", "Organisational Unit",
                             "Business Phone", "Mobile Phone", "Mailbox Size", "Password"), "")
 
@@ -48,7 +48,7 @@ class LeaverGuard:
     """Lets a SCIM leaver through, or refuses it with 429 until a second administrator approves."""
 
     directory: Directory
-    jobs: JobRecords
+    uploads: UploadRecords
     files: UploadFiles
     mailer: Mailer
     policy: ApprovalPolicy
@@ -60,13 +60,13 @@ class LeaverGuard:
         share = self._share(account.ods)
         if not share.over(self.policy):
             return
-        job_id = approval_job_id(account)
-        job = self._job(job_id)
-        if job is not None and job.state not in _REFUSED and account.ods in job.approvals:
+        upload_id = approval_upload_id(account)
+        upload = self._upload(upload_id)
+        if upload is not None and upload.state not in _REFUSED and account.ods in upload.approvals:
             return  # approved: the retry applies it (the approved upload finds it done, or the other way round)
-        if job is None:
-            job = self._request_approval(job_id, token, account, share)
-        raise ScimError(429, _detail(job, account))
+        if upload is None:
+            upload = self._request_approval(upload_id, token, account, share)
+        raise ScimError(429, _detail(upload, account))
 
     def _share(self, ods: str) -> LeaverShare:
         since = (self.clock() - WINDOW).astimezone(UTC).isoformat()
@@ -75,29 +75,29 @@ class LeaverGuard:
         active = self.directory.active_account_counts({ods}).get(ods, 0)
         return LeaverShare(ods, recent + 1, active)
 
-    def _job(self, job_id: str) -> Job | None:
+    def _upload(self, upload_id: str) -> Upload | None:
         try:
-            return self.jobs.get(job_id)
-        except JobNotFound:  # no approval asked for yet
+            return self.uploads.get(upload_id)
+        except UploadNotFound:  # no approval asked for yet
             return None
 
-    def _request_approval(self, job_id: str, token: ScimToken, account: Account, share: LeaverShare) -> Job:
+    def _request_approval(self, upload_id: str, token: ScimToken, account: Account, share: LeaverShare) -> Upload:
         """The one-row leaver upload, waiting for approval, and its one email."""
         issuer, ods = token.issued_by, account.ods
         raw = row_file({**_BLANK_ROW, "Organisation ODSCode": ods, "Email Address": account.email,
                         "Status": "leaver"})
         file_name = f"scim-leaver-{re.sub(r'[^a-z0-9.-]', '-', account.email)}.csv"
-        key = f"scim/{issuer}/{job_id}/{file_name}"
+        key = f"scim/{issuer}/{upload_id}/{file_name}"
         self.files.put_text(key, raw.decode("utf-8"))
         stored = self.files.describe(key, None)
-        job, created = self.jobs.create_if_absent(Job(
-            job_id=job_id, bucket=stored.bucket, key=key, version_id=stored.version_id, file_name=file_name,
-            uploader=issuer, state=JobState.VALIDATING, format="current"))
+        upload, created = self.uploads.create_if_absent(Upload(
+            upload_id=upload_id, bucket=stored.bucket, key=key, version_id=stored.version_id, file_name=file_name,
+            uploader=issuer, state=UploadState.VALIDATING, format="current"))
         if not created:
-            return job
+            return upload
         checked = validate_upload(raw, issuer, self.directory, UploadLimits())
         plan = plan_csv(upload_plan(checked.rows, self.directory, self.directory.administered(issuer)))
-        plan_key, report_key = f"reports/{job_id}/plan.csv", f"reports/{job_id}/validation.csv"
+        plan_key, report_key = f"reports/{upload_id}/plan.csv", f"reports/{upload_id}/validation.csv"
         self.files.put_text(plan_key, plan)
         self.files.put_text(report_key, validation_report_csv(checked.findings))
         admins = self.directory.administrators({ods}).get(ods, frozenset()) | {issuer}
@@ -108,30 +108,31 @@ class LeaverGuard:
                             plan_digest=plan_digest(plan),
                             reasons=[f"{share.reason(self.policy)} SCIM token '{token.name}' asked to mark "
                                      f"{account.email} as a leaver."])
-        self.jobs.add_approval_deadline(job_id, deadline)
-        self.jobs.update(job_id, state=JobState.AWAITING_APPROVAL, plan_key=plan_key, report_key=report_key,
-                         orgs=[ods], counts={**job.counts, "rows": 1}, approval_revision=1, **wait.job_changes())
-        job = self.jobs.get(job_id)
+        self.uploads.add_approval_deadline(upload_id, deadline)
+        self.uploads.update(upload_id, state=UploadState.AWAITING_APPROVAL, plan_key=plan_key, report_key=report_key,
+                            orgs=[ods], counts={**upload.counts, "rows": 1}, approval_revision=1,
+                            **wait.upload_changes())
+        upload = self.uploads.get(upload_id)
         # One row's plan: always small enough to attach.
         attached = EmailFile(FileKind.PLAN, plan_attachment_name(file_name), plan_key, content=plan.encode("utf-8"))
-        self.mailer.send_once(f"{JobState.AWAITING_APPROVAL.value}:{ods}",
-                              approval_needed_email(self.sender, job, attached))
-        logger.info("scim leaver awaits approval", extra={"job_id": job_id, "ods": ods, "token_id": token.token_id})
-        return job
+        self.mailer.send_once(f"{UploadState.AWAITING_APPROVAL.value}:{ods}",
+                              approval_needed_email(self.sender, upload, attached))
+        logger.info("scim leaver awaits approval", extra={"upload_id": upload_id, "ods": ods, "token_id": token.token_id})
+        return upload
 
 
-def approval_job_id(account: Account) -> str:
+def approval_upload_id(account: Account) -> str:
     """The upload that asks to retire this account as it is now (a later joiner asks afresh)."""
     since = account.joined_at or account.created_at or ""
     return hashlib.sha256(f"scim-leaver\n{account.ods}\n{account.email}\n{since}".encode()).hexdigest()[:32]
 
 
-def _detail(job: Job, account: Account) -> str:
-    if job.state in _REFUSED:
-        by = f" by {job.cancelled_by}" if job.cancelled_by else ""
+def _detail(upload: Upload, account: Account) -> str:
+    if upload.state in _REFUSED:
+        by = f" by {upload.cancelled_by}" if upload.cancelled_by else ""
         return (f"Marking {account.email} as a leaver needed a second administrator's approval, and upload "
-                f"{job.job_id} was {job.state.value.lower()}{by}; mark them as a leaver with a file instead, "
+                f"{upload.upload_id} was {upload.state.value.lower()}{by}; mark them as a leaver with a file instead, "
                 "or ask an administrator to.")
     return (f"Marking {account.email} as a leaver needs a second administrator of {account.ods} to approve it: "
-            f"upload {job.job_id} waits for approval (roster approve {job.job_id}, or the console) until "
-            f"{job.approval_deadline}. Retry after it is approved.")
+            f"upload {upload.upload_id} waits for approval (roster approve {upload.upload_id}, or the console) until "
+            f"{upload.approval_deadline}. Retry after it is approved.")

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 from scim2_models import Context, PatchOp, SCIMException
 
 from roster.model.directory import Account, AccountStatus
-from roster.model.jobs import RowOutcome, utc_now
 from roster.model.rows import PlannedRow, RowAction, RowResult
+from roster.model.uploads import RowOutcome, utc_now
 from roster.model.writes import Write
 from roster.ports import Directory, ScimLinks
 from roster.scim.apply import ExtraWrites, RowApplier

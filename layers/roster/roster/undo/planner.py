@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from roster.contract.columns import UploadFormat
 from roster.contract.findings import Finding, error, warning
-from roster.model.jobs import Job
 from roster.model.rows import RowAction
+from roster.model.uploads import Upload
 from roster.ports import ChangeLog, ChangeStamps
 from roster.undo.reversals import undo_row
 from roster.validate.basis import PlannedAgainst
@@ -29,13 +29,13 @@ class UndoPlanner:
     changes: ChangeLog
     stamps: ChangeStamps
 
-    def plan(self, job: Job, reader: PlannedAgainst) -> ValidationOutcome:
+    def plan(self, upload: Upload, reader: PlannedAgainst) -> ValidationOutcome:
         """The undo upload's validation: one row per recorded change of the upload it reverses, in
         that upload's line order, each planned against the account as first planned (PlannedAgainst)."""
-        if job.undo_of is None:
-            raise ValueError(f"upload {job.job_id} is not an undo")
-        records = list(self.changes.for_upload(job.undo_of))
-        snapshot = reader.snapshot(job.uploader, set(), {record.email for record in records})
+        if upload.undo_of is None:
+            raise ValueError(f"upload {upload.upload_id} is not an undo")
+        records = list(self.changes.for_upload(upload.undo_of))
+        snapshot = reader.snapshot(upload.uploader, set(), {record.email for record in records})
         stamps = self.stamps.last_changes({record.email for record in records})
         rows = [undo_row(FIRST_LINE + index, record, snapshot.account(record.email), self.changes.for_account,
                          stamps.get(record.email.lower()))
@@ -50,7 +50,8 @@ class UndoPlanner:
                         for row in rows if row.action is not RowAction.UNCHANGED
                         and row.fields.ods not in snapshot.administered)
         if not rows:
-            findings.append(warning(None, "", "", f"Upload {job.undo_of} changed nothing: its undo changes nothing."))
+            findings.append(warning(None, "", "",
+                                    f"Upload {upload.undo_of} changed nothing: its undo changes nothing."))
         findings.sort(key=lambda f: (f.line or 0, f.severity.value))
         return ValidationOutcome(format=UploadFormat.CURRENT, findings=findings, rows=rows, row_count=len(rows))
 

@@ -1,7 +1,7 @@
-"""The account state a plan was made against (docs/approval-and-plan.md#the-plan-is-binding).
+"""The account state a plan was made against (docs/approval-and-plan.md#applying-what-was-planned-the-plan-is-binding).
 
 The first validation of an upload that passes records the accounts its rows name, as they
-were (`batches/<job id>/basis.json`). Applying it later (`roster apply`, the last approval)
+were (`batches/<upload id>/basis.json`). Applying it later (`roster apply`, the last approval)
 validates the file again, so that a file that became invalid (its uploader no longer
 administers the organisation, say) is still caught, but plans each row against those recorded
 accounts: the plan applied is the plan reviewed. Each batch row carries its account as planned,
@@ -17,20 +17,20 @@ from roster.model.directory import Account, DirectorySnapshot, IdentityRecord
 from roster.ports import DirectoryReader, UploadFiles
 
 
-def basis_key(job_id: str) -> str:
-    """Where a job's planned-against accounts are kept (the bucket's batches/ prefix, which the API cannot read)."""
-    return f"batches/{job_id}/basis.json"
+def basis_key(upload_id: str) -> str:
+    """Where a upload's planned-against accounts are kept (the bucket's batches/ prefix, which the API cannot read)."""
+    return f"batches/{upload_id}/basis.json"
 
 
-def save_basis(files: UploadFiles, job_id: str, accounts: Mapping[str, Account]) -> str:
+def save_basis(files: UploadFiles, upload_id: str, accounts: Mapping[str, Account]) -> str:
     """Record the accounts as planned against; returns the key."""
-    key = basis_key(job_id)
+    key = basis_key(upload_id)
     files.put_json(key, {email: account.model_dump(mode="json") for email, account in accounts.items()})
     return key
 
 
 def load_basis(files: UploadFiles, key: str) -> dict[str, Account]:
-    """The accounts a job was planned against, by lower-case address."""
+    """The accounts a upload was planned against, by lower-case address."""
     return {email: Account.model_validate(stored) for email, stored in files.get_json(key).items()}
 
 

@@ -1,4 +1,4 @@
-"""Upload jobs: the job record, its state and counts, and the outcome of each row."""
+"""Uploads: the upload record, its state and counts, and the outcome of each row."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from roster.model.rows import RowResult
 
-
-class JobState(str, Enum):
+class UploadState(str, Enum):
     """The states of an upload (docs/api.md#upload-states); FINAL_STATES end it."""
 
     AWAITING_FILE = "AWAITING_FILE"  # an upload form was issued (docs/api.md); the file has not arrived
@@ -31,8 +30,8 @@ class JobState(str, Enum):
     CANCELLED = "CANCELLED"  # an administrator cancelled it while it waited, or nobody approved it in time
 
 
-FINAL_STATES = frozenset({JobState.INVALID, JobState.VALIDATED, JobState.COMPLETED, JobState.FAILED,
-                          JobState.CANCELLED})
+FINAL_STATES = frozenset({UploadState.INVALID, UploadState.VALIDATED, UploadState.COMPLETED, UploadState.FAILED,
+                          UploadState.CANCELLED})
 
 COUNT_NAMES = ("rows", "created", "updated", "leavers", "joiners", "unchanged", "failed", "errors", "warnings")
 
@@ -60,9 +59,9 @@ def utc_now() -> str:
 _UPLOAD_KEY = re.compile(r"uploads/[^/]+/(?P<upload_id>[0-9a-f]{32})/[^/]+")
 
 
-def job_id_for(bucket: str, key: str, version_id: str | None) -> str:
-    """The job of an uploaded file. A key holding an upload id is that upload's job whatever the
-    version (a form posted twice is still one upload); any other key is one job per object
+def upload_id_for(bucket: str, key: str, version_id: str | None) -> str:
+    """The upload of an uploaded file. A key holding an upload id is that upload's upload whatever the
+    version (a form posted twice is still one upload); any other key is one upload per object
     version. Either way a repeated S3 event finds the same job."""
     match = _UPLOAD_KEY.fullmatch(key)
     if match:
@@ -71,11 +70,15 @@ def job_id_for(bucket: str, key: str, version_id: str | None) -> str:
     return digest[:32]
 
 
-class Job(BaseModel):
-    """The job record an administrator and an engineer see (DynamoDB console, job.json)."""
+class Upload(BaseModel):
+    """The upload record an administrator and an engineer see (DynamoDB console, job.json)."""
 
-    job_id: str
-    state: JobState = JobState.RECEIVED
+    # Stored records and the functions' events name an upload's id `job_id` (roster/adapters/upload_keys.py
+    # lists the stored names); code calls it `upload_id`. Models with it read and write the stored name.
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
+
+    upload_id: str = Field(alias="job_id")
+    state: UploadState = UploadState.RECEIVED
     bucket: str
     key: str
     version_id: str | None = None
@@ -118,7 +121,7 @@ class Job(BaseModel):
     def summary(self) -> dict[str, Any]:
         """What job.json (docs/local-run.md#job-json) holds (and, for an upload that needed approval, who
         was asked, who approved and until when)."""
-        shown = {"job_id", "state", "format", "counts", "file_name", "uploader", "validate_only", "created_at",
+        shown = {"upload_id", "state", "format", "counts", "file_name", "uploader", "validate_only", "created_at",
                  "updated_at", "error", "orgs"}
         if self.undo_of:
             shown |= {"undo_of"}
@@ -135,32 +138,32 @@ class RowOutcome(BaseModel):
     result: RowResult
     message: str
     email: str = ""
-    sealed_password: str | None = None  # the generated password, encrypted with the job key
+    sealed_password: str | None = None  # the generated password, encrypted with the upload key
     done_at: str = Field(default_factory=utc_now)
 
 
 @dataclass(frozen=True)
-class QueuedJob:
+class QueuedUpload:
     """A validated upload waiting for its organisations, in upload order."""
 
     position: str  # sorts in upload order
-    job_id: str
+    upload_id: str
     orgs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class OpenJob:
-    """A job that is not finished, and when it entered its state (ISO 8601, UTC)."""
+class OpenUpload:
+    """A upload that is not finished, and when it entered its state (ISO 8601, UTC)."""
 
-    job: Job
+    upload: Upload
     since: str
 
 
 @dataclass(frozen=True)
 class UploadPage:
-    """Job ids, newest first, and where the next page starts (None: this is the last)."""
+    """Upload ids, newest first, and where the next page starts (None: this is the last)."""
 
-    job_ids: list[str]
+    upload_ids: list[str]
     next_before: str | None
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from roster.adapters.holds import OrganisationHolds
-from roster.adapters.open_jobs import OpenJobs
+from roster.adapters.open_uploads import OpenUploads
 from roster.contract.results_file import parse_results_csv
-from roster.model.jobs import Job, JobState, job_id_for
+from roster.model.uploads import Upload, UploadState, upload_id_for
 from roster.settings import get_settings
 from roster_local.run.local_run import SWEEPER, LocalRun, PipelineError, sent_emails
 from roster_local.stack.embedded_stack import EmbeddedStack
@@ -23,11 +23,11 @@ from tests.integration.conftest import TEST_PARAMETERS
 
 pytestmark = pytest.mark.integration
 USERS_ORGS = ["RX1", "RY2", "Y0301"]  # the organisations examples/users.csv touches
-OPEN_STATES = (JobState.RECEIVED, JobState.VALIDATING, JobState.QUEUED, JobState.CREATING)
+OPEN_STATES = (UploadState.RECEIVED, UploadState.VALIDATING, UploadState.QUEUED, UploadState.CREATING)
 
 
-def _subjects(job_id: str) -> list[str]:
-    return [email.message_from_bytes(raw)["Subject"] for raw in sent_emails(job_id)]
+def _subjects(upload_id: str) -> list[str]:
+    return [email.message_from_bytes(raw)["Subject"] for raw in sent_emails(upload_id)]
 
 
 def _holds(harness) -> OrganisationHolds:
@@ -35,27 +35,27 @@ def _holds(harness) -> OrganisationHolds:
     return OrganisationHolds(harness.stack.client("dynamodb"), settings.jobs_table, settings.org_hold_seconds)
 
 
-def _execution(harness, job_id: str) -> dict:
+def _execution(harness, upload_id: str) -> dict:
     stepfunctions = harness.stack.client("stepfunctions")
-    arn = get_settings().state_machine_arn.replace(":stateMachine:", ":execution:") + f":{job_id}"
+    arn = get_settings().state_machine_arn.replace(":stateMachine:", ":execution:") + f":{upload_id}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         execution = stepfunctions.describe_execution(executionArn=arn)
         if execution["status"] != "RUNNING":
             return execution
         time.sleep(0.2)
-    raise AssertionError(f"execution {job_id} still running after 120 s")
+    raise AssertionError(f"execution {upload_id} still running after 120 s")
 
 
 def _put_upload(harness, path: Path) -> str:
-    """Upload as the presigned form would (same key layout and metadata); returns the job id."""
+    """Upload as the presigned form would (same key layout and metadata); returns the upload id."""
     settings = get_settings()
     key = f"uploads/{ADMIN}/manual/{path.name}"
     response = harness.stack.client("s3").put_object(
         Bucket=settings.bucket, Key=key, Body=path.read_bytes(),
         Metadata={"uploader": ADMIN, "validate-only": "false", "file-name": path.name})
     assert harness.stack.lambdas.wait_idle(timeout=120)
-    return job_id_for(settings.bucket, key, response["VersionId"])
+    return upload_id_for(settings.bucket, key, response["VersionId"])
 
 
 @pytest.mark.parametrize("chaos_harness", [("validate:before:1.0", 1)], indirect=True)
@@ -67,10 +67,10 @@ def test_an_upload_whose_validation_fails_every_attempt_ends_failed_with_one_ema
     # Then the run names the upload and why (at once, not after a time-out)
     assert "upload 01 (users.csv): FAILED: Validation never finished" in str(broke.value)
     assert "failed 3 attempts of the validate function (RetriesExhausted)" in str(broke.value)
-    # and the dead-letter consumer recorded the job FAILED, with one "Upload failed:" email
+    # and the dead-letter consumer recorded the upload FAILED, with one "Upload failed:" email
     folder = tmp_path / "out1" / "01-users"
-    job = json.loads((folder / "job.json").read_text())
-    assert job["state"] == "FAILED" and "Injected fault" in job["error"]
+    upload = json.loads((folder / "job.json").read_text())
+    assert upload["state"] == "FAILED" and "Injected fault" in upload["error"]
     (eml,) = sorted((folder / "emails").glob("*.eml"))
     message = email.message_from_bytes(eml.read_bytes())
     assert message["Subject"] == "Upload failed: users.csv" and message["To"] == ADMIN
@@ -88,7 +88,7 @@ def test_an_upload_whose_validation_fails_every_attempt_ends_failed_with_one_ema
 
 
 @pytest.mark.parametrize("chaos_harness", [("notify:before:1.0", 1)], indirect=True)
-def test_a_notify_that_fails_every_attempt_leaves_a_job_the_sweeper_finishes(chaos_harness, tmp_path):
+def test_a_notify_that_fails_every_attempt_leaves_a_upload_the_sweeper_finishes(chaos_harness, tmp_path):
     harness = chaos_harness
     # Given notify fails on every attempt: the run stops, naming the upload, instead of waiting
     run = LocalRun(harness.stack, ADMIN, tmp_path / "out", report=lambda _: None, sweep=False)
@@ -96,26 +96,26 @@ def test_a_notify_that_fails_every_attempt_leaves_a_job_the_sweeper_finishes(cha
         run.run([EXAMPLES / "users.csv"])
     (execution,) = harness.stack.client("stepfunctions").list_executions(
         stateMachineArn=get_settings().state_machine_arn)["executions"]
-    job_id = execution["name"]
-    assert _execution(harness, job_id)["error"] == "NotifyFailed"
-    assert harness.jobs.get(job_id).state is JobState.CREATING
-    assert all(_holds(harness).holder(ods)["holder"] == job_id for ods in USERS_ORGS)
-    assert sent_emails(job_id) == []
+    upload_id = execution["name"]
+    assert _execution(harness, upload_id)["error"] == "NotifyFailed"
+    assert harness.uploads.get(upload_id).state is UploadState.CREATING
+    assert all(_holds(harness).holder(ods)["holder"] == upload_id for ods in USERS_ORGS)
+    assert sent_emails(upload_id) == []
 
     # When the sweeper runs, twice
     first, first_failed = harness.stack.run_schedule(SWEEPER)
     second, second_failed = harness.stack.run_schedule(SWEEPER)
 
-    # Then the job is FAILED with notify's results file, its holds are released, and its
+    # Then the upload is FAILED with notify's results file, its holds are released, and its
     # uploader got exactly one email
-    assert not first_failed and first["ended"] == [job_id]
+    assert not first_failed and first["ended"] == [upload_id]
     assert not second_failed and second["ended"] == [] and second["unfinished"] == []
-    job = harness.jobs.get(job_id)
-    assert job.state is JobState.FAILED and job.error.startswith("NotifyFailed")
+    upload = harness.uploads.get(upload_id)
+    assert upload.state is UploadState.FAILED and upload.error.startswith("NotifyFailed")
     assert all(_holds(harness).holder(ods) is None for ods in USERS_ORGS)
-    assert _subjects(job_id) == ["Upload failed: users.csv"]
+    assert _subjects(upload_id) == ["Upload failed: users.csv"]
     rows = parse_results_csv(harness.stack.client("s3").get_object(
-        Bucket=job.bucket, Key=job.results_key)["Body"].read().decode("utf-8"))
+        Bucket=upload.bucket, Key=upload.results_key)["Body"].read().decode("utf-8"))
     assert {row["Result"] for row in rows} == {"Created"} and len(rows) == 20
 
 
@@ -123,8 +123,8 @@ def test_the_sweeper_starts_a_queued_upload_whose_blocking_hold_expired(harness)
     # Given a create phase that died holding every organisation of the upload
     holds = _holds(harness)
     assert holds.try_take("ghost-job", USERS_ORGS)
-    job_id = _put_upload(harness, EXAMPLES / "users.csv")
-    assert harness.jobs.get(job_id).state is JobState.QUEUED
+    upload_id = _put_upload(harness, EXAMPLES / "users.csv")
+    assert harness.uploads.get(upload_id).state is UploadState.QUEUED
     # and its hold has since expired (it was taken two hours ago)
     two_hours_ago = OrganisationHolds(harness.stack.client("dynamodb"), get_settings().jobs_table, 60,
                                       clock=lambda: time.time() - 7200)
@@ -134,35 +134,35 @@ def test_the_sweeper_starts_a_queued_upload_whose_blocking_hold_expired(harness)
     report, failed = harness.stack.run_schedule(SWEEPER)
 
     # Then the queued upload started, and completed with one email
-    assert not failed and report["started"] == [job_id] and report["queued"] == 0
-    assert _execution(harness, job_id)["status"] == "SUCCEEDED"
-    assert harness.jobs.get(job_id).state is JobState.COMPLETED
+    assert not failed and report["started"] == [upload_id] and report["queued"] == 0
+    assert _execution(harness, upload_id)["status"] == "SUCCEEDED"
+    assert harness.uploads.get(upload_id).state is UploadState.COMPLETED
     assert harness.stack.lambdas.wait_idle(timeout=60)
-    assert _subjects(job_id) == ["Upload complete: users.csv"]
+    assert _subjects(upload_id) == ["Upload complete: users.csv"]
 
 
-def test_the_open_jobs_index_lists_a_job_only_while_it_is_unfinished(harness):
+def test_the_open_uploads_index_lists_a_upload_only_while_it_is_unfinished(harness):
     settings = get_settings()
-    index = OpenJobs(harness.stack.client("dynamodb"), settings.jobs_table)
-    job = Job(job_id="job-index", bucket=settings.bucket, key="uploads/a/b/c.csv", file_name="c.csv",
-              uploader=ADMIN)
+    index = OpenUploads(harness.stack.client("dynamodb"), settings.jobs_table)
+    upload = Upload(upload_id="job-index", bucket=settings.bucket, key="uploads/a/b/c.csv", file_name="c.csv",
+                    uploader=ADMIN)
 
-    def listed() -> dict[JobState, list[str]]:
-        return {state: [o.job.job_id for o in index.in_state(state)] for state in OPEN_STATES}
+    def listed() -> dict[UploadState, list[str]]:
+        return {state: [o.upload.upload_id for o in index.in_state(state)] for state in OPEN_STATES}
 
-    harness.jobs.create_if_absent(job)
+    harness.uploads.create_if_absent(upload)
     received = listed()
-    harness.jobs.update("job-index", state=JobState.VALIDATING)
+    harness.uploads.update("job-index", state=UploadState.VALIDATING)
     validating = listed()
-    failed = index.fail_if_in("job-index", [JobState.VALIDATING], "stuck")
-    again = index.fail_if_in("job-index", [JobState.VALIDATING], "stuck")
+    failed = index.fail_if_in("job-index", [UploadState.VALIDATING], "stuck")
+    again = index.fail_if_in("job-index", [UploadState.VALIDATING], "stuck")
 
-    assert received[JobState.RECEIVED] == ["job-index"] and received[JobState.VALIDATING] == []
-    assert validating[JobState.VALIDATING] == ["job-index"] and validating[JobState.RECEIVED] == []
-    assert failed is not None and failed.state is JobState.FAILED and failed.error == "stuck"
+    assert received[UploadState.RECEIVED] == ["job-index"] and received[UploadState.VALIDATING] == []
+    assert validating[UploadState.VALIDATING] == ["job-index"] and validating[UploadState.RECEIVED] == []
+    assert failed is not None and failed.state is UploadState.FAILED and failed.error == "stuck"
     assert again is None
     assert all(ids == [] for ids in listed().values())
-    assert index.in_state(JobState.RECEIVED, entered_before="2000-01-01T00:00:00+00:00") == []
+    assert index.in_state(UploadState.RECEIVED, entered_before="2000-01-01T00:00:00+00:00") == []
 
 
 @pytest.mark.parametrize("topic", ["", "arn:aws:sns:eu-west-2:123456789012:roster-alarms"])
