@@ -7,7 +7,7 @@ project's machine (marked "measured"). It is a model, not a measurement: it says
 binds and what each phase costs, so that a parameter change can be weighed before deploying.
 
 Assumptions, beyond the cited figures:
-- Row outcome items are spread over partition keys: a upload's outcomes go to 16 keys by line
+- Row outcome items are spread over partition keys: an upload's outcomes go to 16 keys by line
   (adapters/upload_store.py, OUTCOME_PARTITIONS), 16,000 WRU/s together, so at 2 WRU an outcome
   10,000 rows need at least 1.25 s of them, well inside the create wave. Under one key
   (JOB#<id>, before that change) its 1,000 WRU/s would bind: 10,000 rows, 20 s;

@@ -1,4 +1,4 @@
-"""A upload's row outcomes are spread over several partition keys (DynamoDB's per-key write
+"""An upload's row outcomes are spread over several partition keys (DynamoDB's per-key write
 limit), and every one of them comes back in line order."""
 
 from __future__ import annotations

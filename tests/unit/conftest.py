@@ -105,7 +105,7 @@ class Roster:
         return self.validate_step().receive(key, None)
 
     def run_batches(self, upload_id: str) -> list[dict[str, Any]]:
-        """The Distributed Map: the create step on every batch of the job."""
+        """The Distributed Map: the create step on every batch of the upload."""
         upload = self.uploads.get(upload_id)
         step = self.create_step(upload_id)
         return [step.run_batch(BatchRequest(upload_id=upload_id, bucket=self.files.bucket, **entry))

@@ -1,4 +1,4 @@
-"""The numbers the handlers publish: computed by the domain, once per finished job."""
+"""The numbers the handlers publish: computed by the domain, once per finished upload."""
 
 from __future__ import annotations
 

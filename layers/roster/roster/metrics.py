@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the steps' own result types; the steps do not import this m
     from roster.dead_letter.step import DeadLetterOutcome
     from roster.sweep.step import SweepReport
 
-# Row results (job.counts keys) -> metric names.
+# Row results (upload.counts keys) -> metric names.
 ROW_METRICS = {"created": "RowsCreated", "updated": "RowsUpdated", "leavers": "RowsLeavers",
                "joiners": "RowsJoiners", "unchanged": "RowsUnchanged", "failed": "RowsFailed"}
 
@@ -41,7 +41,7 @@ class Measure:
 
 
 def finished_upload_measures(upload: Upload) -> list[Measure]:
-    """Rows by result, the upload's duration and its outcome, for a upload that has just reached a final state."""
+    """Rows by result, the upload's duration and its outcome, for an upload that has just reached a final state."""
     measures = [Measure(metric, MetricUnit.Count, upload.counts.get(count, 0)) for count, metric in ROW_METRICS.items()]
     duration = (datetime.fromisoformat(upload.updated_at) - datetime.fromisoformat(upload.created_at)).total_seconds()
     measures.append(Measure("JobDuration", MetricUnit.Seconds, max(duration, 0.0)))

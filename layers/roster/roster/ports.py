@@ -65,10 +65,10 @@ class UploadRecords(Protocol):
         False, and nothing changed, when one does not."""
 
     def add_approval_deadline(self, upload_id: str, deadline: str) -> None:
-        """File a upload that waits for approval under its deadline (idempotent)."""
+        """File an upload that waits for approval under its deadline (idempotent)."""
 
     def remove_approval_deadline(self, upload_id: str, deadline: str) -> None:
-        """Take a upload off the approval deadlines (it no longer waits)."""
+        """Take an upload off the approval deadlines (it no longer waits)."""
 
     def request_apply(self, upload_id: str, requested_by: str) -> Upload:
         """Mark a VALIDATED upload as asked to be applied by `requested_by`; the upload as it now is."""
@@ -204,7 +204,7 @@ class OrganisationQueue(Protocol):
         """Give back this upload's holds (a hold another upload has taken over is left alone)."""
 
     def enqueue(self, upload_id: str, created_at: str, orgs: list[str]) -> None:
-        """Put a upload in the queue (idempotent)."""
+        """Put an upload in the queue (idempotent)."""
 
     def waiting(self) -> list[QueuedUpload]:
         """The queued uploads, in upload order."""
@@ -213,7 +213,7 @@ class OrganisationQueue(Protocol):
         """Take a started upload off the queue."""
 
     def dequeue(self, upload_id: str, created_at: str) -> None:
-        """Take a upload off the queue by id (one that ended while it waited)."""
+        """Take an upload off the queue by id (one that ended while it waited)."""
 
     def queue_length(self) -> int:
         """How many uploads wait."""
@@ -295,7 +295,7 @@ class OpenUploadRecords(Protocol):
 
 
 class ExecutionLookup(Protocol):
-    """A upload's create-phase execution (adapters.executions)."""
+    """An upload's create-phase execution (adapters.executions)."""
 
     def status(self, upload_id: str) -> ExecutionStatus | None:
         """What Step Functions says of the upload's execution; None if it never started."""

@@ -7,7 +7,7 @@ method calls: about three times the work of reading the one pair. `DynamoType.__
 reads the pair directly; a DynamoType or anything but a dict goes through moto's own code.
 
 Every request's JSON brings its own copy of each string, so 100,000 rows would keep 100,000
-copies of "ACCOUNT", "active", an organisation code, a upload id or a result message. String
+copies of "ACCOUNT", "active", an organisation code, an upload id or a result message. String
 values up to SHARED_STRING_LENGTH characters are interned (sys.intern): one copy each, freed
 when no item holds it."""
 

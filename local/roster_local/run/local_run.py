@@ -226,7 +226,7 @@ class LocalRun:
                             f"last seen: {last}")
 
     def _note_dead_letter(self, index: int, path: Path, upload: Upload) -> None:
-        """A upload its dead-letter consumer ended: the upload event failed every attempt."""
+        """An upload its dead-letter consumer ended: the upload event failed every attempt."""
         # By key: moto's S3 events carry no versionId (validate then reads the latest version).
         dead = {dead.key for record in list(self.stack.lambdas.stats.dead_letters)
                 for dead in dead_lettered_uploads(record)}
@@ -241,7 +241,7 @@ class LocalRun:
                 or self.uploads.get(upload.upload_id).state is not UploadState.CREATING):
             return
         why = (f"upload {index:02d} ({path.name}): its create phase ended ({execution.error or execution.status}: "
-               f"{(execution.cause or '')[:200]}) without finishing the job")
+               f"{(execution.cause or '')[:200]}) without finishing the upload")
         if not self.sweep:
             raise PipelineError(why)
         payload, failed = self.stack.run_schedule(SWEEPER)

@@ -1,4 +1,4 @@
-"""Batch files: what notify reads back of a upload's planned rows."""
+"""Batch files: what notify reads back of an upload's planned rows."""
 
 from __future__ import annotations
 

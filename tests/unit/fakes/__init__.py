@@ -6,7 +6,7 @@ step that is right against a fake is right for the reason it is right against Dy
 tests/integration/test_port_contracts.py runs the contract tests of tests/unit/ports/ on
 both, so a fake that drifts from its adapter fails there.
 
-  jobs.py          UploadRecords, OpenUploadRecords, UploadIndex   (adapters.upload_store, open_uploads, upload_listing)
+  uploads.py          UploadRecords, OpenUploadRecords, UploadIndex   (adapters.upload_store, open_uploads, upload_listing)
   directory.py     Directory                                 (adapters.directory_store)
   transactions.py  Transactions                              (adapters.transactions)
   files.py         UploadFiles                               (adapters.file_store)

@@ -1,5 +1,5 @@
 """Email in memory: the Mailer port (roster.ports), as adapters.ses sends it: at most one
-email per kind per job. Its `send_once` is also the callable UploadFailureNotice takes."""
+email per kind per upload. Its `send_once` is also the callable UploadFailureNotice takes."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The Jobs table in memory: UploadRecords, OpenUploadRecords and UploadIndex (roster.ports).
 
 One fake for what adapters.upload_store, adapters.open_uploads and adapters.upload_listing keep in
-the one table, with their conditions: a upload record created once, an update refused for a
+the one table, with their conditions: an upload record created once, an update refused for a
 missing upload, the open-jobs index holding only uploads not in a final state (by state, oldest
 first), and upload listings by uploader and by organisation, newest first. Records are held
 as JSON, as DynamoDB holds them, so a value that does not survive the trip fails here too."""
@@ -48,14 +48,14 @@ class FakeUploads:
 
     # -- test set-up: a record as it would be after earlier steps --------------------------
     def put(self, upload: Upload, since: str | None = None) -> Upload:
-        """Store a upload record as it is (listed under its uploader and organisations)."""
+        """Store an upload record as it is (listed under its uploader and organisations)."""
         self.records[upload.upload_id] = _item(upload)
         self.since[upload.upload_id] = since or upload.updated_at
         self.listed_under.setdefault(upload.upload_id, set()).update(upload.orgs)
         return upload
 
     def set_state(self, upload_id: str, state: UploadState, **changes: Any) -> Upload:
-        """Move a upload to `state` now, as a step would."""
+        """Move an upload to `state` now, as a step would."""
         self.update(upload_id, state=state, **changes)
         return self.get(upload_id)
 
@@ -210,7 +210,7 @@ class FakeUploads:
 
 
 def _item(upload: Upload) -> dict[str, Any]:
-    """A upload record as DynamoDB holds it: JSON values, None values left out (adapters.dynamodb.to_item)."""
+    """An upload record as DynamoDB holds it: JSON values, None values left out (adapters.dynamodb.to_item)."""
     return {name: value for name, value in upload.model_dump(mode="json").items() if value is not None}
 
 

@@ -55,7 +55,7 @@ def test_a_value_cannot_move_to_another_row(kms):
 def test_a_value_cannot_move_to_another_upload_even_with_the_same_key(kms):
     cipher, encrypted_key = UploadCipher.create(kms, "k", "job-1")
     token = cipher.seal("secret", "p")
-    # Simulate a upload record whose key was copied: the upload id is part of the associated data.
+    # Simulate an upload record whose key was copied: the upload id is part of the associated data.
     plaintext_key = kms._keys[encrypted_key][0]
     with pytest.raises(SealedValueInvalid):
         UploadCipher(plaintext_key, "job-2").unseal(token, "p")

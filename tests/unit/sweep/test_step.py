@@ -40,7 +40,7 @@ def test_a_queued_upload_whose_blocking_hold_is_live_keeps_waiting(sweeper, uplo
 
 
 def test_a_upload_stuck_validating_past_the_timeout_ends_failed_with_one_email(sweeper, uploads, mailer):
-    # Given a upload VALIDATING for 91 minutes (the timeout is 90)
+    # Given an upload VALIDATING for 91 minutes (the timeout is 90)
     uploads.put(a_upload("job-v", UploadState.VALIDATING), since=minutes_ago(91))
 
     # When the sweeper runs twice
@@ -159,7 +159,7 @@ def test_when_finish_itself_fails_the_upload_still_ends_failed_with_holds_releas
 
 
 def test_a_queued_upload_that_lost_its_queue_entry_is_put_back_and_started_when_free(sweeper, uploads, queue):
-    # Given a upload QUEUED for 40 minutes whose queue entry was lost, and nothing holding its organisation
+    # Given an upload QUEUED for 40 minutes whose queue entry was lost, and nothing holding its organisation
     uploads.put(a_upload("job-q", UploadState.QUEUED, ["RY2"]), since=minutes_ago(40))
 
     report = sweeper.sweep()

@@ -17,7 +17,7 @@ def execution_arn(state_machine_arn: str, name: str) -> str:
 
 
 class CreatePhaseExecutions:
-    """Looks up a upload's create-phase execution."""
+    """Looks up an upload's create-phase execution."""
 
     def __init__(self, stepfunctions: Any, state_machine_arn: str) -> None:
         self.stepfunctions = stepfunctions

@@ -1,8 +1,8 @@
 """One create phase at a time per organisation (docs/csv-format.md#safe-to-repeat).
 
-A upload holds every organisation its rows touch while its create phase runs. A upload that
+An upload holds every organisation its rows touch while its create phase runs. An upload that
 cannot take its holds waits in the queue (state QUEUED); whenever holds are released the
-queue is dispatched in upload order. A hold expires by itself, so a upload that died cannot
+queue is dispatched in upload order. A hold expires by itself, so an upload that died cannot
 block an organisation for ever: the next dispatch takes it over.
 
 Items in the Jobs table: HOLD#<ods>/HOLD (holder, hold_until epoch seconds) and
@@ -66,7 +66,7 @@ class OrganisationHolds:
                                           ExpressionAttributeValues=to_item({":job": upload_id}))
 
     def enqueue(self, upload_id: str, created_at: str, orgs: list[str]) -> None:
-        """Put a upload in the queue (idempotent)."""
+        """Put an upload in the queue (idempotent)."""
         item = {"pk": "QUEUE", "sk": f"{created_at}#{upload_id}", "job_id": upload_id, "orgs": sorted(set(orgs))}
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
@@ -82,7 +82,7 @@ class OrganisationHolds:
         self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": entry.position}))
 
     def dequeue(self, upload_id: str, created_at: str) -> None:
-        """Take a upload out of the queue (the sweeper, before it ends a upload that waited too long)."""
+        """Take an upload out of the queue (the sweeper, before it ends an upload that waited too long)."""
         self.dynamodb.delete_item(TableName=self.table, Key=to_item({"pk": "QUEUE", "sk": f"{created_at}#{upload_id}"}))
 
     def queue_length(self) -> int:

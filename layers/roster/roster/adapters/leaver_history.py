@@ -38,7 +38,7 @@ def file_leavers(dynamodb: Any, table: str, upload_id: str, leavers: dict[str, i
 
 def leavers_since(dynamodb: Any, table: str, ods_codes: set[str], since: str, excluding: str) -> Counter[str]:
     """Leavers per organisation of the uploads filed since `since`, other than `excluding`, that
-    are applied, being applied or waiting: one query per organisation, one batched read of jobs."""
+    are applied, being applied or waiting: one query per organisation, one batched read of uploads."""
     upload_ids: set[str] = set()
     for ods in sorted({o.upper() for o in ods_codes if o}):
         items = query_all(dynamodb, TableName=table, IndexName=INDEX,

@@ -1,6 +1,6 @@
 """Uploads that are not finished, found through the Jobs table's sparse `open-jobs` index.
 
-A upload record carries `open_state` (its state) only while the state is not final, and
+An upload record carries `open_state` (its state) only while the state is not final, and
 `state_since` (when it entered that state); UploadStore writes both with every state change.
 The index therefore holds exactly the RECEIVED, VALIDATING, QUEUED and CREATING uploads, by
 state and oldest first, and the sweeper reads them without scanning the table."""
@@ -19,7 +19,7 @@ OPEN_UPLOADS_INDEX = "open-jobs"
 
 
 def open_upload_attributes(state: UploadState | str, since: str) -> dict[str, str | None]:
-    """The index attributes for a upload entering `state` at `since`; None means remove (final states)."""
+    """The index attributes for an upload entering `state` at `since`; None means remove (final states)."""
     value = state.value if isinstance(state, Enum) else str(state)
     final = value in {s.value for s in FINAL_STATES}
     return {"open_state": None if final else value, "state_since": since}
@@ -35,7 +35,7 @@ class OpenUploads:
     def in_state(self, state: UploadState, entered_before: str | None = None) -> list[OpenUpload]:
         """Uploads in `state` (oldest first), only those that entered it before `entered_before` if given.
 
-        The index is eventually consistent: a upload that changed state a moment ago may still be
+        The index is eventually consistent: an upload that changed state a moment ago may still be
         listed under its old one, so callers change state only through `fail_if_in`."""
         condition = "open_state = :state"
         values: dict[str, Any] = {":state": state.value}

@@ -23,7 +23,7 @@ from roster.notify.recipients import in_parts, part_kind
 logger = Logger(child=True)
 
 class SesMailer:
-    """The Mailer port: SES, one email per kind per job."""
+    """The Mailer port: SES, one email per kind per upload."""
 
     def send_once(self, kind: str, email: OutgoingEmail) -> str:
         """Send `email` unless one of this kind was already sent for its upload; the SES message id

@@ -21,7 +21,7 @@ INDEX = "gsi2"
 
 
 def uploader_listing_keys(upload: Upload) -> dict[str, str]:
-    """The index keys of a upload record: listed under its uploader."""
+    """The index keys of an upload record: listed under its uploader."""
     return {"gsi2pk": uploader_listing(upload.uploader), "gsi2sk": _position(upload)}
 
 

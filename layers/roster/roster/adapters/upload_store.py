@@ -1,6 +1,6 @@
 """Upload records, row outcomes and progress in the Jobs table (DynamoDB).
 
-A upload record is also an administrator's upload (docs/api.md): created AWAITING_FILE when its
+An upload record is also an administrator's upload (docs/api.md): created AWAITING_FILE when its
 form is issued, listed by uploader and by organisation on gsi2 (upload_listing.py)."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _deadline_key(upload_id: str, deadline: str) -> dict[str, str]:
     return {"pk": "APPROVAL", "sk": f"{deadline}#{upload_id}"}
 
 
-# A upload's row outcomes are spread over this many partition keys: DynamoDB writes at most
+# An upload's row outcomes are spread over this many partition keys: DynamoDB writes at most
 # 1,000 WCU a second to one partition key, and an outcome written in a transaction costs 2,
 # so 10,000 outcomes under one key would take at least 20 s (bench/aws_model.py).
 OUTCOME_PARTITIONS = 16
@@ -250,7 +250,7 @@ class UploadStore:
         self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
     def remove_approval_deadline(self, upload_id: str, deadline: str) -> None:
-        """Take a upload off the approval deadlines."""
+        """Take an upload off the approval deadlines."""
         self.dynamodb.delete_item(TableName=self.table, Key=to_item(_deadline_key(upload_id, deadline)))
 
     def approval_deadlines_due(self, now: str) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ def upload_view(upload: Upload, caller_email: str) -> dict[str, Any]:
         "file_name": shown_file_name(upload.file_name),  # one that came another way than POST /uploads
         "uploader": upload.uploader,
         "state": upload.state.value,
-        "final": upload.state in FINAL_STATES,  # clients stop watching here: the one list is model.jobs'
+        "final": upload.state in FINAL_STATES,  # clients stop watching here: the one list is model.uploads'
         "validate_only": upload.validate_only,
         "format": upload.format,
         "counts": counts,

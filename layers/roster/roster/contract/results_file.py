@@ -60,7 +60,7 @@ def results_csv(
 
     Rows keep their order and cells (even when their count differs from the header);
     supplied passwords are masked; an earlier results file's result columns are replaced.
-    `lines` is read once, as the text is written: a generator keeps no list of a upload's lines."""
+    `lines` is read once, as the text is written: a generator keeps no list of an upload's lines."""
     return csv_text(*results_table(header, lines, password_column, has_result_columns))
 
 

@@ -45,7 +45,7 @@ def generated_password_purpose(line: int) -> str:
 
 
 def batch_list_key(upload_id: str) -> str:
-    """Where a upload's list of batch files is (the Distributed Map's ItemReader)."""
+    """Where an upload's list of batch files is (the Distributed Map's ItemReader)."""
     return f"batches/{upload_id}/batches.json"
 
 
@@ -72,7 +72,7 @@ def read_batch(uploads: UploadFiles, key: str) -> list[BatchRow]:
 
 
 def read_all_batches(uploads: UploadFiles, upload_id: str) -> list[BatchRow]:
-    """Every planned row of a upload, in file order."""
+    """Every planned row of an upload, in file order."""
     rows: list[BatchRow] = []
     for entry in uploads.get_json(batch_list_key(upload_id)):
         rows.extend(read_batch(uploads, entry["batch_key"]))
@@ -80,7 +80,7 @@ def read_all_batches(uploads: UploadFiles, upload_id: str) -> list[BatchRow]:
 
 
 def planned_lines(uploads: UploadFiles, upload_id: str) -> Iterator[int]:
-    """The line of every planned row of a upload, in file order, one batch file at a time."""
+    """The line of every planned row of an upload, in file order, one batch file at a time."""
     for entry in uploads.get_json(batch_list_key(upload_id)):
         # Only the line is wanted: validating whole BatchRow models would cost far more memory.
         yield from (int(row["line"]) for row in uploads.get_json(entry["batch_key"]))

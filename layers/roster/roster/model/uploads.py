@@ -62,7 +62,7 @@ _UPLOAD_KEY = re.compile(r"uploads/[^/]+/(?P<upload_id>[0-9a-f]{32})/[^/]+")
 def upload_id_for(bucket: str, key: str, version_id: str | None) -> str:
     """The upload of an uploaded file. A key holding an upload id is that upload's upload whatever the
     version (a form posted twice is still one upload); any other key is one upload per object
-    version. Either way a repeated S3 event finds the same job."""
+    version. Either way a repeated S3 event finds the same upload."""
     match = _UPLOAD_KEY.fullmatch(key)
     if match:
         return match.group("upload_id")
@@ -94,7 +94,7 @@ class Upload(BaseModel):
     plan_key: str | None = None  # plan.csv (docs/approval-and-plan.md#the-plan), written when the file validates
     basis_key: str | None = None  # the accounts its plan was made against (roster.validate.basis)
     results_key: str | None = None
-    data_key: str | None = None  # KMS-encrypted per-job data key (base64)
+    data_key: str | None = None  # KMS-encrypted per-upload data key (base64)
     # Approval of large retirements (docs/approval-and-plan.md#approval): the organisations concerned and their
     # administrators, who approved which, why, until when; approval_revision guards each change.
     approval_administrators: dict[str, list[str]] = Field(default_factory=dict)
@@ -153,7 +153,7 @@ class QueuedUpload:
 
 @dataclass(frozen=True)
 class OpenUpload:
-    """A upload that is not finished, and when it entered its state (ISO 8601, UTC)."""
+    """An upload that is not finished, and when it entered its state (ISO 8601, UTC)."""
 
     upload: Upload
     since: str

@@ -18,7 +18,7 @@ SendOnce = Callable[[str, OutgoingEmail], str]  # (kind, email) -> message id; a
 
 @dataclass
 class UploadFailureNotice:
-    """Sends the `Upload failed:` email of a upload that has no results file."""
+    """Sends the `Upload failed:` email of an upload that has no results file."""
 
     sender: str
     send_once: SendOnce

@@ -47,7 +47,7 @@ class NotifyStep:
     workflow: Workflow
 
     def finish(self, upload_id: str, failure: dict[str, Any] | None = None) -> Upload:
-        """Finish a upload once; a retried call only repeats what had not happened yet."""
+        """Finish an upload once; a retried call only repeats what had not happened yet."""
         upload = self.uploads.get(upload_id)
         if upload.state not in FINAL_STATES:
             upload = self._write_results(upload, failure)
@@ -57,7 +57,7 @@ class NotifyStep:
             # A failing email (its retry sends it) never keeps the organisations held (docs/security.md).
             self.queue.release(upload.upload_id, upload.orgs)
         started = dispatch_waiting(self.queue, lambda queued: start_create_phase(self.uploads, self.workflow, queued))
-        logger.info("job finished", extra={"upload_id": upload.upload_id, "state": upload.state.value,
+        logger.info("upload finished", extra={"upload_id": upload.upload_id, "state": upload.state.value,
                                            "started_next": started, "counts": dict(upload.counts)})
         return upload
 
@@ -66,7 +66,7 @@ class NotifyStep:
         recorded: set[int] = set()
         outcomes = self.uploads.outcomes_in_line_order(upload.upload_id)
         body, tally, extension = self._results_file(upload, outcomes, recorded, cipher)
-        # Only the planned lines without an outcome are kept, not every line of the job.
+        # Only the planned lines without an outcome are kept, not every line of the upload.
         missing = len({line for line in planned_lines(self.files, upload.upload_id) if line not in recorded})
         results_key = f"results/{upload.upload_id}/{file_stem(upload.file_name)}-results.{extension}"
         if isinstance(body, bytes):  # a workbook upload's results are a workbook (docs/csv-format.md)

@@ -1,4 +1,4 @@
-"""Envelope encryption of passwords held between steps: sealed with a per-job KMS data key.
+"""Envelope encryption of passwords held between steps: sealed with a per-upload KMS data key.
 
 Plain-text passwords are never stored; generated and supplied ones stay sealed until the
 results file is built. KMS comes in as the KeyService port (the boto3 client in Lambda, a
@@ -38,9 +38,9 @@ class UploadCipher:
 
     def __init__(self, data_key: bytes, upload_id: str) -> None:
         if len(data_key) != _KEY_BYTES:
-            raise ValueError("a job data key must be 32 bytes (AES-256)")
+            raise ValueError("an upload data key must be 32 bytes (AES-256)")
         if not upload_id:
-            raise ValueError("a job cipher needs the job id")
+            raise ValueError("an upload cipher needs the upload id")
         self._aead = AESGCM(data_key)
         self.upload_id = upload_id
 
@@ -49,7 +49,7 @@ class UploadCipher:
 
     @classmethod
     def create(cls, kms: KeyService, key_id: str, upload_id: str) -> tuple[UploadCipher, bytes]:
-        """A new data key for a upload: the cipher and the encrypted key to store on the upload record."""
+        """A new data key for an upload: the cipher and the encrypted key to store on the upload record."""
         response = kms.generate_data_key(
             KeyId=key_id, KeySpec="AES_256", EncryptionContext=_encryption_context(upload_id)
         )
@@ -57,13 +57,13 @@ class UploadCipher:
 
     @classmethod
     def open(cls, kms: KeyService, encrypted_key: bytes, upload_id: str) -> UploadCipher:
-        """The cipher of a upload, from the encrypted data key stored on its record."""
+        """The cipher of an upload, from the encrypted data key stored on its record."""
         response = kms.decrypt(CiphertextBlob=encrypted_key, EncryptionContext=_encryption_context(upload_id))
         return cls(response["Plaintext"], upload_id)
 
     @classmethod
     def of_upload(cls, kms: KeyService, recorded_key: str | None, upload_id: str) -> UploadCipher:
-        """The cipher of a upload, from the data key recorded on it (base64, as UploadRecords keeps it)."""
+        """The cipher of an upload, from the data key recorded on it (base64, as UploadRecords keeps it)."""
         return cls.open(kms, base64.b64decode(recorded_key or ""), upload_id)
 
     def _associated_data(self, purpose: str) -> bytes:
@@ -89,6 +89,6 @@ class UploadCipher:
             plaintext = self._aead.decrypt(nonce, sealed, self._associated_data(purpose))
         except InvalidTag as exc:
             raise SealedValueInvalid(
-                f"sealed value for {purpose!r} failed authentication (tampered, or sealed for another job or purpose)"
+                f"sealed value for {purpose!r} failed authentication (tampered, or sealed for another upload or purpose)"
             ) from exc
         return plaintext.decode("utf-8")

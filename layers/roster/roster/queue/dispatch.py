@@ -13,7 +13,7 @@ logger = Logger(child=True)
 
 
 def dispatch_waiting(queue: OrganisationQueue, start: StartUpload) -> list[str]:
-    """Start every queued upload whose holds can be taken, in upload order; a upload that still
+    """Start every queued upload whose holds can be taken, in upload order; an upload that still
     waits keeps later uploads of its organisations waiting too. Returns the started upload ids."""
     blocked: set[str] = set()
     started: list[str] = []
@@ -29,7 +29,7 @@ def dispatch_waiting(queue: OrganisationQueue, start: StartUpload) -> list[str]:
 
 def start_create_phase(uploads: UploadRecords, workflow: Workflow, upload_id: str) -> None:
     """Mark the upload CREATING and start its execution; a second start of the same upload is a no-op,
-    and a upload that has ended or waits for approval (never queued) is not started."""
+    and an upload that has ended or waits for approval (never queued) is not started."""
     upload = uploads.get(upload_id)
     if upload.state in FINAL_STATES or upload.state is UploadState.AWAITING_APPROVAL:
         return

@@ -10,7 +10,7 @@
   QUEUED past the queue timeout; FAILED, one email each.
 
 It finds uploads through the sparse open-jobs index, never by scanning. Every change it makes is
-guarded (a upload that moved on meanwhile is left alone) and every email is sent at most once,
+guarded (an upload that moved on meanwhile is left alone) and every email is sent at most once,
 so two sweeps at once, or a sweep racing the pipeline, do no harm."""
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class SweepReport:
 
     def raise_if_unfinished(self) -> None:
         if self.unfinished:
-            raise SweepIncomplete(f"could not end stuck jobs {', '.join(self.unfinished)}; the next sweep retries")
+            raise SweepIncomplete(f"could not end stuck uploads {', '.join(self.unfinished)}; the next sweep retries")
 
 
 def _utc_now() -> datetime:
@@ -147,7 +147,7 @@ class Sweeper:
     def _end_unfinished_validations(self, report: SweepReport) -> None:
         minutes = self.deadlines.validation_timeout_minutes
         error = (f"Validation did not finish within {minutes} minutes: neither the validate function nor its "
-                 "dead-letter consumer ended the job, so the sweeper did")
+                 "dead-letter consumer ended the upload, so the sweeper did")
         for state in UNFINISHED_VALIDATION:
             for open_upload in self.open_uploads.in_state(state, entered_before=self._before(minutes)):
                 with _one_upload(report, open_upload.upload.upload_id):
@@ -174,7 +174,7 @@ class Sweeper:
                 report.requeued.append(upload.upload_id)
         if report.requeued:
             report.started += dispatch_waiting(self.queue, self.start_create_phase)
-            for upload_id in report.requeued:  # a upload that moved on meanwhile must not keep an entry
+            for upload_id in report.requeued:  # an upload that moved on meanwhile must not keep an entry
                 upload = self.uploads.get(upload_id)
                 if upload.state is not UploadState.QUEUED:
                     self.queue.dequeue(upload_id, upload.created_at)
@@ -185,7 +185,7 @@ class Sweeper:
             report.ended.append(self.finisher.finish(upload.upload_id, failure))
             return
         except Exception:
-            logger.exception("finishing a stuck job failed; ending it without results",
+            logger.exception("finishing a stuck upload failed; ending it without results",
                              extra={"upload_id": upload.upload_id})
         failed = self.open_uploads.fail_if_in(upload.upload_id, (upload.state,), _failure_text(failure))
         self.queue.release(upload.upload_id, upload.orgs)
@@ -203,14 +203,14 @@ def _one_upload(report: SweepReport, upload_id: str) -> Iterator[None]:
     try:
         yield
     except Exception:
-        logger.exception("could not end a stuck job", extra={"upload_id": upload_id})
+        logger.exception("could not end a stuck upload", extra={"upload_id": upload_id})
         report.unfinished.append(upload_id)
 
 
 def _failure_of(execution: ExecutionStatus | None, stuck_job_minutes: int) -> Failure:
     if execution is None:
         return {"Error": "ExecutionNeverStarted",
-                "Cause": f"The job was CREATING for more than {stuck_job_minutes} minutes without an execution"}
+                "Cause": f"The upload was CREATING for more than {stuck_job_minutes} minutes without an execution"}
     return {"Error": execution.error or f"Execution{execution.status.title().replace('_', '')}",
             "Cause": (execution.cause or f"The create-phase execution ended {execution.status}")[:500]}
 

@@ -18,7 +18,7 @@ from roster.ports import DirectoryReader, UploadFiles
 
 
 def basis_key(upload_id: str) -> str:
-    """Where a upload's planned-against accounts are kept (the bucket's batches/ prefix, which the API cannot read)."""
+    """Where an upload's planned-against accounts are kept (the bucket's batches/ prefix, which the API cannot read)."""
     return f"batches/{upload_id}/basis.json"
 
 
@@ -30,7 +30,7 @@ def save_basis(files: UploadFiles, upload_id: str, accounts: Mapping[str, Accoun
 
 
 def load_basis(files: UploadFiles, key: str) -> dict[str, Account]:
-    """The accounts a upload was planned against, by lower-case address."""
+    """The accounts an upload was planned against, by lower-case address."""
     return {email: Account.model_validate(stored) for email, stored in files.get_json(key).items()}
 
 

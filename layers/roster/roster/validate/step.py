@@ -1,4 +1,4 @@
-"""The validate step: an uploaded file becomes a upload, a validation report and, when it
+"""The validate step: an uploaded file becomes an upload, a validation report and, when it
 validates, a plan (docs/approval-and-plan.md#the-plan); then an email (invalid or validate-only), or a wait for
 a second administrator (docs/approval-and-plan.md#approval), or batch files and a started (or queued) create
 phase."""
@@ -144,7 +144,7 @@ class ValidateStep:
         return self.undo.plan(upload, reader)
 
     def _data_key(self, upload_id: str) -> tuple[UploadCipher, str]:
-        """The upload's data key (sealing supplied passwords): every attempt at a upload uses the first one recorded."""
+        """The upload's data key (sealing supplied passwords): every attempt at an upload uses the first one recorded."""
         cipher, encrypted = UploadCipher.create(self.keys, self.settings.kms_key_id, upload_id)
         proposed = base64.b64encode(encrypted).decode()
         recorded = self.uploads.claim_data_key(upload_id, proposed)
