@@ -88,7 +88,7 @@ def test_an_upload_whose_validation_fails_every_attempt_ends_failed_with_one_ema
 
 
 @pytest.mark.parametrize("chaos_harness", [("notify:before:1.0", 1)], indirect=True)
-def test_a_notify_that_fails_every_attempt_leaves_a_upload_the_sweeper_finishes(chaos_harness, tmp_path):
+def test_a_notify_that_fails_every_attempt_leaves_an_upload_the_sweeper_finishes(chaos_harness, tmp_path):
     harness = chaos_harness
     # Given notify fails on every attempt: the run stops, naming the upload, instead of waiting
     run = LocalRun(harness.stack, ADMIN, tmp_path / "out", report=lambda _: None, sweep=False)
@@ -141,7 +141,7 @@ def test_the_sweeper_starts_a_queued_upload_whose_blocking_hold_expired(harness)
     assert _subjects(upload_id) == ["Upload complete: users.csv"]
 
 
-def test_the_open_uploads_index_lists_a_upload_only_while_it_is_unfinished(harness):
+def test_the_open_uploads_index_lists_an_upload_only_while_it_is_unfinished(harness):
     settings = get_settings()
     index = OpenUploads(harness.stack.client("dynamodb"), settings.jobs_table)
     upload = Upload(upload_id="job-index", bucket=settings.bucket, key="uploads/a/b/c.csv", file_name="c.csv",

@@ -148,7 +148,7 @@ def minutes_ago(minutes: float) -> str:
     return iso(NOW - timedelta(minutes=minutes))
 
 
-def a_upload(upload_id: str, state: UploadState, orgs: list[str] | None = None, uploader: str = "admin@example.nhs.net",
+def an_upload(upload_id: str, state: UploadState, orgs: list[str] | None = None, uploader: str = "admin@example.nhs.net",
              created_at: str | None = None) -> Upload:
     return Upload(upload_id=upload_id, state=state, bucket=BUCKET, key=f"uploads/{uploader}/u-{upload_id}/{upload_id}.csv",
                   version_id="v1", file_name=f"{upload_id}.csv", uploader=uploader, orgs=orgs or [],

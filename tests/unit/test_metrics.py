@@ -15,7 +15,7 @@ from roster.metrics import (
 )
 from roster.model.uploads import UploadState
 from roster.sweep.step import SweepReport
-from tests.unit.conftest import a_upload
+from tests.unit.conftest import an_upload
 from tests.unit.fakes import FakeFinisher, FakeMetrics
 
 
@@ -24,7 +24,7 @@ def by_name(measures):
 
 
 def test_a_finished_upload_is_measured_by_rows_duration_and_outcome():
-    upload = a_upload("job-1", UploadState.COMPLETED).model_copy(update={
+    upload = an_upload("job-1", UploadState.COMPLETED).model_copy(update={
         "counts": {"rows": 5, "created": 3, "updated": 1, "leavers": 0, "joiners": 0, "unchanged": 1, "failed": 0},
         "created_at": "2026-03-02T12:00:00+00:00", "updated_at": "2026-03-02T12:02:30+00:00"})
 
@@ -34,8 +34,8 @@ def test_a_finished_upload_is_measured_by_rows_duration_and_outcome():
     assert values["JobDuration"] == 150.0 and values["JobsCompleted"] == 1 and "JobsFailed" not in values
 
 
-def test_only_the_call_that_finishes_a_upload_measures_it(uploads, queue, mailer, start):
-    uploads.put(a_upload("job-1", UploadState.CREATING))
+def test_only_the_call_that_finishes_an_upload_measures_it(uploads, queue, mailer, start):
+    uploads.put(an_upload("job-1", UploadState.CREATING))
     finisher = FakeFinisher(uploads, queue, mailer, start)
 
     first_upload, first = finish_measured(finisher, "job-1", None)
@@ -46,7 +46,7 @@ def test_only_the_call_that_finishes_a_upload_measures_it(uploads, queue, mailer
 
 
 def test_a_sweep_reports_queue_depth_and_stuck_uploads_and_the_rows_of_what_it_ended():
-    ended = a_upload("job-9", UploadState.FAILED)
+    ended = an_upload("job-9", UploadState.FAILED)
     report = SweepReport(started=["job-2"], ended=[ended], running_past_hold=["job-3"], queued=4)
 
     values = by_name(sweep_measures(report))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from roster.dead_letter.step import applied_upload, failure_reason
 from roster.model.uploads import UploadState
-from tests.unit.conftest import a_upload
+from tests.unit.conftest import an_upload
 
 
 def apply_record(upload_id: str = "0a1b2c", attempts: int = 3) -> dict:
@@ -21,7 +21,7 @@ def apply_record(upload_id: str = "0a1b2c", attempts: int = 3) -> dict:
 
 
 def test_an_upload_left_validating_by_apply_is_ended_failed_and_told_once(dead_letters, uploads, mailer):
-    uploads.put(a_upload("0a1b2c", UploadState.VALIDATING))
+    uploads.put(an_upload("0a1b2c", UploadState.VALIDATING))
 
     (first,) = dead_letters.receive(apply_record())
     (second,) = dead_letters.receive(apply_record())
@@ -33,7 +33,7 @@ def test_an_upload_left_validating_by_apply_is_ended_failed_and_told_once(dead_l
 
 
 def test_an_upload_apply_finished_is_left_to_its_pipeline(dead_letters, uploads, mailer):
-    uploads.put(a_upload("0a1b2c", UploadState.CREATING))
+    uploads.put(an_upload("0a1b2c", UploadState.CREATING))
 
     (outcome,) = dead_letters.receive(apply_record())
 

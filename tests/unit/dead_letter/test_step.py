@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from roster.dead_letter.step import dead_lettered_uploads, failure_reason
 from roster.model.uploads import UploadState, upload_id_for
-from tests.unit.conftest import BUCKET, a_upload
+from tests.unit.conftest import BUCKET, an_upload
 
 KEY = "uploads/admin@example.nhs.net/0a1b/new starters.csv"
 
@@ -25,7 +25,7 @@ def invocation_record(key: str = KEY, version_id: str | None = "v1", attempts: i
     }
 
 
-def test_an_upload_that_never_got_a_upload_is_recorded_failed_and_its_uploader_told_once(dead_letters, uploads, upload_files,
+def test_an_upload_event_that_never_got_a_record_is_recorded_failed_and_its_uploader_told_once(dead_letters, uploads, upload_files,
                                                                                          mailer):
     # Given the upload's metadata names its uploader, and validate never created its upload
     upload_files.add(KEY, uploader="ward.admin@example.nhs.net")
@@ -47,10 +47,10 @@ def test_an_upload_that_never_got_a_upload_is_recorded_failed_and_its_uploader_t
     assert len(uploads.records) == 1
 
 
-def test_a_upload_stuck_validating_is_ended_failed(dead_letters, uploads, upload_files, mailer):
+def test_an_upload_stuck_validating_is_ended_failed(dead_letters, uploads, upload_files, mailer):
     upload_files.add(KEY)
     upload_id = upload_id_for(BUCKET, KEY, "v1")
-    uploads.put(a_upload(upload_id, UploadState.VALIDATING).model_copy(update={"key": KEY}))
+    uploads.put(an_upload(upload_id, UploadState.VALIDATING).model_copy(update={"key": KEY}))
 
     (outcome,) = dead_letters.receive(invocation_record())
 
@@ -62,7 +62,7 @@ def test_an_upload_whose_validation_finished_is_left_to_its_pipeline(dead_letter
     # Given validation ran and queued the upload, but every response was lost (a timeout after the work)
     upload_files.add(KEY)
     upload_id = upload_id_for(BUCKET, KEY, "v1")
-    uploads.put(a_upload(upload_id, UploadState.QUEUED).model_copy(update={"key": KEY}))
+    uploads.put(an_upload(upload_id, UploadState.QUEUED).model_copy(update={"key": KEY}))
 
     (outcome,) = dead_letters.receive(invocation_record())
 

@@ -46,7 +46,7 @@ def test_given_a_time_then_only_uploads_that_entered_their_state_before_it_are_l
     assert index.in_state(UploadState.CREATING, "2026-03-02T12:01:00+00:00") == []
 
 
-def test_given_a_upload_that_changes_state_then_it_moves_and_leaves_when_it_ends(open_uploads) -> None:
+def test_given_an_upload_that_changes_state_then_it_moves_and_leaves_when_it_ends(open_uploads) -> None:
     uploads, index = open_uploads
     uploads.create_if_absent(_upload("aaaa", UploadState.VALIDATING, "2026-03-02T12:01:00+00:00"))
 
@@ -58,7 +58,7 @@ def test_given_a_upload_that_changes_state_then_it_moves_and_leaves_when_it_ends
     assert index.in_state(UploadState.QUEUED) == [] and index.in_state(UploadState.COMPLETED) == []
 
 
-def test_given_a_upload_in_one_of_the_states_when_failed_then_it_is_failed_once(open_uploads) -> None:
+def test_given_an_upload_in_one_of_the_states_when_failed_then_it_is_failed_once(open_uploads) -> None:
     uploads, index = open_uploads
     uploads.create_if_absent(_upload("aaaa", UploadState.VALIDATING, "2026-03-02T12:01:00+00:00"))
 
@@ -70,7 +70,7 @@ def test_given_a_upload_in_one_of_the_states_when_failed_then_it_is_failed_once(
     assert index.in_state(UploadState.VALIDATING) == []
 
 
-def test_given_a_upload_in_another_state_or_none_when_failed_then_nothing_changes(open_uploads) -> None:
+def test_given_an_upload_in_another_state_or_none_when_failed_then_nothing_changes(open_uploads) -> None:
     uploads, index = open_uploads
     uploads.create_if_absent(_upload("aaaa", UploadState.CREATING, "2026-03-02T12:01:00+00:00"))
 

@@ -28,7 +28,7 @@ def test_given_one_organisation_held_when_taking_several_then_none_is_taken(queu
     assert queue.holder("RY2") is None
 
 
-def test_given_a_upload_holding_when_it_takes_again_then_it_keeps_its_holds(queue: FakeQueue) -> None:
+def test_given_an_upload_holding_when_it_takes_again_then_it_keeps_its_holds(queue: FakeQueue) -> None:
     queue.try_take("job-a", ["RX1"])
     assert queue.try_take("job-a", ["RX1"])
 
@@ -39,7 +39,7 @@ def test_given_a_hold_of_another_upload_when_released_then_it_is_left_alone(queu
     assert queue.holder("RX1") == "job-a"
 
 
-def test_given_a_upload_enqueued_twice_then_it_waits_once(queue: FakeQueue) -> None:
+def test_given_an_upload_enqueued_twice_then_it_waits_once(queue: FakeQueue) -> None:
     queue.enqueue("job-b", "2026-01-01T00:00:01", ["RX1"])
     queue.enqueue("job-b", "2026-01-01T00:00:01", ["RX1"])
     assert [entry.upload_id for entry in queue.waiting()] == ["job-b"]

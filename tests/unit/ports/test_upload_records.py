@@ -30,7 +30,7 @@ def test_given_no_upload_when_read_then_upload_not_found(upload_records) -> None
         uploads.get("nothing-here")
 
 
-def test_given_a_upload_when_created_again_then_the_first_record_comes_back(upload_records) -> None:
+def test_given_an_upload_when_created_again_then_the_first_record_comes_back(upload_records) -> None:
     uploads, _ = upload_records
     created, is_new = uploads.create_if_absent(_upload())
     uploads.update("job-1", state=UploadState.VALIDATING)
@@ -41,7 +41,7 @@ def test_given_a_upload_when_created_again_then_the_first_record_comes_back(uplo
     assert again.state is UploadState.VALIDATING and again.created_at == created.created_at
 
 
-def test_given_a_upload_when_updated_then_values_are_set_and_none_removes(upload_records) -> None:
+def test_given_an_upload_when_updated_then_values_are_set_and_none_removes(upload_records) -> None:
     uploads, _ = upload_records
     uploads.create_if_absent(_upload())
     uploads.update("job-1", state=UploadState.QUEUED, orgs=["RX1"], counts={**_upload().counts, "rows": 3},
@@ -130,7 +130,7 @@ def test_given_approval_deadlines_then_those_due_come_back_earliest_first(upload
         "aaaa", "bbbb", "dddd"]
 
 
-def test_given_a_upload_in_another_state_when_updated_expecting_a_state_then_it_is_refused(upload_records) -> None:
+def test_given_an_upload_in_another_state_when_updated_expecting_a_state_then_it_is_refused(upload_records) -> None:
     uploads, _ = upload_records
     uploads.create_if_absent(_upload())
 

@@ -33,7 +33,7 @@ def test_given_waiting_uploads_when_dispatched_then_they_start_in_upload_order_a
     assert [entry.upload_id for entry in queue.waiting()] == ["job-c", "job-d"]
 
 
-def test_given_a_upload_that_died_holding_when_its_hold_expires_then_the_next_dispatch_takes_it_over(
+def test_given_an_upload_that_died_holding_when_its_hold_expires_then_the_next_dispatch_takes_it_over(
         queue: FakeQueue) -> None:
     queue.try_take("job-b", ["RX1"])
     queue.enqueue("job-c", "2026-01-01T00:00:02", ["RX1"])

@@ -8,14 +8,14 @@ import pytest
 
 from roster.model.uploads import ExecutionStatus, UploadState
 from roster.sweep.step import SweepIncomplete
-from tests.unit.conftest import NOW, a_upload, minutes_ago
+from tests.unit.conftest import NOW, an_upload, minutes_ago
 
 
 def test_a_queued_upload_whose_blocking_hold_expired_is_started(sweeper, uploads, queue):
     # Given job-a died holding RX1 an hour and a minute ago, and job-b waits for RX1
     queue.try_take("job-a", ["RX1"])
     queue.holds["RX1"] = ("job-a", NOW.timestamp() - 60)
-    uploads.put(a_upload("job-b", UploadState.QUEUED, ["RX1"], created_at=minutes_ago(5)), since=minutes_ago(5))
+    uploads.put(an_upload("job-b", UploadState.QUEUED, ["RX1"], created_at=minutes_ago(5)), since=minutes_ago(5))
     queue.enqueue("job-b", minutes_ago(5), ["RX1"])
 
     # When the sweeper runs
@@ -30,7 +30,7 @@ def test_a_queued_upload_whose_blocking_hold_expired_is_started(sweeper, uploads
 
 def test_a_queued_upload_whose_blocking_hold_is_live_keeps_waiting(sweeper, uploads, queue):
     queue.try_take("job-a", ["RX1"])
-    uploads.put(a_upload("job-b", UploadState.QUEUED, ["RX1"], created_at=minutes_ago(5)), since=minutes_ago(5))
+    uploads.put(an_upload("job-b", UploadState.QUEUED, ["RX1"], created_at=minutes_ago(5)), since=minutes_ago(5))
     queue.enqueue("job-b", minutes_ago(5), ["RX1"])
 
     report = sweeper.sweep()
@@ -39,9 +39,9 @@ def test_a_queued_upload_whose_blocking_hold_is_live_keeps_waiting(sweeper, uplo
     assert uploads.get("job-b").state is UploadState.QUEUED
 
 
-def test_a_upload_stuck_validating_past_the_timeout_ends_failed_with_one_email(sweeper, uploads, mailer):
+def test_an_upload_stuck_validating_past_the_timeout_ends_failed_with_one_email(sweeper, uploads, mailer):
     # Given an upload VALIDATING for 91 minutes (the timeout is 90)
-    uploads.put(a_upload("job-v", UploadState.VALIDATING), since=minutes_ago(91))
+    uploads.put(an_upload("job-v", UploadState.VALIDATING), since=minutes_ago(91))
 
     # When the sweeper runs twice
     first = sweeper.sweep()
@@ -58,8 +58,8 @@ def test_a_upload_stuck_validating_past_the_timeout_ends_failed_with_one_email(s
     assert second.ended == [] and second.stuck == 0
 
 
-def test_a_upload_received_but_never_validated_ends_failed_too(sweeper, uploads, mailer):
-    uploads.put(a_upload("job-r", UploadState.RECEIVED), since=minutes_ago(120))
+def test_an_upload_received_but_never_validated_ends_failed_too(sweeper, uploads, mailer):
+    uploads.put(an_upload("job-r", UploadState.RECEIVED), since=minutes_ago(120))
 
     sweeper.sweep()
 
@@ -67,8 +67,8 @@ def test_a_upload_received_but_never_validated_ends_failed_too(sweeper, uploads,
     assert len(mailer.emails_for("job-r")) == 1
 
 
-def test_a_upload_validating_within_the_timeout_is_left_alone(sweeper, uploads, mailer):
-    uploads.put(a_upload("job-v", UploadState.VALIDATING), since=minutes_ago(89))
+def test_an_upload_validating_within_the_timeout_is_left_alone(sweeper, uploads, mailer):
+    uploads.put(an_upload("job-v", UploadState.VALIDATING), since=minutes_ago(89))
 
     report = sweeper.sweep()
 
@@ -79,9 +79,9 @@ def test_a_upload_validating_within_the_timeout_is_left_alone(sweeper, uploads, 
 def test_a_create_phase_that_never_started_ends_failed_releases_its_holds_and_starts_the_next(
         sweeper, uploads, queue, finisher, mailer):
     # Given job-c CREATING for 31 minutes holding RX1 with no execution, and job-d queued behind it
-    uploads.put(a_upload("job-c", UploadState.CREATING, ["RX1"]), since=minutes_ago(31))
+    uploads.put(an_upload("job-c", UploadState.CREATING, ["RX1"]), since=minutes_ago(31))
     queue.try_take("job-c", ["RX1"])
-    uploads.put(a_upload("job-d", UploadState.QUEUED, ["RX1"], created_at=minutes_ago(10)), since=minutes_ago(10))
+    uploads.put(an_upload("job-d", UploadState.QUEUED, ["RX1"], created_at=minutes_ago(10)), since=minutes_ago(10))
     queue.enqueue("job-d", minutes_ago(10), ["RX1"])
 
     # When the sweeper runs
@@ -98,7 +98,7 @@ def test_a_create_phase_that_never_started_ends_failed_releases_its_holds_and_st
 def test_a_create_phase_whose_notify_failed_is_finished_at_once(sweeper, uploads, queue, executions, finisher,
                                                                   mailer):
     # Given the execution ended in NotifyFailed a moment ago, the upload still CREATING and holding RX1
-    uploads.put(a_upload("job-n", UploadState.CREATING, ["RX1"]), since=minutes_ago(2))
+    uploads.put(an_upload("job-n", UploadState.CREATING, ["RX1"]), since=minutes_ago(2))
     queue.try_take("job-n", ["RX1"])
     executions.executions["job-n"] = ExecutionStatus("FAILED", "NotifyFailed", "notify failed on every attempt")
 
@@ -117,8 +117,8 @@ def test_a_create_phase_whose_notify_failed_is_finished_at_once(sweeper, uploads
 
 def test_a_create_phase_still_running_is_not_touched_and_is_reported_once_past_its_hold(
         sweeper, uploads, executions, finisher):
-    uploads.put(a_upload("job-young", UploadState.CREATING), since=minutes_ago(10))
-    uploads.put(a_upload("job-old", UploadState.CREATING), since=minutes_ago(61))
+    uploads.put(an_upload("job-young", UploadState.CREATING), since=minutes_ago(10))
+    uploads.put(an_upload("job-old", UploadState.CREATING), since=minutes_ago(61))
     executions.executions["job-young"] = ExecutionStatus("RUNNING")
     executions.executions["job-old"] = ExecutionStatus("RUNNING")
 
@@ -130,7 +130,7 @@ def test_a_create_phase_still_running_is_not_touched_and_is_reported_once_past_i
 
 
 def test_a_create_phase_being_started_right_now_is_given_time(sweeper, uploads, finisher):
-    uploads.put(a_upload("job-c", UploadState.CREATING), since=minutes_ago(1))
+    uploads.put(an_upload("job-c", UploadState.CREATING), since=minutes_ago(1))
 
     report = sweeper.sweep()
 
@@ -141,7 +141,7 @@ def test_when_finish_itself_fails_the_upload_still_ends_failed_with_holds_releas
         sweeper, uploads, queue, executions, finisher, mailer):
     # Given notify failed every attempt, and finish fails again when the sweeper calls it
     finisher.broken = True
-    uploads.put(a_upload("job-b", UploadState.CREATING, ["RX1"]), since=minutes_ago(2))
+    uploads.put(an_upload("job-b", UploadState.CREATING, ["RX1"]), since=minutes_ago(2))
     queue.try_take("job-b", ["RX1"])
     executions.executions["job-b"] = ExecutionStatus("FAILED", "NotifyFailed", "notify failed")
 
@@ -160,7 +160,7 @@ def test_when_finish_itself_fails_the_upload_still_ends_failed_with_holds_releas
 
 def test_a_queued_upload_that_lost_its_queue_entry_is_put_back_and_started_when_free(sweeper, uploads, queue):
     # Given an upload QUEUED for 40 minutes whose queue entry was lost, and nothing holding its organisation
-    uploads.put(a_upload("job-q", UploadState.QUEUED, ["RY2"]), since=minutes_ago(40))
+    uploads.put(an_upload("job-q", UploadState.QUEUED, ["RY2"]), since=minutes_ago(40))
 
     report = sweeper.sweep()
 
@@ -168,11 +168,11 @@ def test_a_queued_upload_that_lost_its_queue_entry_is_put_back_and_started_when_
     assert uploads.get("job-q").state is UploadState.CREATING and queue.queue_length() == 0
 
 
-def test_a_upload_queued_past_the_queue_timeout_ends_failed_and_leaves_the_queue(sweeper, uploads, queue, finisher,
+def test_an_upload_queued_past_the_queue_timeout_ends_failed_and_leaves_the_queue(sweeper, uploads, queue, finisher,
                                                                              mailer):
     # Given job-q has waited a day and a minute behind a live hold
     queue.try_take("job-a", ["RX1"])
-    uploads.put(a_upload("job-q", UploadState.QUEUED, ["RX1"], created_at=minutes_ago(1441)), since=minutes_ago(1441))
+    uploads.put(an_upload("job-q", UploadState.QUEUED, ["RX1"], created_at=minutes_ago(1441)), since=minutes_ago(1441))
     queue.enqueue("job-q", minutes_ago(1441), ["RX1"])
 
     report = sweeper.sweep()
@@ -185,7 +185,7 @@ def test_a_upload_queued_past_the_queue_timeout_ends_failed_and_leaves_the_queue
 
 
 def test_nothing_to_do(sweeper, uploads, queue, mailer, finisher):
-    uploads.put(a_upload("job-done", UploadState.COMPLETED), since=minutes_ago(5000))
+    uploads.put(an_upload("job-done", UploadState.COMPLETED), since=minutes_ago(5000))
 
     report = sweeper.sweep()
 
@@ -199,10 +199,10 @@ def test_uploads_it_cannot_end_are_reported_and_fail_the_sweep_after_the_others(
                                                                             finisher):
     # Given finish is broken and the table refuses every change, for two stuck uploads
     finisher.broken = True
-    uploads.put(a_upload("job-x", UploadState.CREATING), since=minutes_ago(2))
+    uploads.put(an_upload("job-x", UploadState.CREATING), since=minutes_ago(2))
     executions.executions["job-x"] = ExecutionStatus("TIMED_OUT")
-    uploads.put(a_upload("job-v", UploadState.VALIDATING), since=minutes_ago(100))
-    uploads.put(a_upload("job-q", UploadState.QUEUED, ["RY2"]), since=minutes_ago(40))
+    uploads.put(an_upload("job-v", UploadState.VALIDATING), since=minutes_ago(100))
+    uploads.put(an_upload("job-q", UploadState.QUEUED, ["RY2"]), since=minutes_ago(40))
 
     def unavailable(upload_id, states, error):
         raise RuntimeError("DynamoDB unavailable")

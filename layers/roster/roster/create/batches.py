@@ -24,7 +24,8 @@ class BatchRow(BaseModel):
     action: RowAction
     fields: UserFields  # password always None here
     sealed_password: str | None = None
-    # The account as validation planned the row against (docs/approval-and-plan.md#applying-what-was-planned-the-plan-is-binding).
+    # The account as validation planned the row against
+    # (docs/approval-and-plan.md#applying-what-was-planned-the-plan-is-binding).
     basis: Account | None = None
     reversal: Reversal | None = None  # an undo row: the change it reverses (docs/approval-and-plan.md#undo)
 

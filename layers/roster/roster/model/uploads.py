@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from roster.model.rows import RowResult
 
+
 class UploadState(str, Enum):
     """The states of an upload (docs/api.md#upload-states); FINAL_STATES end it."""
 

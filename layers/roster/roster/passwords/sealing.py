@@ -89,6 +89,7 @@ class UploadCipher:
             plaintext = self._aead.decrypt(nonce, sealed, self._associated_data(purpose))
         except InvalidTag as exc:
             raise SealedValueInvalid(
-                f"sealed value for {purpose!r} failed authentication (tampered, or sealed for another upload or purpose)"
+                f"sealed value for {purpose!r} failed authentication "
+                "(tampered, or sealed for another upload or purpose)"
             ) from exc
         return plaintext.decode("utf-8")

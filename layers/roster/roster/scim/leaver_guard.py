@@ -117,7 +117,8 @@ class LeaverGuard:
         attached = EmailFile(FileKind.PLAN, plan_attachment_name(file_name), plan_key, content=plan.encode("utf-8"))
         self.mailer.send_once(f"{UploadState.AWAITING_APPROVAL.value}:{ods}",
                               approval_needed_email(self.sender, upload, attached))
-        logger.info("scim leaver awaits approval", extra={"upload_id": upload_id, "ods": ods, "token_id": token.token_id})
+        logger.info("scim leaver awaits approval",
+                    extra={"upload_id": upload_id, "ods": ods, "token_id": token.token_id})
         return upload
 
 

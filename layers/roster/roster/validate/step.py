@@ -144,7 +144,8 @@ class ValidateStep:
         return self.undo.plan(upload, reader)
 
     def _data_key(self, upload_id: str) -> tuple[UploadCipher, str]:
-        """The upload's data key (sealing supplied passwords): every attempt at an upload uses the first one recorded."""
+        """The upload's data key (sealing supplied passwords): every attempt at an upload uses the first
+        one recorded."""
         cipher, encrypted = UploadCipher.create(self.keys, self.settings.kms_key_id, upload_id)
         proposed = base64.b64encode(encrypted).decode()
         recorded = self.uploads.claim_data_key(upload_id, proposed)
