@@ -8,14 +8,10 @@ import configparser
 import csv
 import io
 import json
-import os
-import signal
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -24,51 +20,15 @@ import requests
 from botocore.exceptions import ClientError
 
 from tests.conftest import ADMIN, EXAMPLES, current_csv
+from tests.e2e.serving import COMMUNITY_LEAD, PRACTICE, Served, serve
 
 pytestmark = pytest.mark.e2e
-ROSTER = Path(sys.executable).parent / "roster"
-PASSWORD = "Local-Serve-Passw0rd!"
-PRACTICE = "practice.manager@example.nhs.net"  # administers Y0301 only
-COMMUNITY_LEAD = "community.lead@example.nhs.net"  # RY2's second administrator
-
-
-@dataclass
-class Served:
-    url: str
-    process: subprocess.Popen[str]
-    home: Path
-
-    def roster(self, *args: str, config: str = "admin", timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        """A `roster` command with its own config folder per administrator (their sessions)."""
-        env = {**os.environ, "ROSTER_CONFIG_DIR": str(self.home / config), "ROSTER_PASSWORD": PASSWORD}
-        env.pop("ROSTER_URL", None)
-        return subprocess.run([str(ROSTER), *args], capture_output=True, text=True, timeout=timeout, check=False,
-                              env=env, cwd=self.home)
-
-    def token(self, config: str = "admin") -> str:
-        sessions = json.loads((self.home / config / "sessions.json").read_text())
-        return sessions["sessions"][self.url]["id_token"]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    home = tmp_path_factory.mktemp("serve")
-    process = subprocess.Popen(
-        [str(ROSTER), "local", "serve", "--directory", str(EXAMPLES / "directory.json"), "--port", "0",
-         "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "ROSTER_CONFIG_DIR": str(home / "engineer")})
-    assert process.stdout is not None
-    first = process.stdout.readline().strip()
-    assert first.startswith("Roster is serving on http://127.0.0.1:"), first + process.stderr.read()
-    served = Served(first.rsplit(" ", 1)[-1], process, home)
-    for email, config in ((ADMIN, "admin"), (PRACTICE, "practice"), (COMMUNITY_LEAD, "community")):
-        done = served.roster("login", "--url", served.url, "--email", email, config=config)
-        assert done.returncode == 0, done.stderr
-    yield served
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 0
-    assert "Roster stopped." in process.stdout.read()
+    yield from serve(tmp_path_factory, "serve", logins=((ADMIN, "admin"), (PRACTICE, "practice"),
+                                                         (COMMUNITY_LEAD, "community")))
 
 
 def _json(done: subprocess.CompletedProcess[str]) -> dict:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -20,8 +18,9 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.conftest import ADMIN, EXAMPLES, current_csv
-from tests.e2e.test_local_serve import PASSWORD, PRACTICE, ROSTER, Served, _json, _upload
+from tests.conftest import ADMIN, current_csv
+from tests.e2e.serving import Served, serve
+from tests.e2e.test_local_serve import _json, _upload
 
 pytestmark = pytest.mark.e2e
 AMIR = "amir.khan@nhs.net"  # active in RX1, a Radiographer
@@ -30,22 +29,7 @@ AMIR = "amir.khan@nhs.net"  # active in RX1, a Radiographer
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Its own server (this scenario changes accounts): leavers never wait for approval by share here."""
-    home = tmp_path_factory.mktemp("serve-records")
-    process = subprocess.Popen(
-        [str(ROSTER), "local", "serve", "--directory", str(EXAMPLES / "directory.json"), "--port", "0",
-         "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10",
-         "--parameter", "LeaverApprovalPercent=100"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    first = process.stdout.readline().strip()
-    assert first.startswith("Roster is serving on http://127.0.0.1:"), first
-    served = Served(first.rsplit(" ", 1)[-1], process, home)
-    for email, config in ((ADMIN, "admin"), (PRACTICE, "practice")):
-        done = served.roster("login", "--url", served.url, "--email", email, config=config)
-        assert done.returncode == 0, done.stderr
-    yield served
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 0
+    yield from serve(tmp_path_factory, "serve-records", "LeaverApprovalPercent=100")
 
 
 def _file(tmp_path: Path, name: str, *rows: str) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,8 +14,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.conftest import ADMIN, EXAMPLES, current_csv
-from tests.e2e.test_local_serve import PASSWORD, PRACTICE, ROSTER, Served, _json, _upload
+from tests.conftest import EXAMPLES, current_csv
+from tests.e2e.serving import Served, serve
+from tests.e2e.test_local_serve import _json, _upload
 
 pytestmark = pytest.mark.e2e
 ORGANISATIONS = ("RX1", "RY2", "Y0301")
@@ -26,25 +26,9 @@ ORGANISATIONS = ("RX1", "RY2", "Y0301")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Its own server (undo changes accounts); a leaver or two never waits for approval by share here,
     30 do (LeaverApprovalThreshold 25)."""
-    home = tmp_path_factory.mktemp("serve-undo")
-    process = subprocess.Popen(
-        [str(ROSTER), "local", "serve", "--directory", str(EXAMPLES / "directory.json"), "--port", "0",
-         "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10",
-         "--parameter", "LeaverApprovalPercent=100",
-         # Each test's leavers alone: the undos here retire dozens, which the window would count in the
-         # next test's upload (the window has its own tests: tests/unit/approval/test_step.py).
-         "--parameter", "LeaverApprovalWindowHours=0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    first = process.stdout.readline().strip()
-    assert first.startswith("Roster is serving on http://127.0.0.1:"), first
-    served = Served(first.rsplit(" ", 1)[-1], process, home)
-    for email, config in ((ADMIN, "admin"), (PRACTICE, "practice")):
-        done = served.roster("login", "--url", served.url, "--email", email, config=config)
-        assert done.returncode == 0, done.stderr
-    yield served
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 0
+    # Each test's leavers alone: the undos here retire dozens, which the window would count in the
+    # next test's upload (the window has its own tests: tests/unit/approval/test_step.py).
+    yield from serve(tmp_path_factory, "serve-undo", "LeaverApprovalPercent=100", "LeaverApprovalWindowHours=0")
 
 
 def _rows(text: str) -> list[dict[str, str]]:

@@ -5,14 +5,8 @@ issued, listed and revoked with `roster scim`."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +14,10 @@ import requests
 from scim2_client import BaseSyncSCIMClient
 from scim2_tester import Status, check_server
 
-from tests.conftest import ADMIN, EXAMPLES
+from tests.conftest import ADMIN
+from tests.e2e.serving import Served, serve
 
 pytestmark = pytest.mark.e2e
-ROSTER = Path(sys.executable).parent / "roster"
-PASSWORD = "Local-Scim-Passw0rd!"
 SCIM_JSON = "application/scim+json"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -51,22 +44,12 @@ class RequestsScimClient(BaseSyncSCIMClient):
         return self.session.request(method, self.base + url if url.startswith("/") else url, timeout=60, **kwargs)
 
 
-@dataclass
-class Served:
-    url: str
-    home: Path
-
-    def roster(self, *args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "ROSTER_CONFIG_DIR": str(self.home), "ROSTER_PASSWORD": PASSWORD}
-        env.pop("ROSTER_URL", None)
-        return subprocess.run([str(ROSTER), *args], capture_output=True, text=True, timeout=120, check=False,
-                              env=env, cwd=self.home)
-
-    def token(self, ods: str, name: str) -> dict[str, Any]:
-        done = self.roster("scim", "token", "--ods", ods, "--name", name, "--json")
-        assert done.returncode == 0, done.stderr
-        issued: dict[str, Any] = json.loads(done.stdout)
-        return issued
+def issue_token(served: Served, ods: str, name: str) -> dict[str, Any]:
+    """`roster scim token`, as the signed-in administrator."""
+    done = served.roster("scim", "token", "--ods", ods, "--name", name, "--json")
+    assert done.returncode == 0, done.stderr + served.errors()
+    issued: dict[str, Any] = json.loads(done.stdout)
+    return issued
 
 
 class Scim:
@@ -81,34 +64,19 @@ class Scim:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    home = tmp_path_factory.mktemp("scim")
-    process = subprocess.Popen(
-        [str(ROSTER), "local", "serve", "--directory", str(EXAMPLES / "directory.json"), "--port", "0",
-         "--admin-password", PASSWORD, "--parameter", "PasswordHashCost=10",
-         # The example organisations are small: one leaver is over the deployed 10%. The leaver
-         # approval rule has its own test (tests/integration/test_scim_leavers.py).
-         "--parameter", "LeaverApprovalPercent=100"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    first = process.stdout.readline().strip()
-    assert first.startswith("Roster is serving on http://127.0.0.1:"), first
-    result = Served(first.rsplit(" ", 1)[-1], home)
-    done = result.roster("login", "--url", result.url, "--email", ADMIN)
-    assert done.returncode == 0, done.stderr
-    yield result
-    process.send_signal(signal.SIGTERM)
-    _, errors = process.communicate(timeout=60)
-    assert process.returncode == 0, errors
+    # The example organisations are small: one leaver is over the deployed 10%. The leaver
+    # approval rule has its own test (tests/integration/test_scim_leavers.py).
+    yield from serve(tmp_path_factory, "scim", "LeaverApprovalPercent=100", logins=((ADMIN, "admin"),))
 
 
 @pytest.fixture(scope="module")
 def rx1(served: Served) -> Scim:
-    return Scim(served.url, served.token("RX1", "entra-test")["token"])
+    return Scim(served.url, issue_token(served, "RX1", "entra-test")["token"])
 
 
 @pytest.fixture(scope="module")
 def ry2(served: Served) -> Scim:
-    return Scim(served.url, served.token("RY2", "okta-test")["token"])
+    return Scim(served.url, issue_token(served, "RY2", "okta-test")["token"])
 
 
 def entra_user(user_name: str, given: str, family: str, **extra: Any) -> dict[str, Any]:
@@ -141,7 +109,7 @@ def test_discovery_endpoints_describe_users_and_patch(rx1: Scim) -> None:
 def test_scim2_tester_discovery_and_misc_checks_all_pass(served: Served) -> None:
     # scim2-tester's CRUD checks fill every attribute with random text, which Roster's rules refuse
     # as a file would (names, UK phones, units): the CRUD checks of this file replace them.
-    client = RequestsScimClient(f"{served.url}/scim/v2", served.token("RX1", "scim2-tester")["token"])
+    client = RequestsScimClient(f"{served.url}/scim/v2", issue_token(served, "RX1", "scim2-tester")["token"])
     results = check_server(client, include_tags={"discovery", "misc"})
     assert len(results) >= 15
     failed = [f"{r.title}: {r.reason}" for r in results if r.status in (Status.DEVIATION, Status.ERROR, Status.CRITICAL)]
@@ -238,7 +206,7 @@ def test_another_organisations_token_sees_nothing(rx1: Scim, ry2: Scim) -> None:
 
 
 def test_a_revoked_token_is_refused_and_listed_as_revoked(served: Served) -> None:
-    issued = served.token("Y0301", "short-lived")
+    issued = issue_token(served, "Y0301", "short-lived")
     scim = Scim(served.url, issued["token"])
     assert scim("GET", "/Users").status_code == 200
     done = served.roster("scim", "revoke", issued["token_id"])
