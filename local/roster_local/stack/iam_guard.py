@@ -85,7 +85,7 @@ class IamGuard:
         # False: record denials but let the calls through, to list them all at once (AUDIT_VARIABLE).
         self.enforce = not os.environ.get(AUDIT_VARIABLE)
         self._signers: dict[str, str] = {}  # presigned signature -> the principal that signed it
-        self._decisions: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Decision] = {}
+        self._decisions: dict[tuple[str, str, str, tuple[tuple[str, str | tuple[str, ...]], ...]], Decision] = {}
         self._lock = threading.Lock()
 
     # -- installing ------------------------------------------------------------------------
