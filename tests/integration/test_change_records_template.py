@@ -1,6 +1,7 @@
 """template.yaml keeps the record of changes as docs/approval-and-plan.md#change-records says: a
-table of its own, kept AuditRetentionDays (400 by default) by TTL, written by the create function
-alone, read by the API and, to plan an undo, by validate and apply. No AWS: these read the template."""
+table of its own, kept AuditRetentionDays (400 by default) by TTL, written (put, never updated or
+deleted) by the functions that change accounts alone, create and scim, read by the API and, to plan
+an undo, by validate and apply. No AWS: these read the template."""
 
 from __future__ import annotations
 
@@ -43,13 +44,15 @@ def _grants(template: dict[str, Any]) -> dict[str, set[str]]:
     return grants
 
 
-def test_only_the_create_function_writes_the_record_and_the_api_and_undo_planning_only_read_it():
+def test_only_the_functions_that_change_accounts_write_the_record_and_the_api_and_undo_planning_only_read_it():
     grants = _grants(_template())
 
-    # Validate and apply plan an undo upload from the records (docs/approval-and-plan.md#undo).
-    assert grants == {"CreateFunction": {"dynamodb:PutItem", "dynamodb:Query"}, "ApiFunction": {"dynamodb:Query"},
-                      "ValidateFunction": READS, "ApplyFunction": READS}
-    assert all(actions <= READS for name, actions in grants.items() if name != "CreateFunction")
+    # Validate and apply plan an undo upload from the records (docs/approval-and-plan.md#undo); a SCIM
+    # write is a row transaction with its record, as create's are (docs/scim.md).
+    assert grants == {"CreateFunction": {"dynamodb:PutItem", "dynamodb:Query"}, "ScimFunction": {"dynamodb:PutItem"},
+                      "ApiFunction": {"dynamodb:Query"}, "ValidateFunction": READS, "ApplyFunction": READS}
+    writers = {"CreateFunction", "ScimFunction"}
+    assert all(actions <= READS for name, actions in grants.items() if name not in writers)
 
 
 def test_the_record_is_kept_audit_retention_days_in_a_table_of_its_own():

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from roster.model.uploads import FINAL_STATES, UploadState
+from roster.wiring import change_log, scim_desk
 from roster_local.run.approve_via_api import _signed_in_sub
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
 from roster_local.stack.embedded_stack import EmbeddedStack
@@ -23,6 +24,7 @@ from tests.integration.conftest import DEPLOYED_APPROVAL_PARAMETERS, TEST_PARAME
 APPLY_AS_FILED = [{"S3CrudPolicy": {"BucketName": {"Fn::Sub": "${AWS::StackName}-uploads-${AWS::AccountId}-"
                                                                 "${AWS::Region}"}}},
                   {"DynamoDBReadPolicy": {"TableName": {"Ref": "DirectoryTable"}}}]
+SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 def _without(stack: EmbeddedStack, logical: str, action: str) -> None:
@@ -135,3 +137,36 @@ def test_every_journey_of_the_example_runs_under_the_check(tmp_path: Path) -> No
     assert all(r.upload.state in FINAL_STATES for r in results)
     assert {"roster-local-ValidateFunction", "roster-local-CreateFunction", "roster-local-NotifyFunction",
             "roster-local-api", "roster-local-apply", "state machine roster-local-create-users"} <= used
+
+
+def _scim(stack: EmbeddedStack, token: str, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """One SCIM request to the scim function, as API Gateway gives it (no authorizer: the token is its own)."""
+    request = HttpRequest(method, f"/scim/v2{path}", {"content-type": "application/scim+json", "host": "127.0.0.1",
+                                                      "authorization": f"Bearer {token}"}, json.dumps(body).encode())
+    payload, failed = stack.lambdas.invoke(stack._ref("ScimFunction"),
+                                           api_gateway_event(request, "ANY /scim/v2/{proxy+}", None))
+    assert not failed, payload
+    answer: dict[str, Any] = payload
+    return answer
+
+
+def test_a_scim_journey_runs_under_the_check_and_each_change_is_on_the_record(tmp_path: Path) -> None:
+    """Create, then deactivate, through the scim function's role: each change has its record (channel
+    scim, by the token's name), put in the change's own transaction (docs/scim.md)."""
+    with EmbeddedStack(parameters=TEST_PARAMETERS) as stack:
+        Harness(stack, tmp_path)
+        token = scim_desk().issue(frozenset({"RX1"}), ADMIN, "RX1", "entra-journey")["token"]
+        created = _scim(stack, token, "POST", "/Users", {
+            "schemas": [SCIM_USER], "userName": "ada@contoso.example", "active": True,
+            "name": {"givenName": "Ada", "familyName": "Journey"}})
+        assert created["statusCode"] == 201, created
+        user_id = json.loads(created["body"])["id"]
+        patched = _scim(stack, token, "PATCH", f"/Users/{user_id}", {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": False}]})
+        assert patched["statusCode"] == 200, patched
+        records = change_log().for_account("ada.journey@nhs.net")
+        assert stack.iam is not None and not stack.iam.denials
+
+    assert sorted((r.action, r.channel, r.by) for r in records) == [("Create", "scim", "entra-journey"),
+                                                                     ("Leaver", "scim", "entra-journey")]
