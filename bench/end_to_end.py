@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out"
+# Where runs write (ROSTER_BENCH_OUT: elsewhere, as the benchmarks' smoke test does: tests/e2e/test_benchmarks.py).
+OUT = Path(os.environ.get("ROSTER_BENCH_OUT") or ROOT / "bench" / "out")
 HEADER = ["Title", "First Name", "Last Name", "Display Name", "Job Title", "Organisation ODSCode",
           "Organisational Unit", "Business Phone", "Mobile Phone", "Mailbox Size", "Password", "Email Address",
           "Status"]
@@ -126,9 +127,9 @@ def end_to_end(rows: int, csv_file: Path, args: argparse.Namespace) -> dict[str,
     if completed.returncode != 0:
         raise RuntimeError(f"roster local run failed:\n{completed.stdout}\n{completed.stderr}")
     upload = json.loads(next(out_dir.glob("01-*/job.json")).read_text())
-    with next(out_dir.glob("01-*/results.csv")).open(encoding="utf-8", newline="") as handle:
+    with next(out_dir.glob("01-*/results.csv")).open(encoding="utf-8-sig", newline="") as handle:
         results = list(csv.DictReader(handle))
-    with (out_dir / "mailbox-report.csv").open(encoding="utf-8", newline="") as handle:
+    with (out_dir / "mailbox-report.csv").open(encoding="utf-8-sig", newline="") as handle:
         accounts = list(csv.DictReader(handle))
     created = [r["Assigned Email"] for r in results if r["Result"] == "Created"]
     new_accounts = {a["Email Address"] for a in accounts} & set(created)

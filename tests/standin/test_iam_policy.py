@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from roster_local.stack.iam_actions import Account, requests_for, s3_object_requests
+from roster_local.stack.iam_guard import IamGuard, Role
 from roster_local.stack.iam_policy import Decision, Request, evaluate, matches, statements_of
 
 TABLE = "arn:aws:dynamodb:eu-west-2:123456789012:table/jobs"
@@ -184,3 +186,21 @@ def test_a_plain_operator_on_a_multivalued_key_is_refused_not_guessed() -> None:
 
     with pytest.raises(NotImplementedError, match="ForAllValues"):
         evaluate([allow("dynamodb:*", TABLE, Condition={"StringLike": {"dynamodb:LeadingKeys": "SCIM#*"}})], request)
+
+
+def test_the_guard_decides_each_tested_key_apart_and_ignores_keys_no_statement_tests() -> None:
+    role = Role("scim", "roster-scim-role", (allow("dynamodb:DeleteItem", TABLE, Condition=LEADING),
+                                              allow("dynamodb:PutItem", TABLE)))
+    guard = IamGuard({"scim": role}, ACCOUNT, None)
+
+    def delete(pk: str) -> list[Request]:
+        return requests_for("dynamodb", "DeleteItem", {"TableName": "jobs", "Key": {"pk": {"S": pk}}}, ACCOUNT)
+
+    guard.check("scim", delete("SCIMTOKEN#a"), "DeleteItem")  # allowed, and its decision kept
+    with pytest.raises(ClientError, match="not authorized to perform: dynamodb:DeleteItem"):
+        guard.check("scim", delete("ACCOUNT#b@nhs.net"), "DeleteItem")  # not the decision kept for SCIMTOKEN#a
+    for pk in ("ACCOUNT#c@nhs.net", "ACCOUNT#d@nhs.net"):  # PutItem tests no key: one decision serves both
+        guard.check("scim", requests_for("dynamodb", "PutItem", {"TableName": "jobs", "Item": {"pk": {"S": pk}}},
+                                         ACCOUNT), "PutItem")
+    assert [d.request.context for d in guard.take_denials()] == [{"dynamodb:LeadingKeys": ("ACCOUNT#b@nhs.net",)}]
+    assert sum(1 for key in guard._decisions if key[1] == "dynamodb:PutItem") == 1

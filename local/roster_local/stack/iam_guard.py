@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import boto3
@@ -27,7 +27,7 @@ from botocore import handlers, signers
 from botocore.exceptions import ClientError
 
 from roster_local.stack.iam_actions import Account, iam_prefix, requests_for, s3_object_requests
-from roster_local.stack.iam_policy import Decision, Request, evaluate
+from roster_local.stack.iam_policy import Decision, Request, action_matches, evaluate
 
 _acting: ContextVar[str | None] = ContextVar("roster_iam_principal", default=None)
 _HOOK_ID = "roster-iam-guard"
@@ -86,6 +86,10 @@ class IamGuard:
         self.enforce = not os.environ.get(AUDIT_VARIABLE)
         self._signers: dict[str, str] = {}  # presigned signature -> the principal that signed it
         self._decisions: dict[tuple[str, str, str, tuple[tuple[str, str | tuple[str, ...]], ...]], Decision] = {}
+        # (principal, action) -> the condition keys its statements for that action test: a request's other
+        # keys cannot change the decision, so they are left out of it and of the cache key (most calls then
+        # repeat a decision already made).
+        self._tested: dict[tuple[str, str], frozenset[str]] = {}
         self._lock = threading.Lock()
 
     # -- installing ------------------------------------------------------------------------
@@ -144,10 +148,15 @@ class IamGuard:
     def _decide(self, principal: str, role: Role | None, request: Request) -> Decision:
         # Roles never change once the stack runs: a decision is reused (most calls repeat the same
         # action on the same table), which keeps the check cheap for 100,000-row runs.
-        key = (principal, request.action, request.resource, tuple(sorted(request.context.items())))
+        tested = self._tested.get((principal, request.action))
+        if tested is None:
+            tested = _condition_keys(role.statements, request.action) if role else frozenset()
+            self._tested[(principal, request.action)] = tested
+        context = {name: value for name, value in request.context.items() if name.lower() in tested}
+        key = (principal, request.action, request.resource, tuple(sorted(context.items())))
         decision = self._decisions.get(key)
         if decision is None:
-            decision = evaluate(role.statements, request) if role else Decision.NOT_ALLOWED
+            decision = evaluate(role.statements, replace(request, context=context)) if role else Decision.NOT_ALLOWED
             with self._lock:
                 if len(self._decisions) >= _DECISIONS_KEPT:
                     self._decisions.clear()
@@ -181,6 +190,13 @@ class IamGuard:
             return
         service = iam_prefix(model.service_model.signing_name)
         self.check(principal, requests_for(service, model.name, params, self.account), model.name)
+
+
+def _condition_keys(statements: tuple[Mapping[str, Any], ...], action: str) -> frozenset[str]:
+    """Every condition key tested by the statements that name this action, lower case (IAM's keys are
+    case-insensitive)."""
+    return frozenset(key.lower() for statement in statements if action_matches(statement, action)
+                     for pairs in statement.get("Condition", {}).values() for key in pairs)
 
 
 def _before_parameter_build(params: Mapping[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:

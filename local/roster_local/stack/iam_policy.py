@@ -105,14 +105,16 @@ def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]],
                for operator, pairs in conditions.items() for key, expected in pairs.items())
 
 
+def action_matches(statement: Mapping[str, Any], action: str) -> bool:
+    """Does this statement name the action (its Action, or not its NotAction)?"""
+    if "Action" in statement:
+        return any(matches(str(a), action, ignore_case=True) for a in as_list(statement["Action"]))
+    return not any(matches(str(a), action, ignore_case=True) for a in as_list(statement.get("NotAction", [])))
+
+
 def statement_matches(statement: Mapping[str, Any], request: Request) -> bool:
     """Does this statement apply to the request (action, resource and conditions)?"""
-    if "Action" in statement:
-        action_ok = any(matches(str(a), request.action, ignore_case=True) for a in as_list(statement["Action"]))
-    else:
-        action_ok = not any(matches(str(a), request.action, ignore_case=True)
-                            for a in as_list(statement.get("NotAction", [])))
-    if not action_ok:
+    if not action_matches(statement, request.action):
         return False
     if "Resource" in statement:
         resource_ok = any(matches(str(r), request.resource) for r in as_list(statement["Resource"]))
