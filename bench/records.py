@@ -80,6 +80,7 @@ def serve_changes(upload: Path, requests: int) -> tuple[list[float], int, int]:
     from roster.model.uploads import utc_now
     from roster.settings import get_settings
     from roster_local.admin.directory_file import load_directory_file, load_into
+    from roster_local.run.approve_via_api import signed_in_sub
     from roster_local.run.local_run import LocalRun
     from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
     from roster_local.stack.embedded_stack import EmbeddedStack
@@ -92,7 +93,8 @@ def serve_changes(upload: Path, requests: int) -> tuple[list[float], int, int]:
         shutil.rmtree(out_dir, ignore_errors=True)
         (result,) = LocalRun(stack, ADMIN, out_dir, report=lambda _: None).run([upload])
         path = f"/uploads/{result.upload.upload_id}/changes.csv"
-        claims = {"email": ADMIN, "token_use": "id", "sub": "bench"}
+        # The administrator's token as the API trusts it: a verified email and the sub bound to them.
+        claims = {"email": ADMIN, "email_verified": True, "token_use": "id", "sub": signed_in_sub(stack, ADMIN)}
         seconds, body = [], ""
         for _ in range(requests):
             event = api_gateway_event(HttpRequest("GET", path, {}, b""), "GET /uploads/{upload_id}/changes.csv",

@@ -32,3 +32,10 @@ def test_the_undo_benchmark_runs_an_upload_and_its_undo(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr[-3000:]
     assert "(COMPLETED, 20 leavers;" in done.stdout
+
+
+def test_the_records_benchmark_runs_with_and_without_records_and_serves_changes_csv(tmp_path: Path) -> None:
+    done = _bench(tmp_path, "records.py", "--rows", "20", "--repeat", "1", "--requests", "1")
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "ratio" in done.stdout and "changes.csv" in done.stdout

@@ -13,7 +13,7 @@ import requests
 
 from roster.model.uploads import FINAL_STATES, UploadState
 from roster.wiring import change_log, scim_desk
-from roster_local.run.approve_via_api import _signed_in_sub
+from roster_local.run.approve_via_api import signed_in_sub
 from roster_local.serve.api_gateway import HttpRequest, api_gateway_event
 from roster_local.stack.embedded_stack import EmbeddedStack
 from roster_local.stack.iam_guard import AccessDeniedInRun
@@ -102,7 +102,7 @@ def _issue_form(stack: EmbeddedStack) -> dict[str, Any]:
                           b'{"file_name": "users.csv", "validate_only": true}')
     payload, failed = stack.lambdas.invoke(stack._ref("ApiFunction"), api_gateway_event(
         request, "POST /uploads", {"email": ADMIN, "email_verified": True, "token_use": "id",
-                                   "sub": _signed_in_sub(stack, ADMIN)}))
+                                   "sub": signed_in_sub(stack, ADMIN)}))
     assert not failed and payload["statusCode"] == 201, payload
     form: dict[str, Any] = json.loads(payload["body"])["form"]
     return form

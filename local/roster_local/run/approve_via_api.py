@@ -36,7 +36,7 @@ def approve_through_api(stack: EmbeddedStack, upload_id: str, approver: str) -> 
     """Approve `upload_id` as `approver` through the deployed api function; its answer."""
     request = HttpRequest("POST", f"/uploads/{upload_id}/approve",
                           {"content-type": "application/json", "host": "127.0.0.1"}, b"{}")
-    claims = {"email": approver, "email_verified": True, "token_use": "id", "sub": _signed_in_sub(stack, approver)}
+    claims = {"email": approver, "email_verified": True, "token_use": "id", "sub": signed_in_sub(stack, approver)}
     payload, failed = stack.lambdas.invoke(stack._ref(API_FUNCTION),
                                            api_gateway_event(request, ROUTE, claims))
     if failed:
@@ -50,7 +50,7 @@ def approve_through_api(stack: EmbeddedStack, upload_id: str, approver: str) -> 
     return ApprovalAnswer(status, message)
 
 
-def _signed_in_sub(stack: EmbeddedStack, approver: str) -> str:
+def signed_in_sub(stack: EmbeddedStack, approver: str) -> str:
     """The sub of the approver's Cognito user, bound as `roster directory load` binds it when it
     creates the user (docs/security.md): the API acts as the administrator its token's sub names."""
     from roster.adapters.directory_store import DirectoryStore
