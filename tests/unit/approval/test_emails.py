@@ -76,3 +76,14 @@ def test_given_several_recipients_and_attachments_then_mime_and_the_ses_payload_
     message = email.message_from_bytes(to_mime(sent), policy=policy.default)
     assert message["To"] == f"{UPLOADER}, {DEPUTY}"
     assert [part.get_filename() for part in message.iter_attachments()] == ["x-validation.csv", "x-plan.csv"]
+
+
+def test_given_an_email_recorded_before_the_upload_rename_then_it_is_still_read() -> None:
+    # Powertools idempotency keeps each email's payload; one recorded by the code before its
+    # job_id became upload_id (roster.adapters.upload_keys) must still be sent as it was.
+    sent = OutgoingEmail(sender=SENDER, recipient=UPLOADER, subject="Validated: x.csv", body="Body.\n",
+                         upload_id="j1")
+    recorded = {("job_id" if name == "upload_id" else name): value
+                for name, value in json.loads(json.dumps(_as_dict(sent))).items()}
+
+    assert _from_dict(recorded) == sent
