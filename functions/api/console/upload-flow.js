@@ -115,10 +115,7 @@ export class UploadFlow {
       return;
     }
     this.reset();
-    const attempt = this.attempt;
-    const stale = () => attempt !== this.attempt;
-    this.setBusy(true);
-    try {
+    await this.runAttempt(async (stale) => {
       this.status.textContent = `Sending ${file.name}…`;
       const created = await this.api.postJson('uploads', { file_name: file.name, validate_only: true });
       if (stale()) return;
@@ -130,29 +127,31 @@ export class UploadFlow {
       if (stale() || upload === null) return;
       await this.showOutcome(upload, file.name, stale);
       this.uploadsChanged(); // Uploads shows the new state at once rather than at its next poll
-    } catch (error) {
-      if (stale() || error instanceof SessionEndedError) return;
-      this.status.textContent = '';
-      showMessage(this.error, error.message);
-    } finally {
-      if (!stale()) this.setBusy(false);
-    }
+    });
   }
 
   /** An undo upload (docs/approval-and-plan.md#undo): its validation and plan shown as a file's are,
    * and the Upload button applies it; nothing changes before that. */
   async followUndo(uploadId, fileName) {
     this.clearFile();
-    const attempt = this.attempt;
-    const stale = () => attempt !== this.attempt;
-    this.setBusy(true);
-    try {
+    await this.runAttempt(async (stale) => {
       this.status.textContent = `Preparing ${fileName}…`;
       const upload = await this.waitForReport(uploadId, stale);
       if (stale() || upload === null) return;
       await this.showOutcome(upload, fileName, stale);
       this.uploadsChanged();
       this.plan.scrollIntoView?.({ block: 'nearest' });
+    });
+  }
+
+  /** One attempt at a file: the form busy while it runs; its error shown, unless a newer attempt
+   * (another file chosen) or signing out has taken over. `work` is given `stale()` to check. */
+  async runAttempt(work) {
+    const attempt = this.attempt;
+    const stale = () => attempt !== this.attempt;
+    this.setBusy(true);
+    try {
+      await work(stale);
     } catch (error) {
       if (stale() || error instanceof SessionEndedError) return;
       this.status.textContent = '';
